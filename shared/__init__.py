@@ -1,0 +1,1 @@
+"""Plandag's own package: domain core, persistence, realtime hub and app factory."""
