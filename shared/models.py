@@ -1,0 +1,190 @@
+"""Typed SQLAlchemy rows. The domain core never sees these: services map rows to domain
+objects and back. Every schema change comes with an Alembic migration."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (SQLite keeps no zone), always handed out as aware UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class User(Base):
+    """A facilitator account (procesbegeleider)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: login name, stored lower case
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    #: werkzeug scrypt hash; empty until the person sets a password through a link
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginToken(Base):
+    """A one-time login link (the first account's set-up link, a reset)."""
+
+    __tablename__ = "login_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: sha256 of the token in the link; the token itself is never stored
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: None: the link creates the first facilitator account
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class Meeting(Base):
+    """A prepared or running meeting (planbijeenkomst)."""
+
+    __tablename__ = "meetings"
+    #: unguessable public id used in console and beamer URLs
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: short code typed on phones; unique among all meetings
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    template: Mapped[str] = mapped_column(String(20))
+    #: the working phases, in order (a fixed template's, or the custom choice)
+    phases: Mapped[list[str]]
+    #: the parties in the room people pick from when joining
+    groups: Mapped[list[str]]
+    open_question: Mapped[str] = mapped_column(Text, default="")
+    issue_statement: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    date: Mapped[date | None] = mapped_column(Date)
+    #: where the meeting is now; see shared.domain.phases
+    phase: Mapped[str] = mapped_column(String(20), default="welcome")
+    phase_started_at: Mapped[datetime | None]
+    #: the current phase's time budget, when the facilitator set one
+    timebox_seconds: Mapped[int | None]
+    #: bumped in the same transaction as every change clients see; orders broadcasts
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    #: secret in the beamer link, so a venue computer needs no facilitator login
+    beamer_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingFacilitator(Base):
+    """Who may run a meeting: its owner and co-facilitators."""
+
+    __tablename__ = "meeting_facilitators"
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    is_owner: Mapped[bool] = mapped_column(default=False)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Participant(Base):
+    """A person in the room, joined from a phone without an account."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("meeting_id", "device_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the device cookie: a reload or reconnect resumes this participant
+    device_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(60))
+    group: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: set when the facilitator removed them; the row stays for the record
+    removed_at: Mapped[datetime | None]
+
+
+class Connection(Base):
+    """One live Socket.IO connection. Presence is derived from these rows, so every
+    worker sees the same room; a worker that died leaves rows its successor clears."""
+
+    __tablename__ = "connections"
+    __table_args__ = (Index("ix_connections_meeting_audience", "meeting_id", "audience"),)
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    #: console, beamer or phone
+    audience: Mapped[str] = mapped_column(String(10))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    worker_id: Mapped[str] = mapped_column(String(32), index=True)
+    connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Worker(Base):
+    """A server process; its heartbeat tells others whether its connections are real."""
+
+    __tablename__ = "workers"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Intent(Base):
+    """A client write already carried out, by the client-made id it came with: a retry
+    of the same write gets the stored result instead of being counted again."""
+
+    __tablename__ = "intents"
+    __table_args__ = (UniqueConstraint("actor", "client_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    #: "u:<user id>" or "p:<participant id>"
+    actor: Mapped[str] = mapped_column(String(40))
+    client_id: Mapped[str] = mapped_column(String(64))
+    #: the event name, so a reused id for another event is refused
+    action: Mapped[str] = mapped_column(String(40))
+    result: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PhaseTransition(Base):
+    """The meeting's phase history, for the record and the plan document."""
+
+    __tablename__ = "phase_transitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    from_phase: Mapped[str] = mapped_column(String(20))
+    to_phase: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime]
+    #: the facilitator who moved the meeting
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
