@@ -99,6 +99,9 @@ class Meeting(Base):
     timebox_seconds: Mapped[int | None]
     #: bumped in the same transaction as every change clients see; orders broadcasts
     version: Mapped[int] = mapped_column(Integer, default=0)
+    #: per audience, the last version that changed something that audience sees: an
+    #: update names it as ``since`` so a client can tell a real gap from a quiet stretch
+    audience_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: secret in the beamer link, so a venue computer needs no facilitator login
     beamer_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -47,6 +47,9 @@ MESSAGES: dict[str, str] = {
         "Give between 1 and {max} groups, each 1 to {max_length} characters, each once."
     ),
     "meeting.timebox_invalid": N_("A phase timer runs between 1 and {max} minutes."),
+    "meeting.group_in_use": N_(
+        "A group that participants already chose cannot be removed; rename it instead."
+    ),
     "meeting.ended": N_("This meeting has ended; joining is closed."),
     # participants
     "participant.name_invalid": N_("Enter a name of 1 to {max} characters."),

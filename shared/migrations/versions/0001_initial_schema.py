@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("phase_started_at", shared.models.UTCDateTime(), nullable=True),
         sa.Column("timebox_seconds", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("audience_versions", sa.JSON(), nullable=False),
         sa.Column("beamer_key", sa.String(length=64), nullable=False),
         sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),

@@ -1,0 +1,1 @@
+"""The facilitator's side: console, beamer, meeting preparation (the management side)."""

@@ -1,0 +1,261 @@
+"""Console pages: login, meetings, preparation, the console and the beamer."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from shared.domain import DomainError, MeetingDetails
+from shared.domain.meeting import format_join_code
+from shared.domain.phases import WORK_PHASES
+from shared.i18n import localize_error
+from shared.services import (
+    add_cofacilitator,
+    authenticate,
+    check_beamer_key,
+    check_setup_token,
+    create_meeting,
+    facilitators_of,
+    get_meeting_for_facilitator,
+    list_meetings,
+    redeem_setup_token,
+    renew_beamer_key,
+    sids_of_audience,
+    update_meeting,
+    user_count,
+)
+from shared.views import beamer_url, join_url
+from shared.web import check_csrf, current_user, login_required, plandag
+
+bp = Blueprint("facilitator", __name__)
+
+DEFAULT_GROUPS = ["Bewoners", "Gemeente", "Jongeren", "Professionals"]
+
+
+def _safe_next(target: str | None) -> str:
+    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("facilitator.meetings")
+
+
+@bp.get("/")
+def home() -> Any:
+    if current_user() is not None:
+        return redirect(url_for("facilitator.meetings"))
+    return render_template("home.html")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        try:
+            user = authenticate(
+                plandag().db, request.form.get("email", ""), request.form.get("password", "")
+            )
+        except DomainError as exc:
+            error = localize_error(exc)["message"]
+        else:
+            session.clear()
+            session["uid"] = user.id
+            session.permanent = True
+            return redirect(_safe_next(request.args.get("next")))
+    no_accounts = user_count(plandag().db) == 0
+    return render_template(
+        "facilitator/login.html", error=error, email=request.form.get("email", ""),
+        no_accounts=no_accounts,
+    ), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    check_csrf()
+    session.clear()
+    return redirect(url_for("facilitator.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str) -> Any:
+    db = plandag().db
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        try:
+            user = redeem_setup_token(
+                db,
+                token,
+                request.form.get("email", ""),
+                request.form.get("name", ""),
+                request.form.get("password", ""),
+            )
+        except DomainError as exc:
+            error = localize_error(exc)["message"]
+        else:
+            session.clear()
+            session["uid"] = user.id
+            session.permanent = True
+            return redirect(url_for("facilitator.meetings"))
+    else:
+        try:
+            check_setup_token(db, token)
+        except DomainError as exc:
+            return render_template("facilitator/setup.html", invalid=localize_error(exc)["message"]), 410
+    return render_template("facilitator/setup.html", error=error, form=request.form)
+
+
+@bp.get("/meetings")
+@login_required
+def meetings() -> Any:
+    user = current_user()
+    assert user is not None
+    rows = list_meetings(plandag().db, user.id)
+    return render_template("facilitator/meetings.html", meetings=rows, format_code=format_join_code)
+
+
+def _details_from_form() -> MeetingDetails:
+    form = request.form
+    return MeetingDetails.from_input(
+        title=form.get("title", ""),
+        template=form.get("template", ""),
+        custom_phases=form.getlist("phases"),
+        groups=form.get("groups", "").splitlines(),
+        open_question=form.get("open_question", ""),
+        issue_statement=form.get("issue_statement", ""),
+        place=form.get("place", ""),
+        date_text=form.get("date", ""),
+    )
+
+
+@bp.route("/meetings/new", methods=["GET", "POST"])
+@login_required
+def new_meeting() -> Any:
+    user = current_user()
+    assert user is not None
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        try:
+            row = create_meeting(plandag().db, user.id, _details_from_form())
+        except DomainError as exc:
+            error = localize_error(exc)["message"]
+        else:
+            return redirect(url_for("facilitator.console", meeting_id=row.id))
+    values = request.form if request.method == "POST" else {
+        "template": "nieuwe_route", "groups": "\n".join(DEFAULT_GROUPS),
+    }
+    return render_template(
+        "facilitator/meeting_form.html", error=error, values=values, work_phases=WORK_PHASES,
+        chosen=request.form.getlist("phases") if request.method == "POST" else [],
+        editing=None,
+    ), (422 if error else 200)
+
+
+def _meeting_or_404(meeting_id: str) -> Any:
+    user = current_user()
+    assert user is not None
+    try:
+        return get_meeting_for_facilitator(plandag().db, user.id, meeting_id)
+    except DomainError:
+        abort(404)
+
+
+@bp.route("/m/<meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meeting(meeting_id: str) -> Any:
+    user = current_user()
+    assert user is not None
+    row = _meeting_or_404(meeting_id)
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        try:
+            change = update_meeting(plandag().db, user.id, meeting_id, _details_from_form())
+        except DomainError as exc:
+            error = localize_error(exc)["message"]
+        else:
+            plandag().hub.changed(change)
+            return redirect(url_for("facilitator.console", meeting_id=meeting_id))
+    if request.method == "POST":
+        values: Any = request.form
+        chosen = request.form.getlist("phases")
+    else:
+        values = {
+            "title": row.title, "template": row.template, "groups": "\n".join(row.groups),
+            "open_question": row.open_question, "issue_statement": row.issue_statement,
+            "place": row.place, "date": row.date.isoformat() if row.date else "",
+        }
+        chosen = list(row.phases)
+    return render_template(
+        "facilitator/meeting_form.html", error=error, values=values, work_phases=WORK_PHASES,
+        chosen=chosen, editing=row,
+    ), (422 if error else 200)
+
+
+@bp.get("/m/<meeting_id>")
+@login_required
+def console(meeting_id: str) -> Any:
+    row = _meeting_or_404(meeting_id)
+    base = plandag().settings.base_url()
+    return render_template(
+        "facilitator/console.html",
+        meeting=row,
+        join_url=join_url(base, row),
+        beamer_url=beamer_url(base, row),
+        join_code=format_join_code(row.join_code),
+        facilitators=facilitators_of(plandag().db, meeting_id),
+    )
+
+
+@bp.post("/m/<meeting_id>/facilitators")
+@login_required
+def add_facilitator(meeting_id: str) -> Any:
+    check_csrf()
+    user = current_user()
+    assert user is not None
+    _meeting_or_404(meeting_id)
+    try:
+        other = add_cofacilitator(plandag().db, user.id, meeting_id, request.form.get("email", ""))
+    except DomainError as exc:
+        flash(localize_error(exc)["message"], "error")
+    else:
+        flash(other.name, "added")
+    return redirect(url_for("facilitator.console", meeting_id=meeting_id) + "#team")
+
+
+@bp.post("/m/<meeting_id>/beamer/renew")
+@login_required
+def renew_beamer(meeting_id: str) -> Any:
+    check_csrf()
+    user = current_user()
+    assert user is not None
+    _meeting_or_404(meeting_id)
+    app = plandag()
+    renew_beamer_key(app.db, user.id, meeting_id)
+    app.hub.revoke_room(meeting_id, "beamer", sids_of_audience(app.db, meeting_id, "beamer"))
+    return redirect(url_for("facilitator.console", meeting_id=meeting_id) + "#beamer")
+
+
+@bp.get("/beamer/<meeting_id>")
+def beamer(meeting_id: str) -> Any:
+    key = request.args.get("key", "")
+    try:
+        row = check_beamer_key(plandag().db, meeting_id, key)
+    except DomainError as exc:
+        return render_template("error.html", code=403, name=localize_error(exc)["message"]), 403
+    base = plandag().settings.base_url()
+    return render_template(
+        "facilitator/beamer.html", meeting=row, key=key, join_url=join_url(base, row),
+        join_code=format_join_code(row.join_code),
+    )

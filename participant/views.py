@@ -1,0 +1,118 @@
+"""Phone pages: enter a code, join a meeting, follow it; and the join QR code."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from typing import Any
+
+import segno
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from shared.domain import DomainError
+from shared.domain.meeting import format_join_code, normalize_join_code
+from shared.errors import ProtocolError
+from shared.i18n import localize_error
+from shared.models import Meeting
+from shared.services import join, meeting_by_code, participant_by_device
+from shared.views import join_url, you_view
+from shared.web import api_error, plandag
+
+bp = Blueprint("participant", __name__)
+
+DEVICE_COOKIE = "plandag_device"
+DEVICE_MAX_AGE = 60 * 60 * 24 * 120
+
+
+def device_token() -> str | None:
+    token = request.cookies.get(DEVICE_COOKIE)
+    return token if token and 20 <= len(token) <= 100 else None
+
+
+def _meeting(code: str) -> Meeting | None:
+    return meeting_by_code(plandag().db, normalize_join_code(code))
+
+
+@bp.route("/j", methods=["GET", "POST"])
+def enter_code() -> Any:
+    code = request.values.get("code", "")
+    if code:
+        if _meeting(code) is not None:
+            return redirect(url_for("participant.phone", code=normalize_join_code(code)))
+        return enter_code_error(code)
+    return render_template("participant/enter_code.html", error=None, code="")
+
+
+@bp.get("/j/<code>")
+def phone(code: str) -> Any:
+    row = _meeting(code)
+    if row is None:
+        return enter_code_error(code)
+    if normalize_join_code(code) != code:
+        return redirect(url_for("participant.phone", code=row.join_code))
+    token = device_token()
+    you = None
+    if token is not None:
+        p = participant_by_device(plandag().db, row.id, token)
+        you = you_view(p) if p is not None else None
+    response = Response(
+        render_template(
+            "participant/phone.html", meeting=row, you=you,
+            join_code=format_join_code(row.join_code),
+        )
+    )
+    if token is None:
+        # Issued before joining, so a join retried after a lost response is the same
+        # device and so the same participant.
+        response.set_cookie(
+            DEVICE_COOKIE, secrets.token_urlsafe(32), max_age=DEVICE_MAX_AGE,
+            httponly=True, samesite="Lax", secure=request.is_secure,
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def enter_code_error(code: str) -> Any:
+    error = localize_error(ProtocolError("join.code_unknown", code=code.strip()[:12]))["message"]
+    return render_template("participant/enter_code.html", error=error, code=code), 404
+
+
+@bp.post("/j/<code>/join")
+def join_meeting(code: str) -> Any:
+    if not request.is_json:
+        # JSON only: a cross-site form cannot post it without a CORS preflight.
+        return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
+    row = _meeting(code)
+    if row is None:
+        return api_error(ProtocolError("join.code_unknown", code=code[:12]), 404)
+    token = device_token()
+    if token is None:
+        return api_error(ProtocolError("auth.not_joined"), 400)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
+    app = plandag()
+    try:
+        participant, change = join(
+            app.db, meeting_id=row.id, device_token=token,
+            name=data.get("name"), group=data.get("group"),
+        )
+    except DomainError as exc:
+        status = 403 if exc.code == "participant.removed" else 422
+        return api_error(exc, status)
+    app.hub.changed(change)
+    return jsonify({"ok": True, "you": you_view(participant)})
+
+
+@bp.get("/j/<code>/qr.svg")
+def qr(code: str) -> Any:
+    row = _meeting(code)
+    if row is None:
+        abort(404)
+    # micro=False: segno picks Micro QR for short data, which many phone scanners miss.
+    qr_code = segno.make(join_url(plandag().settings.base_url(), row), micro=False, error="m")
+    out = io.BytesIO()
+    qr_code.save(out, kind="svg", scale=10, border=2, dark="#000", light="#fff", xmldecl=False)
+    response = Response(out.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,151 @@
+"""The app factory. Extensions live at module level and attach in ``create_app``."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from .config import REPO_ROOT, Settings
+from .db import Database
+from .extensions import babel, socketio
+from .i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
+from .realtime import Hub
+from .services import register_worker
+from .web import Plandag, csrf_token, current_user, plandag
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+        static_url_path="/static",
+    )
+    app.config.update(
+        SECRET_KEY=settings.ensure_secret_key(),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(days=14),
+        MAX_CONTENT_LENGTH=256 * 1024,
+        BABEL_DEFAULT_LOCALE="nl",
+        BABEL_TRANSLATION_DIRECTORIES=str(REPO_ROOT / "shared" / "translations"),
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+        TESTING=settings.testing,
+    )
+    db = Database(settings.database_url)
+    socketio.init_app(
+        app,
+        # Explicit: Flask-SocketIO would otherwise pick eventlet merely for being installed.
+        async_mode=settings.async_mode,
+        message_queue=settings.redis_url,
+        max_http_buffer_size=settings.max_message_bytes,
+        ping_interval=10,
+        ping_timeout=10,
+        manage_session=False,
+    )
+    hub = Hub(
+        db=db,
+        emit=socketio.emit,
+        disconnect=lambda sid: socketio.server.disconnect(sid, namespace="/"),
+        spawn=socketio.start_background_task,
+        sleep=socketio.sleep,
+        base_url=settings.base_url,
+        coalesce_ms=settings.coalesce_ms,
+    )
+    worker_id = secrets.token_hex(8)
+    app.extensions["plandag"] = Plandag(settings=settings, db=db, hub=hub, worker_id=worker_id)
+    babel.init_app(app, locale_selector=select_locale)
+
+    # Importing the event modules registers their Socket.IO handlers (once per process).
+    import facilitator.events
+    import participant.events  # noqa: F401
+    from facilitator.views import bp as facilitator_bp
+    from participant.views import bp as participant_bp
+
+    app.register_blueprint(facilitator_bp)
+    app.register_blueprint(participant_bp)
+
+    app.after_request(remember_locale)
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    app.add_url_rule("/healthz", "healthz", _healthz)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    try:
+        register_worker(db, worker_id, only_worker=db.engine.dialect.name == "sqlite")
+    except Exception:  # the database is not migrated yet: /healthz says so
+        log.warning("could not register this worker; run `plandag db upgrade`")
+    return app
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "csrf_token": csrf_token,
+        "current_user": current_user,
+        "client_strings": client_strings,
+        "phase_label": phase_label,
+        "template_labels": TEMPLATE_LABELS,
+        "lang": select_locale(),
+    }
+
+
+def _security_headers(response: Any) -> Any:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'",
+    )
+    return response
+
+
+def _healthz() -> Any:
+    app = plandag()
+    try:
+        with app.db.read() as session:
+            session.execute(text("SELECT 1"))
+            revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        status = {"status": "ok", "revision": revision}
+        code = 200
+    except Exception as exc:
+        status = {"status": "error", "error": type(exc).__name__}
+        code = 503
+    return jsonify(
+        {
+            "ok": code == 200,
+            "database": {**status, "backend": app.db.engine.dialect.name},
+            "async_mode": socketio.async_mode,
+            "worker": app.worker_id,
+        }
+    ), code
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _http_error(error: HTTPException) -> Any:
+    if _wants_json():
+        return jsonify(
+            {"ok": False, "error": {"code": f"http.{error.code}", "message": error.name}}
+        ), error.code
+    return render_template("error.html", code=error.code, name=error.name), error.code or 500
+
+
+def _unexpected_error(error: Exception) -> Any:
+    # Never show a traceback to a person in the room.
+    log.exception("unhandled error on %s", request.path)
+    if _wants_json():
+        return jsonify({"ok": False, "error": {"code": "server.error", "message": "error"}}), 500
+    return render_template("error.html", code=500, name="Server error"), 500

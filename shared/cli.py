@@ -1,0 +1,137 @@
+"""Command line: ``plandag run``, ``plandag db upgrade``, ``plandag user add``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import sys
+
+import click
+
+from .config import ASYNC_MODES, Settings
+
+
+@click.group()
+def cli() -> None:
+    """Plandag: a real-time room server for facilitated large-group meetings."""
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations (creates the SQLite file on first use)."""
+    from .migrate import upgrade
+
+    settings = Settings.from_env()
+    if settings.database_url.startswith("sqlite:///"):
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    click.echo("database is up to date")
+
+
+@cli.group()
+def user() -> None:
+    """Facilitator accounts."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.option("--name", prompt=True, help="Name shown to co-facilitators.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="PLANDAG_NEW_PASSWORD",
+    help="Prompted when not given (or set PLANDAG_NEW_PASSWORD).",
+)
+def user_add(email: str, name: str, password: str) -> None:
+    """Add a facilitator account."""
+    from .db import Database
+    from .domain import DomainError
+    from .services import add_user
+
+    database = Database(Settings.from_env().database_url)
+    try:
+        created = add_user(database, email, name, password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"added facilitator {created.email}")
+
+
+def _raise_open_file_limit() -> int:
+    """Every phone is a socket: lift the soft limit on open files to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else 65536
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+@cli.command("run")
+@click.option("--host", default=lambda: os.environ.get("HOST", "0.0.0.0"), show_default="0.0.0.0")  # noqa: S104
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int,
+              show_default="5000")
+@click.option("--async-mode", type=click.Choice(ASYNC_MODES[:2]),
+              default=lambda: os.environ.get("PLANDAG_ASYNC_MODE", "gevent"),
+              show_default="gevent")
+def run(host: str, port: int, async_mode: str) -> None:
+    """Start the server (run through the `plandag` script so monkey-patching comes first)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from sqlalchemy import inspect
+
+    from .app import create_app
+    from .extensions import socketio
+    from .services import issue_first_account_link
+
+    settings = Settings.from_env(host=host, port=port, async_mode=async_mode)
+    files = _raise_open_file_limit()
+    app = create_app(settings)
+    plandag = app.extensions["plandag"]
+    if "alembic_version" not in inspect(plandag.db.engine).get_table_names():
+        raise click.ClickException("the database has no schema yet: run `plandag db upgrade`")
+    base = settings.base_url()
+    click.echo(f"Plandag ({async_mode}) on {host}:{port}; open files: {files}")
+    click.echo(f"  console: {base}/")
+    token = issue_first_account_link(plandag.db)
+    if token is not None:
+        click.echo("  no facilitator account yet; this one-time link creates the first one:")
+        click.echo(f"  {base}/setup/{token}")
+    sys.stdout.flush()
+    socketio.start_background_task(_heartbeat, app)
+    options: dict[str, object] = {"log_output": bool(os.environ.get("PLANDAG_ACCESS_LOG"))}
+    if async_mode == "eventlet":
+        # eventlet.wsgi caps concurrent connections at 1024 by default: a full hall
+        # of phones plus reconnects needs more.
+        options["max_size"] = max(1024, files - 64)
+    try:
+        socketio.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
+    finally:
+        from .services import unregister_worker
+
+        unregister_worker(plandag.db, plandag.worker_id)
+
+
+def _heartbeat(app: object) -> None:
+    from .extensions import socketio
+    from .services import heartbeat, sweep_dead_workers
+
+    plandag = app.extensions["plandag"]  # type: ignore[attr-defined]
+    log = logging.getLogger("plandag.heartbeat")
+    while True:
+        socketio.sleep(10)
+        try:
+            heartbeat(plandag.db, plandag.worker_id)
+            for meeting_id, keys in sweep_dead_workers(plandag.db).items():
+                plandag.hub.touch(meeting_id, keys)
+        except Exception:
+            log.exception("heartbeat failed")

@@ -1,0 +1,62 @@
+"""Errors of the web and protocol layer. Same shape as the domain's (code + message),
+so every refusal reaches a client as ``{ok: false, error: {code, message}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .domain.errors import DomainError, N_
+
+PROTOCOL_MESSAGES: dict[str, str] = {
+    "auth.required": N_("Log in as a facilitator first."),
+    "auth.login_failed": N_("That e-mail address and password do not match."),
+    "auth.link_invalid": N_("This login link is invalid, used or expired. Ask for a new one."),
+    "auth.forbidden": N_("You are not allowed to do that in this meeting."),
+    "auth.not_joined": N_("Join the meeting first: open its link or scan the QR code."),
+    "auth.beamer_key_invalid": N_(
+        "This beamer link is no longer valid. Open the beamer again from the console."
+    ),
+    "auth.other_meeting": N_("That belongs to another meeting."),
+    "meeting.unknown": N_("There is no such meeting, or you cannot see it."),
+    "meeting.template_locked": N_(
+        "The process template can only change before the meeting starts."
+    ),
+    "join.code_unknown": N_(
+        "There is no meeting with the code {code}. Check the code on the beamer."
+    ),
+    "participant.unknown": N_("That person is not in this meeting."),
+    "user.unknown": N_("There is no facilitator account with the e-mail address {email}."),
+    "user.email_invalid": N_("Enter a valid e-mail address."),
+    "user.email_taken": N_("There is already an account with that e-mail address."),
+    "user.password_too_short": N_("Choose a password of at least {min} characters."),
+    "user.name_invalid": N_("Enter a name of 1 to 120 characters."),
+    "facilitator.already": N_("{email} already facilitates this meeting."),
+    "payload.invalid": N_("The request was not understood: {detail}."),
+    "payload.too_large": N_("The request is too large (at most {max} bytes)."),
+    "payload.client_id_reused": N_(
+        "This write id was already used for something else; reload the page."
+    ),
+    "event.unknown": N_("Unknown request '{event}'."),
+    "server.error": N_(
+        "Something went wrong on the server. Nothing was changed; please try again."
+    ),
+    "rate.limited": N_("Too many requests at once; wait a moment and try again."),
+}
+
+
+class ProtocolError(DomainError):
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code, PROTOCOL_MESSAGES.get(code, code), **params)
+
+
+ALL_MESSAGES: dict[str, str] = {}
+
+
+def _collect() -> None:
+    from .domain.errors import MESSAGES
+
+    ALL_MESSAGES.update(MESSAGES)
+    ALL_MESSAGES.update(PROTOCOL_MESSAGES)
+
+
+_collect()

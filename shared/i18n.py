@@ -1,0 +1,139 @@
+"""Language: Dutch by default, English on request (``?lang=en``, remembered in a
+cookie) or by the browser's preference. Source strings are English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask_babel import force_locale, gettext
+
+from .domain.errors import DomainError, N_
+from .errors import ALL_MESSAGES
+
+LANGUAGES = ("nl", "en")
+DEFAULT = "nl"
+LANG_COOKIE = "plandag_lang"
+
+PHASE_LABELS = {
+    "welcome": N_("Welcome"),
+    "framing": N_("Framing"),
+    "sharing": N_("Sharing"),
+    "proposals": N_("Proposals"),
+    "consent": N_("Consent"),
+    "framework_check": N_("Kader check"),
+    "signing": N_("Signing"),
+    "closed": N_("Closed"),
+}
+
+#: What the beamer says under the phase title.
+BEAMER_LEADS = {
+    "welcome": N_("Scan the QR code with your phone to join."),
+    "framing": N_("What is this about, and within which limits do we work?"),
+    "sharing": N_("What happened, and what did it do to you?"),
+    "proposals": N_("What could we do?"),
+    "consent": N_("Can everyone live with this?"),
+    "framework_check": N_("Does the plan fit the kaders?"),
+    "signing": N_("Everyone signs the plan."),
+    "closed": N_("Thank you for taking part."),
+}
+
+#: What a phone tells its holder to do now.
+PHONE_TASKS = {
+    "welcome": N_("You are in. The meeting starts soon: keep this page open."),
+    "framing": N_("Listen to the issue statement and the kaders. You can read them here."),
+    "sharing": N_("Share what happened and what it did to you."),
+    "proposals": N_("Think along: what could we do?"),
+    "consent": N_("Say whether you can live with each proposal."),
+    "framework_check": N_("The framework parties test the plan against the kaders."),
+    "signing": N_("Read the plan and sign it."),
+    "closed": N_("The meeting has ended. Thank you for taking part."),
+}
+
+TEMPLATE_LABELS = {
+    "alle_hens": N_("Alle Hens conference"),
+    "nieuwe_route": N_("Nieuwe Route plan meeting"),
+    "custom": N_("Custom process"),
+}
+
+ROLE_LABELS = {
+    "participant": N_("Participant"),
+    "informant": N_("Informant"),
+    "framework_party": N_("Framework party"),
+    "observer": N_("Observer"),
+}
+
+#: Words the three screens' scripts need.
+UI = {
+    "connecting": N_("Connecting…"),
+    "offline": N_("Connection lost. Reconnecting…"),
+    "online": N_("Connected"),
+    "participants_online": N_("online"),
+    "joined": N_("joined"),
+    "of": N_("of"),
+    "phase_n_of": N_("Phase {n} of {total}"),
+    "elapsed": N_("in this phase"),
+    "remaining": N_("left"),
+    "over_time": N_("over time"),
+    "advance_to": N_("Next: {phase}"),
+    "back_to": N_("Back to {phase}"),
+    "confirm_remove": N_("Remove {name} from this meeting? Their phone is disconnected."),
+    "removed": N_("removed"),
+    "you_removed": N_("The facilitator has removed you from this meeting."),
+    "beamer_revoked": N_("This beamer link was renewed. Open the new link from the console."),
+    "saved": N_("Saved"),
+    "no_participants": N_("Nobody has joined yet."),
+    "copy_done": N_("Link copied"),
+    "beamers_connected": N_("Beamers connected"),
+    "timer_cleared": N_("Timer cleared"),
+}
+
+
+def select_locale() -> str:
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        return wanted
+    remembered = request.cookies.get(LANG_COOKIE)
+    if remembered in LANGUAGES:
+        return remembered
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+def remember_locale(response: Any) -> Any:
+    wanted = request.args.get("lang")
+    if wanted in LANGUAGES:
+        response.set_cookie(LANG_COOKIE, wanted, max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+def phase_label(code: str) -> str:
+    return gettext(PHASE_LABELS.get(code, code))
+
+
+def localize_error(error: DomainError, lang: str | None = None) -> dict[str, str]:
+    def render() -> str:
+        params = {
+            k: (phase_label(v) if k in ("phase", "required") and isinstance(v, str) else v)
+            for k, v in error.params.items()
+        }
+        try:
+            return gettext(error.template).format(**params)
+        except (KeyError, IndexError, ValueError):
+            return error.message
+
+    if lang in LANGUAGES:
+        with force_locale(lang):
+            return {"code": error.code, "message": render()}
+    return {"code": error.code, "message": render()}
+
+
+def client_strings() -> dict[str, Any]:
+    """Everything the scripts show, translated for the current request."""
+    return {
+        "phases": {k: gettext(v) for k, v in PHASE_LABELS.items()},
+        "beamer_leads": {k: gettext(v) for k, v in BEAMER_LEADS.items()},
+        "phone_tasks": {k: gettext(v) for k, v in PHONE_TASKS.items()},
+        "roles": {k: gettext(v) for k, v in ROLE_LABELS.items()},
+        "errors": {k: gettext(v) for k, v in ALL_MESSAGES.items()},
+        "ui": {k: gettext(v) for k, v in UI.items()},
+    }

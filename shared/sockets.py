@@ -1,0 +1,220 @@
+"""Socket.IO plumbing both audiences use: who is on a socket, and the one decorator
+every client intent goes through (authorise per event, validate, map errors, ack)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from .domain.errors import DomainError
+from .errors import ProtocolError
+from .extensions import socketio
+from .i18n import LANGUAGES, localize_error
+from .realtime import personal_room, room
+from .services import Change, connect, disconnect
+from .web import plandag
+
+log = logging.getLogger(__name__)
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{6,64}$")
+#: intents a socket may send per second, sustained, and as a burst
+RATE, BURST = 10.0, 30.0
+
+
+@dataclass
+class Principal:
+    """Who is on a socket, fixed when it connects."""
+
+    audience: str  # console | beamer | phone
+    meeting_id: str
+    lang: str = "nl"
+    user_id: int | None = None
+    participant_id: int | None = None
+    tokens: float = BURST
+    refilled: float = field(default_factory=time.monotonic)
+
+    @property
+    def actor(self) -> str:
+        return f"u:{self.user_id}" if self.user_id is not None else f"p:{self.participant_id}"
+
+    def take_token(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.refilled) * RATE)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+#: sid -> principal. A cache of what the connect handler established: a reconnect
+#: authenticates again, so nothing is lost when a worker restarts.
+PRINCIPALS: dict[str, Principal] = {}
+
+Authenticator = Callable[[dict[str, Any]], Principal]
+AUTHENTICATORS: dict[str, Authenticator] = {}
+Snapshotter = Callable[[Principal], dict[str, Any]]
+SNAPSHOTS: dict[str, Snapshotter] = {}
+
+
+def authenticator(audience: str, snapshot: Snapshotter) -> Callable[[Authenticator], Authenticator]:
+    def register(fn: Authenticator) -> Authenticator:
+        AUTHENTICATORS[audience] = fn
+        SNAPSHOTS[audience] = snapshot
+        return fn
+
+    return register
+
+
+class Payload:
+    """A validated view of an intent's payload; every accessor raises payload.invalid."""
+
+    def __init__(self, data: object, max_bytes: int) -> None:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ProtocolError("payload.invalid", detail="expected an object")
+        try:
+            size = len(json.dumps(data, ensure_ascii=False).encode())
+        except (TypeError, ValueError):
+            raise ProtocolError("payload.invalid", detail="not JSON") from None
+        if size > max_bytes:
+            raise ProtocolError("payload.too_large", max=max_bytes)
+        self.data: dict[str, Any] = data
+
+    def str(self, name: str, *, max_len: int = 1000, required: bool = True) -> str | None:
+        value = self.data.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            raise ProtocolError("payload.invalid", detail=f"'{name}' must be text")
+        if len(value) > max_len:
+            raise ProtocolError("payload.invalid", detail=f"'{name}' is too long")
+        return value
+
+    def int(self, name: str, *, required: bool = True, lo: int = 0, hi: int = 2**31) -> int | None:
+        value = self.data.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+            raise ProtocolError("payload.invalid", detail=f"'{name}' must be a whole number")
+        return value
+
+    def client_id(self) -> str:
+        value = self.data.get("client_id")
+        if not isinstance(value, str) or not CLIENT_ID.match(value):
+            raise ProtocolError(
+                "payload.invalid", detail="'client_id' must be 6 to 64 letters, digits or -_.:"
+            )
+        return value
+
+
+Ack = dict[str, Any]
+IntentFn = Callable[[Principal, Payload], tuple[dict[str, Any], Change | None]]
+
+
+def error_ack(error: DomainError, principal: Principal | None) -> Ack:
+    return {"ok": False, "error": localize_error(error, principal.lang if principal else None)}
+
+
+def intent(event: str, *audiences: str) -> Callable[[IntentFn], IntentFn]:
+    """Register a client intent. The handler gets a checked principal and payload and
+    returns (result, change); the change is handed to the hub after the commit and
+    only broadcast after this ack is on its way."""
+
+    def register(fn: IntentFn) -> IntentFn:
+        def handler(data: object = None) -> Ack:
+            principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
+            app = plandag()
+            try:
+                if principal is None:
+                    raise ProtocolError("auth.required")
+                if principal.audience not in audiences:
+                    raise ProtocolError("auth.forbidden")
+                if not principal.take_token():
+                    raise ProtocolError("rate.limited")
+                payload = Payload(data, app.settings.max_payload_bytes)
+                other = payload.data.get("meeting_id")
+                if other is not None and other != principal.meeting_id:
+                    raise ProtocolError("auth.other_meeting")
+                result, change = fn(principal, payload)
+            except DomainError as error:
+                return error_ack(error, principal)
+            except Exception:
+                log.exception("intent %s failed", event)
+                return error_ack(ProtocolError("server.error"), principal)
+            app.hub.changed(change)
+            return {"ok": True, **result}
+
+        handler.__name__ = f"on_{event.replace('.', '_')}"
+        socketio.on_event(event, handler)
+        return fn
+
+    return register
+
+
+@socketio.on("connect")
+def on_connect(auth: object = None) -> None:
+    auth = auth if isinstance(auth, dict) else {}
+    audience = auth.get("audience")
+    lang = auth.get("lang") if auth.get("lang") in LANGUAGES else "nl"
+    try:
+        if audience not in AUTHENTICATORS:
+            raise ProtocolError("auth.required")
+        principal = AUTHENTICATORS[audience](auth)
+    except DomainError as error:
+        # The client gets {code, message} in its connect_error handler.
+        raise ConnectionRefusedError(localize_error(error, lang)) from None
+    principal.lang = lang
+    sid: str = request.sid  # type: ignore[attr-defined]
+    app = plandag()
+    PRINCIPALS[sid] = principal
+    join_room(room(principal.meeting_id, principal.audience))
+    if principal.participant_id is not None:
+        join_room(personal_room(principal.participant_id))
+    keys = connect(
+        app.db,
+        sid=sid,
+        meeting_id=principal.meeting_id,
+        audience=principal.audience,
+        worker_id=app.worker_id,
+        participant_id=principal.participant_id,
+        user_id=principal.user_id,
+    )
+    app.hub.touch(principal.meeting_id, keys)
+    emit("snapshot", SNAPSHOTS[principal.audience](principal))
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: object) -> None:
+    sid: str = request.sid  # type: ignore[attr-defined]
+    PRINCIPALS.pop(sid, None)
+    app = plandag()
+    gone = disconnect(app.db, sid)
+    if gone is not None:
+        app.hub.touch(*gone)
+
+@socketio.on("state.snapshot")
+def on_snapshot(_data: object = None) -> Ack:
+    principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
+    if principal is None:
+        return error_ack(ProtocolError("auth.required"), None)
+    try:
+        return {"ok": True, "snapshot": SNAPSHOTS[principal.audience](principal)}
+    except DomainError as error:
+        return error_ack(error, principal)
+    except Exception:
+        log.exception("snapshot failed")
+        return error_ack(ProtocolError("server.error"), principal)
+
+@socketio.on("*")
+def on_unknown(event: str, *_args: object) -> Ack:
+    principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
+    return error_ack(ProtocolError("event.unknown", event=str(event)[:60]), principal)

@@ -1,0 +1,244 @@
+"""Helpers for tests that start the real server and talk to it like a person or a phone."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+import socketio
+
+REPO = Path(__file__).resolve().parent.parent
+PLANDAG = str(Path(sys.executable).with_name("plandag"))
+PASSWORD = "correct horse battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A real `plandag run` in a subprocess on a free loopback port."""
+
+    instance: Path
+    async_mode: str = "gevent"
+    port: int = field(default_factory=free_port)
+    env_extra: dict[str, str] = field(default_factory=dict)
+    proc: subprocess.Popen[str] | None = None
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PLANDAG_")}
+        env.update(
+            PLANDAG_INSTANCE_DIR=str(self.instance),
+            PLANDAG_PUBLIC_URL=self.url,
+            PLANDAG_ASYNC_MODE=self.async_mode,
+            PYTHONUNBUFFERED="1",
+        )
+        env.update(self.env_extra)
+        return env
+
+    def cli(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [PLANDAG, *args], env={**self.env(), **env}, capture_output=True, text=True,
+            check=True, timeout=60,
+        )
+
+    def start(self) -> Server:
+        self.instance.mkdir(parents=True, exist_ok=True)
+        self.cli("db", "upgrade")
+        self.log = open(self.instance / "server.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [PLANDAG, "run", "--host", "127.0.0.1", "--port", str(self.port)],
+            env=self.env(), stdout=self.log, stderr=subprocess.STDOUT, text=True,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.read_log()}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.read_log()}")
+
+    def read_log(self) -> str:
+        return (self.instance / "server.log").read_text()
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def add_user(self, email: str, name: str = "Facilitator") -> None:
+        self.cli("user", "add", email, "--name", name, PLANDAG_NEW_PASSWORD=PASSWORD)
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "no csrf token on the page"
+    return match.group(1)
+
+
+def login(server: Server, email: str) -> requests.Session:
+    s = requests.Session()
+    page = s.get(f"{server.url}/login")
+    r = s.post(
+        f"{server.url}/login", data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD}
+    )
+    assert r.ok and "/meetings" in r.url, r.text[:500]
+    return s
+
+
+@dataclass
+class MeetingInfo:
+    id: str
+    code: str
+    beamer_key: str
+
+
+def create_meeting(session: requests.Session, server: Server, **fields: Any) -> MeetingInfo:
+    form = {
+        "title": "Plandag Zuidplein",
+        "template": "nieuwe_route",
+        "open_question": "Hoe wordt het plein weer van iedereen?",
+        "issue_statement": "Sinds de zomer is er spanning rond het plein.",
+        "groups": "Bewoners\nGemeente\nJongeren",
+        "place": "Buurthuis",
+        "date": "2026-12-05",
+    }
+    form.update(fields)
+    page = session.get(f"{server.url}/meetings/new")
+    r = session.post(f"{server.url}/meetings/new", data={**form, "csrf": csrf_of(page.text)})
+    assert r.ok, r.text[:500]
+    match = re.search(r"/m/([A-Za-z0-9_-]+)$", r.url)
+    assert match, r.url
+    beamer = re.search(r'/beamer/[^"?]+\?key=([A-Za-z0-9_-]+)', r.text)
+    code = re.search(r'/j/([A-Z0-9]+)"', r.text)
+    assert beamer and code
+    return MeetingInfo(match.group(1), code.group(1), beamer.group(1))
+
+
+class Client:
+    """A python-socketio client that mirrors the state like the browser script does."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.Client(reconnection=False)
+        self.views: dict[str, Any] = {}
+        self.you: dict[str, Any] | None = None
+        self.version = -1
+        self.updates: list[dict[str, Any]] = []
+        self.snapshots = 0
+        self.gaps = 0
+        self.sio.on("snapshot", self._snapshot)
+        self.sio.on("update", self._update)
+        self.sio.on("you", self._you)
+
+    def _snapshot(self, snap: dict[str, Any]) -> None:
+        self.views = dict(snap["views"])
+        self.version = snap["version"]
+        self.you = snap.get("you", self.you)
+        self.snapshots += 1
+
+    def _update(self, update: dict[str, Any]) -> None:
+        self.updates.append(update)
+        if update["version"] < self.version:
+            return
+        if update["since"] > self.version:
+            self.gaps += 1
+            ack = self.sio.call("state.snapshot", {}, timeout=10)
+            self._snapshot(ack["snapshot"])
+            return
+        for key, value in update["views"].items():
+            if value is None:
+                self.views.pop(key, None)
+            else:
+                self.views[key] = value
+        self.version = update["version"]
+
+    def _you(self, you: dict[str, Any]) -> None:
+        self.you = you
+
+    def connect(self, server: Server, auth: dict[str, Any], headers: dict[str, str] | None = None,
+                transports: list[str] | None = None) -> Client:
+        self.sio.connect(server.url, auth=auth, headers=headers or {},
+                         transports=transports or ["websocket"], wait_timeout=10)
+        return self
+
+    def call(self, event: str, data: Any = None, timeout: float = 10) -> Any:
+        return self.sio.call(event, data, timeout=timeout)
+
+    def wait_for(self, predicate: Any, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return
+            time.sleep(0.02)
+        raise AssertionError(f"condition not met in {timeout}s; views={list(self.views)}")
+
+    def close(self) -> None:
+        if self.sio.connected:
+            self.sio.disconnect()
+
+
+class Phone:
+    """A phone: an HTTP session with the device cookie, then a socket."""
+
+    def __init__(self, server: Server, code: str) -> None:
+        self.server, self.code = server, code
+        self.http = requests.Session()
+        self.http.get(f"{server.url}/j/{code}").raise_for_status()
+        self.client = Client()
+
+    @property
+    def token(self) -> str:
+        return self.http.cookies["plandag_device"]
+
+    def join(self, name: str, group: str = "Bewoners") -> requests.Response:
+        return self.http.post(
+            f"{self.server.url}/j/{self.code}/join", json={"name": name, "group": group}
+        )
+
+    def connect(self) -> Client:
+        cookie = f"plandag_device={self.token}"
+        self.client = Client()
+        return self.client.connect(
+            self.server, {"audience": "phone", "code": self.code}, headers={"Cookie": cookie}
+        )
+
+
+def console_client(server: Server, session: requests.Session, meeting_id: str) -> Client:
+    cookie = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+    return Client().connect(
+        server, {"audience": "console", "meeting": meeting_id}, headers={"Cookie": cookie}
+    )
+
+
+def beamer_client(server: Server, meeting: MeetingInfo) -> Client:
+    return Client().connect(
+        server, {"audience": "beamer", "meeting": meeting.id, "key": meeting.beamer_key}
+    )
