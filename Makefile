@@ -6,7 +6,7 @@ HOST   ?= 0.0.0.0
 PORT   ?= 5000
 export HOST PORT
 
-.PHONY: run test setup setup-dev lint typecheck translations clean
+.PHONY: run test setup setup-dev lint translations extract-messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -d shared/translations -D messages 2>/dev/null || $(BIN)/pybabel compile -d shared/translations -D messages
+	$(BIN)/pybabel compile -q -d shared/translations -D messages
 
 setup: $(VENV)/.installed translations
 setup-dev: $(VENV)/.installed-dev translations
@@ -39,3 +39,8 @@ test: setup-dev lint
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# After changing user-facing strings: refresh the catalog, then translate the new entries.
+extract-messages: | $(BIN)/python
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o shared/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i shared/translations/messages.pot -d shared/translations --no-fuzzy-matching
