@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $(VENV)/.installed $@
 
 translations: | $(BIN)/python
-	$(BIN)/pybabel compile -q -d shared/translations -D messages
+	$(BIN)/pybabel compile -d shared/translations -D messages >/dev/null
 
 setup: $(VENV)/.installed translations
 setup-dev: $(VENV)/.installed-dev translations

@@ -32,10 +32,10 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
 def phone_auth(auth: dict[str, Any]) -> Principal:
     code = auth.get("code")
     if not isinstance(code, str):
-        raise ProtocolError("join.code_unknown", code="")
+        raise ProtocolError("join.code_unknown", typed="")
     row = meeting_by_code(plandag().db, normalize_join_code(code))
     if row is None:
-        raise ProtocolError("join.code_unknown", code=code[:12])
+        raise ProtocolError("join.code_unknown", typed=code[:12])
     # The HttpOnly device cookie travels with the handshake; non-browser clients may
     # pass the same token in auth instead.
     token = request.cookies.get(DEVICE_COOKIE) or auth.get("device_token")

@@ -73,7 +73,7 @@ def phone(code: str) -> Any:
 
 
 def enter_code_error(code: str) -> Any:
-    error = localize_error(ProtocolError("join.code_unknown", code=code.strip()[:12]))["message"]
+    error = localize_error(ProtocolError("join.code_unknown", typed=code.strip()[:12]))["message"]
     return render_template("participant/enter_code.html", error=error, code=code), 404
 
 
@@ -84,7 +84,7 @@ def join_meeting(code: str) -> Any:
         return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
     row = _meeting(code)
     if row is None:
-        return api_error(ProtocolError("join.code_unknown", code=code[:12]), 404)
+        return api_error(ProtocolError("join.code_unknown", typed=code[:12]), 404)
     token = device_token()
     if token is None:
         return api_error(ProtocolError("auth.not_joined"), 400)

@@ -108,7 +108,11 @@ def run(host: str, port: int, async_mode: str) -> None:
         click.echo(f"  {base}/setup/{token}")
     sys.stdout.flush()
     socketio.start_background_task(_heartbeat, app)
-    options: dict[str, object] = {"log_output": bool(os.environ.get("PLANDAG_ACCESS_LOG"))}
+    access_log = bool(os.environ.get("PLANDAG_ACCESS_LOG"))
+    if not access_log:
+        # A hall of phones polling makes the access log unreadable; opt in to it.
+        logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
+    options: dict[str, object] = {"log_output": access_log}
     if async_mode == "eventlet":
         # eventlet.wsgi caps concurrent connections at 1024 by default: a full hall
         # of phones plus reconnects needs more.

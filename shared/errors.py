@@ -22,7 +22,7 @@ PROTOCOL_MESSAGES: dict[str, str] = {
         "The process template can only change before the meeting starts."
     ),
     "join.code_unknown": N_(
-        "There is no meeting with the code {code}. Check the code on the beamer."
+        "There is no meeting with the code {typed}. Check the code on the beamer."
     ),
     "participant.unknown": N_("That person is not in this meeting."),
     "user.unknown": N_("There is no facilitator account with the e-mail address {email}."),

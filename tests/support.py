@@ -157,6 +157,11 @@ class Client:
         self.sio.on("snapshot", self._snapshot)
         self.sio.on("update", self._update)
         self.sio.on("you", self._you)
+        self.refused: Any = None
+        self.sio.on("connect_error", self._refused)
+
+    def _refused(self, data: Any) -> None:
+        self.refused = data
 
     def _snapshot(self, snap: dict[str, Any]) -> None:
         self.views = dict(snap["views"])
@@ -185,8 +190,12 @@ class Client:
 
     def connect(self, server: Server, auth: dict[str, Any], headers: dict[str, str] | None = None,
                 transports: list[str] | None = None) -> Client:
-        self.sio.connect(server.url, auth=auth, headers=headers or {},
-                         transports=transports or ["websocket"], wait_timeout=10)
+        try:
+            self.sio.connect(server.url, auth=auth, headers=headers or {},
+                             transports=transports or ["websocket"], wait_timeout=10)
+        except socketio.exceptions.ConnectionError as exc:
+            # Carry the server's {code, message} into the exception tests look at.
+            raise socketio.exceptions.ConnectionError(f"{exc} {self.refused}") from exc
         return self
 
     def call(self, event: str, data: Any = None, timeout: float = 10) -> Any:

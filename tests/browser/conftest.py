@@ -30,6 +30,9 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        from playwright.sync_api import expect
+
+        expect.set_options(timeout=10_000)
         yield b
         b.close()
 

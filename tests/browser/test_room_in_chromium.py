@@ -11,13 +11,14 @@ from tests.support import PASSWORD, Server
 
 pytestmark = pytest.mark.browser
 
+# A Dutch venue: the browsers ask for Dutch, as most phones in the room will.
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2}
-BEAMER = {"viewport": {"width": 1920, "height": 1080}}
+         "device_scale_factor": 2, "locale": "nl-NL"}
+BEAMER = {"viewport": {"width": 1920, "height": 1080}, "locale": "nl-NL"}
 
 
 def test_facilitator_runs_a_room_that_three_phones_follow(server: Server, browser, screenshots):
-    console_ctx = browser.new_context(viewport={"width": 1366, "height": 900})
+    console_ctx = browser.new_context(viewport={"width": 1366, "height": 900}, locale="nl-NL")
     console = console_ctx.new_page()
     errors: list[str] = []
     console.on("pageerror", lambda e: errors.append(str(e)))
@@ -100,9 +101,17 @@ def test_facilitator_runs_a_room_that_three_phones_follow(server: Server, browse
 
 
 def test_english_on_request(server: Server, browser):
-    page = browser.new_page()
+    page = browser.new_page(locale="nl-NL")
     page.goto(f"{server.url}/login?lang=en")
     expect(page.get_by_role("heading", name="Log in as a facilitator")).to_be_visible()
-    page.goto(f"{server.url}/j")
+    page.goto(f"{server.url}/j")  # the choice is remembered
     expect(page.get_by_role("heading", name="Join a meeting")).to_be_visible()
     page.close()
+    english_phone = browser.new_page(locale="en-GB")
+    english_phone.goto(f"{server.url}/j")
+    expect(english_phone.get_by_role("heading", name="Join a meeting")).to_be_visible()
+    english_phone.close()
+    dutch = browser.new_page(locale="nl-NL")
+    dutch.goto(f"{server.url}/j")
+    expect(dutch.get_by_role("heading", name="Meedoen aan een bijeenkomst")).to_be_visible()
+    dutch.close()
