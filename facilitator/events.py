@@ -67,7 +67,7 @@ def advance(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Cha
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
         direction="advance",
-        expected=payload.str("from", max_len=20, required=False),
+        expected=payload.text("from", max_len=20, required=False),
         client_id=payload.client_id(),
     )
 
@@ -79,7 +79,7 @@ def back(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Change
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
         direction="back",
-        expected=payload.str("from", max_len=20, required=False),
+        expected=payload.text("from", max_len=20, required=False),
         client_id=payload.client_id(),
     )
 
@@ -90,7 +90,7 @@ def timer(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Chang
         plandag().db,
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
-        minutes=payload.int("minutes", required=False, lo=-100000, hi=100000),
+        minutes=payload.integer("minutes", required=False, lo=-100000, hi=100000),
         client_id=payload.client_id(),
     )
 
@@ -101,7 +101,7 @@ def remove(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Chan
         plandag().db,
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
-        participant_id=payload.int("participant_id") or 0,
+        participant_id=payload.integer("participant_id") or 0,
         client_id=payload.client_id(),
     )
 
@@ -112,7 +112,7 @@ def set_role(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Ch
         plandag().db,
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
-        participant_id=payload.int("participant_id") or 0,
-        role=payload.str("role", max_len=40),
+        participant_id=payload.integer("participant_id") or 0,
+        role=payload.text("role", max_len=40),
         client_id=payload.client_id(),
     )

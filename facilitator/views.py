@@ -44,7 +44,12 @@ DEFAULT_GROUPS = ["Bewoners", "Gemeente", "Jongeren", "Professionals"]
 
 
 def _safe_next(target: str | None) -> str:
-    if target and urlsplit(target).netloc == "" and target.startswith("/") and not target.startswith("//"):
+    if (
+        target
+        and urlsplit(target).netloc == ""
+        and target.startswith("/")
+        and not target.startswith("//")
+    ):
         return target
     return url_for("facilitator.meetings")
 
@@ -74,7 +79,9 @@ def login() -> Any:
             return redirect(_safe_next(request.args.get("next")))
     no_accounts = user_count(plandag().db) == 0
     return render_template(
-        "facilitator/login.html", error=error, email=request.form.get("email", ""),
+        "facilitator/login.html",
+        error=error,
+        email=request.form.get("email", ""),
         no_accounts=no_accounts,
     ), (401 if error else 200)
 
@@ -111,7 +118,9 @@ def setup(token: str) -> Any:
         try:
             check_setup_token(db, token)
         except DomainError as exc:
-            return render_template("facilitator/setup.html", invalid=localize_error(exc)["message"]), 410
+            return render_template(
+                "facilitator/setup.html", invalid=localize_error(exc)["message"]
+            ), 410
     return render_template("facilitator/setup.html", error=error, form=request.form)
 
 
@@ -152,11 +161,19 @@ def new_meeting() -> Any:
             error = localize_error(exc)["message"]
         else:
             return redirect(url_for("facilitator.console", meeting_id=row.id))
-    values = request.form if request.method == "POST" else {
-        "template": "nieuwe_route", "groups": "\n".join(DEFAULT_GROUPS),
-    }
+    values = (
+        request.form
+        if request.method == "POST"
+        else {
+            "template": "nieuwe_route",
+            "groups": "\n".join(DEFAULT_GROUPS),
+        }
+    )
     return render_template(
-        "facilitator/meeting_form.html", error=error, values=values, work_phases=WORK_PHASES,
+        "facilitator/meeting_form.html",
+        error=error,
+        values=values,
+        work_phases=WORK_PHASES,
         chosen=request.form.getlist("phases") if request.method == "POST" else [],
         editing=None,
     ), (422 if error else 200)
@@ -192,14 +209,22 @@ def edit_meeting(meeting_id: str) -> Any:
         chosen = request.form.getlist("phases")
     else:
         values = {
-            "title": row.title, "template": row.template, "groups": "\n".join(row.groups),
-            "open_question": row.open_question, "issue_statement": row.issue_statement,
-            "place": row.place, "date": row.date.isoformat() if row.date else "",
+            "title": row.title,
+            "template": row.template,
+            "groups": "\n".join(row.groups),
+            "open_question": row.open_question,
+            "issue_statement": row.issue_statement,
+            "place": row.place,
+            "date": row.date.isoformat() if row.date else "",
         }
         chosen = list(row.phases)
     return render_template(
-        "facilitator/meeting_form.html", error=error, values=values, work_phases=WORK_PHASES,
-        chosen=chosen, editing=row,
+        "facilitator/meeting_form.html",
+        error=error,
+        values=values,
+        work_phases=WORK_PHASES,
+        chosen=chosen,
+        editing=row,
     ), (422 if error else 200)
 
 
@@ -256,6 +281,9 @@ def beamer(meeting_id: str) -> Any:
         return render_template("error.html", code=403, name=localize_error(exc)["message"]), 403
     base = plandag().settings.base_url()
     return render_template(
-        "facilitator/beamer.html", meeting=row, key=key, join_url=join_url(base, row),
+        "facilitator/beamer.html",
+        meeting=row,
+        key=key,
+        join_url=join_url(base, row),
         join_code=format_join_code(row.join_code),
     )

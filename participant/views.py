@@ -57,7 +57,9 @@ def phone(code: str) -> Any:
         you = you_view(p) if p is not None else None
     response = Response(
         render_template(
-            "participant/phone.html", meeting=row, you=you,
+            "participant/phone.html",
+            meeting=row,
+            you=you,
             join_code=format_join_code(row.join_code),
         )
     )
@@ -65,8 +67,12 @@ def phone(code: str) -> Any:
         # Issued before joining, so a join retried after a lost response is the same
         # device and so the same participant.
         response.set_cookie(
-            DEVICE_COOKIE, secrets.token_urlsafe(32), max_age=DEVICE_MAX_AGE,
-            httponly=True, samesite="Lax", secure=request.is_secure,
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(32),
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
         )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -94,8 +100,11 @@ def join_meeting(code: str) -> Any:
     app = plandag()
     try:
         participant, change = join(
-            app.db, meeting_id=row.id, device_token=token,
-            name=data.get("name"), group=data.get("group"),
+            app.db,
+            meeting_id=row.id,
+            device_token=token,
+            name=data.get("name"),
+            group=data.get("group"),
         )
     except DomainError as exc:
         status = 403 if exc.code == "participant.removed" else 422

@@ -79,14 +79,20 @@ def _raise_open_file_limit() -> int:
 
 @cli.command("run")
 @click.option("--host", default=lambda: os.environ.get("HOST", "0.0.0.0"), show_default="0.0.0.0")  # noqa: S104
-@click.option("--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int,
-              show_default="5000")
-@click.option("--async-mode", type=click.Choice(ASYNC_MODES[:2]),
-              default=lambda: os.environ.get("PLANDAG_ASYNC_MODE", "gevent"),
-              show_default="gevent")
+@click.option(
+    "--port", default=lambda: int(os.environ.get("PORT", "5000")), type=int, show_default="5000"
+)
+@click.option(
+    "--async-mode",
+    type=click.Choice(ASYNC_MODES[:2]),
+    default=lambda: os.environ.get("PLANDAG_ASYNC_MODE", "gevent"),
+    show_default="gevent",
+)
 def run(host: str, port: int, async_mode: str) -> None:
     """Start the server (run through the `plandag` script so monkey-patching comes first)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     from sqlalchemy import inspect
 
     from .app import create_app
@@ -118,7 +124,7 @@ def run(host: str, port: int, async_mode: str) -> None:
         # of phones plus reconnects needs more.
         options["max_size"] = max(1024, files - 64)
     try:
-        socketio.run(app, host=host, port=port, **options)  # type: ignore[arg-type]
+        socketio.run(app, host=host, port=port, **options)
     finally:
         from .services import unregister_worker
 

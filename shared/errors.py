@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .domain.errors import DomainError, N_
+from .domain.errors import N_, DomainError
 
 PROTOCOL_MESSAGES: dict[str, str] = {
     "auth.required": N_("Log in as a facilitator first."),

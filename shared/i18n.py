@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 from flask_babel import force_locale, gettext
 
-from .domain.errors import DomainError, N_
+from .domain.errors import N_, DomainError
 from .errors import ALL_MESSAGES
 
 LANGUAGES = ("nl", "en")
@@ -105,7 +105,7 @@ def remember_locale(response: Any) -> Any:
 
 
 def phase_label(code: str) -> str:
-    return gettext(PHASE_LABELS.get(code, code))
+    return str(gettext(PHASE_LABELS.get(code, code)))
 
 
 def localize_error(error: DomainError, lang: str | None = None) -> dict[str, str]:
@@ -115,7 +115,7 @@ def localize_error(error: DomainError, lang: str | None = None) -> dict[str, str
             for k, v in error.params.items()
         }
         try:
-            return gettext(error.template).format(**params)
+            return str(gettext(error.template)).format(**params)
         except (KeyError, IndexError, ValueError):
             return error.message
 

@@ -4,7 +4,7 @@ objects and back. Every schema change comes with an Alembic migration."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -44,7 +44,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[str]: JSON,
+    }
 
 
 class User(Base):
@@ -114,7 +118,9 @@ class MeetingFacilitator(Base):
     meeting_id: Mapped[str] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
     )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     is_owner: Mapped[bool] = mapped_column(default=False)
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -125,7 +131,9 @@ class Participant(Base):
     __tablename__ = "participants"
     __table_args__ = (UniqueConstraint("meeting_id", "device_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     #: sha256 of the device cookie: a reload or reconnect resumes this participant
     device_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(60))
@@ -170,7 +178,9 @@ class Intent(Base):
     __tablename__ = "intents"
     __table_args__ = (UniqueConstraint("actor", "client_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     #: "u:<user id>" or "p:<participant id>"
     actor: Mapped[str] = mapped_column(String(40))
     client_id: Mapped[str] = mapped_column(String(64))
@@ -185,7 +195,9 @@ class PhaseTransition(Base):
 
     __tablename__ = "phase_transitions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
     from_phase: Mapped[str] = mapped_column(String(20))
     to_phase: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime]

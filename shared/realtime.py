@@ -22,11 +22,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from .audiences import AUDIENCES, relevant
 from .db import Database
 from .models import Connection, Participant
 from .models import Meeting as MeetingRow
 from .services import Change
-from .audiences import AUDIENCES, relevant
 from .views import build_views, you_view
 
 log = logging.getLogger(__name__)

@@ -101,9 +101,7 @@ def _commit_change(
 
 
 def _load_for_update(session: Session, meeting_id: str) -> MeetingRow:
-    row = session.scalar(
-        select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update()
-    )
+    row = session.scalar(select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update())
     if row is None:
         raise ProtocolError("meeting.unknown")
     return row
@@ -445,8 +443,12 @@ def set_timer(
         return {"timebox_seconds": row.timebox_seconds, "version": change.version}, change
 
     return run_intent(
-        db, meeting_id=meeting_id, actor=f"u:{user_id}", client_id=client_id,
-        action="timer.set", work=work,
+        db,
+        meeting_id=meeting_id,
+        actor=f"u:{user_id}",
+        client_id=client_id,
+        action="timer.set",
+        work=work,
     )
 
 
@@ -534,8 +536,12 @@ def remove_participant(
         return {"participant_id": p.id, "version": change.version}, change
 
     return run_intent(
-        db, meeting_id=meeting_id, actor=f"u:{user_id}", client_id=client_id,
-        action="participant.remove", work=work,
+        db,
+        meeting_id=meeting_id,
+        actor=f"u:{user_id}",
+        client_id=client_id,
+        action="participant.remove",
+        work=work,
     )
 
 
@@ -559,8 +565,12 @@ def set_participant_role(
         return {"participant_id": p.id, "role": p.role, "version": change.version}, change
 
     return run_intent(
-        db, meeting_id=meeting_id, actor=f"u:{user_id}", client_id=client_id,
-        action="participant.set_role", work=work,
+        db,
+        meeting_id=meeting_id,
+        actor=f"u:{user_id}",
+        client_id=client_id,
+        action="participant.set_role",
+        work=work,
     )
 
 
@@ -603,9 +613,7 @@ def sweep_dead_workers(db: Database) -> dict[str, set[str]]:
         session.execute(delete(Connection).where(Connection.worker_id.in_(dead)))
         session.execute(delete(Worker).where(Worker.id.in_(dead)))
         # Connections with no worker row at all (a database copied between machines).
-        session.execute(
-            delete(Connection).where(Connection.worker_id.not_in(select(Worker.id)))
-        )
+        session.execute(delete(Connection).where(Connection.worker_id.not_in(select(Worker.id))))
         return meetings
 
 

@@ -90,7 +90,7 @@ class Payload:
             raise ProtocolError("payload.too_large", max=max_bytes)
         self.data: dict[str, Any] = data
 
-    def str(self, name: str, *, max_len: int = 1000, required: bool = True) -> str | None:
+    def text(self, name: str, *, max_len: int = 1000, required: bool = True) -> str | None:
         value = self.data.get(name)
         if value is None and not required:
             return None
@@ -100,7 +100,9 @@ class Payload:
             raise ProtocolError("payload.invalid", detail=f"'{name}' is too long")
         return value
 
-    def int(self, name: str, *, required: bool = True, lo: int = 0, hi: int = 2**31) -> int | None:
+    def integer(
+        self, name: str, *, required: bool = True, lo: int = 0, hi: int = 2**31
+    ) -> int | None:
         value = self.data.get(name)
         if value is None and not required:
             return None
@@ -165,7 +167,7 @@ def intent(event: str, *audiences: str) -> Callable[[IntentFn], IntentFn]:
 def on_connect(auth: object = None) -> None:
     auth = auth if isinstance(auth, dict) else {}
     audience = auth.get("audience")
-    lang = auth.get("lang") if auth.get("lang") in LANGUAGES else "nl"
+    lang = str(auth["lang"]) if auth.get("lang") in LANGUAGES else "nl"
     try:
         if audience not in AUTHENTICATORS:
             raise ProtocolError("auth.required")
@@ -192,6 +194,7 @@ def on_connect(auth: object = None) -> None:
     app.hub.touch(principal.meeting_id, keys)
     emit("snapshot", SNAPSHOTS[principal.audience](principal))
 
+
 @socketio.on("disconnect")
 def on_disconnect(*_args: object) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
@@ -200,6 +203,7 @@ def on_disconnect(*_args: object) -> None:
     gone = disconnect(app.db, sid)
     if gone is not None:
         app.hub.touch(*gone)
+
 
 @socketio.on("state.snapshot")
 def on_snapshot(_data: object = None) -> Ack:
@@ -213,6 +217,7 @@ def on_snapshot(_data: object = None) -> Ack:
     except Exception:
         log.exception("snapshot failed")
         return error_ack(ProtocolError("server.error"), principal)
+
 
 @socketio.on("*")
 def on_unknown(event: str, *_args: object) -> Ack:

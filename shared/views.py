@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .audiences import AUDIENCES, relevant
+from .audiences import relevant
 from .domain import Phase
 from .domain.meeting import format_join_code
-from .models import Connection, Participant
+from .models import Connection, Participant, utcnow
 from .models import Meeting as MeetingRow
-from .models import utcnow
 from .services import to_domain
+
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat().replace("+00:00", "Z")
@@ -165,8 +165,7 @@ def build_views(
             pids.append(int(key.split(":", 1)[1]))
     if pids:
         people = {
-            p.id: p
-            for p in session.scalars(select(Participant).where(Participant.id.in_(pids)))
+            p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(pids)))
         }
         online = online_ids(session, pids)
         for pid in pids:

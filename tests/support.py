@@ -54,17 +54,24 @@ class Server:
 
     def cli(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [PLANDAG, *args], env={**self.env(), **env}, capture_output=True, text=True,
-            check=True, timeout=60,
+            [PLANDAG, *args],
+            env={**self.env(), **env},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
         )
 
     def start(self) -> Server:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.cli("db", "upgrade")
-        self.log = open(self.instance / "server.log", "w")  # noqa: SIM115
+        self.log = open(self.instance / "server.log", "w")
         self.proc = subprocess.Popen(
             [PLANDAG, "run", "--host", "127.0.0.1", "--port", str(self.port)],
-            env=self.env(), stdout=self.log, stderr=subprocess.STDOUT, text=True,
+            env=self.env(),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -108,7 +115,8 @@ def login(server: Server, email: str) -> requests.Session:
     s = requests.Session()
     page = s.get(f"{server.url}/login")
     r = s.post(
-        f"{server.url}/login", data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD}
+        f"{server.url}/login",
+        data={"csrf": csrf_of(page.text), "email": email, "password": PASSWORD},
     )
     assert r.ok and "/meetings" in r.url, r.text[:500]
     return s
@@ -188,11 +196,21 @@ class Client:
     def _you(self, you: dict[str, Any]) -> None:
         self.you = you
 
-    def connect(self, server: Server, auth: dict[str, Any], headers: dict[str, str] | None = None,
-                transports: list[str] | None = None) -> Client:
+    def connect(
+        self,
+        server: Server,
+        auth: dict[str, Any],
+        headers: dict[str, str] | None = None,
+        transports: list[str] | None = None,
+    ) -> Client:
         try:
-            self.sio.connect(server.url, auth=auth, headers=headers or {},
-                             transports=transports or ["websocket"], wait_timeout=10)
+            self.sio.connect(
+                server.url,
+                auth=auth,
+                headers=headers or {},
+                transports=transports or ["websocket"],
+                wait_timeout=10,
+            )
         except socketio.exceptions.ConnectionError as exc:
             # Carry the server's {code, message} into the exception tests look at.
             raise socketio.exceptions.ConnectionError(f"{exc} {self.refused}") from exc

@@ -12,8 +12,13 @@ from tests.support import PASSWORD, Server
 pytestmark = pytest.mark.browser
 
 # A Dutch venue: the browsers ask for Dutch, as most phones in the room will.
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
-         "device_scale_factor": 2, "locale": "nl-NL"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+    "locale": "nl-NL",
+}
 BEAMER = {"viewport": {"width": 1920, "height": 1080}, "locale": "nl-NL"}
 
 
@@ -58,7 +63,11 @@ def test_facilitator_runs_a_room_that_three_phones_follow(server: Server, browse
     expect(beamer.locator("#online")).to_have_text("0")
 
     phones = []
-    for name, group in [("Fatima", "Bewoners"), ("Joël", "Jongeren"), ("Wethouder Smit", "Gemeente")]:
+    for name, group in [
+        ("Fatima", "Bewoners"),
+        ("Joël", "Jongeren"),
+        ("Wethouder Smit", "Gemeente"),
+    ]:
         ctx = browser.new_context(**PHONE)
         phone = ctx.new_page()
         phone.on("pageerror", lambda e: errors.append(str(e)))

@@ -7,7 +7,15 @@ import pytest
 import requests
 import socketio
 
-from tests.support import Client, Phone, Server, beamer_client, console_client, create_meeting, login
+from tests.support import (
+    Client,
+    Phone,
+    Server,
+    beamer_client,
+    console_client,
+    create_meeting,
+    login,
+)
 
 pytestmark = pytest.mark.protocol
 
@@ -116,7 +124,10 @@ def test_an_unknown_event_gets_an_error_ack(room):
         ("phase.back", {"client_id": "phone-back-1"}),
         ("timer.set", {"client_id": "phone-timer-1", "minutes": 5}),
         ("participant.remove", {"client_id": "phone-rm-1", "participant_id": 1}),
-        ("participant.set_role", {"client_id": "phone-role-1", "participant_id": 1, "role": "observer"}),
+        (
+            "participant.set_role",
+            {"client_id": "phone-role-1", "participant_id": 1, "role": "observer"},
+        ),
     ],
 )
 def test_a_participant_cannot_send_facilitator_events(room, event, payload):
@@ -192,7 +203,9 @@ def test_a_removed_participant_is_disconnected_and_cannot_come_back(server: Serv
     client = phone.connect()
     client.wait_for(lambda: client.you is not None)
     pid = client.you["id"]
-    ack = room["console"].call("participant.remove", {"client_id": "remove-0001", "participant_id": pid})
+    ack = room["console"].call(
+        "participant.remove", {"client_id": "remove-0001", "participant_id": pid}
+    )
     assert ack["ok"]
     client.wait_for(lambda: not client.sio.connected, timeout=10)
     assert client.you["removed"] is True
@@ -209,23 +222,29 @@ def test_a_client_id_reused_for_another_action_is_refused(room):
     console: Client = room["console"]
     ack = console.call("timer.set", {"client_id": "reuse-00001", "minutes": 15})
     assert ack["ok"] and ack["timebox_seconds"] == 900
-    assert_refused(console.call("phase.advance", {"client_id": "reuse-00001"}), "payload.client_id_reused")
-    assert_refused(console.call("timer.set", {"client_id": "reuse-00002", "minutes": 0}),
-                   "meeting.timebox_invalid")
+    assert_refused(
+        console.call("phase.advance", {"client_id": "reuse-00001"}), "payload.client_id_reused"
+    )
+    assert_refused(
+        console.call("timer.set", {"client_id": "reuse-00002", "minutes": 0}),
+        "meeting.timebox_invalid",
+    )
 
 
 def test_errors_come_in_english_when_the_client_asks(server: Server, room):
     phone = Phone(server, room["meeting"].code)
     assert phone.join("Lang").ok
     client = Client().connect(
-        server, {"audience": "phone", "code": room["meeting"].code, "lang": "en"},
+        server,
+        {"audience": "phone", "code": room["meeting"].code, "lang": "en"},
         headers={"Cookie": f"plandag_device={phone.token}"},
     )
     ack = client.call("phase.advance", {"client_id": "lang-00001"})
     assert ack["error"]["message"] == "You are not allowed to do that in this meeting."
     client.close()
     english = requests.post(
-        f"{server.url}/j/{room['meeting'].code}/join?lang=en", json={"name": "", "group": "Bewoners"},
+        f"{server.url}/j/{room['meeting'].code}/join?lang=en",
+        json={"name": "", "group": "Bewoners"},
         cookies={"plandag_device": phone.token},
     )
     assert english.json()["error"]["message"] == "Enter a name of 1 to 60 characters."

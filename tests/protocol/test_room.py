@@ -46,8 +46,10 @@ def test_fifty_phones_follow_the_facilitator_with_one_version(any_server: Server
         assert phone.client.views["meeting"]["phase"] == "welcome"
     beamer.wait_for(lambda: beamer.views.get("counts", {}).get("online") == 50)
     console.wait_for(
-        lambda: sum(1 for k in console.views if k.startswith("participant:")) == 50
-        and all(v["online"] for k, v in console.views.items() if k.startswith("participant:"))
+        lambda: (
+            sum(1 for k in console.views if k.startswith("participant:")) == 50
+            and all(v["online"] for k, v in console.views.items() if k.startswith("participant:"))
+        )
     )
 
     ack = console.call("phase.advance", {"client_id": "adv-000001", "from": "welcome"})
@@ -55,9 +57,7 @@ def test_fifty_phones_follow_the_facilitator_with_one_version(any_server: Server
     new_version = ack["version"]
 
     for phone in phones:
-        phone.client.wait_for(
-            lambda p=phone: p.client.views["meeting"]["phase"] == "framing"
-        )
+        phone.client.wait_for(lambda p=phone: p.client.views["meeting"]["phase"] == "framing")
     # Every phone reached the same state at the same version; none had to resync.
     versions = {phone.client.version for phone in phones}
     assert versions == {new_version}, versions
@@ -76,9 +76,7 @@ def test_fifty_phones_follow_the_facilitator_with_one_version(any_server: Server
     assert again.views["meeting"]["phase"] == "framing"
     beamer.wait_for(lambda: beamer.views["counts"]["online"] == 50)
     assert beamer.views["counts"]["joined"] == 50
-    console.wait_for(
-        lambda: sum(1 for k in console.views if k.startswith("participant:")) == 50
-    )
+    console.wait_for(lambda: sum(1 for k in console.views if k.startswith("participant:")) == 50)
     # Reloading the phone page and joining again changes nothing either.
     assert first.join("Buur 0", "Bewoners").json()["you"] == before
 

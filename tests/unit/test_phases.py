@@ -11,7 +11,13 @@ T0 = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
 
 ALLE_HENS = ["welcome", "framing", "sharing", "proposals", "consent", "signing", "closed"]
 NIEUWE_ROUTE = [
-    "welcome", "framing", "sharing", "proposals", "consent", "framework_check", "signing",
+    "welcome",
+    "framing",
+    "sharing",
+    "proposals",
+    "consent",
+    "framework_check",
+    "signing",
     "closed",
 ]
 
@@ -93,7 +99,9 @@ def test_framing_needs_the_issue_statement(template):
 
 
 def test_a_custom_meeting_without_framing_does_not_need_an_issue_statement():
-    meeting = Meeting(phases=phases_for("custom", ["sharing", "proposals"]), open_question="Wat nu?")
+    meeting = Meeting(
+        phases=phases_for("custom", ["sharing", "proposals"]), open_question="Wat nu?"
+    )
     assert meeting.advance(T0).to_phase == "sharing"
     assert meeting.advance(T0).to_phase == "proposals"
     assert meeting.advance(T0).to_phase == "closed"
@@ -146,7 +154,9 @@ def test_a_phase_change_clears_the_timer_and_a_timebox_is_bounded():
 class TestCustomTemplate:
     def test_keeps_the_chosen_phases(self):
         assert phases_for("custom", ["sharing", "proposals", "consent"]) == (
-            Phase.SHARING, Phase.PROPOSALS, Phase.CONSENT,
+            Phase.SHARING,
+            Phase.PROPOSALS,
+            Phase.CONSENT,
         )
 
     @pytest.mark.parametrize(
