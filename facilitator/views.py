@@ -267,7 +267,7 @@ def renew_beamer(meeting_id: str) -> Any:
     assert user is not None
     _meeting_or_404(meeting_id)
     app = plandag()
-    renew_beamer_key(app.db, user.id, meeting_id)
+    app.hub.changed(renew_beamer_key(app.db, user.id, meeting_id))
     app.hub.revoke_room(meeting_id, "beamer", sids_of_audience(app.db, meeting_id, "beamer"))
     return redirect(url_for("facilitator.console", meeting_id=meeting_id) + "#beamer")
 

@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
 
     # Importing the event modules registers their Socket.IO handlers (once per process).
+    import facilitator.events  # noqa: F401
     import participant.events  # noqa: F401
     from facilitator.views import bp as facilitator_bp
     from participant.views import bp as participant_bp

@@ -13,7 +13,9 @@ def relevant(audience: str, key: str) -> bool:
         return True
     if key == "counts":
         return audience in ("console", "beamer")
-    return audience == "console" and (key == "screens" or key.startswith("participant:"))
+    return audience == "console" and (
+        key in ("screens", "access") or key.startswith("participant:")
+    )
 
 
 def audiences_for(keys: Iterable[str]) -> set[str]:

@@ -366,12 +366,12 @@ def add_cofacilitator(db: Database, user_id: int, meeting_id: str, email: str) -
     return other
 
 
-def renew_beamer_key(db: Database, user_id: int, meeting_id: str) -> str:
+def renew_beamer_key(db: Database, user_id: int, meeting_id: str) -> Change:
     with db.transaction() as session:
         _require_facilitator(session, user_id, meeting_id)
         row = _load_for_update(session, meeting_id)
         row.beamer_key = secrets.token_urlsafe(24)
-        return row.beamer_key
+        return _commit_change(session, row, {"access"})
 
 
 def check_beamer_key(db: Database, meeting_id: str, key: str) -> MeetingRow:

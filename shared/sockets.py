@@ -173,8 +173,9 @@ def on_connect(auth: object = None) -> None:
             raise ProtocolError("auth.required")
         principal = AUTHENTICATORS[audience](auth)
     except DomainError as error:
-        # The client gets {code, message} in its connect_error handler.
-        raise ConnectionRefusedError(localize_error(error, lang)) from None
+        # The client's connect_error gets {message, data: {code, message}}.
+        refusal = localize_error(error, lang)
+        raise ConnectionRefusedError(refusal["message"], refusal) from None
     principal.lang = lang
     sid: str = request.sid  # type: ignore[attr-defined]
     app = plandag()

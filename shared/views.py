@@ -7,6 +7,7 @@ an update replaces the keys that changed (``None`` deletes one). Keys:
 - ``counts``: who joined and who is online, per group (console, beamer)
 - ``participant:<id>``: one person in the room (console only)
 - ``screens``: how many beamers and consoles are connected (console only)
+- ``access``: the beamer link with its secret (console only)
 - ``you``: the phone's own participant (phones, sent to that phone alone)
 """
 
@@ -59,7 +60,6 @@ def meeting_view(row: MeetingRow, audience: str, base_url: str) -> dict[str, Any
         view["join_url"] = join_url(base_url, row)
     if audience == "console":
         view["id"] = row.id
-        view["beamer_url"] = beamer_url(base_url, row)
         advance, back = meeting.advance_blocker(), meeting.back_blocker()
         view["next_phase"] = (meeting.next_phase() or Phase.CLOSED).value
         view["previous_phase"] = (meeting.previous_phase() or Phase.WELCOME).value
@@ -161,6 +161,8 @@ def build_views(
             out[key] = counts_view(session, row)
         elif key == "screens":
             out[key] = screens_view(session, row.id)
+        elif key == "access":
+            out[key] = {"beamer_url": beamer_url(base_url, row)}
         elif key.startswith("participant:"):
             pids.append(int(key.split(":", 1)[1]))
     if pids:
@@ -181,7 +183,7 @@ def snapshot(
     base_url: str,
     participant: Participant | None = None,
 ) -> dict[str, Any]:
-    keys = ["meeting", "counts", "screens"]
+    keys = ["meeting", "counts", "screens", "access"]
     views = build_views(session, row, audience, keys, base_url)
     if audience == "console":
         people = list(

@@ -116,9 +116,10 @@
     renderPeople(meeting, live.views.counts);
     var screens = live.views.screens || {};
     setText("beamer-count", screens.beamers || 0);
-    if (meeting.beamer_url && $("beamer-url").value !== meeting.beamer_url) {
-      $("beamer-url").value = meeting.beamer_url;
-      $("open-beamer").href = meeting.beamer_url;
+    var access = live.views.access;
+    if (access && $("beamer-url").value !== access.beamer_url) {
+      $("beamer-url").value = access.beamer_url;
+      $("open-beamer").href = access.beamer_url;
     }
     tick();
   }
