@@ -3,10 +3,11 @@ cookie) or by the browser's preference. Source strings are English."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import request
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 
 from .domain.errors import N_, DomainError
 from .errors import ALL_MESSAGES
@@ -126,7 +127,13 @@ def localize_error(error: DomainError, lang: str | None = None) -> dict[str, str
 
 
 def client_strings() -> dict[str, Any]:
-    """Everything the scripts show, translated for the current request."""
+    """Everything the scripts show, translated for the current request's language."""
+    return _client_strings(str(get_locale() or DEFAULT))
+
+
+@lru_cache(maxsize=8)
+def _client_strings(locale: str) -> dict[str, Any]:
+    # Built once per language: every phone page embeds it.
     return {
         "phases": {k: gettext(v) for k, v in PHASE_LABELS.items()},
         "beamer_leads": {k: gettext(v) for k, v in BEAMER_LEADS.items()},

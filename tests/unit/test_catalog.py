@@ -1,0 +1,34 @@
+"""The Dutch catalog is complete and keeps every placeholder of its English source."""
+
+import re
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from shared.errors import ALL_MESSAGES
+from shared.i18n import BEAMER_LEADS, PHASE_LABELS, PHONE_TASKS, ROLE_LABELS, UI
+
+PO = Path(__file__).resolve().parents[2] / "shared/translations/nl/LC_MESSAGES/messages.po"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def catalog():
+    with PO.open("rb") as fh:
+        return read_po(fh)
+
+
+def test_every_message_is_translated_with_the_same_placeholders():
+    for message in catalog():
+        if not message.id:
+            continue
+        assert message.string and not message.fuzzy, message.id
+        assert set(PLACEHOLDER.findall(message.id)) == set(PLACEHOLDER.findall(message.string)), (
+            message.id
+        )
+
+
+def test_every_string_the_code_marks_is_in_the_catalog():
+    ids = {m.id for m in catalog()}
+    for table in (ALL_MESSAGES, PHASE_LABELS, BEAMER_LEADS, PHONE_TASKS, ROLE_LABELS, UI):
+        missing = set(table.values()) - ids
+        assert not missing, f"run `make extract-messages` and translate: {missing}"
