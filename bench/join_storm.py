@@ -41,7 +41,7 @@ def cpu_seconds(pid: int) -> float:
 
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def phone(url: str, code: str, i: int, gate: asyncio.Semaphore, out: dict) -> None:
@@ -142,7 +142,8 @@ def main() -> None:
     print(f"  beamer: {online} online shown, {beamer_updates} updates received")
     print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_full:.0f} MB with {ok} phones")
     print(
-        f"  server CPU: {server_cpu:.1f} s during the storm ({server_cpu / out['wall']:.0%} of one core)"
+        f"  server CPU: {server_cpu:.1f} s during the storm"
+        f" ({server_cpu / out['wall']:.0%} of one core)"
     )
     if out["errors"]:
         print("  first errors:", out["errors"][:3])

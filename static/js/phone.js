@@ -26,6 +26,8 @@
     if (you) {
       setText("you-name", you.name);
       setText("you-group", you.group);
+      // Informants, framework parties and observers see the role the facilitator gave them.
+      setText("you-role", you.role && you.role !== "participant" ? " · " + t("roles", you.role) : "");
     }
   }
 
@@ -82,5 +84,5 @@
   });
 
   if (P.boot.joined) start();
-  else show("join-view");
+  else if (!document.getElementById("ended-view")) show("join-view");
 })();
