@@ -119,6 +119,10 @@ def run(host: str, port: int, async_mode: str) -> None:
         # A hall of phones polling makes the access log unreadable; opt in to it.
         logging.getLogger("geventwebsocket.handler").setLevel(logging.WARNING)
     options: dict[str, object] = {"log_output": access_log}
+    if async_mode == "gevent":
+        # Without SERVER_NAME gevent's server asks DNS for this host's name at start-up,
+        # which on a venue network without DNS hangs for seconds.
+        options["environ"] = {"SERVER_NAME": host}
     if async_mode == "eventlet":
         # eventlet.wsgi caps concurrent connections at 1024 by default: a full hall
         # of phones plus reconnects needs more.

@@ -101,3 +101,36 @@ def test_the_first_account_is_made_through_the_printed_one_time_link(tmp_path: P
         assert requests.get(link).status_code == 410  # used up
     finally:
         server.stop()
+
+
+def test_editing_the_meeting_reaches_the_beamer_and_locks_the_template_once_started(
+    server: Server,
+):
+    from tests.support import beamer_client, console_client
+
+    anna = login(server, "anna@example.org")
+    meeting = create_meeting(anna, server)
+    beamer = beamer_client(server, meeting)
+    beamer.wait_for(lambda: beamer.views.get("meeting"))
+
+    def edit(**changes: object) -> requests.Response:
+        page = anna.get(f"{server.url}/m/{meeting.id}/edit")
+        form = {
+            "csrf": csrf_of(page.text), "title": "Plandag Zuidplein", "template": "nieuwe_route",
+            "open_question": "Hoe wordt het plein weer van iedereen?",
+            "issue_statement": "Spanning.", "groups": "Bewoners\nGemeente\nJongeren",
+        }
+        form.update(changes)
+        return anna.post(f"{server.url}/m/{meeting.id}/edit", data=form)
+
+    assert edit(open_question="Wat hebben we nodig om samen verder te kunnen?").ok
+    beamer.wait_for(
+        lambda: beamer.views["meeting"]["open_question"].startswith("Wat hebben we nodig")
+    )
+    console = console_client(server, anna, meeting.id)
+    assert console.call("phase.advance", {"client_id": "edit-adv-01"})["ok"]
+    refused = edit(template="alle_hens")
+    assert refused.status_code == 422
+    assert beamer.views["meeting"]["template"] == "nieuwe_route"
+    console.close()
+    beamer.close()
