@@ -116,9 +116,12 @@ def test_editing_the_meeting_reaches_the_beamer_and_locks_the_template_once_star
     def edit(**changes: object) -> requests.Response:
         page = anna.get(f"{server.url}/m/{meeting.id}/edit")
         form = {
-            "csrf": csrf_of(page.text), "title": "Plandag Zuidplein", "template": "nieuwe_route",
+            "csrf": csrf_of(page.text),
+            "title": "Plandag Zuidplein",
+            "template": "nieuwe_route",
             "open_question": "Hoe wordt het plein weer van iedereen?",
-            "issue_statement": "Spanning.", "groups": "Bewoners\nGemeente\nJongeren",
+            "issue_statement": "Spanning.",
+            "groups": "Bewoners\nGemeente\nJongeren",
         }
         form.update(changes)
         return anna.post(f"{server.url}/m/{meeting.id}/edit", data=form)
