@@ -7,6 +7,7 @@ from typing import Any
 from flask import session
 
 from shared.errors import ProtocolError
+from shared.models import Meeting
 from shared.services import (
     Change,
     can_facilitate,
@@ -24,10 +25,12 @@ from shared.web import plandag
 def _snapshot(principal: Principal) -> dict[str, Any]:
     app = plandag()
     with app.db.read() as s:
-        from shared.models import Meeting
-
         row = s.get(Meeting, principal.meeting_id)
         if row is None:
+            raise ProtocolError("meeting.unknown")
+        if principal.user_id is not None and not can_facilitate(
+            s, principal.user_id, principal.meeting_id
+        ):
             raise ProtocolError("meeting.unknown")
         return snapshot(s, row, principal.audience, app.settings.base_url())
 

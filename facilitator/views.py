@@ -19,12 +19,14 @@ from flask import (
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
+from shared.errors import ProtocolError
 from shared.i18n import localize_error
 from shared.services import (
     add_cofacilitator,
     authenticate,
     check_beamer_key,
     check_setup_token,
+    console_sids_of_user,
     create_meeting,
     facilitators_of,
     get_meeting_for_facilitator,
@@ -36,7 +38,7 @@ from shared.services import (
     user_count,
 )
 from shared.views import beamer_url, join_url
-from shared.web import check_csrf, current_user, login_required, plandag
+from shared.web import check_csrf, client_address, current_user, login_required, plandag
 
 bp = Blueprint("facilitator", __name__)
 
@@ -66,9 +68,15 @@ def login() -> Any:
     error = None
     if request.method == "POST":
         check_csrf()
+        app = plandag()
         try:
+            if not app.guesses.allow(f"login:{client_address()}"):
+                raise ProtocolError("rate.limited")
             user = authenticate(
-                plandag().db, request.form.get("email", ""), request.form.get("password", "")
+                app.db,
+                request.form.get("email", ""),
+                request.form.get("password", ""),
+                run=app.offload,
             )
         except DomainError as exc:
             error = localize_error(exc)["message"]
@@ -89,7 +97,14 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Any:
     check_csrf()
+    uid = session.get("uid")
     session.clear()
+    if isinstance(uid, int):
+        # An open console must not outlive its login (a shared venue laptop). Consoles
+        # on the facilitator's other devices reconnect with their own session.
+        app = plandag()
+        for sid in console_sids_of_user(app.db, uid):
+            app.hub.disconnect(sid)
     return redirect(url_for("facilitator.login"))
 
 

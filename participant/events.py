@@ -15,7 +15,7 @@ from shared.sockets import Principal, authenticator
 from shared.views import snapshot
 from shared.web import plandag
 
-from .views import DEVICE_COOKIE
+from .views import DEVICE_COOKIE, valid_device_token
 
 
 def _snapshot(principal: Principal) -> dict[str, Any]:
@@ -38,8 +38,8 @@ def phone_auth(auth: dict[str, Any]) -> Principal:
         raise ProtocolError("join.code_unknown", typed=code[:12])
     # The HttpOnly device cookie travels with the handshake; non-browser clients may
     # pass the same token in auth instead.
-    token = request.cookies.get(DEVICE_COOKIE) or auth.get("device_token")
-    if not isinstance(token, str) or not token:
+    token = valid_device_token(request.cookies.get(DEVICE_COOKIE) or auth.get("device_token"))
+    if token is None:
         raise ProtocolError("auth.not_joined")
     participant = participant_by_device(plandag().db, row.id, token)
     if participant is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import secrets
 from typing import Any
 
@@ -16,7 +17,7 @@ from shared.i18n import localize_error
 from shared.models import Meeting
 from shared.services import join, meeting_by_code, participant_by_device
 from shared.views import join_url, you_view
-from shared.web import api_error, plandag
+from shared.web import api_error, client_address, plandag
 
 bp = Blueprint("participant", __name__)
 
@@ -24,9 +25,15 @@ DEVICE_COOKIE = "plandag_device"
 DEVICE_MAX_AGE = 60 * 60 * 24 * 120
 
 
+DEVICE_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,100}$")
+
+
+def valid_device_token(token: object) -> str | None:
+    return token if isinstance(token, str) and DEVICE_TOKEN.match(token) else None
+
+
 def device_token() -> str | None:
-    token = request.cookies.get(DEVICE_COOKIE)
-    return token if token and 20 <= len(token) <= 100 else None
+    return valid_device_token(request.cookies.get(DEVICE_COOKIE))
 
 
 def _meeting(code: str) -> Meeting | None:
@@ -79,6 +86,9 @@ def phone(code: str) -> Any:
 
 
 def enter_code_error(code: str) -> Any:
+    if not plandag().guesses.allow(f"code:{client_address()}"):
+        error = localize_error(ProtocolError("rate.limited"))["message"]
+        return render_template("participant/enter_code.html", error=error, code=code), 429
     error = localize_error(ProtocolError("join.code_unknown", typed=code.strip()[:12]))["message"]
     return render_template("participant/enter_code.html", error=error, code=code), 404
 
@@ -88,8 +98,11 @@ def join_meeting(code: str) -> Any:
     if not request.is_json:
         # JSON only: a cross-site form cannot post it without a CORS preflight.
         return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
+    app = plandag()
     row = _meeting(code)
     if row is None:
+        if not app.guesses.allow(f"code:{client_address()}"):
+            return api_error(ProtocolError("rate.limited"), 429)
         return api_error(ProtocolError("join.code_unknown", typed=code[:12]), 404)
     token = device_token()
     if token is None:
@@ -97,7 +110,9 @@ def join_meeting(code: str) -> Any:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
-    app = plandag()
+    known = participant_by_device(app.db, row.id, token) is not None
+    if not known and not app.joins.allow(f"join:{client_address()}"):
+        return api_error(ProtocolError("rate.limited"), 429)
     try:
         participant, change = join(
             app.db,

@@ -15,6 +15,7 @@ from .config import REPO_ROOT, Settings
 from .db import Database
 from .extensions import babel, socketio
 from .i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
+from .limits import Limiter, offload
 from .realtime import Hub
 from .services import register_worker
 from .web import Plandag, csrf_token, current_user, plandag
@@ -62,7 +63,15 @@ def create_app(settings: Settings | None = None) -> Flask:
         coalesce_ms=settings.coalesce_ms,
     )
     worker_id = secrets.token_hex(8)
-    app.extensions["plandag"] = Plandag(settings=settings, db=db, hub=hub, worker_id=worker_id)
+    app.extensions["plandag"] = Plandag(
+        settings=settings,
+        db=db,
+        hub=hub,
+        worker_id=worker_id,
+        joins=Limiter(settings.join_limit),
+        guesses=Limiter(settings.guess_limit),
+        offload=offload(settings.async_mode),
+    )
     babel.init_app(app, locale_selector=select_locale)
 
     # Importing the event modules registers their Socket.IO handlers (once per process).

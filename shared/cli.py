@@ -145,7 +145,7 @@ def _heartbeat(app: object) -> None:
         socketio.sleep(10)
         try:
             heartbeat(plandag.db, plandag.worker_id)
-            for meeting_id, keys in sweep_dead_workers(plandag.db).items():
-                plandag.hub.touch(meeting_id, keys)
+            for change in sweep_dead_workers(plandag.db):
+                plandag.hub.changed(change)
         except Exception:
             log.exception("heartbeat failed")

@@ -34,6 +34,10 @@ class Settings:
     max_message_bytes: int = 1_000_000
     #: largest payload a handler accepts; larger ones get payload.too_large
     max_payload_bytes: int = 32_000
+    #: new participants one IP address may create per minute (0: no limit)
+    join_limit: int = 200
+    #: failed logins and unknown join codes one IP address may try per minute
+    guess_limit: int = 20
     host: str = "0.0.0.0"  # noqa: S104 - phones on the venue wifi must reach the laptop
     port: int = 5000
     testing: bool = False
@@ -52,6 +56,8 @@ class Settings:
             "redis_url": env.get("PLANDAG_REDIS_URL") or None,
             "async_mode": env.get("PLANDAG_ASYNC_MODE", "gevent"),
             "coalesce_ms": int(env.get("PLANDAG_COALESCE_MS", "250")),
+            "join_limit": int(env.get("PLANDAG_JOIN_LIMIT", "200")),
+            "guess_limit": int(env.get("PLANDAG_GUESS_LIMIT", "20")),
             "host": env.get("HOST", "0.0.0.0"),  # noqa: S104
             "port": int(env.get("PORT", "5000")),
         }

@@ -101,17 +101,17 @@ class Hub:
 
     def _flush_later(self, meeting_id: str) -> None:
         wait = self._last_flush.get(meeting_id, 0.0) + self.interval - time.monotonic()
-        if wait > 0:
-            self._sleep(wait)
-        else:
-            self._sleep(0)  # let the handler's ack go out first
-        self._scheduled.discard(meeting_id)
+        self._sleep(max(wait, 0))  # at least a switch: the handler's ack goes out first
+        # One flush per meeting at a time, so updates leave in the order they were read.
         self._last_flush[meeting_id] = time.monotonic()
         try:
             self.flush(meeting_id)
         except Exception:
             log.exception("flush of meeting %s failed; retrying", meeting_id)
             self._sleep(1.0)
+        finally:
+            self._scheduled.discard(meeting_id)
+        if self._dirty.get(meeting_id) or self._personal.get(meeting_id):
             self._schedule(meeting_id)
 
     # ------------------------------------------------------------------ output
@@ -183,6 +183,9 @@ class Hub:
                     select(Connection.sid).where(Connection.participant_id.in_(participant_ids))
                 )
             )
+
+    def disconnect(self, sid: str) -> None:
+        self._disconnect(sid)
 
     def revoke_room(self, meeting_id: str, audience: str, sids: Iterable[str]) -> None:
         """Tell a room its credentials are gone (a renewed beamer link), then close it."""

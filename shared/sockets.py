@@ -133,7 +133,7 @@ def intent(event: str, *audiences: str) -> Callable[[IntentFn], IntentFn]:
     only broadcast after this ack is on its way."""
 
     def register(fn: IntentFn) -> IntentFn:
-        def handler(data: object = None) -> Ack:
+        def handler(data: object = None, *_extra: object) -> Ack:
             principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
             app = plandag()
             try:
@@ -168,32 +168,42 @@ def on_connect(auth: object = None) -> None:
     auth = auth if isinstance(auth, dict) else {}
     audience = auth.get("audience")
     lang = str(auth["lang"]) if auth.get("lang") in LANGUAGES else "nl"
+    sid: str = request.sid  # type: ignore[attr-defined]
+    app = plandag()
+    recorded = False
     try:
         if audience not in AUTHENTICATORS:
             raise ProtocolError("auth.required")
         principal = AUTHENTICATORS[audience](auth)
-    except DomainError as error:
-        # The client's connect_error gets {message, data: {code, message}}.
+        principal.lang = lang
+        PRINCIPALS[sid] = principal
+        join_room(room(principal.meeting_id, principal.audience))
+        if principal.participant_id is not None:
+            join_room(personal_room(principal.participant_id))
+        change = connect(
+            app.db,
+            sid=sid,
+            meeting_id=principal.meeting_id,
+            audience=principal.audience,
+            worker_id=app.worker_id,
+            participant_id=principal.participant_id,
+            user_id=principal.user_id,
+        )
+        recorded = True
+        snap = SNAPSHOTS[principal.audience](principal)
+    except Exception as exc:
+        # Refuse with {message, data: {code, message}} in the client's connect_error, so
+        # the screen can say why instead of waiting forever; leave no ghost behind.
+        PRINCIPALS.pop(sid, None)
+        if recorded:
+            app.hub.changed(disconnect(app.db, sid))
+        error = exc if isinstance(exc, DomainError) else ProtocolError("server.error")
+        if not isinstance(exc, DomainError):
+            log.exception("connect failed")
         refusal = localize_error(error, lang)
         raise ConnectionRefusedError(refusal["message"], refusal) from None
-    principal.lang = lang
-    sid: str = request.sid  # type: ignore[attr-defined]
-    app = plandag()
-    PRINCIPALS[sid] = principal
-    join_room(room(principal.meeting_id, principal.audience))
-    if principal.participant_id is not None:
-        join_room(personal_room(principal.participant_id))
-    keys = connect(
-        app.db,
-        sid=sid,
-        meeting_id=principal.meeting_id,
-        audience=principal.audience,
-        worker_id=app.worker_id,
-        participant_id=principal.participant_id,
-        user_id=principal.user_id,
-    )
-    app.hub.touch(principal.meeting_id, keys)
-    emit("snapshot", SNAPSHOTS[principal.audience](principal))
+    app.hub.changed(change)
+    emit("snapshot", snap)
 
 
 @socketio.on("disconnect")
@@ -201,17 +211,17 @@ def on_disconnect(*_args: object) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
     PRINCIPALS.pop(sid, None)
     app = plandag()
-    gone = disconnect(app.db, sid)
-    if gone is not None:
-        app.hub.touch(*gone)
+    app.hub.changed(disconnect(app.db, sid))
 
 
 @socketio.on("state.snapshot")
-def on_snapshot(_data: object = None) -> Ack:
+def on_snapshot(*_args: object) -> Ack:
     principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
     if principal is None:
         return error_ack(ProtocolError("auth.required"), None)
     try:
+        if not principal.take_token():
+            raise ProtocolError("rate.limited")
         return {"ok": True, "snapshot": SNAPSHOTS[principal.audience](principal)}
     except DomainError as error:
         return error_ack(error, principal)

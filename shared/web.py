@@ -14,6 +14,7 @@ from .config import Settings
 from .db import Database
 from .domain.errors import DomainError
 from .i18n import localize_error
+from .limits import Limiter
 from .models import User
 from .services import get_user
 
@@ -31,6 +32,11 @@ class Plandag:
     db: Database
     hub: Hub
     worker_id: str
+    #: per client address: new participants, and wrong guesses (logins, join codes)
+    joins: Limiter
+    guesses: Limiter
+    #: runs blocking C work (password hashes) off the event loop
+    offload: Callable[..., Any]
 
 
 def plandag() -> Plandag:
@@ -66,6 +72,10 @@ def check_csrf() -> None:
     sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
     if not secrets.compare_digest(str(sent), csrf_token()):
         abort(400, description="csrf")
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
 
 
 def api_error(error: DomainError, status: int = 422) -> tuple[Any, int]:

@@ -27,7 +27,11 @@ TIMEBOX_MAX_MINUTES = 480
 JOIN_CODE_ALPHABET = "ACEFGHJKMNPRTWXY34679"
 JOIN_CODE_LENGTH = 6
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: control characters, zero-width and direction overrides, and lone surrogates (which
+#: no database or JSON encoder accepts)
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -49,7 +53,7 @@ def clean_line(text: str) -> str:
 def clean_block(text: str) -> str:
     """A block of user text: like ``clean_line`` but keeps line breaks (max two in a row)."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+    text = _CONTROL.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 

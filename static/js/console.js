@@ -4,6 +4,8 @@
   var P = window.Plandag, el = P.el, t = P.t, setText = P.setText;
   var $ = function (id) { return document.getElementById(id); };
   var rows = {};  // participant id -> <li>, reused across renders
+  var layout = "";  // groups and their members' ids, as last drawn
+  var awaitVersion = 0;  // a phase move was acknowledged; keep buttons off until it shows
   var live;
 
   function participants() {
@@ -34,8 +36,9 @@
     var advance = $("advance"), back = $("back");
     setText(advance, t("ui", "advance_to", { phase: t("phases", meeting.next_phase) }));
     setText(back, t("ui", "back_to", { phase: t("phases", meeting.previous_phase) }));
-    advance.disabled = !!meeting.advance_blocked;
-    back.disabled = !!meeting.back_blocked;
+    var moving = live.version < awaitVersion;
+    advance.disabled = moving || !!meeting.advance_blocked;
+    back.disabled = moving || !!meeting.back_blocked;
     var blocked = meeting.advance_blocked;
     setText("blocked", blocked && blocked.code !== "phase.at_end"
       ? t("errors", blocked.code, blocked.params) : "");
@@ -46,7 +49,11 @@
     var li = rows[p.id];
     if (!li) {
       var role = el("select", { "aria-label": t("ui", "role") + " " + p.name, onchange: function (e) {
-        live.send("participant.set_role", { participant_id: p.id, role: e.target.value }).then(showError);
+        live.send("participant.set_role", { participant_id: p.id, role: e.target.value }).then(function (ack) {
+          showError(ack);
+          var current = live.views["participant:" + p.id];
+          if (!ack.ok && current) e.target.value = current.role;  // show what is saved
+        });
       } });
       Object.keys(P.strings.roles).forEach(function (r) {
         role.appendChild(el("option", { value: r, text: t("roles", r) }));
@@ -78,6 +85,23 @@
     var byGroup = {};
     people.forEach(function (p) { (byGroup[p.group] = byGroup[p.group] || []).push(p); });
     var groups = (counts && counts.groups ? counts.groups.map(function (g) { return g.group; }) : meeting.groups);
+    // Rows are updated in place; the list is only rebuilt when who is where changed,
+    // so an open role menu is not closed by every presence update.
+    people.forEach(personRow);
+    var shape = JSON.stringify(groups.map(function (g) {
+      return [g, (byGroup[g] || []).map(function (p) { return p.id; })];
+    }));
+    groups.forEach(function (group) {
+      var members = byGroup[group] || [];
+      var head = box.querySelector('[data-group-count="' + CSS.escape(group) + '"]');
+      if (head) {
+        var online = members.filter(function (p) { return p.online && !p.removed; }).length;
+        var active = members.filter(function (p) { return !p.removed; }).length;
+        setText(head, online + " / " + active);
+      }
+    });
+    if (shape === layout) return;
+    layout = shape;
     box.textContent = "";
     if (!people.length) {
       box.appendChild(el("p", { className: "muted", text: t("ui", "no_participants") }));
@@ -88,9 +112,10 @@
       var online = members.filter(function (p) { return p.online && !p.removed; }).length;
       var active = members.filter(function (p) { return !p.removed; }).length;
       var list = el("ul", { className: "people" });
-      members.forEach(function (p) { list.appendChild(personRow(p)); });
+      members.forEach(function (p) { list.appendChild(rows[p.id]); });
       box.appendChild(el("div", { className: "group-block" },
-        el("h3", null, el("span", { text: group }), el("span", { className: "muted", text: online + " / " + active })),
+        el("h3", null, el("span", { text: group }),
+          el("span", { className: "muted", "data-group-count": group, text: online + " / " + active })),
         list));
     });
   }
@@ -137,6 +162,7 @@
     $("advance").disabled = $("back").disabled = true;
     live.send(event, { from: meeting.phase }).then(function (ack) {
       showError(ack);
+      if (ack.ok) awaitVersion = ack.version;
       if (!ack.ok && ack.error.code === "phase.stale") live.resync();
       render();
     });

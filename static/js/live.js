@@ -125,7 +125,11 @@
     this.stats.snapshots++;
     var queued = this.pending;
     this.pending = [];
-    for (var i = 0; i < queued.length; i++) this.applyUpdate(queued[i], true);
+    for (var i = 0; i < queued.length; i++) {
+      // Updates that arrived while we waited and are not newer than the snapshot are
+      // already in it.
+      if (queued[i].version > this.version) this.applyUpdate(queued[i], true);
+    }
     this.render();
   };
 

@@ -1,0 +1,62 @@
+"""Small in-process guards: per-key sliding-window limits and running blocking work off
+the event loop. Both are caches in the sense of the design: losing them on a restart
+loses nothing a person made."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class Limiter:
+    """At most ``limit`` events per ``window`` seconds per key (0: no limit)."""
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000) -> None:
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self._hits: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        if self.limit <= 0:
+            return True
+        now = time.monotonic()
+        hits = self._hits.get(key)
+        if hits is None:
+            if len(self._hits) >= self.max_keys:
+                self._prune(now)
+            hits = self._hits[key] = deque()
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        return True
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
+            del self._hits[key]
+        if len(self._hits) >= self.max_keys:
+            self._hits.clear()
+
+
+def offload(async_mode: str) -> Callable[..., Any]:
+    """A runner that executes CPU-heavy C code (password hashing) in a real OS thread,
+    so green threads keep serving sockets meanwhile."""
+    if async_mode == "gevent":
+        import gevent
+
+        def run_gevent(fn: Callable[..., T], *args: Any) -> T:
+            return gevent.get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]
+
+        return run_gevent
+    if async_mode == "eventlet":
+        from eventlet import tpool
+
+        def run_eventlet(fn: Callable[..., T], *args: Any) -> T:
+            return tpool.execute(fn, *args)  # type: ignore[no-any-return]
+
+        return run_eventlet
+    return lambda fn, *args: fn(*args)
