@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import session
 
+from shared import room
 from shared.errors import ProtocolError
 from shared.models import Meeting
+from shared.room import Result
 from shared.services import (
     Change,
     can_facilitate,
@@ -119,3 +121,152 @@ def set_role(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Ch
         role=payload.text("role", max_len=40),
         client_id=payload.client_id(),
     )
+
+
+def _ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
+    return {
+        "user_id": _uid(principal),
+        "meeting_id": principal.meeting_id,
+        "client_id": payload.client_id(),
+    }
+
+
+def _optional_id(payload: Payload, name: str) -> int | None:
+    return payload.integer(name, required=False)
+
+
+def _moderate(action: str) -> Any:
+    def handler(principal: Principal, payload: Payload) -> Result:
+        return room.moderate_contribution(
+            plandag().db,
+            **_ctx(principal, payload),
+            contribution_id=payload.integer("id"),
+            action=action,
+        )
+
+    return handler
+
+
+for _action in ("hide", "approve", "restore"):
+    intent(f"contribution.{_action}", "console")(_moderate(_action))
+
+
+@intent("contribution.move", "console")
+def move_contribution(principal: Principal, payload: Payload) -> Result:
+    return room.move_contribution(
+        plandag().db,
+        **_ctx(principal, payload),
+        contribution_id=payload.integer("id"),
+        theme_id=_optional_id(payload, "theme_id"),
+    )
+
+
+@intent("theme.create", "console")
+def create_theme(principal: Principal, payload: Payload) -> Result:
+    return room.save_theme(
+        plandag().db, **_ctx(principal, payload), name=payload.text("name", max_len=500)
+    )
+
+
+@intent("theme.rename", "console")
+def rename_theme(principal: Principal, payload: Payload) -> Result:
+    return room.save_theme(
+        plandag().db,
+        **_ctx(principal, payload),
+        name=payload.text("name", max_len=500),
+        theme_id=payload.integer("id"),
+    )
+
+
+@intent("wall.spotlight", "console")
+def spotlight(principal: Principal, payload: Payload) -> Result:
+    return room.spotlight(
+        plandag().db, **_ctx(principal, payload), contribution_id=_optional_id(payload, "id")
+    )
+
+
+@intent("sharing.settings", "console")
+def sharing_settings(principal: Principal, payload: Payload) -> Result:
+    values = {
+        name: payload.text(name, max_len=20, required=False)
+        for name in ("moderation", "anonymity", "wall_mode")
+    }
+    return room.sharing_settings(plandag().db, **_ctx(principal, payload), values=values)
+
+
+@intent("prompt.create", "console")
+def create_prompt(principal: Principal, payload: Payload) -> Result:
+    return room.add_prompt(
+        plandag().db, **_ctx(principal, payload), text=payload.text("text", max_len=2000)
+    )
+
+
+@intent("prompt.select", "console")
+def select_prompt(principal: Principal, payload: Payload) -> Result:
+    return room.select_prompt(
+        plandag().db, **_ctx(principal, payload), prompt_id=_optional_id(payload, "id")
+    )
+
+
+@intent("info.create", "console")
+def create_info(principal: Principal, payload: Payload) -> Result:
+    return room.add_info(
+        plandag().db,
+        **_ctx(principal, payload),
+        title=payload.text("title", max_len=500),
+        text=payload.text("text", max_len=10000, required=False) or "",
+    )
+
+
+@intent("info.show", "console")
+def show_info(principal: Principal, payload: Payload) -> Result:
+    return room.show_info(
+        plandag().db, **_ctx(principal, payload), info_id=_optional_id(payload, "id")
+    )
+
+
+@intent("statement.revise", "console")
+def revise_statement(principal: Principal, payload: Payload) -> Result:
+    return room.revise_statement(
+        plandag().db, **_ctx(principal, payload), text=payload.text("text", max_len=10000)
+    )
+
+
+@intent("recognition.open", "console")
+def open_recognition(principal: Principal, payload: Payload) -> Result:
+    return room.open_recognition(plandag().db, **_ctx(principal, payload))
+
+
+@intent("recognition.close", "console")
+def close_recognition(principal: Principal, payload: Payload) -> Result:
+    return room.close_recognition(plandag().db, **_ctx(principal, payload))
+
+
+@intent("queue.start", "console")
+def start_speaker(principal: Principal, payload: Payload) -> Result:
+    return room.give_floor(
+        plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), finish=False
+    )
+
+
+@intent("queue.finish", "console")
+def finish_speaker(principal: Principal, payload: Payload) -> Result:
+    return room.give_floor(
+        plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), finish=True
+    )
+
+
+@intent("round.start", "console")
+def start_round(principal: Principal, payload: Payload) -> Result:
+    return room.start_round(plandag().db, **_ctx(principal, payload))
+
+
+def _round_step(action: str) -> Any:
+    def handler(principal: Principal, payload: Payload) -> Result:
+        return room.step_round(plandag().db, **_ctx(principal, payload), action=action)
+
+    return handler
+
+
+for _action in ("next", "skip", "end"):
+    intent(f"round.{_action}", "console")(_round_step(_action))

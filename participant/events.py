@@ -6,12 +6,14 @@ from typing import Any
 
 from flask import request
 
+from shared import room
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.errors import ProtocolError
 from shared.models import Meeting, Participant
+from shared.room import Result
 from shared.services import meeting_by_code, participant_by_device
-from shared.sockets import Principal, authenticator
+from shared.sockets import Payload, Principal, authenticator, intent
 from shared.views import snapshot
 from shared.web import plandag
 
@@ -47,3 +49,75 @@ def phone_auth(auth: dict[str, Any]) -> Principal:
     if participant.removed_at is not None:
         raise DomainError("participant.removed")
     return Principal(audience="phone", meeting_id=row.id, participant_id=participant.id)
+
+
+def _pid(principal: Principal) -> int:
+    assert principal.participant_id is not None
+    return principal.participant_id
+
+
+@intent("contribution.create", "phone")
+def create_contribution(principal: Principal, payload: Payload) -> Result:
+    return room.create_contribution(
+        plandag().db,
+        meeting_id=principal.meeting_id,
+        participant_id=_pid(principal),
+        client_id=payload.client_id(),
+        text=payload.text("text", max_len=5000),
+    )
+
+
+@intent("contribution.edit", "phone")
+def edit_contribution(principal: Principal, payload: Payload) -> Result:
+    return room.edit_contribution(
+        plandag().db,
+        meeting_id=principal.meeting_id,
+        participant_id=_pid(principal),
+        client_id=payload.client_id(),
+        contribution_id=payload.integer("id"),
+        text=payload.text("text", max_len=5000),
+    )
+
+
+@intent("contribution.withdraw", "phone")
+def withdraw_contribution(principal: Principal, payload: Payload) -> Result:
+    return room.withdraw_contribution(
+        plandag().db,
+        meeting_id=principal.meeting_id,
+        participant_id=_pid(principal),
+        client_id=payload.client_id(),
+        contribution_id=payload.integer("id"),
+    )
+
+
+@intent("recognition.answer", "phone")
+def answer_recognition(principal: Principal, payload: Payload) -> Result:
+    return room.answer_recognition(
+        plandag().db,
+        meeting_id=principal.meeting_id,
+        participant_id=_pid(principal),
+        client_id=payload.client_id(),
+        check_id=payload.integer("check_id"),
+        answer=payload.text("answer", max_len=20),
+        comment=payload.text("comment", max_len=2000, required=False) or "",
+    )
+
+
+@intent("queue.request", "phone")
+def request_floor(principal: Principal, payload: Payload) -> Result:
+    return room.request_floor(
+        plandag().db,
+        meeting_id=principal.meeting_id,
+        participant_id=_pid(principal),
+        client_id=payload.client_id(),
+    )
+
+
+@intent("queue.cancel", "phone")
+def cancel_floor(principal: Principal, payload: Payload) -> Result:
+    return room.cancel_floor(
+        plandag().db,
+        meeting_id=principal.meeting_id,
+        participant_id=_pid(principal),
+        client_id=payload.client_id(),
+    )

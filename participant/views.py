@@ -16,7 +16,7 @@ from shared.errors import ProtocolError
 from shared.i18n import localize_error
 from shared.models import Meeting
 from shared.services import join, meeting_by_code, participant_by_device
-from shared.views import join_url, you_view
+from shared.views import join_url, person_view
 from shared.web import api_error, client_address, plandag
 
 bp = Blueprint("participant", __name__)
@@ -61,7 +61,7 @@ def phone(code: str) -> Any:
     you = None
     if token is not None:
         p = participant_by_device(plandag().db, row.id, token)
-        you = you_view(p) if p is not None else None
+        you = person_view(p) if p is not None else None
     response = Response(
         render_template(
             "participant/phone.html",
@@ -125,7 +125,7 @@ def join_meeting(code: str) -> Any:
         status = 403 if exc.code == "participant.removed" else 422
         return api_error(exc, status)
     app.hub.changed(change)
-    return jsonify({"ok": True, "you": you_view(participant)})
+    return jsonify({"ok": True, "you": person_view(participant)})
 
 
 @bp.get("/j/<code>/qr.svg")

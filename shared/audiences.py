@@ -1,21 +1,37 @@
 """Which audience sees which view key. Shared by services (to version per audience)
-and views (to build what each audience gets)."""
+and views (to build what each audience gets). Phones get only what they show."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 AUDIENCES = ("console", "beamer", "phone")
+ALL = frozenset(AUDIENCES)
+SCREENS = frozenset({"console", "beamer"})
+CONSOLE = frozenset({"console"})
+
+#: key (the part before ":") -> audiences that see it
+SEEN_BY: dict[str, frozenset[str]] = {
+    "meeting": ALL,
+    "counts": SCREENS,
+    "screens": CONSOLE,
+    "access": CONSOLE,
+    "participant": CONSOLE,
+    # the wall: phones show it too (only contributions the room may see)
+    "contribution": ALL,
+    "themes": ALL,
+    "prompts": CONSOLE,
+    "info": ALL,
+    # which check is open is for phones; its live tally only for the screens
+    "recognition": ALL,
+    "recognition_tally": SCREENS,
+    "queue": SCREENS,
+    "round": SCREENS,
+}
 
 
 def relevant(audience: str, key: str) -> bool:
-    if key == "meeting":
-        return True
-    if key == "counts":
-        return audience in ("console", "beamer")
-    return audience == "console" and (
-        key in ("screens", "access") or key.startswith("participant:")
-    )
+    return audience in SEEN_BY.get(key.split(":", 1)[0], frozenset())
 
 
 def audiences_for(keys: Iterable[str]) -> set[str]:

@@ -3,9 +3,10 @@ so every refusal reaches a client as ``{ok: false, error: {code, message}}``."""
 
 from __future__ import annotations
 
+from collections import ChainMap
 from typing import Any
 
-from .domain.errors import N_, DomainError
+from .domain.errors import MESSAGES, N_, DomainError
 
 PROTOCOL_MESSAGES: dict[str, str] = {
     "auth.required": N_("Log in as a facilitator first."),
@@ -49,14 +50,6 @@ class ProtocolError(DomainError):
         super().__init__(code, PROTOCOL_MESSAGES.get(code, code), **params)
 
 
-ALL_MESSAGES: dict[str, str] = {}
-
-
-def _collect() -> None:
-    from .domain.errors import MESSAGES
-
-    ALL_MESSAGES.update(MESSAGES)
-    ALL_MESSAGES.update(PROTOCOL_MESSAGES)
-
-
-_collect()
+#: Every code's template, domain and protocol: a live view, so messages that domain
+#: modules register on import are included.
+ALL_MESSAGES: ChainMap[str, str] = ChainMap(PROTOCOL_MESSAGES, MESSAGES)

@@ -48,6 +48,7 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         dict[str, Any]: JSON,
         list[str]: JSON,
+        list[int]: JSON,
     }
 
 
@@ -108,6 +109,22 @@ class Meeting(Base):
     audience_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: secret in the beamer link, so a venue computer needs no facilitator login
     beamer_key: Mapped[str] = mapped_column(String(64))
+    #: sharing: "pre" (approve first) or "post" (shown at once, can be hidden)
+    moderation: Mapped[str] = mapped_column(String(8), default="post")
+    #: sharing: "named" (the room sees names) or "anonymous" (only the facilitator does)
+    anonymity: Mapped[str] = mapped_column(String(12), default="named")
+    #: the beamer's wall: "newest" first or grouped by "themes"
+    wall_mode: Mapped[str] = mapped_column(String(8), default="newest")
+    #: the contribution shown in large type on the beamer
+    spotlight_id: Mapped[int | None]
+    #: the sharing prompt phones and the beamer show now
+    prompt_id: Mapped[int | None]
+    #: the information item the beamer shows now (framing)
+    shown_info_id: Mapped[int | None]
+    #: the recognition check phones answer now (the latest one, open or closed)
+    recognition_id: Mapped[int | None]
+    #: the current round ("everyone a voice, in turn"), if one runs
+    round_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -203,3 +220,137 @@ class PhaseTransition(Base):
     at: Mapped[datetime]
     #: the facilitator who moved the meeting
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Prompt(Base):
+    """A question the facilitator asks in the sharing phase."""
+
+    __tablename__ = "prompts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Theme(Base):
+    """A group of contributions on the wall, made by the facilitator."""
+
+    __tablename__ = "themes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Contribution(Base):
+    """A short text a participant shares; the facilitator always knows the author."""
+
+    __tablename__ = "contributions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    prompt_id: Mapped[int | None] = mapped_column(ForeignKey("prompts.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    #: pending, visible, hidden or withdrawn (shared.domain.sharing.Status)
+    status: Mapped[str] = mapped_column(String(12))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: who last approved, hid or restored it, and when (the record of moderation)
+    moderated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    moderated_at: Mapped[datetime | None]
+
+
+class InfoItem(Base):
+    """Information an informant brings to the framing phase."""
+
+    __tablename__ = "info_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StatementVersion(Base):
+    """Each version of the issue statement the room was asked about."""
+
+    __tablename__ = "statement_versions"
+    __table_args__ = (UniqueConstraint("meeting_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class RecognitionCheck(Base):
+    """ "Do you recognise yourself in the issue statement?" asked about one version."""
+
+    __tablename__ = "recognition_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    statement_number: Mapped[int]
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+
+class RecognitionAnswer(Base):
+    __tablename__ = "recognition_answers"
+    __table_args__ = (UniqueConstraint("check_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(
+        ForeignKey("recognition_checks.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: yes, partly or no
+    answer: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SpeakRequest(Base):
+    """A tap on "I want to say something"; the queue is these rows in id order."""
+
+    __tablename__ = "speak_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: waiting, speaking, done or cancelled
+    status: Mapped[str] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class SpeakingRound(Base):
+    """Everyone a voice, in turn: a fixed order and where the round is."""
+
+    __tablename__ = "speaking_rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    order: Mapped[list[int]]
+    position: Mapped[int] = mapped_column(default=0)
+    #: who actually had their turn (not skipped), for the voice balance
+    spoke: Mapped[list[int]] = mapped_column(default=list)
+    ended: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -173,7 +173,7 @@ class Hub:
             yous = {}
             if personal:
                 for p in session.scalars(select(Participant).where(Participant.id.in_(personal))):
-                    yous[p.id] = you_view(p)
+                    yous[p.id] = you_view(session, p)
             return updates, yous, row.version, dict(row.audience_versions or {})
 
     def _sids_of(self, participant_ids: set[int]) -> list[str]:

@@ -81,7 +81,7 @@ def to_domain(row: MeetingRow) -> Meeting:
     )
 
 
-def _commit_change(
+def commit_change(
     session: Session,
     meeting: MeetingRow,
     keys: set[str],
@@ -101,7 +101,7 @@ def _commit_change(
     return Change(meeting.id, meeting.version, set(keys), set(personal), set(evicted), since)
 
 
-def _load_for_update(session: Session, meeting_id: str) -> MeetingRow:
+def load_for_update(session: Session, meeting_id: str) -> MeetingRow:
     row = session.scalar(select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update())
     if row is None:
         raise ProtocolError("meeting.unknown")
@@ -120,7 +120,7 @@ def can_facilitate(session: Session, user_id: int, meeting_id: str) -> bool:
     )
 
 
-def _require_facilitator(session: Session, user_id: int, meeting_id: str) -> None:
+def require_facilitator(session: Session, user_id: int, meeting_id: str) -> None:
     # Unknown and foreign meetings look the same: ids are not confirmed to outsiders.
     if not can_facilitate(session, user_id, meeting_id):
         raise ProtocolError("meeting.unknown")
@@ -305,8 +305,8 @@ def _details_columns(details: MeetingDetails) -> dict[str, Any]:
 
 def update_meeting(db: Database, user_id: int, meeting_id: str, details: MeetingDetails) -> Change:
     with db.transaction() as session:
-        _require_facilitator(session, user_id, meeting_id)
-        row = _load_for_update(session, meeting_id)
+        require_facilitator(session, user_id, meeting_id)
+        row = load_for_update(session, meeting_id)
         columns = _details_columns(details)
         if row.phase != Phase.WELCOME.value and (
             columns["phases"] != row.phases or columns["template"] != row.template
@@ -335,7 +335,7 @@ def update_meeting(db: Database, user_id: int, meeting_id: str, details: Meeting
                 keys.add(f"participant:{p.id}")
         for key, value in columns.items():
             setattr(row, key, value)
-        return _commit_change(session, row, keys)
+        return commit_change(session, row, keys)
 
 
 def _group_renames(old: list[str], new: list[str]) -> dict[str, str]:
@@ -360,7 +360,7 @@ def list_meetings(db: Database, user_id: int) -> list[MeetingRow]:
 
 def get_meeting_for_facilitator(db: Database, user_id: int, meeting_id: str) -> MeetingRow:
     with db.read() as session:
-        _require_facilitator(session, user_id, meeting_id)
+        require_facilitator(session, user_id, meeting_id)
         row = session.get(MeetingRow, meeting_id)
         assert row is not None
         return row
@@ -389,7 +389,7 @@ def facilitators_of(db: Database, meeting_id: str) -> list[tuple[User, bool]]:
 
 def add_cofacilitator(db: Database, user_id: int, meeting_id: str, email: str) -> User:
     with db.transaction() as session:
-        _require_facilitator(session, user_id, meeting_id)
+        require_facilitator(session, user_id, meeting_id)
         email = email.strip().lower()
         other = session.scalar(select(User).where(User.email == email))
         if other is None:
@@ -402,10 +402,10 @@ def add_cofacilitator(db: Database, user_id: int, meeting_id: str, email: str) -
 
 def renew_beamer_key(db: Database, user_id: int, meeting_id: str) -> Change:
     with db.transaction() as session:
-        _require_facilitator(session, user_id, meeting_id)
-        row = _load_for_update(session, meeting_id)
+        require_facilitator(session, user_id, meeting_id)
+        row = load_for_update(session, meeting_id)
         row.beamer_key = secrets.token_urlsafe(24)
-        return _commit_change(session, row, {"access"})
+        return commit_change(session, row, {"access"})
 
 
 def check_beamer_key(db: Database, meeting_id: str, key: str) -> MeetingRow:
@@ -429,8 +429,8 @@ def move_phase(
     now: datetime | None = None,
 ) -> tuple[dict[str, Any], Change | None]:
     def work(session: Session) -> tuple[dict[str, Any], Change | None]:
-        _require_facilitator(session, user_id, meeting_id)
-        row = _load_for_update(session, meeting_id)
+        require_facilitator(session, user_id, meeting_id)
+        row = load_for_update(session, meeting_id)
         meeting = to_domain(row)
         at = now or utcnow()
         try:
@@ -450,7 +450,7 @@ def move_phase(
                 user_id=user_id,
             )
         )
-        change = _commit_change(session, row, {"meeting"})
+        change = commit_change(session, row, {"meeting"})
         return {"phase": row.phase, "version": change.version}, change
 
     return run_intent(
@@ -467,13 +467,13 @@ def set_timer(
     db: Database, *, user_id: int, meeting_id: str, minutes: int | None, client_id: str | None
 ) -> tuple[dict[str, Any], Change | None]:
     def work(session: Session) -> tuple[dict[str, Any], Change | None]:
-        _require_facilitator(session, user_id, meeting_id)
-        row = _load_for_update(session, meeting_id)
+        require_facilitator(session, user_id, meeting_id)
+        row = load_for_update(session, meeting_id)
         meeting = to_domain(row)
         event = meeting.set_timebox(minutes, utcnow())
         row.timebox_seconds = event.timebox_seconds
         row.phase_started_at = event.started_at
-        change = _commit_change(session, row, {"meeting"})
+        change = commit_change(session, row, {"meeting"})
         return {"timebox_seconds": row.timebox_seconds, "version": change.version}, change
 
     return run_intent(
@@ -517,7 +517,7 @@ def join(
     again (a retry, a reload) is the same participant, with its name and group updated."""
     clean_name = validate_display_name(name)
     with db.transaction() as session:
-        row = _load_for_update(session, meeting_id)
+        row = load_for_update(session, meeting_id)
         meeting = to_domain(row)
         chosen_group = meeting.validate_group(group)
         existing = session.scalar(
@@ -532,7 +532,7 @@ def join(
             if (existing.name, existing.group) == (clean_name, chosen_group):
                 return existing, None
             existing.name, existing.group = clean_name, chosen_group
-            return existing, _commit_change(
+            return existing, commit_change(
                 session, row, {f"participant:{existing.id}", "counts"}, {existing.id}
             )
         meeting.check_can_join()
@@ -544,11 +544,11 @@ def join(
         )
         session.add(participant)
         session.flush()
-        change = _commit_change(session, row, {f"participant:{participant.id}", "counts"})
+        change = commit_change(session, row, {f"participant:{participant.id}", "counts"})
     return participant, change
 
 
-def _load_participant(session: Session, meeting_id: str, participant_id: object) -> Participant:
+def load_participant(session: Session, meeting_id: str, participant_id: object) -> Participant:
     if not isinstance(participant_id, int) or isinstance(participant_id, bool):
         raise ProtocolError("participant.unknown")
     p = session.get(Participant, participant_id)
@@ -561,12 +561,12 @@ def remove_participant(
     db: Database, *, user_id: int, meeting_id: str, participant_id: int, client_id: str | None
 ) -> tuple[dict[str, Any], Change | None]:
     def work(session: Session) -> tuple[dict[str, Any], Change | None]:
-        _require_facilitator(session, user_id, meeting_id)
-        row = _load_for_update(session, meeting_id)
-        p = _load_participant(session, meeting_id, participant_id)
+        require_facilitator(session, user_id, meeting_id)
+        row = load_for_update(session, meeting_id)
+        p = load_participant(session, meeting_id, participant_id)
         if p.removed_at is None:
             p.removed_at = utcnow()
-        change = _commit_change(session, row, {f"participant:{p.id}", "counts"}, {p.id}, {p.id})
+        change = commit_change(session, row, {f"participant:{p.id}", "counts"}, {p.id}, {p.id})
         return {"participant_id": p.id, "version": change.version}, change
 
     return run_intent(
@@ -591,11 +591,11 @@ def set_participant_role(
     new_role = validate_role(role)
 
     def work(session: Session) -> tuple[dict[str, Any], Change | None]:
-        _require_facilitator(session, user_id, meeting_id)
-        row = _load_for_update(session, meeting_id)
-        p = _load_participant(session, meeting_id, participant_id)
+        require_facilitator(session, user_id, meeting_id)
+        row = load_for_update(session, meeting_id)
+        p = load_participant(session, meeting_id, participant_id)
         p.role = new_role.value
-        change = _commit_change(session, row, {f"participant:{p.id}", "counts"}, {p.id})
+        change = commit_change(session, row, {f"participant:{p.id}", "counts"}, {p.id})
         return {"participant_id": p.id, "role": p.role, "version": change.version}, change
 
     return run_intent(
@@ -659,7 +659,7 @@ def sweep_dead_workers(db: Database) -> list[Change]:
         for meeting_id, touched in keys.items():
             row = session.get(MeetingRow, meeting_id)
             if row is not None:
-                changes.append(_commit_change(session, row, touched))
+                changes.append(commit_change(session, row, touched))
         return changes
 
 
@@ -682,7 +682,7 @@ def connect(
     """Record a live socket. Presence is versioned like any change, so an update read
     later always carries a version at least as new as the presence it shows."""
     with db.transaction() as session:
-        row = _load_for_update(session, meeting_id)
+        row = load_for_update(session, meeting_id)
         session.add(
             Connection(
                 sid=sid,
@@ -693,7 +693,7 @@ def connect(
                 worker_id=worker_id,
             )
         )
-        return _commit_change(session, row, _presence_keys(audience, participant_id))
+        return commit_change(session, row, _presence_keys(audience, participant_id))
 
 
 def disconnect(db: Database, sid: str) -> Change | None:
@@ -702,8 +702,8 @@ def disconnect(db: Database, sid: str) -> Change | None:
         if conn is None:
             return None
         session.delete(conn)
-        row = _load_for_update(session, conn.meeting_id)
-        return _commit_change(session, row, _presence_keys(conn.audience, conn.participant_id))
+        row = load_for_update(session, conn.meeting_id)
+        return commit_change(session, row, _presence_keys(conn.audience, conn.participant_id))
 
 
 def _presence_keys(audience: str, participant_id: int | None) -> set[str]:

@@ -23,7 +23,22 @@ from sqlalchemy.orm import Session
 from .audiences import relevant
 from .domain import Phase
 from .domain.meeting import format_join_code
-from .models import Connection, Participant, utcnow
+from .domain.speaking import RequestStatus, SpeakingQueue
+from .domain.speaking import SpeakRequest as SpeakRequestDomain
+from .models import (
+    Connection,
+    Contribution,
+    InfoItem,
+    Participant,
+    Prompt,
+    RecognitionAnswer,
+    RecognitionCheck,
+    SpeakingRound,
+    SpeakRequest,
+    StatementVersion,
+    Theme,
+    utcnow,
+)
 from .models import Meeting as MeetingRow
 from .services import to_domain
 
@@ -40,7 +55,7 @@ def beamer_url(base_url: str, row: MeetingRow) -> str:
     return f"{base_url}/beamer/{row.id}?key={row.beamer_key}"
 
 
-def meeting_view(row: MeetingRow, audience: str, base_url: str) -> dict[str, Any]:
+def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str) -> dict[str, Any]:
     meeting = to_domain(row)
     view: dict[str, Any] = {
         "title": row.title,
@@ -54,7 +69,16 @@ def meeting_view(row: MeetingRow, audience: str, base_url: str) -> dict[str, Any
         "groups": list(row.groups),
         "place": row.place,
         "date": row.date.isoformat() if row.date else None,
+        "moderation": row.moderation,
+        "anonymity": row.anonymity,
+        "wall_mode": row.wall_mode,
+        "spotlight_id": row.spotlight_id,
+        "prompt": None,
+        "shown_info_id": row.shown_info_id,
     }
+    if row.prompt_id is not None:
+        prompt = session.get(Prompt, row.prompt_id)
+        view["prompt"] = None if prompt is None else {"id": prompt.id, "text": prompt.text}
     if audience in ("console", "beamer"):
         view["join_code"] = format_join_code(row.join_code)
         view["join_url"] = join_url(base_url, row)
@@ -84,7 +108,7 @@ def participant_view(p: Participant, online: bool) -> dict[str, Any]:
     }
 
 
-def you_view(p: Participant) -> dict[str, Any]:
+def person_view(p: Participant) -> dict[str, Any]:
     return {
         "id": p.id,
         "name": p.name,
@@ -92,6 +116,74 @@ def you_view(p: Participant) -> dict[str, Any]:
         "role": p.role,
         "removed": p.removed_at is not None,
     }
+
+
+def you_view(session: Session, p: Participant) -> dict[str, Any]:
+    """A phone's own state: who it is, its own contributions (also pending or hidden
+    ones, without the text of a hidden one), its answer, its place in the queue."""
+    you = person_view(p)
+    if p.removed_at is not None:
+        return you
+    meeting = session.get(MeetingRow, p.meeting_id)
+    assert meeting is not None
+    you["contributions"] = [
+        {
+            "id": c.id,
+            "status": c.status,
+            "text": "" if c.status == "hidden" else c.text,
+            "created_at": iso(c.created_at),
+        }
+        for c in session.scalars(
+            select(Contribution)
+            .where(Contribution.participant_id == p.id, Contribution.status != "withdrawn")
+            .order_by(Contribution.id.desc())
+        )
+    ]
+    answer = None
+    if meeting.recognition_id is not None:
+        stored = session.scalar(
+            select(RecognitionAnswer).where(
+                RecognitionAnswer.check_id == meeting.recognition_id,
+                RecognitionAnswer.participant_id == p.id,
+            )
+        )
+        if stored is not None:
+            answer = {"answer": stored.answer, "comment": stored.comment}
+    you["recognition"] = answer
+    waiting = list(
+        session.scalars(
+            select(SpeakRequest)
+            .where(
+                SpeakRequest.meeting_id == p.meeting_id,
+                SpeakRequest.status.in_(["waiting", "speaking"]),
+            )
+            .order_by(SpeakRequest.id)
+        )
+    )
+    queue = SpeakingQueue(
+        [SpeakRequestDomain(r.id, r.participant_id, RequestStatus(r.status)) for r in waiting]
+    )
+    mine = next((r for r in waiting if r.participant_id == p.id), None)
+    you["queue"] = (
+        None
+        if mine is None
+        else {
+            "status": mine.status,
+            "position": queue.position(p.id),
+        }
+    )
+    turn = None
+    if meeting.round_id is not None:
+        rnd = session.get(SpeakingRound, meeting.round_id)
+        if rnd is not None and not rnd.ended and p.id in rnd.order:
+            index = rnd.order.index(p.id)
+            turn = {
+                "now": index == rnd.position,
+                "ahead": max(0, index - rnd.position),
+                "done": index < rnd.position,
+            }
+    you["round"] = turn
+    return you
 
 
 def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
@@ -114,12 +206,43 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
             .group_by(Participant.group)
         ).all()
     )
+    contributed = dict(
+        session.execute(
+            select(Participant.group, func.count(func.distinct(Contribution.participant_id)))
+            .join(Participant, Participant.id == Contribution.participant_id)
+            .where(Contribution.meeting_id == row.id, Contribution.status != "withdrawn")
+            .group_by(Participant.group)
+        ).all()
+    )
+    speakers = set(
+        session.scalars(
+            select(SpeakRequest.participant_id).where(
+                SpeakRequest.meeting_id == row.id,
+                SpeakRequest.status.in_(["speaking", "done"]),
+            )
+        )
+    )
+    for spoke in session.scalars(
+        select(SpeakingRound.spoke).where(SpeakingRound.meeting_id == row.id)
+    ):
+        speakers.update(spoke or ())
+    spoke_by_group: dict[str, int] = {}
+    if speakers:
+        for group in session.scalars(select(Participant.group).where(Participant.id.in_(speakers))):
+            spoke_by_group[group] = spoke_by_group.get(group, 0) + 1
     groups = list(row.groups) + sorted(set(joined) - set(row.groups))
     return {
         "joined": sum(joined.values()),
         "online": sum(online.values()),
         "groups": [
-            {"group": g, "joined": joined.get(g, 0), "online": online.get(g, 0)} for g in groups
+            {
+                "group": g,
+                "joined": joined.get(g, 0),
+                "online": online.get(g, 0),
+                "contributed": contributed.get(g, 0),
+                "spoke": spoke_by_group.get(g, 0),
+            }
+            for g in groups
         ],
     }
 
@@ -146,25 +269,227 @@ def online_ids(session: Session, ids: Iterable[int]) -> set[int]:
     )
 
 
+def _label(meeting: MeetingRow, p: Participant | None) -> dict[str, Any] | None:
+    """How the room sees a person: a name, or only their group when anonymous."""
+    if p is None:
+        return None
+    if meeting.anonymity == "anonymous":
+        return {"name": None, "group": p.group}
+    return {"name": p.name, "group": p.group}
+
+
+def contribution_view(
+    meeting: MeetingRow, c: Contribution, author: Participant, audience: str
+) -> dict[str, Any] | None:
+    if audience == "console":
+        if c.status == "withdrawn":
+            return None
+        return {
+            "id": c.id,
+            "text": c.text,
+            "status": c.status,
+            "theme_id": c.theme_id,
+            "author_id": author.id,
+            "author": author.name,
+            "group": author.group,
+            "prompt_id": c.prompt_id,
+            "created_at": iso(c.created_at),
+        }
+    if c.status != "visible":
+        return None  # pending, hidden or withdrawn never reach the room
+    label = _label(meeting, author) or {}
+    return {
+        "id": c.id,
+        "text": c.text,
+        "theme_id": c.theme_id,
+        "author": label.get("name"),
+        "group": label.get("group") if meeting.anonymity == "named" else None,
+        "created_at": iso(c.created_at),
+    }
+
+
+def contributions_views(
+    session: Session, meeting: MeetingRow, audience: str, ids: list[int] | None
+) -> dict[str, Any]:
+    """Views of the given contributions (None: all of the meeting's)."""
+    query = select(Contribution, Participant).join(
+        Participant, Participant.id == Contribution.participant_id
+    )
+    if ids is None:
+        query = query.where(Contribution.meeting_id == meeting.id)
+    else:
+        query = query.where(Contribution.id.in_(ids))
+    out: dict[str, Any] = {f"contribution:{i}": None for i in ids or ()}
+    for c, author in session.execute(query):
+        view = contribution_view(meeting, c, author, audience)
+        if view is not None or ids is not None:
+            out[f"contribution:{c.id}"] = view
+    return out
+
+
+def recognition_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None:
+    if meeting.recognition_id is None:
+        return None
+    check = session.get(RecognitionCheck, meeting.recognition_id)
+    if check is None:
+        return None
+    return {
+        "id": check.id,
+        "statement_number": check.statement_number,
+        "open": check.closed_at is None,
+    }
+
+
+def recognition_tally_view(
+    session: Session, meeting: MeetingRow, audience: str
+) -> dict[str, Any] | None:
+    check = recognition_view(session, meeting)
+    if check is None:
+        return None
+    tally = dict.fromkeys(("yes", "partly", "no"), 0)
+    comments = []
+    rows = session.execute(
+        select(RecognitionAnswer, Participant)
+        .join(Participant, Participant.id == RecognitionAnswer.participant_id)
+        .where(RecognitionAnswer.check_id == check["id"])
+        .order_by(RecognitionAnswer.answered_at)
+    )
+    for answer, person in rows:
+        tally[answer.answer] += 1
+        if answer.comment and audience == "console":
+            comments.append(
+                {
+                    "answer": answer.answer,
+                    "comment": answer.comment,
+                    "name": person.name,
+                    "group": person.group,
+                }
+            )
+    view = {**check, "tally": tally, "answered": sum(tally.values())}
+    if audience == "console":
+        view["comments"] = comments
+        view["history"] = [
+            {"number": v.number, "text": v.text, "created_at": iso(v.created_at)}
+            for v in session.scalars(
+                select(StatementVersion)
+                .where(StatementVersion.meeting_id == meeting.id)
+                .order_by(StatementVersion.number)
+            )
+        ]
+    return view
+
+
+def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
+    rows = session.execute(
+        select(SpeakRequest, Participant)
+        .join(Participant, Participant.id == SpeakRequest.participant_id)
+        .where(
+            SpeakRequest.meeting_id == meeting.id,
+            SpeakRequest.status.in_(["waiting", "speaking"]),
+        )
+        .order_by(SpeakRequest.id)
+    ).all()
+    if audience == "console":
+        return {
+            "requests": [
+                {
+                    "id": r.id,
+                    "participant_id": p.id,
+                    "name": p.name,
+                    "group": p.group,
+                    "status": r.status,
+                }
+                for r, p in rows
+            ]
+        }
+    speaking = next((p for r, p in rows if r.status == "speaking"), None)
+    upcoming = [p for r, p in rows if r.status == "waiting"][:3]
+    return {
+        "speaking": _label(meeting, speaking),
+        "next": [_label(meeting, p) for p in upcoming],
+        "waiting": sum(1 for r, _ in rows if r.status == "waiting"),
+    }
+
+
+def round_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any] | None:
+    rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
+    if rnd is None or rnd.ended:
+        return None
+    people = {
+        p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(rnd.order)))
+    }
+    current = rnd.order[rnd.position] if rnd.position < len(rnd.order) else None
+    if audience == "console":
+        return {
+            "id": rnd.id,
+            "position": rnd.position,
+            "order": [
+                {"participant_id": pid, "name": people[pid].name, "group": people[pid].group}
+                for pid in rnd.order
+                if pid in people
+            ],
+        }
+    following = rnd.order[rnd.position + 1 : rnd.position + 4]
+    return {
+        "current": _label(meeting, people.get(current)) if current else None,
+        "next": [_label(meeting, people[pid]) for pid in following if pid in people],
+        "left": max(0, len(rnd.order) - rnd.position),
+    }
+
+
 def build_views(
     session: Session, row: MeetingRow, audience: str, keys: Iterable[str], base_url: str
 ) -> dict[str, Any]:
     """The current value of each requested key for one audience."""
     out: dict[str, Any] = {}
     pids: list[int] = []
+    cids: list[int] = []
     for key in keys:
         if not relevant(audience, key):
             continue
         if key == "meeting":
-            out[key] = meeting_view(row, audience, base_url)
+            out[key] = meeting_view(session, row, audience, base_url)
         elif key == "counts":
             out[key] = counts_view(session, row)
         elif key == "screens":
             out[key] = screens_view(session, row.id)
         elif key == "access":
             out[key] = {"beamer_url": beamer_url(base_url, row)}
+        elif key == "themes":
+            out[key] = [
+                {"id": t.id, "name": t.name}
+                for t in session.scalars(
+                    select(Theme).where(Theme.meeting_id == row.id).order_by(Theme.id)
+                )
+            ]
+        elif key == "prompts":
+            out[key] = [
+                {"id": p.id, "text": p.text}
+                for p in session.scalars(
+                    select(Prompt).where(Prompt.meeting_id == row.id).order_by(Prompt.id)
+                )
+            ]
+        elif key == "info":
+            out[key] = [
+                {"id": i.id, "title": i.title, "text": i.text}
+                for i in session.scalars(
+                    select(InfoItem).where(InfoItem.meeting_id == row.id).order_by(InfoItem.id)
+                )
+            ]
+        elif key == "recognition":
+            out[key] = recognition_view(session, row)
+        elif key == "recognition_tally":
+            out[key] = recognition_tally_view(session, row, audience)
+        elif key == "queue":
+            out[key] = queue_view(session, row, audience)
+        elif key == "round":
+            out[key] = round_view(session, row, audience)
+        elif key.startswith("contribution:"):
+            cids.append(int(key.split(":", 1)[1]))
         elif key.startswith("participant:"):
             pids.append(int(key.split(":", 1)[1]))
+    if cids:
+        out.update(contributions_views(session, row, audience, cids))
     if pids:
         people = {
             p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(pids)))
@@ -183,8 +508,21 @@ def snapshot(
     base_url: str,
     participant: Participant | None = None,
 ) -> dict[str, Any]:
-    keys = ["meeting", "counts", "screens", "access"]
+    keys = [
+        "meeting",
+        "counts",
+        "screens",
+        "access",
+        "themes",
+        "prompts",
+        "info",
+        "recognition",
+        "recognition_tally",
+        "queue",
+        "round",
+    ]
     views = build_views(session, row, audience, keys, base_url)
+    views.update(contributions_views(session, row, audience, None))
     if audience == "console":
         people = list(
             session.scalars(
@@ -200,5 +538,5 @@ def snapshot(
         "views": views,
     }
     if participant is not None:
-        result["you"] = you_view(participant)
+        result["you"] = you_view(session, participant)
     return result

@@ -47,6 +47,8 @@ class Server:
             PLANDAG_INSTANCE_DIR=str(self.instance),
             PLANDAG_PUBLIC_URL=self.url,
             PLANDAG_ASYNC_MODE=self.async_mode,
+            # Every test phone comes from 127.0.0.1; the limit has a test of its own.
+            PLANDAG_JOIN_LIMIT="0",
             PYTHONUNBUFFERED="1",
         )
         env.update(self.env_extra)

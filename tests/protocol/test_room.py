@@ -72,13 +72,13 @@ def test_fifty_phones_follow_the_facilitator_with_one_version(any_server: Server
     beamer.wait_for(lambda: beamer.views["counts"]["online"] == 49)
     again = first.connect()
     again.wait_for(lambda: again.views.get("meeting"))
-    assert again.you == before
+    assert again.you["id"] == before["id"] and again.you["name"] == before["name"]
     assert again.views["meeting"]["phase"] == "framing"
     beamer.wait_for(lambda: beamer.views["counts"]["online"] == 50)
     assert beamer.views["counts"]["joined"] == 50
     console.wait_for(lambda: sum(1 for k in console.views if k.startswith("participant:")) == 50)
     # Reloading the phone page and joining again changes nothing either.
-    assert first.join("Buur 0", "Bewoners").json()["you"] == before
+    assert first.join("Buur 0", "Bewoners").json()["you"]["id"] == before["id"]
 
     for phone in phones:
         phone.client.close()
