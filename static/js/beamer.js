@@ -1,22 +1,131 @@
-/* The beamer: phase, open question, QR code and code, who is here, the timer. */
+/* The beamer: phase, open question, QR code and code, who is here, the timer; in
+ * framing the issue statement, information and the recognition check; in sharing the
+ * wall and the spotlight; the speaking queue. All user text via textContent. */
 (function () {
   "use strict";
-  var P = window.Plandag, t = P.t, setText = P.setText;
+  var P = window.Plandag, t = P.t, el = P.el, setText = P.setText;
   var $ = function (id) { return document.getElementById(id); };
   var live;
+
+  function label(person) {
+    if (!person) return "";
+    return person.name ? person.name : t("ui", "anonymous") + " · " + person.group;
+  }
+
+  function show(id, visible) { $(id).hidden = !visible; }
+
+  function contributions() {
+    var out = [];
+    Object.keys(live.views).forEach(function (key) {
+      if (key.indexOf("contribution:") === 0) out.push(live.views[key]);
+    });
+    out.sort(function (a, b) { return b.id - a.id; });  // newest first
+    return out;
+  }
+
+  function note(c) {
+    var who = c.author ? c.author + (c.group ? " · " + c.group : "") : "";
+    return el("div", { className: "note" }, el("p", { text: c.text }),
+      who ? el("div", { className: "who", text: who }) : null);
+  }
+
+  function renderWall(meeting) {
+    var wall = $("wall");
+    var items = contributions();
+    wall.textContent = "";
+    wall.className = "wall" + (meeting.wall_mode === "themes" ? " themes" : "");
+    setText("prompt", meeting.prompt ? meeting.prompt.text : t("beamer_leads", "sharing"));
+    if (meeting.wall_mode === "themes") {
+      var themes = (live.views.themes || []).concat([{ id: null, name: t("ui", "no_theme") }]);
+      themes.forEach(function (theme) {
+        var members = items.filter(function (c) { return (c.theme_id || null) === theme.id; });
+        if (theme.id === null && !members.length) return;
+        var col = el("div", { className: "theme-col" },
+          el("h3", null, el("span", { text: theme.name }), el("span", { text: String(members.length) })));
+        members.slice(0, 8).forEach(function (c) { col.appendChild(note(c)); });
+        wall.appendChild(col);
+      });
+      return;
+    }
+    var shown = items.slice(0, 18);
+    shown.forEach(function (c) { wall.appendChild(note(c)); });
+    if (items.length > shown.length) {
+      wall.appendChild(el("div", { className: "wall-more", text: t("ui", "more_on_wall", { n: items.length - shown.length }) }));
+    }
+  }
+
+  function renderFraming(meeting) {
+    var info = null;
+    (live.views.info || []).forEach(function (item) { if (item.id === meeting.shown_info_id) info = item; });
+    show("info-view", !!info);
+    show("statement-view", !info);
+    if (info) {
+      setText("info-title", info.title);
+      setText("info-text", info.text);
+      return;
+    }
+    setText("statement", meeting.issue_statement);
+    var tally = live.views.recognition_tally;
+    show("recognition", !!tally);
+    setText("statement-version", tally ? "(" + t("ui", "version_n", { n: tally.statement_number }) + ")" : "");
+    if (!tally) return;
+    var bars = $("bars");
+    bars.textContent = "";
+    var total = Math.max(1, tally.answered);
+    ["yes", "partly", "no"].forEach(function (key) {
+      var n = tally.tally[key];
+      var fill = el("div", { className: "fill" });
+      fill.style.width = Math.round((100 * n) / total) + "%";
+      bars.appendChild(el("div", { className: "bar " + key },
+        el("span", { text: t("ui", "recognition_" + key) }),
+        el("div", { className: "track" }, fill),
+        el("span", { className: "num", text: String(n) })));
+    });
+    setText("recognition-count", t("ui", "answered_n", { n: tally.answered }) +
+      (tally.open ? "" : " · " + t("ui", "check_closed")));
+  }
+
+  function renderQueue() {
+    var queue = live.views.queue || {};
+    var round = live.views.round;
+    var parts = [];
+    if (round && round.current) {
+      parts.push(t("ui", "turn") + ": " + label(round.current));
+      if (round.next.length) parts.push(t("ui", "next_up") + ": " + round.next.map(label).join(", "));
+    } else {
+      if (queue.speaking) parts.push(t("ui", "speaking_now") + ": " + label(queue.speaking));
+      if (queue.next && queue.next.length) parts.push(t("ui", "next_up") + ": " + queue.next.map(label).join(", "));
+    }
+    setText("queue", parts.join("  ·  "));
+  }
 
   function render() {
     var meeting = live.views.meeting;
     if (!meeting) return;
+    var phase = meeting.phase;
     setText("meeting-title", meeting.title);
-    setText("phase", t("phases", meeting.phase));
-    setText("lead", t("beamer_leads", meeting.phase));
-    setText("question", meeting.phase === "closed" ? "" : meeting.open_question);
+    setText("phase", t("phases", phase));
+    setText("lead", t("beamer_leads", phase));
+    setText("question", phase === "closed" ? "" : meeting.open_question);
     setText("step", P.stepText(meeting));
     setText("code", meeting.join_code);
     setText("url", meeting.join_url);
     // The QR code dominates while people come in; afterwards it stays, smaller.
-    document.body.classList.toggle("compact", meeting.phase !== "welcome");
+    document.body.classList.toggle("compact", phase !== "welcome");
+    var framing = phase === "framing", sharing = phase === "sharing";
+    show("intro", !framing && !sharing);
+    $("statement-view").hidden = true;
+    $("info-view").hidden = true;
+    show("wall-view", sharing);
+    if (framing) renderFraming(meeting);
+    if (sharing) renderWall(meeting);
+    var spotlit = meeting.spotlight_id && live.views["contribution:" + meeting.spotlight_id];
+    show("spotlight", !!spotlit);
+    if (spotlit) {
+      setText("spotlight-text", spotlit.text);
+      setText("spotlight-author", spotlit.author ? spotlit.author + (spotlit.group ? " · " + spotlit.group : "") : "");
+    }
+    renderQueue();
     var counts = live.views.counts;
     if (counts) setText("online", counts.online);
     tick();
@@ -25,8 +134,8 @@
   function tick() {
     var meeting = live && live.views.meeting;
     var timer = P.timerText(live, meeting);
-    var show = meeting && meeting.phase !== "welcome" && meeting.phase !== "closed";
-    setText("timer", show ? timer.text : "");
+    var visible = meeting && meeting.phase !== "welcome" && meeting.phase !== "closed";
+    setText("timer", visible ? timer.text : "");
     $("timer").className = "beamer-timer" + (timer.over ? " over" : "");
   }
 

@@ -59,6 +59,7 @@
         role.appendChild(el("option", { value: r, text: t("roles", r) }));
       });
       var remove = el("button", { className: "btn btn-small btn-danger", type: "button", text: "×",
+        "aria-label": t("ui", "remove") + " " + p.name,
         onclick: function () {
           var current = live.views["participant:" + p.id] || p;
           if (window.confirm(t("ui", "confirm_remove", { name: current.name }))) {
@@ -120,6 +121,152 @@
     });
   }
 
+  var lastPhase = null;
+  function openPanelFor(phase) {
+    if (phase === lastPhase) return;
+    lastPhase = phase;
+    if (phase === "framing") $("framing-panel").open = true;
+    if (phase === "sharing") $("sharing-panel").open = true;
+  }
+
+  function act(event, payload) {
+    return live.send(event, payload).then(function (ack) { showError(ack); return ack; });
+  }
+
+  function button(text, onclick, extra) {
+    return el("button", Object.assign({ className: "btn btn-small", type: "button", text: text, onclick: onclick }, extra || {}));
+  }
+
+  function renderFraming(meeting) {
+    var statement = $("statement-text");
+    if (document.activeElement !== statement && statement.dataset.shown !== meeting.issue_statement) {
+      statement.value = meeting.issue_statement;
+      statement.dataset.shown = meeting.issue_statement;
+    }
+    var tally = live.views.recognition_tally;
+    var check = live.views.recognition;
+    setText("recognition-toggle", check && check.open ? t("ui", "close_check") : t("ui", "open_check"));
+    setText("statement-version", tally ? "(" + t("ui", "version_n", { n: tally.statement_number }) + ")" : "");
+    var box = $("recognition-result");
+    box.textContent = "";
+    if (tally) {
+      var bars = el("div", { className: "mini-bars" });
+      var total = Math.max(1, tally.answered);
+      ["yes", "partly", "no"].forEach(function (key) {
+        var fill = el("div", { className: "fill" });
+        fill.style.width = Math.round((100 * tally.tally[key]) / total) + "%";
+        bars.appendChild(el("span", { text: t("ui", "recognition_" + key) }));
+        bars.appendChild(el("div", { className: "track" }, fill));
+        bars.appendChild(el("span", { text: String(tally.tally[key]) }));
+      });
+      box.appendChild(el("p", { className: "muted", text: t("ui", "answered_n", { n: tally.answered }) + (tally.open ? "" : " · " + t("ui", "check_closed")) }));
+      box.appendChild(bars);
+      var comments = el("ul", { className: "plain" });
+      (tally.comments || []).forEach(function (c) {
+        comments.appendChild(el("li", null, el("b", { text: t("ui", "recognition_" + c.answer) }),
+          el("span", { className: "grow", text: c.comment }), el("span", { className: "muted", text: c.name + " · " + c.group })));
+      });
+      box.appendChild(comments);
+    }
+    var list = $("info-items");
+    list.textContent = "";
+    (live.views.info || []).forEach(function (item) {
+      var shown = meeting.shown_info_id === item.id;
+      list.appendChild(el("li", { className: shown ? "current" : "" },
+        el("span", { className: "grow", text: item.title }),
+        button(shown ? t("ui", "hide_from_beamer") : t("ui", "show_on_beamer"), function () {
+          act("info.show", { id: shown ? null : item.id });
+        })));
+    });
+  }
+
+  function contributionItems() {
+    var out = [];
+    Object.keys(live.views).forEach(function (key) {
+      if (key.indexOf("contribution:") === 0) out.push(live.views[key]);
+    });
+    var rank = { pending: 0, visible: 1, hidden: 2 };
+    out.sort(function (a, b) { return (rank[a.status] - rank[b.status]) || (b.id - a.id); });
+    return out;
+  }
+
+  function renderSharing(meeting) {
+    ["set-moderation", "set-anonymity", "set-wall"].forEach(function (id) {
+      var select = $(id);
+      var value = meeting[select.getAttribute("data-setting")];
+      if (document.activeElement !== select && select.value !== value) select.value = value;
+    });
+    var prompts = $("prompt-select");
+    prompts.textContent = "";
+    prompts.appendChild(el("option", { value: "", text: "—" }));
+    (live.views.prompts || []).forEach(function (p) {
+      prompts.appendChild(el("option", { value: String(p.id), text: p.text }));
+    });
+    prompts.value = meeting.prompt ? String(meeting.prompt.id) : "";
+    var themes = live.views.themes || [];
+    var themeList = $("themes");
+    themeList.textContent = "";
+    themes.forEach(function (theme) {
+      themeList.appendChild(el("li", null, el("span", { className: "grow", text: theme.name }),
+        button(t("ui", "rename"), function () {
+          var name = window.prompt(t("ui", "rename"), theme.name);
+          if (name !== null) act("theme.rename", { id: theme.id, name: name });
+        })));
+    });
+    var items = contributionItems();
+    var pending = items.filter(function (c) { return c.status === "pending"; }).length;
+    setText("contribution-count", "(" + t("ui", "contributions_n", { n: items.length }) +
+      (pending ? ", " + t("ui", "pending_n", { n: pending }) : "") + ")");
+    var list = $("contributions");
+    if (list.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
+    list.textContent = "";
+    items.slice(0, 300).forEach(function (c) {
+      var actions = [];
+      if (c.status === "pending") actions.push(button(t("ui", "approve"), function () { act("contribution.approve", { id: c.id }); }, { className: "btn btn-small btn-primary" }));
+      if (c.status !== "hidden") actions.push(button(t("ui", "hide"), function () { act("contribution.hide", { id: c.id }); }, { className: "btn btn-small btn-danger" }));
+      else actions.push(button(t("ui", "restore"), function () { act("contribution.restore", { id: c.id }); }));
+      if (c.status === "visible") {
+        var lit = meeting.spotlight_id === c.id;
+        actions.push(button(lit ? t("ui", "unspotlight") : t("ui", "spotlight"), function () {
+          act("wall.spotlight", { id: lit ? null : c.id });
+        }));
+      }
+      var theme = el("select", { "aria-label": t("ui", "no_theme"), onchange: function (e) {
+        act("contribution.move", { id: c.id, theme_id: e.target.value ? parseInt(e.target.value, 10) : null });
+      } }, el("option", { value: "", text: t("ui", "no_theme") }));
+      themes.forEach(function (th) { theme.appendChild(el("option", { value: String(th.id), text: th.name })); });
+      theme.value = c.theme_id ? String(c.theme_id) : "";
+      list.appendChild(el("li", { className: c.status },
+        el("span", { className: "grow pre-line", text: c.text }),
+        el("span", { className: "muted", text: c.author + " · " + c.group }),
+        theme, actions[0], actions[1] || null, actions[2] || null));
+    });
+  }
+
+  function renderSpeaking() {
+    var queue = (live.views.queue || {}).requests || [];
+    var list = $("queue");
+    list.textContent = "";
+    if (!queue.length) list.appendChild(el("li", { className: "muted", text: t("ui", "queue_empty") }));
+    queue.forEach(function (r) {
+      list.appendChild(el("li", { className: r.status === "speaking" ? "current" : "" },
+        el("span", { className: "grow", text: r.name }), el("span", { className: "muted", text: r.group }),
+        r.status === "speaking"
+          ? button(t("ui", "finish_floor"), function () { act("queue.finish", { id: r.id }); })
+          : button(t("ui", "give_floor"), function () { act("queue.start", { id: r.id }); }, { className: "btn btn-small btn-primary" })));
+    });
+    var round = live.views.round;
+    var order = $("round");
+    order.textContent = "";
+    ["round-next", "round-skip", "round-end"].forEach(function (id) { $(id).disabled = !round; });
+    if (round) {
+      round.order.forEach(function (p, i) {
+        order.appendChild(el("li", { className: i === round.position ? "current" : (i < round.position ? "muted" : "") },
+          el("span", { className: "grow", text: (i + 1) + ". " + p.name }), el("span", { className: "muted", text: p.group })));
+      });
+    }
+  }
+
   function renderCounts(counts) {
     if (!counts) return;
     setText("online-count", counts.online);
@@ -129,7 +276,9 @@
     counts.groups.forEach(function (g) {
       body.appendChild(el("tr", null, el("td", { text: g.group }),
         el("td", { className: "num", text: String(g.joined) }),
-        el("td", { className: "num", text: String(g.online) })));
+        el("td", { className: "num", text: String(g.online) }),
+        el("td", { className: "num", text: String(g.contributed) }),
+        el("td", { className: "num", text: String(g.spoke) })));
     });
   }
 
@@ -137,6 +286,10 @@
     var meeting = live.views.meeting;
     if (!meeting) return;
     renderPhases(meeting);
+    openPanelFor(meeting.phase);
+    renderFraming(meeting);
+    renderSharing(meeting);
+    renderSpeaking();
     renderCounts(live.views.counts);
     renderPeople(meeting, live.views.counts);
     var screens = live.views.screens || {};
@@ -191,6 +344,41 @@
   $("timer-clear").addEventListener("click", function () {
     live.send("timer.set", { minutes: null }).then(showError);
   });
+  $("statement-revise").addEventListener("click", function () {
+    act("statement.revise", { text: $("statement-text").value });
+  });
+  $("recognition-toggle").addEventListener("click", function () {
+    var check = live.views.recognition;
+    act(check && check.open ? "recognition.close" : "recognition.open", {});
+  });
+  $("info-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("info.create", { title: $("info-title").value, text: $("info-text").value }).then(function (ack) {
+      if (ack.ok) { $("info-title").value = ""; $("info-text").value = ""; }
+    });
+  });
+  ["set-moderation", "set-anonymity", "set-wall"].forEach(function (id) {
+    $(id).addEventListener("change", function (e) {
+      var payload = {};
+      payload[e.target.getAttribute("data-setting")] = e.target.value;
+      act("sharing.settings", payload);
+    });
+  });
+  $("prompt-select").addEventListener("change", function (e) {
+    act("prompt.select", { id: e.target.value ? parseInt(e.target.value, 10) : null });
+  });
+  $("prompt-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("prompt.create", { text: $("prompt-text").value }).then(function (ack) { if (ack.ok) $("prompt-text").value = ""; });
+  });
+  $("theme-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("theme.create", { name: $("theme-name").value }).then(function (ack) { if (ack.ok) $("theme-name").value = ""; });
+  });
+  $("round-start").addEventListener("click", function () { act("round.start", {}); });
+  $("round-next").addEventListener("click", function () { act("round.next", {}); });
+  $("round-skip").addEventListener("click", function () { act("round.skip", {}); });
+  $("round-end").addEventListener("click", function () { act("round.end", {}); });
   setInterval(tick, 1000);
   window.plandagLive = live;
 })();

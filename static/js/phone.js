@@ -4,6 +4,10 @@
   var P = window.Plandag, t = P.t, setText = P.setText;
   var $ = function (id) { return document.getElementById(id); };
   var live = null;
+  var el = P.el;
+  var editing = null;  // id of the own contribution being edited
+  var picked = null;  // the recognition answer chosen but maybe not sent
+  var TEXT_MAX = 1000;
 
   function show(view) {
     ["join-view", "meeting-view", "removed-view"].forEach(function (id) { $(id).hidden = id !== view; });
@@ -23,6 +27,9 @@
     $("question-card").hidden = !meeting.open_question || meeting.phase === "closed";
     setText("statement", meeting.issue_statement);
     $("statement-card").hidden = meeting.phase !== "framing" || !meeting.issue_statement;
+    renderFraming(meeting, you);
+    renderSharing(meeting, you);
+    renderSpeaking(meeting, you);
     if (you) {
       setText("you-name", you.name);
       setText("you-group", you.group);
@@ -30,6 +37,177 @@
       setText("you-role", you.role && you.role !== "participant" ? " · " + t("roles", you.role) : "");
     }
   }
+
+  function renderFraming(meeting, you) {
+    var framing = meeting.phase === "framing";
+    var check = live.views.recognition;
+    var card = $("recognition-card");
+    card.hidden = !framing || !check;
+    if (!card.hidden) {
+      var mine = you && you.recognition;
+      var chosen = picked || (mine && mine.answer);
+      Array.prototype.forEach.call(card.querySelectorAll("[data-answer]"), function (b) {
+        b.setAttribute("aria-pressed", String(b.getAttribute("data-answer") === chosen));
+        b.disabled = !check.open;
+      });
+      $("recognition-send").disabled = !check.open;
+      $("recognition-comment").disabled = !check.open;
+      if (mine && !picked && document.activeElement !== $("recognition-comment")) {
+        $("recognition-comment").value = mine.comment || "";
+      }
+      setText("recognition-status", !check.open ? t("ui", "answer_closed") : (mine ? t("ui", "answer_saved") : ""));
+    }
+    var info = live.views.info || [];
+    $("info-card").hidden = !framing || !info.length;
+    var list = $("info-list");
+    list.textContent = "";
+    info.forEach(function (item) {
+      list.appendChild(el("details", null, el("summary", { text: item.title }),
+        el("p", { className: "pre-line", text: item.text })));
+    });
+  }
+
+  function wallItems() {
+    var out = [];
+    Object.keys(live.views).forEach(function (key) {
+      if (key.indexOf("contribution:") === 0) out.push(live.views[key]);
+    });
+    out.sort(function (a, b) { return b.id - a.id; });
+    return out;
+  }
+
+  function renderSharing(meeting, you) {
+    var sharing = meeting.phase === "sharing";
+    var canWrite = sharing && you && you.role !== "observer";
+    $("write-card").hidden = !canWrite;
+    $("mine-card").hidden = !sharing || !you || !(you.contributions || []).length;
+    $("wall-card").hidden = !sharing;
+    if (meeting.prompt) setText("prompt", meeting.prompt.text);
+    var mine = $("mine");
+    mine.textContent = "";
+    ((you && you.contributions) || []).forEach(function (c) {
+      var actions = c.status === "hidden" ? null : el("div", { className: "card-actions" },
+        el("button", { className: "btn btn-small", type: "button", text: t("ui", "edit"),
+          onclick: function () { startEdit(c); } }),
+        el("button", { className: "btn btn-small btn-danger", type: "button", text: t("ui", "withdraw"),
+          onclick: function () { withdraw(c); } }));
+      mine.appendChild(el("li", { className: "card status-" + c.status },
+        c.text ? el("p", { className: "pre-line", text: c.text }) : null,
+        el("p", { className: "hint", text: t("ui", "status_" + c.status) }),
+        actions));
+    });
+    var items = wallItems();
+    setText("wall-count", items.length ? "(" + items.length + ")" : "");
+    var wall = $("phone-wall");
+    wall.textContent = "";
+    items.slice(0, 60).forEach(function (c) {
+      wall.appendChild(el("li", { className: "card" },
+        el("p", { className: "pre-line", text: c.text }),
+        el("p", { className: "hint", text: c.author ? c.author + (c.group ? " · " + c.group : "") : t("ui", "anonymous") })));
+    });
+  }
+
+  function renderSpeaking(meeting, you) {
+    var active = meeting.phase !== "welcome" && meeting.phase !== "closed" && you && !you.removed;
+    $("speak-card").hidden = !active;
+    var queue = you && you.queue;
+    $("speak").hidden = !!queue;
+    $("speak-cancel").hidden = !queue || queue.status !== "waiting";
+    setText("speak-status", !queue ? "" : (queue.status === "speaking"
+      ? t("ui", "queue_speaking") : t("ui", "queue_waiting", { n: queue.position })));
+    var turn = you && you.round;
+    var card = $("turn-card");
+    card.hidden = !turn || turn.done;
+    if (turn && !turn.done) setText(card, turn.now ? t("ui", "round_now") : t("ui", "round_ahead", { n: turn.ahead }));
+    card.classList.toggle("now", !!(turn && turn.now));
+  }
+
+  function counter() {
+    var length = $("contribution").value.trim().length;
+    var node = $("counter");
+    setText(node, length + " / " + TEXT_MAX);
+    node.classList.toggle("over", length > TEXT_MAX);
+  }
+
+  function writeError(message) {
+    var node = $("write-error");
+    node.hidden = !message;
+    setText(node, message || "");
+  }
+
+  function startEdit(c) {
+    editing = c.id;
+    $("contribution").value = c.text;
+    setText("write-send", t("ui", "save"));
+    $("write-cancel").hidden = false;
+    counter();
+    $("contribution").focus();
+  }
+
+  function stopEdit() {
+    editing = null;
+    $("contribution").value = "";
+    setText("write-send", t("ui", "share"));
+    $("write-cancel").hidden = true;
+    counter();
+  }
+
+  function withdraw(c) {
+    if (!window.confirm(t("ui", "confirm_withdraw"))) return;
+    live.send("contribution.withdraw", { id: c.id }).then(function (ack) {
+      writeError(ack.ok ? "" : P.errorMessage(ack.error));
+    });
+  }
+
+  $("contribution").addEventListener("input", counter);
+  $("write-cancel").addEventListener("click", stopEdit);
+  $("write-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("contribution").value;
+    var button = $("write-send");
+    button.disabled = true;
+    writeError("");
+    var request = editing === null
+      ? live.send("contribution.create", { text: text })
+      : live.send("contribution.edit", { id: editing, text: text });
+    request.then(function (ack) {
+      button.disabled = false;
+      if (!ack.ok) { writeError(P.errorMessage(ack.error)); return; }  // the text stays in the box
+      setText("write-status", editing === null ? t("ui", "shared") : t("ui", "saved"));
+      stopEdit();
+    });
+  });
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-answer]"), function (button) {
+    button.addEventListener("click", function () {
+      picked = button.getAttribute("data-answer");
+      render();
+    });
+  });
+  $("recognition-send").addEventListener("click", function () {
+    var check = live.views.recognition;
+    var mine = live.you && live.you.recognition;
+    var answer = picked || (mine && mine.answer);
+    var node = $("recognition-error");
+    if (!answer) { node.hidden = false; setText(node, t("ui", "pick_answer")); return; }
+    live.send("recognition.answer", { check_id: check.id, answer: answer,
+      comment: $("recognition-comment").value }).then(function (ack) {
+      node.hidden = ack.ok;
+      setText(node, ack.ok ? "" : P.errorMessage(ack.error));
+      if (ack.ok) picked = null;
+      render();
+    });
+  });
+  $("speak").addEventListener("click", function () {
+    live.send("queue.request", {}).then(function (ack) {
+      if (!ack.ok) setText("speak-status", P.errorMessage(ack.error));
+    });
+  });
+  $("speak-cancel").addEventListener("click", function () {
+    live.send("queue.cancel", {}).then(function (ack) {
+      if (!ack.ok) setText("speak-status", P.errorMessage(ack.error));
+    });
+  });
 
   function status(state) {
     var node = $("connection");
