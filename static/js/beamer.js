@@ -123,6 +123,8 @@
     show("spotlight", !!spotlit);
     if (spotlit) {
       setText("spotlight-text", spotlit.text);
+      var length = spotlit.text.length;
+      $("spotlight-text").className = "pre-line" + (length > 500 ? " long" : (length > 200 ? " medium" : ""));
       setText("spotlight-author", spotlit.author ? spotlit.author + (spotlit.group ? " · " + spotlit.group : "") : "");
     }
     renderQueue();

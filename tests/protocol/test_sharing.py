@@ -244,3 +244,106 @@ def test_a_round_alternates_the_groups_in_a_fixed_order(server: Server):
     b1.wait_for(lambda: b1.you["round"] and b1.you["round"]["now"])
     for c in (*phones, console):
         c.close()
+
+
+def test_framing_keeps_every_statement_version_and_its_answers(server: Server):
+    anna = login(server, "anna@example.org")
+    meeting = create_meeting(anna, server)
+    console = console_client(server, anna, meeting.id)
+    assert console.call("phase.advance", {"client_id": f"fr-{meeting.id}"[:64]})["ok"]
+    beamer = beamer_client(server, meeting)
+    phones = [joined_phone(server, meeting.code, f"Buur {i}") for i in range(3)]
+
+    first = console.call("recognition.open", {"client_id": f"fr-open-{meeting.id}"[:64]})
+    assert first["ok"]
+    for phone, answer in zip(phones, ["yes", "partly", "no"], strict=True):
+        phone.wait_for(lambda p=phone: (p.views.get("recognition") or {}).get("open"))
+        ack = phone.call(
+            "recognition.answer",
+            {
+                "client_id": f"ans-{phone.you['id']}-1",
+                "check_id": first["check_id"],
+                "answer": answer,
+            },
+        )
+        assert ack["ok"], ack
+    # Changing one's answer while open: the last one counts.
+    assert phones[2].call(
+        "recognition.answer",
+        {
+            "client_id": f"ans-{phones[2].you['id']}-2",
+            "check_id": first["check_id"],
+            "answer": "partly",
+            "comment": "Na uitleg wel deels.",
+        },
+    )["ok"]
+    beamer.wait_for(
+        lambda: (
+            (beamer.views.get("recognition_tally") or {}).get("tally")
+            == {"yes": 1, "partly": 2, "no": 0}
+        )
+    )
+    assert "comments" not in beamer.views["recognition_tally"]  # who said what: console only
+    console.wait_for(lambda: len(console.views["recognition_tally"]["comments"]) == 1)
+
+    revised = console.call(
+        "statement.revise",
+        {
+            "client_id": f"fr-rev-{meeting.id}"[:64],
+            "text": "Sinds de zomer voelen jongeren en omwonenden zich niet gehoord.",
+        },
+    )
+    assert revised["ok"] and revised["statement_number"] == 2
+    late = phones[0].call(
+        "recognition.answer",
+        {
+            "client_id": f"ans-{phones[0].you['id']}-3",
+            "check_id": first["check_id"],
+            "answer": "no",
+        },
+    )
+    assert late["error"]["code"] == "recognition.closed"
+    second = console.call("recognition.open", {"client_id": f"fr-open2-{meeting.id}"[:64]})
+    beamer.wait_for(lambda: beamer.views["recognition_tally"]["statement_number"] == 2)
+    assert beamer.views["recognition_tally"]["answered"] == 0
+    assert phones[0].call(
+        "recognition.answer",
+        {
+            "client_id": f"ans-{phones[0].you['id']}-4",
+            "check_id": second["check_id"],
+            "answer": "yes",
+        },
+    )["ok"]
+    console.wait_for(lambda: console.views["recognition_tally"]["answered"] == 1)
+    history = console.views["recognition_tally"]["history"]
+    assert [v["number"] for v in history] == [1, 2]
+    assert history[0]["text"] == "Sinds de zomer is er spanning rond het plein."
+
+    # Information items, shown one at a time.
+    a = console.call(
+        "info.create",
+        {
+            "client_id": f"info-a-{meeting.id}"[:64],
+            "title": "Cijfers van de wijkagent",
+            "text": "12 meldingen.",
+        },
+    )
+    b = console.call(
+        "info.create",
+        {"client_id": f"info-b-{meeting.id}"[:64], "title": "Het bestemmingsplan", "text": ""},
+    )
+    assert a["ok"] and b["ok"]
+    assert console.call("info.show", {"client_id": f"info-s-{meeting.id}"[:64], "id": a["id"]})[
+        "ok"
+    ]
+    beamer.wait_for(lambda: beamer.views["meeting"]["shown_info_id"] == a["id"])
+    assert console.call("info.show", {"client_id": f"info-t-{meeting.id}"[:64], "id": b["id"]})[
+        "ok"
+    ]
+    beamer.wait_for(lambda: beamer.views["meeting"]["shown_info_id"] == b["id"])
+    assert [i["title"] for i in phones[1].views["info"]] == [
+        "Cijfers van de wijkagent",
+        "Het bestemmingsplan",
+    ]
+    for c in (*phones, beamer, console):
+        c.close()
