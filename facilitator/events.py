@@ -147,7 +147,7 @@ def _moderate(action: str) -> Any:
     return handler
 
 
-for _action in ("hide", "approve", "restore"):
+for _action in ("hide", "approve"):
     intent(f"contribution.{_action}", "console")(_moderate(_action))
 
 

@@ -9,6 +9,7 @@ AUDIENCES = ("console", "beamer", "phone")
 ALL = frozenset(AUDIENCES)
 SCREENS = frozenset({"console", "beamer"})
 CONSOLE = frozenset({"console"})
+ROOM = frozenset({"beamer", "phone"})
 
 #: key (the part before ":") -> audiences that see it
 SEEN_BY: dict[str, frozenset[str]] = {
@@ -17,9 +18,11 @@ SEEN_BY: dict[str, frozenset[str]] = {
     "screens": CONSOLE,
     "access": CONSOLE,
     "participant": CONSOLE,
-    # the wall: phones show it too (only contributions the room may see)
-    "contribution": ALL,
-    "themes": ALL,
+    # every contribution with its author, for moderation
+    "contribution": CONSOLE,
+    # the wall as the room sees it: only visible cards, names per the anonymity setting
+    "card": ROOM,
+    "themes": SCREENS,
     "prompts": CONSOLE,
     "info": ALL,
     # which check is open is for phones; its live tally only for the screens

@@ -100,7 +100,6 @@ UI = {
     "no_theme": N_("No theme"),
     "approve": N_("Approve"),
     "hide": N_("Hide"),
-    "restore": N_("Show again"),
     "spotlight": N_("Spotlight"),
     "unspotlight": N_("End spotlight"),
     "show_on_beamer": N_("Show on beamer"),

@@ -123,8 +123,13 @@ def _as_domain(row: Contribution) -> ContributionDomain:
     )
 
 
-def _wall_keys(row: Contribution) -> set[str]:
-    return {f"contribution:{row.id}", "counts"}
+def _wall_keys(row: Contribution, room_sees: bool) -> set[str]:
+    """The console always hears of a change; the room only when the card is, or was
+    until now, on the wall (a pending card stays unknown to the room)."""
+    keys = {f"contribution:{row.id}", "counts"}
+    if room_sees:
+        keys.add(f"card:{row.id}")
+    return keys
 
 
 def create_contribution(
@@ -143,7 +148,8 @@ def create_contribution(
         )
         session.add(row)
         session.flush()
-        change = commit_change(session, meeting, _wall_keys(row), {person.id})
+        visible = row.status == Status.VISIBLE.value
+        change = commit_change(session, meeting, _wall_keys(row, visible), {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return _participant_intent(
@@ -163,13 +169,16 @@ def edit_contribution(
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         row = _contribution(session, meeting_id, contribution_id)
         item = _as_domain(row)
+        was_on_wall = item.on_wall
         changed = item.edit(person.id, text, Phase(meeting.phase), Moderation(meeting.moderation))
         if not changed:
             return {"id": row.id, "status": row.status}, None
         row.text, row.status, row.updated_at = item.text, item.status.value, utcnow()
+        keys = _wall_keys(row, was_on_wall or item.on_wall)
         if meeting.spotlight_id == row.id and not item.on_wall:
             meeting.spotlight_id = None
-        change = commit_change(session, meeting, _wall_keys(row) | {"meeting"}, {person.id})
+            keys.add("meeting")
+        change = commit_change(session, meeting, keys, {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return _participant_intent(db, participant_id, meeting_id, client_id, "contribution.edit", work)
@@ -181,11 +190,14 @@ def withdraw_contribution(
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         row = _contribution(session, meeting_id, contribution_id)
         item = _as_domain(row)
+        was_on_wall = item.on_wall
         item.withdraw(person.id, Phase(meeting.phase))
         row.status, row.updated_at = item.status.value, utcnow()
+        keys = _wall_keys(row, was_on_wall)
         if meeting.spotlight_id == row.id:
             meeting.spotlight_id = None
-        change = commit_change(session, meeting, _wall_keys(row) | {"meeting"}, {person.id})
+            keys.add("meeting")
+        change = commit_change(session, meeting, keys, {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return _participant_intent(
@@ -205,15 +217,14 @@ def moderate_contribution(
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = _contribution(session, meeting_id, contribution_id)
         item = _as_domain(row)
+        was_on_wall = item.on_wall
         if action == "hide":
             item.hide()
-        elif action == "approve":
-            item.approve()
         else:
-            item.restore()
+            item.approve()
         row.status = item.status.value
         row.moderated_by, row.moderated_at = user_id, utcnow()
-        keys = _wall_keys(row)
+        keys = _wall_keys(row, was_on_wall or item.on_wall)
         if not item.on_wall and meeting.spotlight_id == row.id:
             meeting.spotlight_id = None
             keys.add("meeting")
@@ -244,7 +255,7 @@ def move_contribution(
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = _contribution(session, meeting_id, contribution_id)
         row.theme_id = None if theme_id is None else _theme(session, meeting_id, theme_id).id
-        change = commit_change(session, meeting, {f"contribution:{row.id}"})
+        change = commit_change(session, meeting, _wall_keys(row, row.status == "visible"))
         return {"id": row.id, "theme_id": row.theme_id, "version": change.version}, change
 
     return _facilitator_intent(db, user_id, meeting_id, client_id, "contribution.move", work)
@@ -319,8 +330,13 @@ def sharing_settings(
 
 
 def _all_contribution_keys(session: Session, meeting_id: str) -> set[str]:
-    ids = session.scalars(select(Contribution.id).where(Contribution.meeting_id == meeting_id))
-    return {f"contribution:{i}" for i in ids}
+    """The room's cards (their author labels follow the anonymity setting)."""
+    ids = session.scalars(
+        select(Contribution.id).where(
+            Contribution.meeting_id == meeting_id, Contribution.status == "visible"
+        )
+    )
+    return {f"card:{i}" for i in ids}
 
 
 def add_prompt(

@@ -34,6 +34,9 @@ from .models import (
     MeetingFacilitator,
     Participant,
     PhaseTransition,
+    RecognitionCheck,
+    SpeakRequest,
+    StatementVersion,
     User,
     Worker,
     utcnow,
@@ -333,9 +336,26 @@ def update_meeting(db: Database, user_id: int, meeting_id: str, details: Meeting
             for p in moved:
                 p.group = new_name
                 keys.add(f"participant:{p.id}")
+        if columns["issue_statement"] != row.issue_statement:
+            keys |= _new_statement_version(session, row, columns["issue_statement"], user_id)
         for key, value in columns.items():
             setattr(row, key, value)
         return commit_change(session, row, keys)
+
+
+def _new_statement_version(session: Session, row: MeetingRow, text: str, user_id: int) -> set[str]:
+    """Editing the statement on the form is a revision too, once the room has been asked
+    about it: record the new version and end the check about the old words."""
+    latest = session.scalar(
+        select(func.max(StatementVersion.number)).where(StatementVersion.meeting_id == row.id)
+    )
+    if latest is None:
+        return set()
+    session.add(StatementVersion(meeting_id=row.id, number=latest + 1, text=text, user_id=user_id))
+    check = session.get(RecognitionCheck, row.recognition_id or 0)
+    if check is not None and check.closed_at is None:
+        check.closed_at = utcnow()
+    return {"recognition", "recognition_tally"}
 
 
 def _group_renames(old: list[str], new: list[str]) -> dict[str, str]:
@@ -566,7 +586,22 @@ def remove_participant(
         p = load_participant(session, meeting_id, participant_id)
         if p.removed_at is None:
             p.removed_at = utcnow()
-        change = commit_change(session, row, {f"participant:{p.id}", "counts"}, {p.id}, {p.id})
+        # Whoever was removed leaves the speaking queue; the people behind move up.
+        waiting = list(
+            session.scalars(
+                select(SpeakRequest).where(
+                    SpeakRequest.meeting_id == meeting_id,
+                    SpeakRequest.status.in_(["waiting", "speaking"]),
+                )
+            )
+        )
+        for request in waiting:
+            if request.participant_id == p.id:
+                request.status, request.finished_at = "cancelled", utcnow()
+        personal = {p.id} | {r.participant_id for r in waiting}
+        change = commit_change(
+            session, row, {f"participant:{p.id}", "counts", "queue", "round"}, personal, {p.id}
+        )
         return {"participant_id": p.id, "version": change.version}, change
 
     return run_intent(

@@ -76,6 +76,12 @@ def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str
         "prompt": None,
         "shown_info_id": row.shown_info_id,
     }
+    view["statement_number"] = (
+        session.scalar(
+            select(func.max(StatementVersion.number)).where(StatementVersion.meeting_id == row.id)
+        )
+        or 1
+    )
     if row.prompt_id is not None:
         prompt = session.get(Prompt, row.prompt_id)
         view["prompt"] = None if prompt is None else {"id": prompt.id, "text": prompt.text}
@@ -148,7 +154,11 @@ def you_view(session: Session, p: Participant) -> dict[str, Any]:
             )
         )
         if stored is not None:
-            answer = {"answer": stored.answer, "comment": stored.comment}
+            answer = {
+                "check_id": stored.check_id,
+                "answer": stored.answer,
+                "comment": stored.comment,
+            }
     you["recognition"] = answer
     waiting = list(
         session.scalars(
@@ -210,7 +220,11 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
         session.execute(
             select(Participant.group, func.count(func.distinct(Contribution.participant_id)))
             .join(Participant, Participant.id == Contribution.participant_id)
-            .where(Contribution.meeting_id == row.id, Contribution.status != "withdrawn")
+            .where(
+                Contribution.meeting_id == row.id,
+                Contribution.status != "withdrawn",
+                Participant.removed_at.is_(None),
+            )
             .group_by(Participant.group)
         ).all()
     )
@@ -228,7 +242,11 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
         speakers.update(spoke or ())
     spoke_by_group: dict[str, int] = {}
     if speakers:
-        for group in session.scalars(select(Participant.group).where(Participant.id.in_(speakers))):
+        for group in session.scalars(
+            select(Participant.group).where(
+                Participant.id.in_(speakers), Participant.removed_at.is_(None)
+            )
+        ):
             spoke_by_group[group] = spoke_by_group.get(group, 0) + 1
     groups = list(row.groups) + sorted(set(joined) - set(row.groups))
     return {
@@ -311,7 +329,9 @@ def contribution_view(
 def contributions_views(
     session: Session, meeting: MeetingRow, audience: str, ids: list[int] | None
 ) -> dict[str, Any]:
-    """Views of the given contributions (None: all of the meeting's)."""
+    """Views of the given contributions (None: all of the meeting's): ``contribution:<id>``
+    for the console, ``card:<id>`` for the room."""
+    prefix = "contribution" if audience == "console" else "card"
     query = select(Contribution, Participant).join(
         Participant, Participant.id == Contribution.participant_id
     )
@@ -319,11 +339,11 @@ def contributions_views(
         query = query.where(Contribution.meeting_id == meeting.id)
     else:
         query = query.where(Contribution.id.in_(ids))
-    out: dict[str, Any] = {f"contribution:{i}": None for i in ids or ()}
+    out: dict[str, Any] = {f"{prefix}:{i}": None for i in ids or ()}
     for c, author in session.execute(query):
         view = contribution_view(meeting, c, author, audience)
         if view is not None or ids is not None:
-            out[f"contribution:{c.id}"] = view
+            out[f"{prefix}:{c.id}"] = view
     return out
 
 
@@ -386,6 +406,7 @@ def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
         .where(
             SpeakRequest.meeting_id == meeting.id,
             SpeakRequest.status.in_(["waiting", "speaking"]),
+            Participant.removed_at.is_(None),
         )
         .order_by(SpeakRequest.id)
     ).all()
@@ -416,7 +437,12 @@ def round_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
     if rnd is None or rnd.ended:
         return None
     people = {
-        p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(rnd.order)))
+        p.id: p
+        for p in session.scalars(
+            select(Participant).where(
+                Participant.id.in_(rnd.order), Participant.removed_at.is_(None)
+            )
+        )
     }
     current = rnd.order[rnd.position] if rnd.position < len(rnd.order) else None
     if audience == "console":
@@ -484,7 +510,7 @@ def build_views(
             out[key] = queue_view(session, row, audience)
         elif key == "round":
             out[key] = round_view(session, row, audience)
-        elif key.startswith("contribution:"):
+        elif key.startswith(("contribution:", "card:")):
             cids.append(int(key.split(":", 1)[1]))
         elif key.startswith("participant:"):
             pids.append(int(key.split(":", 1)[1]))

@@ -32,7 +32,6 @@ MESSAGES.update(
         "contribution.not_yours": N_("You can only change or withdraw your own contributions."),
         "contribution.gone": N_("This contribution was withdrawn or hidden and cannot change."),
         "contribution.not_pending": N_("Only a contribution waiting for approval can be approved."),
-        "contribution.not_hidden": N_("Only a hidden contribution can be shown again."),
         "theme.name_invalid": N_("Give the theme a name of 1 to {max} characters."),
         "theme.unknown": N_("That theme does not exist in this meeting."),
         "prompt.invalid": N_("Write a prompt of 1 to {max} characters."),
@@ -155,7 +154,8 @@ class Contribution:
         self.status = Status.WITHDRAWN
 
     def hide(self) -> bool:
-        """The facilitator takes it off the wall, in any phase. Idempotent."""
+        """The facilitator takes it off the wall, in any phase, for good: a hidden text
+        never reaches the room again, so there is no undo. Idempotent."""
         if self.status is Status.WITHDRAWN:
             raise DomainError("contribution.gone")
         if self.status is Status.HIDDEN:
@@ -166,10 +166,4 @@ class Contribution:
     def approve(self) -> None:
         if self.status is not Status.PENDING:
             raise DomainError("contribution.not_pending")
-        self.status = Status.VISIBLE
-
-    def restore(self) -> None:
-        """Undo a hide: a facilitator who hid the wrong card puts it back."""
-        if self.status is not Status.HIDDEN:
-            raise DomainError("contribution.not_hidden")
         self.status = Status.VISIBLE

@@ -17,7 +17,7 @@
   function contributions() {
     var out = [];
     Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("contribution:") === 0) out.push(live.views[key]);
+      if (key.indexOf("card:") === 0) out.push(live.views[key]);
     });
     out.sort(function (a, b) { return b.id - a.id; });  // newest first
     return out;
@@ -65,9 +65,12 @@
       return;
     }
     setText("statement", meeting.issue_statement);
+    // Answers belong to the words they were given about: after a revision the old
+    // tally is not shown under the new text.
     var tally = live.views.recognition_tally;
+    if (tally && tally.statement_number !== meeting.statement_number) tally = null;
     show("recognition", !!tally);
-    setText("statement-version", tally ? "(" + t("ui", "version_n", { n: tally.statement_number }) + ")" : "");
+    setText("statement-version", meeting.statement_number > 1 ? "(" + t("ui", "version_n", { n: meeting.statement_number }) + ")" : "");
     if (!tally) return;
     var bars = $("bars");
     bars.textContent = "";
@@ -119,7 +122,7 @@
     show("wall-view", sharing);
     if (framing) renderFraming(meeting);
     if (sharing) renderWall(meeting);
-    var spotlit = meeting.spotlight_id && live.views["contribution:" + meeting.spotlight_id];
+    var spotlit = meeting.spotlight_id && live.views["card:" + meeting.spotlight_id];
     show("spotlight", !!spotlit);
     if (spotlit) {
       setText("spotlight-text", spotlit.text);

@@ -144,9 +144,10 @@
       statement.dataset.shown = meeting.issue_statement;
     }
     var tally = live.views.recognition_tally;
+    if (tally && tally.statement_number !== meeting.statement_number) tally = null;
     var check = live.views.recognition;
     setText("recognition-toggle", check && check.open ? t("ui", "close_check") : t("ui", "open_check"));
-    setText("statement-version", tally ? "(" + t("ui", "version_n", { n: tally.statement_number }) + ")" : "");
+    setText("statement-version", "(" + t("ui", "version_n", { n: meeting.statement_number }) + ")");
     var box = $("recognition-result");
     box.textContent = "";
     if (tally) {
@@ -197,12 +198,17 @@
       if (document.activeElement !== select && select.value !== value) select.value = value;
     });
     var prompts = $("prompt-select");
+    if (document.activeElement === prompts) return renderThemesAndCards(meeting);
     prompts.textContent = "";
     prompts.appendChild(el("option", { value: "", text: "—" }));
     (live.views.prompts || []).forEach(function (p) {
       prompts.appendChild(el("option", { value: String(p.id), text: p.text }));
     });
     prompts.value = meeting.prompt ? String(meeting.prompt.id) : "";
+    renderThemesAndCards(meeting);
+  }
+
+  function renderThemesAndCards(meeting) {
     var themes = live.views.themes || [];
     var themeList = $("themes");
     themeList.textContent = "";
@@ -224,7 +230,6 @@
       var actions = [];
       if (c.status === "pending") actions.push(button(t("ui", "approve"), function () { act("contribution.approve", { id: c.id }); }, { className: "btn btn-small btn-primary" }));
       if (c.status !== "hidden") actions.push(button(t("ui", "hide"), function () { act("contribution.hide", { id: c.id }); }, { className: "btn btn-small btn-danger" }));
-      else actions.push(button(t("ui", "restore"), function () { act("contribution.restore", { id: c.id }); }));
       if (c.status === "visible") {
         var lit = meeting.spotlight_id === c.id;
         actions.push(button(lit ? t("ui", "unspotlight") : t("ui", "spotlight"), function () {

@@ -7,6 +7,7 @@
   var el = P.el;
   var editing = null;  // id of the own contribution being edited
   var picked = null;  // the recognition answer chosen but maybe not sent
+  var prefilled = null;  // the check whose saved comment was put in the box
   var TEXT_MAX = 1000;
 
   function show(view) {
@@ -45,6 +46,12 @@
     card.hidden = !framing || !check;
     if (!card.hidden) {
       var mine = you && you.recognition;
+      if (mine && mine.check_id !== check.id) mine = null;  // an answer to an earlier check
+      if (prefilled !== check.id) {
+        prefilled = check.id;
+        picked = null;
+        $("recognition-comment").value = mine ? mine.comment || "" : "";
+      }
       var chosen = picked || (mine && mine.answer);
       Array.prototype.forEach.call(card.querySelectorAll("[data-answer]"), function (b) {
         b.setAttribute("aria-pressed", String(b.getAttribute("data-answer") === chosen));
@@ -52,9 +59,6 @@
       });
       $("recognition-send").disabled = !check.open;
       $("recognition-comment").disabled = !check.open;
-      if (mine && !picked && document.activeElement !== $("recognition-comment")) {
-        $("recognition-comment").value = mine.comment || "";
-      }
       setText("recognition-status", !check.open ? t("ui", "answer_closed") : (mine ? t("ui", "answer_saved") : ""));
     }
     var info = live.views.info || [];
@@ -70,7 +74,7 @@
   function wallItems() {
     var out = [];
     Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("contribution:") === 0) out.push(live.views[key]);
+      if (key.indexOf("card:") === 0) out.push(live.views[key]);
     });
     out.sort(function (a, b) { return b.id - a.id; });
     return out;
@@ -82,7 +86,7 @@
     $("write-card").hidden = !canWrite;
     $("mine-card").hidden = !sharing || !you || !(you.contributions || []).length;
     $("wall-card").hidden = !sharing;
-    if (meeting.prompt) setText("prompt", meeting.prompt.text);
+    setText("prompt", meeting.prompt ? meeting.prompt.text : t("beamer_leads", "sharing"));
     var mine = $("mine");
     mine.textContent = "";
     ((you && you.contributions) || []).forEach(function (c) {
@@ -187,6 +191,7 @@
   $("recognition-send").addEventListener("click", function () {
     var check = live.views.recognition;
     var mine = live.you && live.you.recognition;
+    if (mine && mine.check_id !== check.id) mine = null;
     var answer = picked || (mine && mine.answer);
     var node = $("recognition-error");
     if (!answer) { node.hidden = false; setText(node, t("ui", "pick_answer")); return; }

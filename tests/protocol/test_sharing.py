@@ -42,7 +42,9 @@ def joined_phone(server: Server, code: str, name: str, group: str = "Bewoners") 
 
 def wall(client: Client) -> dict[int, dict]:
     return {
-        int(k.split(":")[1]): v for k, v in client.views.items() if k.startswith("contribution:")
+        int(k.split(":")[1]): v
+        for k, v in client.views.items()
+        if k.startswith(("card:", "contribution:"))
     }
 
 
@@ -106,7 +108,7 @@ def test_200_phones_post_two_contributions_each_and_the_beamer_gets_all_400_coal
     assert received < 100
     assert all(v["author"] for v in wall(beamer).values())  # named by default
     snapshot = beamer.call("state.snapshot")["snapshot"]
-    assert sum(1 for k in snapshot["views"] if k.startswith("contribution:")) == 400
+    assert sum(1 for k in snapshot["views"] if k.startswith("card:")) == 400
     counts = {
         g["group"]: g
         for g in console.call("state.snapshot")["snapshot"]["views"]["counts"]["groups"]
@@ -123,22 +125,26 @@ def test_a_hidden_contribution_leaves_the_beamer_and_every_phone_for_good(server
     reader = joined_phone(server, meeting.code, "Joël", "Jongeren")
     ack = author.call("contribution.create", {"client_id": "hide-me-01", "text": "Iets kwetsends"})
     cid = ack["id"]
-    for client in (beamer, reader, author, console):
-        client.wait_for(lambda c=client: f"contribution:{cid}" in c.views)
+    for client in (beamer, reader, author):
+        client.wait_for(lambda c=client: f"card:{cid}" in c.views)
+    console.wait_for(lambda: f"contribution:{cid}" in console.views)
     assert console.call("wall.spotlight", {"client_id": "spot-00001", "id": cid})["ok"]
     beamer.wait_for(lambda: beamer.views["meeting"]["spotlight_id"] == cid)
 
     assert console.call("contribution.hide", {"client_id": "hide-00001", "id": cid})["ok"]
     for client in (beamer, reader, author):
-        client.wait_for(lambda c=client: f"contribution:{cid}" not in c.views)
+        client.wait_for(lambda c=client: f"card:{cid}" not in c.views)
     beamer.wait_for(lambda: beamer.views["meeting"]["spotlight_id"] is None)
     author.wait_for(lambda: author.you["contributions"][0]["status"] == "hidden")
     assert author.you["contributions"][0]["text"] == ""
     console.wait_for(lambda: console.views[f"contribution:{cid}"]["status"] == "hidden")
     for client in (beamer, reader, author):
         snap = client.call("state.snapshot")["snapshot"]
-        assert f"contribution:{cid}" not in snap["views"]
+        assert f"card:{cid}" not in snap["views"]
         assert "Iets kwetsends" not in str(snap)
+    # There is no way back for a hidden text.
+    restore = console.call("contribution.restore", {"client_id": "restore-01", "id": cid})
+    assert restore["error"]["code"] == "event.unknown"
     late = joined_phone(server, meeting.code, "Laatkomer")
     assert "Iets kwetsends" not in str(late.views) + str(late.you)
     for c in (beamer, author, reader, late, console):
@@ -184,10 +190,12 @@ def test_pre_moderation_and_anonymity(server: Server):
     )
     assert console.views[f"contribution:{cid}"]["author"] == "Fatima"  # the facilitator knows
     time.sleep(0.5)
-    assert f"contribution:{cid}" not in beamer.views
+    assert f"card:{cid}" not in beamer.views
+    # The room is not even told that something waits for approval.
+    assert not any(f"card:{cid}" in u["views"] for u in beamer.updates)
     assert console.call("contribution.approve", {"client_id": "approve-01", "id": cid})["ok"]
-    beamer.wait_for(lambda: f"contribution:{cid}" in beamer.views)
-    card = beamer.views[f"contribution:{cid}"]
+    beamer.wait_for(lambda: f"card:{cid}" in beamer.views)
+    card = beamer.views[f"card:{cid}"]
     assert card["author"] is None and card["group"] is None and "Fatima" not in str(beamer.views)
     bad = console.call("sharing.settings", {"client_id": "settings-02", "moderation": "never"})
     assert bad["error"]["code"] == "setting.invalid"
@@ -220,6 +228,20 @@ def test_the_speaking_queue_keeps_the_order_of_concurrent_taps(server: Server):
     second = console.views["queue"]["requests"][1]
     phone_of_second = next(p for p in phones if p.you["id"] == second["participant_id"])
     phone_of_second.wait_for(lambda: phone_of_second.you["queue"]["position"] == 1)
+    # Someone removed from the meeting leaves the queue; those behind move up.
+    third = console.views["queue"]["requests"][2]
+    phone_of_third = next(p for p in phones if p.you["id"] == third["participant_id"])
+    assert console.call(
+        "participant.remove",
+        {"client_id": "rm-queue-01", "participant_id": second["participant_id"]},
+    )["ok"]
+    phone_of_third.wait_for(lambda: phone_of_third.you["queue"]["position"] == 1)
+    console.wait_for(
+        lambda: (
+            second["participant_id"]
+            not in [r["participant_id"] for r in console.views["queue"]["requests"]]
+        )
+    )
     for c in (*phones, console):
         c.close()
 
@@ -305,6 +327,10 @@ def test_framing_keeps_every_statement_version_and_its_answers(server: Server):
     assert late["error"]["code"] == "recognition.closed"
     second = console.call("recognition.open", {"client_id": f"fr-open2-{meeting.id}"[:64]})
     beamer.wait_for(lambda: beamer.views["recognition_tally"]["statement_number"] == 2)
+    assert beamer.views["meeting"]["statement_number"] == 2
+    # A phone's answer to the first check is not taken for an answer to the second.
+    phones[1].wait_for(lambda: phones[1].views["recognition"]["id"] == second["check_id"])
+    assert phones[1].you["recognition"]["check_id"] == first["check_id"]
     assert beamer.views["recognition_tally"]["answered"] == 0
     assert phones[0].call(
         "recognition.answer",
