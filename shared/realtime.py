@@ -27,7 +27,7 @@ from .db import Database
 from .models import Connection, Participant
 from .models import Meeting as MeetingRow
 from .services import Change
-from .views import build_views, you_view
+from .views import build_views, you_views
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +170,12 @@ class Hub:
                 )
                 for audience in AUDIENCES
             }
-            yous = {}
+            yous: dict[int, dict[str, Any]] = {}
             if personal:
-                for p in session.scalars(select(Participant).where(Participant.id.in_(personal))):
-                    yous[p.id] = you_view(session, p)
+                people = list(
+                    session.scalars(select(Participant).where(Participant.id.in_(personal)))
+                )
+                yous = you_views(session, people)
             return updates, yous, row.version, dict(row.audience_versions or {})
 
     def _sids_of(self, participant_ids: set[int]) -> list[str]:

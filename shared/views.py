@@ -125,46 +125,53 @@ def person_view(p: Participant) -> dict[str, Any]:
 
 
 def you_view(session: Session, p: Participant) -> dict[str, Any]:
-    """A phone's own state: who it is, its own contributions (also pending or hidden
-    ones, without the text of a hidden one), its answer, its place in the queue."""
-    you = person_view(p)
-    if p.removed_at is not None:
-        return you
-    meeting = session.get(MeetingRow, p.meeting_id)
-    assert meeting is not None
-    you["contributions"] = [
-        {
-            "id": c.id,
-            "status": c.status,
-            "text": "" if c.status == "hidden" else c.text,
-            "created_at": iso(c.created_at),
-        }
-        for c in session.scalars(
-            select(Contribution)
-            .where(Contribution.participant_id == p.id, Contribution.status != "withdrawn")
-            .order_by(Contribution.id.desc())
+    return you_views(session, [p])[p.id]
+
+
+def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str, Any]]:
+    """Each phone's own state: who it is, its own contributions (also pending or hidden
+    ones, without the text of a hidden one), its answer to the current check, its place
+    in the queue and in the round. Built for many phones at once (a round step touches
+    everyone in it) with a fixed number of queries."""
+    out = {p.id: person_view(p) for p in people}
+    active = [p for p in people if p.removed_at is None]
+    if not active:
+        return out
+    meeting = session.get(MeetingRow, active[0].meeting_id)
+    assert meeting is not None and all(p.meeting_id == meeting.id for p in active)
+    ids = [p.id for p in active]
+    own: dict[int, list[dict[str, Any]]] = {pid: [] for pid in ids}
+    for c in session.scalars(
+        select(Contribution)
+        .where(Contribution.participant_id.in_(ids), Contribution.status != "withdrawn")
+        .order_by(Contribution.id.desc())
+    ):
+        own[c.participant_id].append(
+            {
+                "id": c.id,
+                "status": c.status,
+                "text": "" if c.status == "hidden" else c.text,
+                "created_at": iso(c.created_at),
+            }
         )
-    ]
-    answer = None
+    answers: dict[int, dict[str, Any]] = {}
     if meeting.recognition_id is not None:
-        stored = session.scalar(
+        for stored in session.scalars(
             select(RecognitionAnswer).where(
                 RecognitionAnswer.check_id == meeting.recognition_id,
-                RecognitionAnswer.participant_id == p.id,
+                RecognitionAnswer.participant_id.in_(ids),
             )
-        )
-        if stored is not None:
-            answer = {
+        ):
+            answers[stored.participant_id] = {
                 "check_id": stored.check_id,
                 "answer": stored.answer,
                 "comment": stored.comment,
             }
-    you["recognition"] = answer
     waiting = list(
         session.scalars(
             select(SpeakRequest)
             .where(
-                SpeakRequest.meeting_id == p.meeting_id,
+                SpeakRequest.meeting_id == meeting.id,
                 SpeakRequest.status.in_(["waiting", "speaking"]),
             )
             .order_by(SpeakRequest.id)
@@ -173,27 +180,28 @@ def you_view(session: Session, p: Participant) -> dict[str, Any]:
     queue = SpeakingQueue(
         [SpeakRequestDomain(r.id, r.participant_id, RequestStatus(r.status)) for r in waiting]
     )
-    mine = next((r for r in waiting if r.participant_id == p.id), None)
-    you["queue"] = (
-        None
-        if mine is None
-        else {
-            "status": mine.status,
-            "position": queue.position(p.id),
-        }
-    )
-    turn = None
-    if meeting.round_id is not None:
-        rnd = session.get(SpeakingRound, meeting.round_id)
-        if rnd is not None and not rnd.ended and p.id in rnd.order:
-            index = rnd.order.index(p.id)
-            turn = {
+    requests = {r.participant_id: r for r in waiting}
+    rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
+    places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
+    for pid in ids:
+        you = out[pid]
+        you["contributions"] = own[pid]
+        you["recognition"] = answers.get(pid)
+        mine = requests.get(pid)
+        you["queue"] = (
+            None if mine is None else {"status": mine.status, "position": queue.position(pid)}
+        )
+        index = places.get(pid)
+        you["round"] = (
+            None
+            if index is None or rnd is None
+            else {
                 "now": index == rnd.position,
                 "ahead": max(0, index - rnd.position),
                 "done": index < rnd.position,
             }
-    you["round"] = turn
-    return you
+        )
+    return out
 
 
 def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
