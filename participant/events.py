@@ -51,18 +51,21 @@ def phone_auth(auth: dict[str, Any]) -> Principal:
     return Principal(audience="phone", meeting_id=row.id, participant_id=participant.id)
 
 
-def _pid(principal: Principal) -> int:
+def _ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
+    """Who acts, where, and the write's id: the same for every phone intent."""
     assert principal.participant_id is not None
-    return principal.participant_id
+    return {
+        "meeting_id": principal.meeting_id,
+        "participant_id": principal.participant_id,
+        "client_id": payload.client_id(),
+    }
 
 
 @intent("contribution.create", "phone")
 def create_contribution(principal: Principal, payload: Payload) -> Result:
     return room.create_contribution(
         plandag().db,
-        meeting_id=principal.meeting_id,
-        participant_id=_pid(principal),
-        client_id=payload.client_id(),
+        **_ctx(principal, payload),
         text=payload.text("text", max_len=5000),
     )
 
@@ -71,9 +74,7 @@ def create_contribution(principal: Principal, payload: Payload) -> Result:
 def edit_contribution(principal: Principal, payload: Payload) -> Result:
     return room.edit_contribution(
         plandag().db,
-        meeting_id=principal.meeting_id,
-        participant_id=_pid(principal),
-        client_id=payload.client_id(),
+        **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
         text=payload.text("text", max_len=5000),
     )
@@ -83,9 +84,7 @@ def edit_contribution(principal: Principal, payload: Payload) -> Result:
 def withdraw_contribution(principal: Principal, payload: Payload) -> Result:
     return room.withdraw_contribution(
         plandag().db,
-        meeting_id=principal.meeting_id,
-        participant_id=_pid(principal),
-        client_id=payload.client_id(),
+        **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
     )
 
@@ -94,9 +93,7 @@ def withdraw_contribution(principal: Principal, payload: Payload) -> Result:
 def answer_recognition(principal: Principal, payload: Payload) -> Result:
     return room.answer_recognition(
         plandag().db,
-        meeting_id=principal.meeting_id,
-        participant_id=_pid(principal),
-        client_id=payload.client_id(),
+        **_ctx(principal, payload),
         check_id=payload.integer("check_id"),
         answer=payload.text("answer", max_len=20),
         comment=payload.text("comment", max_len=2000, required=False) or "",
@@ -107,9 +104,7 @@ def answer_recognition(principal: Principal, payload: Payload) -> Result:
 def request_floor(principal: Principal, payload: Payload) -> Result:
     return room.request_floor(
         plandag().db,
-        meeting_id=principal.meeting_id,
-        participant_id=_pid(principal),
-        client_id=payload.client_id(),
+        **_ctx(principal, payload),
     )
 
 
@@ -117,7 +112,5 @@ def request_floor(principal: Principal, payload: Payload) -> Result:
 def cancel_floor(principal: Principal, payload: Payload) -> Result:
     return room.cancel_floor(
         plandag().db,
-        meeting_id=principal.meeting_id,
-        participant_id=_pid(principal),
-        client_id=payload.client_id(),
+        **_ctx(principal, payload),
     )

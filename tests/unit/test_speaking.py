@@ -3,7 +3,6 @@
 import pytest
 
 from shared.domain import DomainError
-from shared.domain.errors import MESSAGES
 from shared.domain.speaking import (
     RequestStatus,
     Round,
@@ -11,6 +10,7 @@ from shared.domain.speaking import (
     SpeakRequest,
     round_order,
 )
+from tests.unit.refusals import refusal_codes
 
 WAITING = RequestStatus.WAITING
 SPEAKING = RequestStatus.SPEAKING
@@ -237,17 +237,7 @@ def _every_refusal():
 
 
 def test_every_refusal_has_an_actionable_message():
-    codes = set()
-    for action in _every_refusal():
-        with pytest.raises(DomainError) as error:
-            action()
-        code, params = error.value.code, error.value.params
-        codes.add(code)
-        assert code in MESSAGES
-        formatted = MESSAGES[code].format(**params)
-        assert "{" not in formatted and formatted.endswith(".")
-        assert error.value.message == formatted
-    assert codes == {
+    assert refusal_codes(_every_refusal()) == {
         "queue.not_waiting",
         "queue.unknown",
         "queue.not_speaking",
