@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import session
 
-from shared import room
+from shared import proposing, room
 from shared.errors import ProtocolError
 from shared.models import Meeting
 from shared.room import Result
@@ -270,3 +270,105 @@ def _round_step(action: str) -> Any:
 
 for _action in ("next", "skip", "end"):
     intent(f"round.{_action}", "console")(_round_step(_action))
+
+
+PROPOSAL_FIELDS = ("title", "description", "what", "who", "where", "when")
+
+
+@intent("proposal.create_from", "console")
+def proposal_from(principal: Principal, payload: Payload) -> Result:
+    return proposing.create_from(
+        plandag().db,
+        **_ctx(principal, payload),
+        contribution_id=_optional_id(payload, "contribution_id"),
+        theme_id=_optional_id(payload, "theme_id"),
+    )
+
+
+@intent("proposal.edit", "console")
+def edit_proposal(principal: Principal, payload: Payload) -> Result:
+    return proposing.edit_proposal(
+        plandag().db,
+        **_ctx(principal, payload),
+        proposal_id=payload.integer("id"),
+        data=payload.fields(*PROPOSAL_FIELDS),
+    )
+
+
+@intent("proposal.withdraw", "console")
+def withdraw_proposal(principal: Principal, payload: Payload) -> Result:
+    return proposing.withdraw_proposal(
+        plandag().db,
+        **_ctx(principal, payload),
+        proposal_id=payload.integer("id"),
+        reason=payload.text("reason", max_len=2000),
+    )
+
+
+@intent("proposal.merge", "console")
+def merge_proposals(principal: Principal, payload: Payload) -> Result:
+    return proposing.merge_proposals(
+        plandag().db,
+        **_ctx(principal, payload),
+        source_id=payload.integer("id"),
+        target_id=payload.integer("into"),
+    )
+
+
+@intent("voting.configure", "console")
+def configure_voting(principal: Principal, payload: Payload) -> Result:
+    return proposing.configure_voting(
+        plandag().db,
+        **_ctx(principal, payload),
+        mode=payload.text("mode", max_len=10),
+        dots=payload.integer("dots", required=False, lo=-1000, hi=1000),
+        max_per_proposal=payload.integer("max_per_proposal", required=False, lo=-1000, hi=1000),
+        allow_framework=payload.flag("allow_framework"),
+        allow_observers=payload.flag("allow_observers"),
+        open_=None,
+    )
+
+
+@intent("voting.open", "console")
+def open_voting(principal: Principal, payload: Payload) -> Result:
+    return proposing.open_voting(plandag().db, **_ctx(principal, payload), open_=True)
+
+
+@intent("voting.close", "console")
+def close_voting(principal: Principal, payload: Payload) -> Result:
+    return proposing.open_voting(plandag().db, **_ctx(principal, payload), open_=False)
+
+
+@intent("shortlist.set", "console")
+def set_shortlist(principal: Principal, payload: Payload) -> Result:
+    return proposing.set_shortlist(
+        plandag().db, **_ctx(principal, payload), ids=payload.data.get("ids")
+    )
+
+
+@intent("tables.split", "console")
+def split_tables(principal: Principal, payload: Payload) -> Result:
+    return proposing.split_tables(
+        plandag().db,
+        **_ctx(principal, payload),
+        strategy=payload.text("strategy", max_len=10),
+        count=payload.integer("count", required=False, lo=-1000, hi=1000),
+        four_years=payload.flag("four_years"),
+    )
+
+
+@intent("tables.plenary", "console")
+def tables_plenary(principal: Principal, payload: Payload) -> Result:
+    return proposing.to_plenary(plandag().db, **_ctx(principal, payload))
+
+
+@intent("table.update", "console")
+def update_table(principal: Principal, payload: Payload) -> Result:
+    return proposing.update_table(
+        plandag().db,
+        **_ctx(principal, payload),
+        table_id=payload.integer("id"),
+        host_id=_optional_id(payload, "host_id"),
+        name=payload.text("name", max_len=500, required=False),
+        question=payload.text("question", max_len=5000, required=False),
+    )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from shared import room
+from shared import proposing, room
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.errors import ProtocolError
@@ -113,4 +113,41 @@ def cancel_floor(principal: Principal, payload: Payload) -> Result:
     return room.cancel_floor(
         plandag().db,
         **_ctx(principal, payload),
+    )
+
+
+PROPOSAL_FIELDS = ("title", "description", "what", "who", "where", "when")
+
+
+@intent("proposal.create", "phone")
+def create_proposal(principal: Principal, payload: Payload) -> Result:
+    return proposing.create_proposal(
+        plandag().db, **_ctx(principal, payload), data=payload.fields(*PROPOSAL_FIELDS)
+    )
+
+
+@intent("vote.give", "phone")
+def give_vote(principal: Principal, payload: Payload) -> Result:
+    return proposing.vote(
+        plandag().db,
+        **_ctx(principal, payload),
+        proposal_id=payload.integer("proposal_id"),
+        give=True,
+    )
+
+
+@intent("vote.take_back", "phone")
+def take_back_vote(principal: Principal, payload: Payload) -> Result:
+    return proposing.vote(
+        plandag().db,
+        **_ctx(principal, payload),
+        proposal_id=payload.integer("proposal_id"),
+        give=False,
+    )
+
+
+@intent("table.choose", "phone")
+def choose_table(principal: Principal, payload: Payload) -> Result:
+    return proposing.choose_table(
+        plandag().db, **_ctx(principal, payload), table_id=payload.integer("table_id")
     )

@@ -30,6 +30,10 @@ SEEN_BY: dict[str, frozenset[str]] = {
     "recognition_tally": SCREENS,
     "queue": SCREENS,
     "round": SCREENS,
+    # proposals: everyone reads and votes; the live ranking only on the screens
+    "proposal": ALL,
+    "ranking": SCREENS,
+    "tables": ALL,
 }
 
 

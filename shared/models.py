@@ -125,6 +125,19 @@ class Meeting(Base):
     recognition_id: Mapped[int | None]
     #: the current round ("everyone a voice, in turn"), if one runs
     round_id: Mapped[int | None]
+    #: support voting: "simple" (one tap per proposal) or "dots"
+    voting_mode: Mapped[str] = mapped_column(String(8), default="simple")
+    #: dots per person, and at most this many on one proposal (dot voting)
+    voting_dots: Mapped[int] = mapped_column(default=3)
+    voting_max_per_proposal: Mapped[int] = mapped_column(default=1)
+    voting_open: Mapped[bool] = mapped_column(default=False)
+    #: roles that vote (framework parties and observers only when allowed)
+    voting_roles: Mapped[list[str]] = mapped_column(default=lambda: ["participant", "informant"])
+    #: the room works at tables (else in plenary), split this way
+    tables_active: Mapped[bool] = mapped_column(default=False)
+    table_strategy: Mapped[str | None] = mapped_column(String(8))
+    #: proposals that go to the consent phase, in order
+    shortlist: Mapped[list[int]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -159,6 +172,10 @@ class Participant(Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: set when the facilitator removed them; the row stays for the record
     removed_at: Mapped[datetime | None]
+    #: the breakout table this person sits at, while the room works at tables
+    table_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_tables.id", ondelete="SET NULL", use_alter=True)
+    )
 
 
 class Connection(Base):
@@ -354,3 +371,90 @@ class SpeakingRound(Base):
     spoke: Mapped[list[int]] = mapped_column(default=list)
     ended: Mapped[bool] = mapped_column(default=False)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkTable(Base):
+    """A breakout table (werkvorm), with a host who writes its proposals."""
+
+    __tablename__ = "work_tables"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(60))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    #: e.g. the thematafel question: where should this stand in four years?
+    question: Mapped[str] = mapped_column(Text, default="")
+    host_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL", use_alter=True)
+    )
+    #: tables of an earlier split stay for the record; only the latest are active
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Proposal(Base):
+    """What could we do? Written on a phone, at a table, or by the facilitator."""
+
+    __tablename__ = "proposals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    #: the participant who wrote it (a table's host writes for the table)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("work_tables.id", ondelete="SET NULL"))
+    #: made by the facilitator from a contribution or a theme
+    from_contribution_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contributions.id", ondelete="SET NULL")
+    )
+    from_theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    what: Mapped[str] = mapped_column(Text, default="")
+    who: Mapped[str] = mapped_column(Text, default="")
+    where: Mapped[str] = mapped_column(Text, default="")
+    when: Mapped[str] = mapped_column(Text, default="")
+    #: open, withdrawn or merged
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.id", ondelete="SET NULL")
+    )
+    withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalVersion(Base):
+    """Every version of a proposal, with who changed it and when."""
+
+    __tablename__ = "proposal_versions"
+    __table_args__ = (UniqueConstraint("proposal_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    fields: Mapped[dict[str, Any]]
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Vote(Base):
+    """A voter's support for one proposal: 1 in simple mode, dots in dot voting."""
+
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    count: Mapped[int] = mapped_column(default=0)

@@ -110,6 +110,16 @@ class Payload:
             raise ProtocolError("payload.invalid", detail=f"'{name}' must be a whole number")
         return value
 
+    def flag(self, name: str) -> bool:
+        value = self.data.get(name, False)
+        if not isinstance(value, bool):
+            raise ProtocolError("payload.invalid", detail=f"'{name}' must be true or false")
+        return value
+
+    def fields(self, *names: str, max_len: int = 5000) -> dict[str, object]:
+        """Several optional text fields at once (validated further by the domain)."""
+        return {name: self.text(name, max_len=max_len, required=False) for name in names}
+
     def client_id(self) -> str:
         value = self.data.get("client_id")
         if not isinstance(value, str) or not CLIENT_ID.match(value):

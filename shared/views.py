@@ -17,12 +17,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from .audiences import relevant
 from .domain import Phase
 from .domain.meeting import format_join_code
+from .domain.proposals import ranking
 from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
 from .models import (
@@ -31,12 +32,15 @@ from .models import (
     InfoItem,
     Participant,
     Prompt,
+    Proposal,
     RecognitionAnswer,
     RecognitionCheck,
     SpeakingRound,
     SpeakRequest,
     StatementVersion,
     Theme,
+    Vote,
+    WorkTable,
     utcnow,
 )
 from .models import Meeting as MeetingRow
@@ -76,6 +80,16 @@ def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str
         "prompt": None,
         "shown_info_id": row.shown_info_id,
     }
+    view["voting"] = {
+        "mode": row.voting_mode,
+        "dots": row.voting_dots,
+        "max_per_proposal": row.voting_max_per_proposal,
+        "open": row.voting_open,
+        "roles": list(row.voting_roles),
+    }
+    view["tables_active"] = row.tables_active
+    view["table_strategy"] = row.table_strategy
+    view["shortlist"] = list(row.shortlist)
     view["statement_number"] = (
         session.scalar(
             select(func.max(StatementVersion.number)).where(StatementVersion.meeting_id == row.id)
@@ -181,6 +195,14 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
         [SpeakRequestDomain(r.id, r.participant_id, RequestStatus(r.status)) for r in waiting]
     )
     requests = {r.participant_id: r for r in waiting}
+    seats = {p.id: p.table_id for p in active}
+    votes: dict[int, dict[int, int]] = {}
+    for voter, proposal_id, count in session.execute(
+        select(Vote.participant_id, Vote.proposal_id, Vote.count)
+        .join(Proposal, Proposal.id == Vote.proposal_id)
+        .where(Vote.participant_id.in_(ids), Vote.count > 0, Proposal.status == "open")
+    ):
+        votes.setdefault(voter, {})[proposal_id] = count
     rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
     places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
     for pid in ids:
@@ -191,6 +213,13 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
         you["queue"] = (
             None if mine is None else {"status": mine.status, "position": queue.position(pid)}
         )
+        you["votes"] = {str(k): v for k, v in votes.get(pid, {}).items()}
+        you["dots_left"] = (
+            None
+            if meeting.voting_mode != "dots"
+            else max(0, meeting.voting_dots - sum(votes.get(pid, {}).values()))
+        )
+        you["table_id"] = seats.get(pid) if meeting.tables_active else None
         index = places.get(pid)
         you["round"] = (
             None
@@ -471,6 +500,99 @@ def round_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
     }
 
 
+def proposal_view(p: Proposal, tables: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "title": p.title,
+        "description": p.description,
+        "what": p.what,
+        "who": p.who,
+        "where": p.where,
+        "when": p.when,
+        "status": p.status,
+        "merged_into": p.merged_into_id,
+        "reason": p.withdraw_reason or None,
+        "table_id": p.table_id,
+        "table": tables.get(p.table_id) if p.table_id else None,
+        "created_at": iso(p.created_at),
+    }
+
+
+def proposals_views(session: Session, meeting: MeetingRow, ids: list[int] | None) -> dict[str, Any]:
+    query = select(Proposal)
+    query = (
+        query.where(Proposal.meeting_id == meeting.id)
+        if ids is None
+        else query.where(Proposal.id.in_(ids))
+    )
+    tables = dict(
+        session.execute(
+            select(WorkTable.id, WorkTable.name).where(WorkTable.meeting_id == meeting.id)
+        ).all()
+    )
+    out: dict[str, Any] = {f"proposal:{i}": None for i in ids or ()}
+    for p in session.scalars(query):
+        out[f"proposal:{p.id}"] = proposal_view(p, tables)
+    return out
+
+
+def ranking_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
+    """Open proposals by support, most first; ties by age. Computed in the flush, so a
+    vote storm costs one query per flush, not one message per vote."""
+    rows = session.execute(
+        select(
+            Proposal.id,
+            func.coalesce(func.sum(Vote.count), 0),
+            func.count(func.distinct(case((Vote.count > 0, Vote.participant_id)))),
+        )
+        .outerjoin(Vote, Vote.proposal_id == Proposal.id)
+        .where(Proposal.meeting_id == meeting.id, Proposal.status == "open")
+        .group_by(Proposal.id)
+    ).all()
+    supporters = {pid: int(voters) for pid, _s, voters in rows}
+    support = {pid: int(s) for pid, s, _v in rows}
+    return [
+        {"id": pid, "support": n, "supporters": supporters[pid]}
+        for pid, n in ranking(support, {pid: pid for pid in support})
+    ]
+
+
+def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
+    tables = list(
+        session.scalars(
+            select(WorkTable)
+            .where(WorkTable.meeting_id == meeting.id, WorkTable.active.is_(True))
+            .order_by(WorkTable.id)
+        )
+    )
+    members: dict[int, list[Participant]] = {t.id: [] for t in tables}
+    if tables:
+        for p in session.scalars(
+            select(Participant)
+            .where(Participant.table_id.in_(list(members)), Participant.removed_at.is_(None))
+            .order_by(Participant.id)
+        ):
+            members[p.table_id or 0].append(p)
+    seated = {p.id: p for ps in members.values() for p in ps}
+    out = []
+    for t in tables:
+        host = seated.get(t.host_id or 0)
+        item: dict[str, Any] = {
+            "id": t.id,
+            "name": t.name,
+            "theme_id": t.theme_id,
+            "question": t.question,
+            "host": None if host is None else {"id": host.id, "name": host.name},
+            "size": len(members[t.id]),
+        }
+        if audience == "console":
+            item["members"] = [
+                {"id": p.id, "name": p.name, "group": p.group} for p in members[t.id]
+            ]
+        out.append(item)
+    return {"active": meeting.tables_active, "strategy": meeting.table_strategy, "tables": out}
+
+
 def build_views(
     session: Session, row: MeetingRow, audience: str, keys: Iterable[str], base_url: str
 ) -> dict[str, Any]:
@@ -478,6 +600,7 @@ def build_views(
     out: dict[str, Any] = {}
     pids: list[int] = []
     cids: list[int] = []
+    prop_ids: list[int] = []
     for key in keys:
         if not relevant(audience, key):
             continue
@@ -518,12 +641,20 @@ def build_views(
             out[key] = queue_view(session, row, audience)
         elif key == "round":
             out[key] = round_view(session, row, audience)
+        elif key == "ranking":
+            out[key] = ranking_view(session, row)
+        elif key == "tables":
+            out[key] = tables_view(session, row, audience)
+        elif key.startswith("proposal:"):
+            prop_ids.append(int(key.split(":", 1)[1]))
         elif key.startswith(("contribution:", "card:")):
             cids.append(int(key.split(":", 1)[1]))
         elif key.startswith("participant:"):
             pids.append(int(key.split(":", 1)[1]))
     if cids:
         out.update(contributions_views(session, row, audience, cids))
+    if prop_ids:
+        out.update(proposals_views(session, row, prop_ids))
     if pids:
         people = {
             p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(pids)))
@@ -554,9 +685,12 @@ def snapshot(
         "recognition_tally",
         "queue",
         "round",
+        "ranking",
+        "tables",
     ]
     views = build_views(session, row, audience, keys, base_url)
     views.update(contributions_views(session, row, audience, None))
+    views.update(proposals_views(session, row, None))
     if audience == "console":
         people = list(
             session.scalars(

@@ -1,0 +1,548 @@
+"""Use cases of the proposals phase: proposals (written, edited, merged, withdrawn),
+tables with their hosts, support voting and the shortlist. Same pattern as
+shared.room: one short transaction per intent, idempotent by client id."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from .db import Database
+from .domain import DomainError, Phase, Role
+from .domain.proposals import (
+    Ballot,
+    ProposalFields,
+    ProposalStatus,
+    VotingRules,
+    check_merge,
+    merge_support,
+    validate_reason,
+    validate_shortlist,
+)
+from .domain.tables import (
+    FOUR_YEARS,
+    Strategy,
+    check_count,
+    check_host,
+    parse_strategy,
+    seat,
+    validate_question,
+    validate_table_name,
+)
+from .models import (
+    Contribution,
+    Participant,
+    Proposal,
+    ProposalVersion,
+    Theme,
+    Vote,
+    WorkTable,
+)
+from .models import Meeting as MeetingRow
+from .room import Result, _contribution, _facilitator_intent, _participant_intent, _theme
+from .services import Change, commit_change
+
+WRITING_ROLES = frozenset({Role.PARTICIPANT, Role.INFORMANT, Role.FRAMEWORK_PARTY})
+
+
+def _proposal(session: Session, meeting_id: str, proposal_id: object) -> Proposal:
+    if not isinstance(proposal_id, int) or isinstance(proposal_id, bool):
+        raise DomainError("proposal.unknown")
+    row = session.get(Proposal, proposal_id)
+    if row is None or row.meeting_id != meeting_id:
+        raise DomainError("proposal.unknown")
+    return row
+
+
+def _fields(row: Proposal) -> ProposalFields:
+    return ProposalFields(row.title, row.description, row.what, row.who, row.where, row.when)
+
+
+def _write_fields(row: Proposal, fields: ProposalFields) -> None:
+    for name, value in fields.as_dict().items():
+        setattr(row, name, value)
+
+
+def _record_version(
+    session: Session,
+    row: Proposal,
+    *,
+    participant_id: int | None = None,
+    user_id: int | None = None,
+) -> int:
+    latest = session.scalar(
+        select(func.max(ProposalVersion.number)).where(ProposalVersion.proposal_id == row.id)
+    )
+    number = (latest or 0) + 1
+    session.add(
+        ProposalVersion(
+            proposal_id=row.id,
+            number=number,
+            fields=_fields(row).as_dict(),
+            participant_id=participant_id,
+            user_id=user_id,
+        )
+    )
+    return number
+
+
+def _keys(row: Proposal) -> set[str]:
+    return {f"proposal:{row.id}", "ranking"}
+
+
+def _rules(meeting: MeetingRow) -> VotingRules:
+    from .domain.proposals import VotingMode
+
+    return VotingRules(
+        mode=VotingMode(meeting.voting_mode),
+        dots=meeting.voting_dots,
+        max_per_proposal=meeting.voting_max_per_proposal,
+        open=meeting.voting_open,
+        voters=frozenset(Role(r) for r in meeting.voting_roles),
+    )
+
+
+# --------------------------------------------------------------------------- proposals
+
+
+def create_proposal(
+    db: Database,
+    *,
+    meeting_id: str,
+    participant_id: int,
+    client_id: str,
+    data: Mapping[str, object],
+) -> Result:
+    fields = ProposalFields.from_input(data)
+
+    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+        if meeting.phase != Phase.PROPOSALS.value:
+            raise DomainError("proposal.phase_closed")
+        if Role(person.role) not in WRITING_ROLES:
+            raise DomainError("proposal.role")
+        table_id = None
+        if meeting.tables_active:
+            table = session.get(WorkTable, person.table_id or 0)
+            # At tables, the host writes what the table came up with.
+            check_host(table.host_id if table else None, person.id)
+            assert table is not None
+            table_id = table.id
+        row = Proposal(meeting_id=meeting_id, author_id=person.id, table_id=table_id)
+        _write_fields(row, fields)
+        session.add(row)
+        session.flush()
+        _record_version(session, row, participant_id=person.id)
+        change = commit_change(session, meeting, _keys(row) | {"tables"})
+        return {"id": row.id, "version": change.version}, change
+
+    return _participant_intent(db, participant_id, meeting_id, client_id, "proposal.create", work)
+
+
+def create_from(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    contribution_id: object = None,
+    theme_id: object = None,
+) -> Result:
+    """The facilitator turns a contribution or a theme into a proposal to vote on."""
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        row = Proposal(meeting_id=meeting_id)
+        if contribution_id is not None:
+            source = _contribution(session, meeting_id, contribution_id)
+            text = source.text
+            row.from_contribution_id = source.id
+            title = text.split("\n", 1)[0]
+            fields = ProposalFields(
+                title=title[:117] + "…" if len(title) > 120 else title, description=text
+            )
+        else:
+            theme = _theme(session, meeting_id, theme_id)
+            row.from_theme_id = theme.id
+            texts = session.scalars(
+                select(Contribution.text).where(
+                    Contribution.theme_id == theme.id, Contribution.status == "visible"
+                )
+            )
+            fields = ProposalFields(
+                title=theme.name, description="\n".join(f"- {t}" for t in texts)[:2000]
+            )
+        _write_fields(row, fields)
+        session.add(row)
+        session.flush()
+        _record_version(session, row, user_id=user_id)
+        change = commit_change(session, meeting, _keys(row))
+        return {"id": row.id, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.create_from", work)
+
+
+def edit_proposal(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    proposal_id: object,
+    data: Mapping[str, object],
+) -> Result:
+    fields = ProposalFields.from_input(data)
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        row = _proposal(session, meeting_id, proposal_id)
+        if row.status != ProposalStatus.OPEN.value:
+            raise DomainError("proposal.closed")
+        if fields == _fields(row):
+            return {"id": row.id}, None
+        _write_fields(row, fields)
+        number = _record_version(session, row, user_id=user_id)
+        change = commit_change(session, meeting, _keys(row))
+        return {"id": row.id, "number": number, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.edit", work)
+
+
+def withdraw_proposal(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    proposal_id: object,
+    reason: object,
+) -> Result:
+    cleaned = validate_reason(reason)
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        row = _proposal(session, meeting_id, proposal_id)
+        if row.status != ProposalStatus.OPEN.value:
+            raise DomainError("proposal.closed")
+        row.status, row.withdraw_reason = ProposalStatus.WITHDRAWN.value, cleaned
+        meeting.shortlist = [i for i in meeting.shortlist if i != row.id]
+        voters = set(session.scalars(select(Vote.participant_id).where(Vote.proposal_id == row.id)))
+        # The dots on it return to their owners: their phones show them free again.
+        change = commit_change(session, meeting, _keys(row) | {"meeting"}, voters)
+        return {"id": row.id, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.withdraw", work)
+
+
+def merge_proposals(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    source_id: object,
+    target_id: object,
+) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        source = _proposal(session, meeting_id, source_id)
+        target = _proposal(session, meeting_id, target_id)
+        check_merge(
+            source.id, ProposalStatus(source.status), target.id, ProposalStatus(target.status)
+        )
+        votes_on = {
+            pid: {
+                v.participant_id: v
+                for v in session.scalars(select(Vote).where(Vote.proposal_id == pid))
+            }
+            for pid in (source.id, target.id)
+        }
+        merged = merge_support(
+            {voter: v.count for voter, v in votes_on[source.id].items()},
+            {voter: v.count for voter, v in votes_on[target.id].items()},
+            _rules(meeting).per_proposal,
+        )
+        for voter, count in merged.items():
+            vote = votes_on[target.id].get(voter)
+            if vote is None:
+                session.add(
+                    Vote(
+                        meeting_id=meeting_id,
+                        proposal_id=target.id,
+                        participant_id=voter,
+                        count=count,
+                    )
+                )
+            else:
+                vote.count = count
+        for vote in votes_on[source.id].values():
+            vote.count = 0  # moved to the target; what did not fit is free again
+        source.status, source.merged_into_id = ProposalStatus.MERGED.value, target.id
+        meeting.shortlist = [i for i in meeting.shortlist if i != source.id]
+        voters = set(votes_on[source.id]) | set(votes_on[target.id])
+        change = commit_change(
+            session, meeting, _keys(source) | _keys(target) | {"meeting"}, voters
+        )
+        return {"id": target.id, "merged": source.id, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.merge", work)
+
+
+# --------------------------------------------------------------------------- voting
+
+
+def configure_voting(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    mode: object,
+    dots: object,
+    max_per_proposal: object,
+    allow_framework: bool,
+    allow_observers: bool,
+    open_: bool | None,
+) -> Result:
+    voters = {Role.PARTICIPANT, Role.INFORMANT}
+    if allow_framework:
+        voters.add(Role.FRAMEWORK_PARTY)
+    if allow_observers:
+        voters.add(Role.OBSERVER)
+    rules = VotingRules.configure(mode, dots, max_per_proposal, frozenset(voters))
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        meeting.voting_mode = rules.mode.value
+        meeting.voting_dots = rules.dots
+        meeting.voting_max_per_proposal = rules.max_per_proposal
+        meeting.voting_roles = sorted(r.value for r in rules.voters)
+        if open_ is not None:
+            meeting.voting_open = open_
+        everyone = set(
+            session.scalars(select(Participant.id).where(Participant.meeting_id == meeting_id))
+        )
+        change = commit_change(session, meeting, {"meeting", "ranking"}, everyone)
+        return {"open": meeting.voting_open, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "voting.configure", work)
+
+
+def open_voting(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, open_: bool
+) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        meeting.voting_open = open_
+        change = commit_change(session, meeting, {"meeting"})
+        return {"open": open_, "version": change.version}, change
+
+    action = "voting.open" if open_ else "voting.close"
+    return _facilitator_intent(db, user_id, meeting_id, client_id, action, work)
+
+
+def vote(
+    db: Database,
+    *,
+    meeting_id: str,
+    participant_id: int,
+    client_id: str,
+    proposal_id: object,
+    give: bool,
+) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+        row = _proposal(session, meeting_id, proposal_id)
+        mine = {
+            v.proposal_id: v
+            for v in session.scalars(select(Vote).where(Vote.participant_id == person.id))
+        }
+        open_ids = set(
+            session.scalars(
+                select(Proposal.id).where(
+                    Proposal.meeting_id == meeting_id, Proposal.status == "open"
+                )
+            )
+        )
+        ballot = Ballot(
+            _rules(meeting), Role(person.role), {pid: v.count for pid, v in mine.items()}
+        )
+        status = ProposalStatus(row.status)
+        count = ballot.give(row.id, status, open_ids) if give else ballot.take_back(row.id, status)
+        vote_row = mine.get(row.id)
+        if vote_row is None:
+            session.add(
+                Vote(
+                    meeting_id=meeting_id, proposal_id=row.id, participant_id=person.id, count=count
+                )
+            )
+        else:
+            vote_row.count = count
+        change = commit_change(session, meeting, {"ranking"}, {person.id})
+        return {
+            "proposal_id": row.id,
+            "count": count,
+            "left": ballot.remaining(open_ids),
+            "version": change.version,
+        }, change
+
+    action = "vote.give" if give else "vote.take_back"
+    return _participant_intent(db, participant_id, meeting_id, client_id, action, work)
+
+
+def set_shortlist(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, ids: object
+) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        open_ids = set(
+            session.scalars(
+                select(Proposal.id).where(
+                    Proposal.meeting_id == meeting_id, Proposal.status == "open"
+                )
+            )
+        )
+        meeting.shortlist = validate_shortlist(ids, open_ids)
+        change = commit_change(session, meeting, {"meeting"})
+        return {"shortlist": meeting.shortlist, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "shortlist.set", work)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def split_tables(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    strategy: object,
+    count: object,
+    four_years: bool,
+) -> Result:
+    chosen = parse_strategy(strategy)
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        session.execute(
+            update(WorkTable).where(WorkTable.meeting_id == meeting_id).values(active=False)
+        )
+        people = session.execute(
+            select(Participant.id, Participant.group)
+            .where(
+                Participant.meeting_id == meeting_id,
+                Participant.removed_at.is_(None),
+                Participant.role != Role.OBSERVER.value,
+            )
+            .order_by(Participant.id)
+        ).all()
+        question = FOUR_YEARS if four_years else ""
+        if chosen is Strategy.THEME:
+            themes = list(
+                session.scalars(
+                    select(Theme).where(Theme.meeting_id == meeting_id).order_by(Theme.id)
+                )
+            )
+            if not themes:
+                raise DomainError("tables.no_themes")
+            tables = [
+                WorkTable(meeting_id=meeting_id, name=t.name[:60], theme_id=t.id, question=question)
+                for t in themes
+            ]
+            seating: list[list[int]] = [[] for _ in tables]  # people choose on the phone
+        else:
+            n = check_count(count)
+            seating = seat([(pid, group) for pid, group in people], n, chosen, seed=meeting.version)
+            tables = [
+                WorkTable(meeting_id=meeting_id, name=str(i + 1), question=question)
+                for i in range(n)
+            ]
+        session.add_all(tables)
+        session.flush()
+        everyone = [pid for pid, _ in people]
+        session.execute(
+            update(Participant).where(Participant.meeting_id == meeting_id).values(table_id=None)
+        )
+        for table, members in zip(tables, seating, strict=True):
+            if members:
+                session.execute(
+                    update(Participant).where(Participant.id.in_(members)).values(table_id=table.id)
+                )
+        meeting.tables_active = True
+        meeting.table_strategy = chosen.value
+        change = commit_change(session, meeting, {"meeting", "tables"}, set(everyone))
+        return {"tables": [t.id for t in tables], "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "tables.split", work)
+
+
+def to_plenary(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        meeting.tables_active = False
+        seated = set(
+            session.scalars(
+                select(Participant.id).where(
+                    Participant.meeting_id == meeting_id, Participant.table_id.is_not(None)
+                )
+            )
+        )
+        change = commit_change(session, meeting, {"meeting", "tables"}, seated)
+        return {"version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "tables.plenary", work)
+
+
+def _table(session: Session, meeting_id: str, table_id: object) -> WorkTable:
+    table = session.get(WorkTable, table_id) if isinstance(table_id, int) else None
+    if table is None or table.meeting_id != meeting_id or not table.active:
+        raise DomainError("table.unknown")
+    return table
+
+
+def update_table(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    table_id: object,
+    host_id: object = None,
+    name: object = None,
+    question: object = None,
+) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        table = _table(session, meeting_id, table_id)
+        personal: set[int] = set()
+        if name is not None:
+            table.name = validate_table_name(name)
+        if question is not None:
+            table.question = validate_question(question)
+        if host_id is not None:
+            host = session.get(Participant, host_id) if isinstance(host_id, int) else None
+            if host is None or host.meeting_id != meeting_id or host.table_id != table.id:
+                raise DomainError("table.host_elsewhere")
+            personal = {p for p in (table.host_id, host.id) if p is not None}
+            table.host_id = host.id
+            personal |= set(
+                session.scalars(select(Participant.id).where(Participant.table_id == table.id))
+            )
+        change = commit_change(session, meeting, {"tables"}, personal)
+        return {"table_id": table.id, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "table.update", work)
+
+
+def choose_table(
+    db: Database, *, meeting_id: str, participant_id: int, client_id: str, table_id: object
+) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+        if not meeting.tables_active:
+            raise DomainError("tables.inactive")
+        if meeting.table_strategy != Strategy.THEME.value:
+            raise DomainError("tables.self_select_only")
+        table = _table(session, meeting_id, table_id)
+        old = session.get(WorkTable, person.table_id or 0)
+        if old is not None and old.host_id == person.id:
+            old.host_id = None  # a host who moves leaves their table without a host
+        person.table_id = table.id
+        change = commit_change(session, meeting, {"tables"}, {person.id})
+        return {"table_id": table.id, "version": change.version}, change
+
+    return _participant_intent(db, participant_id, meeting_id, client_id, "table.choose", work)
+
+
+__all__ = ["Change"]
