@@ -26,6 +26,7 @@ from .domain.meeting import format_join_code
 from .domain.proposals import ranking
 from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
+from .domain.tables import FOUR_YEARS
 from .models import (
     Connection,
     Contribution,
@@ -582,6 +583,8 @@ def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[st
             "name": t.name,
             "theme_id": t.theme_id,
             "question": t.question,
+            # the thematafel question is shown in each screen's own language
+            "four_years": t.question == FOUR_YEARS,
             "host": None if host is None else {"id": host.id, "name": host.name},
             "size": len(members[t.id]),
         }

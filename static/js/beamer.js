@@ -88,6 +88,52 @@
       (tally.open ? "" : " · " + t("ui", "check_closed")));
   }
 
+  function renderProposals(meeting) {
+    var tables = live.views.tables || {};
+    var byId = {};
+    Object.keys(live.views).forEach(function (key) {
+      if (key.indexOf("proposal:") === 0) byId[live.views[key].id] = live.views[key];
+    });
+    var grid = $("tables");
+    grid.hidden = !tables.active;
+    $("ranking").hidden = !!tables.active;
+    grid.textContent = "";
+    if (tables.active) {
+      (tables.tables || []).forEach(function (table) {
+        var list = el("ul");
+        Object.keys(byId).forEach(function (id) {
+          var p = byId[id];
+          if (p.table_id === table.id && p.status === "open") list.appendChild(el("li", { text: p.title }));
+        });
+        grid.appendChild(el("div", { className: "beamer-table" },
+          el("h3", { text: t("ui", "table_n", { name: table.name }) }),
+          el("p", { className: "host", text: table.host ? t("ui", "host_is", { name: table.host.name }) : "" }),
+          table.question ? el("p", { className: "host", text: table.four_years ? t("ui", "four_years") : table.question }) : null,
+          list));
+      });
+    }
+    var box = $("ranking");
+    box.textContent = "";
+    var ranking = live.views.ranking || [];
+    var top = Math.max(1, ranking.length ? ranking[0].support : 1);
+    ranking.slice(0, 10).forEach(function (r, i) {
+      var p = byId[r.id];
+      if (!p) return;
+      var fill = el("div", { className: "fill" });
+      fill.style.width = Math.round((100 * r.support) / top) + "%";
+      box.appendChild(el("div", { className: "rank" },
+        el("span", { className: "pos", text: String(i + 1) }),
+        el("span", { className: "title", text: p.title }),
+        el("div", { className: "track" }, fill),
+        el("span", { className: "num", text: String(r.support) })));
+    });
+    var shortlist = meeting.shortlist || [];
+    $("shortlist").hidden = !shortlist.length;
+    var items = $("shortlist-items");
+    items.textContent = "";
+    shortlist.forEach(function (id) { if (byId[id]) items.appendChild(el("li", { text: byId[id].title })); });
+  }
+
   function renderQueue() {
     var queue = live.views.queue || {};
     var round = live.views.round;
@@ -116,7 +162,10 @@
     // The QR code dominates while people come in; afterwards it stays, smaller.
     document.body.classList.toggle("compact", phase !== "welcome");
     var framing = phase === "framing", sharing = phase === "sharing";
-    show("intro", !framing && !sharing);
+    var proposing = phase === "proposals";
+    show("intro", !framing && !sharing && !proposing);
+    show("proposals-view", proposing);
+    if (proposing) renderProposals(meeting);
     $("statement-view").hidden = true;
     $("info-view").hidden = true;
     show("wall-view", sharing);

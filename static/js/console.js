@@ -127,6 +127,7 @@
     lastPhase = phase;
     if (phase === "framing") $("framing-panel").open = true;
     if (phase === "sharing") $("sharing-panel").open = true;
+    if (phase === "proposals") $("proposals-panel").open = true;
   }
 
   function act(event, payload) {
@@ -214,6 +215,7 @@
     themeList.textContent = "";
     themes.forEach(function (theme) {
       themeList.appendChild(el("li", null, el("span", { className: "grow", text: theme.name }),
+        button(t("ui", "to_proposal"), function () { act("proposal.create_from", { theme_id: theme.id }); }),
         button(t("ui", "rename"), function () {
           var name = window.prompt(t("ui", "rename"), theme.name);
           if (name !== null) act("theme.rename", { id: theme.id, name: name });
@@ -231,6 +233,7 @@
       if (c.status === "pending") actions.push(button(t("ui", "approve"), function () { act("contribution.approve", { id: c.id }); }, { className: "btn btn-small btn-primary" }));
       if (c.status !== "hidden") actions.push(button(t("ui", "hide"), function () { act("contribution.hide", { id: c.id }); }, { className: "btn btn-small btn-danger" }));
       if (c.status === "visible") {
+        actions.push(button(t("ui", "to_proposal"), function () { act("proposal.create_from", { contribution_id: c.id }); }));
         var lit = meeting.spotlight_id === c.id;
         actions.push(button(lit ? t("ui", "unspotlight") : t("ui", "spotlight"), function () {
           act("wall.spotlight", { id: lit ? null : c.id });
@@ -244,7 +247,103 @@
       list.appendChild(el("li", { className: c.status },
         el("span", { className: "grow pre-line", text: c.text }),
         el("span", { className: "muted", text: c.author + " · " + c.group }),
-        theme, actions[0], actions[1] || null, actions[2] || null));
+        theme, actions[0], actions[1] || null, actions[2] || null, actions[3] || null));
+    });
+  }
+
+  function proposalsById() {
+    var out = {};
+    Object.keys(live.views).forEach(function (key) {
+      if (key.indexOf("proposal:") === 0) out[live.views[key].id] = live.views[key];
+    });
+    return out;
+  }
+
+  function renderProposals(meeting) {
+    var voting = meeting.voting || {};
+    setText("voting-toggle", voting.open ? t("ui", "close_voting") : t("ui", "open_voting"));
+    var form = $("voting-form");
+    if (!form.contains(document.activeElement)) {
+      $("voting-mode").value = voting.mode;
+      $("voting-dots").value = voting.mode === "dots" ? voting.dots : 3;
+      $("voting-max").value = voting.max_per_proposal;
+      $("voting-framework").checked = (voting.roles || []).indexOf("framework_party") >= 0;
+      $("voting-observers").checked = (voting.roles || []).indexOf("observer") >= 0;
+    }
+    var tables = live.views.tables || {};
+    var tableList = $("tables-list");
+    if (!tableList.contains(document.activeElement)) {
+      tableList.textContent = "";
+      if (tables.active) {
+        (tables.tables || []).forEach(function (table) {
+          var host = el("select", { "aria-label": t("ui", "host") + " " + table.name, onchange: function (e) {
+            act("table.update", { id: table.id, host_id: parseInt(e.target.value, 10) });
+          } }, el("option", { value: "", text: "— " + t("ui", "host") + " —" }));
+          (table.members || []).forEach(function (m) {
+            host.appendChild(el("option", { value: String(m.id), text: m.name + " · " + m.group }));
+          });
+          host.value = table.host ? String(table.host.id) : "";
+          tableList.appendChild(el("li", null, el("b", { text: t("ui", "table_n", { name: table.name }) }),
+            el("span", { className: "grow muted", text: (table.members || []).map(function (m) { return m.name; }).join(", ") }),
+            host));
+        });
+      }
+    }
+    var byId = proposalsById();
+    var support = {};
+    (live.views.ranking || []).forEach(function (r) { support[r.id] = r.support; });
+    var shortlist = meeting.shortlist || [];
+    var sl = $("shortlist");
+    sl.textContent = "";
+    shortlist.forEach(function (id, i) {
+      var p = byId[id];
+      if (!p) return;
+      sl.appendChild(el("li", { className: "current" }, el("span", { className: "grow", text: (i + 1) + ". " + p.title }),
+        i > 0 ? button(t("ui", "up"), function () {
+          var next = shortlist.slice(); next.splice(i, 1); next.splice(i - 1, 0, id);
+          act("shortlist.set", { ids: next });
+        }) : null,
+        button(t("ui", "remove_shortlist"), function () {
+          act("shortlist.set", { ids: shortlist.filter(function (x) { return x !== id; }) });
+        })));
+    });
+    var list = $("proposal-list");
+    if (list.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
+    list.textContent = "";
+    var open = Object.keys(byId).map(function (k) { return byId[k]; })
+      .filter(function (p) { return p.status !== "merged"; })
+      .sort(function (a, b) { return (support[b.id] || 0) - (support[a.id] || 0) || a.id - b.id; });
+    if (!open.length) list.appendChild(el("li", { className: "muted", text: t("ui", "no_proposals") }));
+    open.forEach(function (p) {
+      var controls = [];
+      if (p.status === "open") {
+        controls.push(button(t("ui", "edit"), function () {
+          var title = window.prompt(t("ui", "edit_title"), p.title);
+          if (title === null) return;
+          var description = window.prompt(t("ui", "edit_description"), p.description);
+          if (description === null) return;
+          act("proposal.edit", { id: p.id, title: title, description: description, what: p.what, who: p.who, where: p.where, when: p.when });
+        }));
+        var merge = el("select", { "aria-label": t("ui", "merge_into") + " " + p.title, onchange: function (e) {
+          if (e.target.value) act("proposal.merge", { id: p.id, into: parseInt(e.target.value, 10) });
+        } }, el("option", { value: "", text: t("ui", "merge_into") }));
+        open.forEach(function (other) {
+          if (other.id !== p.id && other.status === "open") merge.appendChild(el("option", { value: String(other.id), text: other.title }));
+        });
+        controls.push(merge);
+        controls.push(button(t("ui", "withdraw"), function () {
+          var reason = window.prompt(t("ui", "withdraw_reason"));
+          if (reason !== null) act("proposal.withdraw", { id: p.id, reason: reason });
+        }, { className: "btn btn-small btn-danger" }));
+        if (shortlist.indexOf(p.id) < 0) {
+          controls.push(button(t("ui", "add_shortlist"), function () { act("shortlist.set", { ids: shortlist.concat([p.id]) }); }));
+        }
+      }
+      list.appendChild(el("li", { className: p.status === "open" ? "" : "hidden" },
+        el("span", { className: "grow", text: p.title + (p.table ? " · " + t("ui", "table_n", { name: p.table }) : "") +
+          (p.status === "withdrawn" ? " — " + t("ui", "withdrawn_because", { reason: p.reason || "" }) : "") }),
+        el("b", { text: t("ui", "support_n", { n: support[p.id] || 0 }) }),
+        controls[0] || null, controls[1] || null, controls[2] || null, controls[3] || null));
     });
   }
 
@@ -294,6 +393,7 @@
     openPanelFor(meeting.phase);
     renderFraming(meeting);
     renderSharing(meeting);
+    renderProposals(meeting);
     renderSpeaking();
     renderCounts(live.views.counts);
     renderPeople(meeting, live.views.counts);
@@ -380,6 +480,26 @@
     e.preventDefault();
     act("theme.create", { name: $("theme-name").value }).then(function (ack) { if (ack.ok) $("theme-name").value = ""; });
   });
+  $("voting-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("voting.configure", {
+      mode: $("voting-mode").value,
+      dots: parseInt($("voting-dots").value, 10) || 0,
+      max_per_proposal: parseInt($("voting-max").value, 10) || 0,
+      allow_framework: $("voting-framework").checked,
+      allow_observers: $("voting-observers").checked,
+    });
+  });
+  $("voting-toggle").addEventListener("click", function () {
+    var voting = (live.views.meeting || {}).voting || {};
+    act(voting.open ? "voting.close" : "voting.open", {});
+  });
+  $("tables-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("tables.split", { strategy: $("tables-strategy").value,
+      count: parseInt($("tables-count").value, 10) || 0, four_years: $("tables-four").checked });
+  });
+  $("tables-plenary").addEventListener("click", function () { act("tables.plenary", {}); });
   $("round-start").addEventListener("click", function () { act("round.start", {}); });
   $("round-next").addEventListener("click", function () { act("round.next", {}); });
   $("round-skip").addEventListener("click", function () { act("round.skip", {}); });

@@ -31,6 +31,7 @@
     renderFraming(meeting, you);
     renderSharing(meeting, you);
     renderSpeaking(meeting, you);
+    renderProposals(meeting, you);
     if (you) {
       setText("you-name", you.name);
       setText("you-group", you.group);
@@ -125,6 +126,112 @@
     if (turn && !turn.done) setText(card, turn.now ? t("ui", "round_now") : t("ui", "round_ahead", { n: turn.ahead }));
     card.classList.toggle("now", !!(turn && turn.now));
   }
+
+  function myTable(you) {
+    var tables = (live.views.tables || {}).tables || [];
+    var id = you && you.table_id;
+    for (var i = 0; i < tables.length; i++) if (tables[i].id === id) return tables[i];
+    return null;
+  }
+
+  function proposals() {
+    var out = [];
+    Object.keys(live.views).forEach(function (key) {
+      if (key.indexOf("proposal:") === 0 && live.views[key].status !== "merged") out.push(live.views[key]);
+    });
+    out.sort(function (a, b) { return (a.status === "open" ? 0 : 1) - (b.status === "open" ? 0 : 1) || a.id - b.id; });
+    return out;
+  }
+
+  function renderProposals(meeting, you) {
+    var active = meeting.phase === "proposals";
+    var tables = live.views.tables || {};
+    var table = myTable(you);
+    var seated = tables.active && !!table;
+    $("table-card").hidden = !active || !tables.active;
+    if (!$("table-card").hidden) {
+      setText("table-name", table ? t("ui", "your_table", { name: table.name }) : t("ui", "choose_table"));
+      var isHost = table && table.host && you && table.host.id === you.id;
+      setText("table-host", !table ? "" : (isHost ? t("ui", "you_are_host")
+        : (table.host ? t("ui", "host_is", { name: table.host.name }) : t("ui", "no_host_yet"))));
+      setText("table-question", table ? (table.four_years ? t("ui", "four_years") : table.question) : "");
+      var choices = $("table-choices");
+      choices.textContent = "";
+      if (tables.strategy === "theme") {
+        (tables.tables || []).forEach(function (option) {
+          choices.appendChild(el("button", { className: "choice", type: "button", text: option.name,
+            "aria-pressed": String(!!table && table.id === option.id),
+            onclick: function () {
+              live.send("table.choose", { table_id: option.id }).then(function (ack) {
+                if (!ack.ok) setText("table-host", P.errorMessage(ack.error));
+              });
+            } }));
+        });
+      }
+    }
+    var canWrite = active && you && you.role !== "observer" &&
+      (!tables.active || (seated && table.host && table.host.id === you.id));
+    $("propose-card").hidden = !canWrite;
+    var voting = meeting.voting || {};
+    var items = proposals();
+    // While voting is open the list comes first; otherwise writing does.
+    var first = voting.open ? $("vote-card") : $("propose-card");
+    var second = voting.open ? $("propose-card") : $("vote-card");
+    if (first.nextElementSibling !== second) first.parentNode.insertBefore(first, second);
+    $("vote-card").hidden = !active && !(voting.open && items.length);
+    setText("vote-status", voting.open
+      ? (voting.mode === "dots" ? t("ui", "voting_open_dots", { n: you ? you.dots_left : 0 }) : t("ui", "voting_open_simple"))
+      : (items.length ? t("ui", "voting_closed") : t("ui", "no_proposals")));
+    var list = $("proposals");
+    list.textContent = "";
+    var votes = (you && you.votes) || {};
+    items.forEach(function (p) {
+      var mine = votes[String(p.id)] || 0;
+      var row = null;
+      if (p.status === "open" && voting.open) {
+        row = el("div", { className: "vote-row" },
+          el("button", { className: "btn btn-primary", type: "button", text: t("ui", "support_add"),
+            "aria-label": t("ui", "support_add") + ": " + p.title,
+            onclick: function () { castVote("vote.give", p.id); } }),
+          mine ? el("button", { className: "btn", type: "button", text: t("ui", "support_remove"),
+            "aria-label": t("ui", "support_remove") + ": " + p.title,
+            onclick: function () { castVote("vote.take_back", p.id); } }) : null);
+      }
+      list.appendChild(el("li", { className: "card proposal-card " + p.status },
+        el("h3", { text: p.title }),
+        p.description ? el("p", { className: "pre-line", text: p.description }) : null,
+        p.table ? el("p", { className: "hint", text: t("ui", "table_n", { name: p.table }) }) : null,
+        p.status === "withdrawn" ? el("p", { className: "hint", text: t("ui", "withdrawn_because", { reason: p.reason || "" }) }) : null,
+        mine ? el("p", { className: "dots", text: t("ui", "your_support", { n: mine }) }) : null,
+        row));
+    });
+  }
+
+  function castVote(event, proposalId) {
+    live.send(event, { proposal_id: proposalId }).then(function (ack) {
+      var node = $("vote-error");
+      node.hidden = ack.ok;
+      setText(node, ack.ok ? "" : P.errorMessage(ack.error));
+    });
+  }
+
+  $("propose-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var fields = {};
+    ["title", "description", "what", "who", "where", "when"].forEach(function (name) {
+      fields[name] = $("proposal-" + name).value;
+    });
+    var node = $("propose-error");
+    $("propose-send").disabled = true;
+    live.send("proposal.create", fields).then(function (ack) {
+      $("propose-send").disabled = false;
+      node.hidden = ack.ok;
+      setText(node, ack.ok ? "" : P.errorMessage(ack.error));  // on error the form keeps its text
+      if (!ack.ok) return;
+      ["title", "description", "what", "who", "where", "when"].forEach(function (name) { $("proposal-" + name).value = ""; });
+      setText("propose-status", t("ui", "proposal_sent"));
+    });
+  });
 
   function counter() {
     var length = $("contribution").value.trim().length;
