@@ -143,12 +143,13 @@ def test_refusals_change_nothing(server: Server):
 
     def give(client: Client, pid: int, n: str) -> dict:
         return client.call(
-            "vote.give", {"client_id": f"g-{client.you['id']}-{n}", "proposal_id": pid}
+            "vote.give", {"client_id": f"give-{client.you['id']}-{n}", "proposal_id": pid}
         )
 
     assert give(a, first, "closed")["error"]["code"] == "vote.closed"  # not open yet
     assert console.call("voting.open", {"client_id": f"vo2-{meeting.id}"[:64]})["ok"]
-    assert give(a, first, "1")["ok"]
+    ack = give(a, first, "1")
+    assert ack["ok"], ack
     assert give(a, first, "2")["error"]["code"] == "vote.proposal_full"
     assert give(a, second, "3")["ok"]
     assert give(a, third, "4")["error"]["code"] == "vote.no_dots_left"
@@ -178,6 +179,32 @@ def test_refusals_change_nothing(server: Server):
         == "vote.closed"
     )
     console.wait_for(lambda: support(console.views) == {first: 1})
+    # Framework parties do not vote unless the facilitator allows it.
+    party = phone_in(server, meeting.code, "Gemeente", "Gemeente")
+    assert console.call(
+        "participant.set_role",
+        {
+            "client_id": f"role-{meeting.id}"[:64],
+            "participant_id": party.you["id"],
+            "role": "framework_party",
+        },
+    )["ok"]
+    assert console.call("voting.open", {"client_id": f"vo4-{meeting.id}"[:64]})["ok"]
+    assert give(party, first, "8")["error"]["code"] == "vote.role"
+    assert console.call(
+        "voting.configure",
+        {
+            "client_id": f"vc4-{meeting.id}"[:64],
+            "mode": "dots",
+            "dots": 2,
+            "max_per_proposal": 1,
+            "allow_framework": True,
+        },
+    )["ok"]
+    assert give(party, first, "9")["ok"]
+    assert console.call("voting.close", {"client_id": f"vcl2-{meeting.id}"[:64]})["ok"]
+    console.wait_for(lambda: support(console.views) == {first: 2})
+    party.close()
     # A phone cannot act as the facilitator on proposals.
     assert (
         a.call("proposal.withdraw", {"client_id": "phone-withdraw", "id": first, "reason": "x"})[
