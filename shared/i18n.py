@@ -153,6 +153,7 @@ UI = {
     "remove_shortlist": N_("− shortlist"),
     "up": N_("Up"),
     "no_proposals": N_("No proposals yet."),
+    "versions_n": N_("{n} versions"),
 }
 
 

@@ -34,12 +34,14 @@ from .models import (
     Participant,
     Prompt,
     Proposal,
+    ProposalVersion,
     RecognitionAnswer,
     RecognitionCheck,
     SpeakingRound,
     SpeakRequest,
     StatementVersion,
     Theme,
+    User,
     Vote,
     WorkTable,
     utcnow,
@@ -519,7 +521,9 @@ def proposal_view(p: Proposal, tables: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def proposals_views(session: Session, meeting: MeetingRow, ids: list[int] | None) -> dict[str, Any]:
+def proposals_views(
+    session: Session, meeting: MeetingRow, ids: list[int] | None, audience: str = "phone"
+) -> dict[str, Any]:
     query = select(Proposal)
     query = (
         query.where(Proposal.meeting_id == meeting.id)
@@ -532,8 +536,35 @@ def proposals_views(session: Session, meeting: MeetingRow, ids: list[int] | None
         ).all()
     )
     out: dict[str, Any] = {f"proposal:{i}": None for i in ids or ()}
-    for p in session.scalars(query):
-        out[f"proposal:{p.id}"] = proposal_view(p, tables)
+    rows = list(session.scalars(query))
+    history: dict[int, list[dict[str, Any]]] = {}
+    if audience == "console" and rows:
+        # Every version, with who changed it and when: the facilitator's record.
+        names = dict(
+            session.execute(
+                select(Participant.id, Participant.name).where(Participant.meeting_id == meeting.id)
+            ).all()
+        )
+        users = dict(session.execute(select(User.id, User.name)).all())
+        for v in session.scalars(
+            select(ProposalVersion)
+            .where(ProposalVersion.proposal_id.in_([p.id for p in rows]))
+            .order_by(ProposalVersion.number)
+        ):
+            by = users.get(v.user_id) if v.user_id else names.get(v.participant_id or 0)
+            history.setdefault(v.proposal_id, []).append(
+                {
+                    "number": v.number,
+                    "title": v.fields.get("title"),
+                    "by": by,
+                    "at": iso(v.created_at),
+                }
+            )
+    for p in rows:
+        view = proposal_view(p, tables)
+        if audience == "console":
+            view["versions"] = history.get(p.id, [])
+        out[f"proposal:{p.id}"] = view
     return out
 
 
@@ -657,7 +688,7 @@ def build_views(
     if cids:
         out.update(contributions_views(session, row, audience, cids))
     if prop_ids:
-        out.update(proposals_views(session, row, prop_ids))
+        out.update(proposals_views(session, row, prop_ids, audience))
     if pids:
         people = {
             p.id: p for p in session.scalars(select(Participant).where(Participant.id.in_(pids)))
@@ -693,7 +724,7 @@ def snapshot(
     ]
     views = build_views(session, row, audience, keys, base_url)
     views.update(contributions_views(session, row, audience, None))
-    views.update(proposals_views(session, row, None))
+    views.update(proposals_views(session, row, None, audience))
     if audience == "console":
         people = list(
             session.scalars(

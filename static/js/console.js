@@ -339,7 +339,17 @@
           controls.push(button(t("ui", "add_shortlist"), function () { act("shortlist.set", { ids: shortlist.concat([p.id]) }); }));
         }
       }
+      var versions = p.versions || [];
+      var history = null;
+      if (versions.length > 1) {
+        var steps = el("ol");
+        versions.forEach(function (v) {
+          steps.appendChild(el("li", { text: v.title + " — " + (v.by || "?") + ", " + new Date(v.at).toLocaleTimeString() }));
+        });
+        history = el("details", null, el("summary", { text: t("ui", "versions_n", { n: versions.length }) }), steps);
+      }
       list.appendChild(el("li", { className: p.status === "open" ? "" : "hidden" },
+        history,
         el("span", { className: "grow", text: p.title + (p.table ? " · " + t("ui", "table_n", { name: p.table }) : "") +
           (p.status === "withdrawn" ? " — " + t("ui", "withdrawn_because", { reason: p.reason || "" }) : "") }),
         el("b", { text: t("ui", "support_n", { n: support[p.id] || 0 }) }),

@@ -234,6 +234,25 @@ def test_merging_keeps_supporters_counted_once(server: Server):
     ranking = console.views["ranking"][0]
     assert ranking["supporters"] == 3
     assert console.views[f"proposal:{dup}"]["status"] == "merged"
+    # Editing keeps every version, with who changed it; the room sees only the current.
+    edit = console.call(
+        "proposal.edit",
+        {
+            "client_id": f"pe-{meeting.id}"[:64],
+            "id": keep,
+            "title": "Buurtcafé op vrijdag",
+            "description": "x",
+        },
+    )
+    assert edit["ok"] and edit["number"] == 2
+    console.wait_for(lambda: len(console.views[f"proposal:{keep}"]["versions"]) == 2)
+    versions = console.views[f"proposal:{keep}"]["versions"]
+    assert [v["title"] for v in versions] == ["Buurtcafé", "Buurtcafé op vrijdag"]
+    assert versions[0]["by"] == "V0" and versions[1]["by"] == "Anna de Vries"
+    voters[1].wait_for(
+        lambda: voters[1].views[f"proposal:{keep}"]["title"] == "Buurtcafé op vrijdag"
+    )
+    assert "versions" not in voters[1].views[f"proposal:{keep}"]
     for c in (*voters, console):
         c.close()
 
