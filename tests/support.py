@@ -271,3 +271,13 @@ def beamer_client(server: Server, meeting: MeetingInfo) -> Client:
     return Client().connect(
         server, {"audience": "beamer", "meeting": meeting.id, "key": meeting.beamer_key}
     )
+
+
+def joined_phone(server: Server, code: str, name: str, group: str = "Bewoners") -> Client:
+    """A phone that joined and has its first snapshot."""
+    phone = Phone(server, code)
+    response = phone.join(name, group)
+    assert response.ok, response.text
+    client = phone.connect()
+    client.wait_for(lambda: client.views.get("meeting") and client.you is not None)
+    return client

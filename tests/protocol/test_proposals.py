@@ -16,6 +16,7 @@ from tests.support import (
     beamer_client,
     console_client,
     create_meeting,
+    joined_phone,
     login,
 )
 
@@ -29,14 +30,6 @@ def to_proposals(server: Server):
     for n in range(3):
         assert console.call("phase.advance", {"client_id": f"tp-{meeting.id}-{n}"[:64]})["ok"]
     return meeting, console
-
-
-def phone_in(server: Server, code: str, name: str, group: str = "Bewoners") -> Client:
-    phone = Phone(server, code)
-    assert phone.join(name, group).ok
-    client = phone.connect()
-    client.wait_for(lambda: client.views.get("meeting") and client.you is not None)
-    return client
 
 
 def propose(client: Client, title: str, n: int = 0) -> int:
@@ -53,7 +46,7 @@ def support(view: dict) -> dict[int, int]:
 
 def test_500_phones_place_3_dots_each_with_retries_counted_once(server: Server):
     meeting, console = to_proposals(server)
-    author = phone_in(server, meeting.code, "Schrijver")
+    author = joined_phone(server, meeting.code, "Schrijver")
     ids = [propose(author, f"Voorstel {i}", i) for i in range(6)]
     assert console.call(
         "voting.configure",
@@ -130,8 +123,8 @@ def test_500_phones_place_3_dots_each_with_retries_counted_once(server: Server):
 
 def test_refusals_change_nothing(server: Server):
     meeting, console = to_proposals(server)
-    a = phone_in(server, meeting.code, "Aisha")
-    b = phone_in(server, meeting.code, "Bert")
+    a = joined_phone(server, meeting.code, "Aisha")
+    b = joined_phone(server, meeting.code, "Bert")
     first = propose(a, "Samen koken")
     second = propose(b, "Buurtbarbecue")
     third = propose(b, "Speelplek", 1)
@@ -180,7 +173,7 @@ def test_refusals_change_nothing(server: Server):
     )
     console.wait_for(lambda: support(console.views) == {first: 1})
     # Framework parties do not vote unless the facilitator allows it.
-    party = phone_in(server, meeting.code, "Gemeente", "Gemeente")
+    party = joined_phone(server, meeting.code, "Gemeente", "Gemeente")
     assert console.call(
         "participant.set_role",
         {
@@ -218,7 +211,7 @@ def test_refusals_change_nothing(server: Server):
 
 def test_merging_keeps_supporters_counted_once(server: Server):
     meeting, console = to_proposals(server)
-    voters = [phone_in(server, meeting.code, f"V{i}") for i in range(3)]
+    voters = [joined_phone(server, meeting.code, f"V{i}") for i in range(3)]
     keep = propose(voters[0], "Buurtcafé")
     dup = propose(voters[0], "Een café voor de buurt", 1)
     console.call("voting.open", {"client_id": f"vo3-{meeting.id}"[:64]})
@@ -260,7 +253,8 @@ def test_merging_keeps_supporters_counted_once(server: Server):
 def test_tables_their_hosts_and_back_to_plenary(server: Server):
     meeting, console = to_proposals(server)
     people = [
-        phone_in(server, meeting.code, f"T{i}", ["Bewoners", "Gemeente"][i % 2]) for i in range(6)
+        joined_phone(server, meeting.code, f"T{i}", ["Bewoners", "Gemeente"][i % 2])
+        for i in range(6)
     ]
     split = console.call(
         "tables.split",

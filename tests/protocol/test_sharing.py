@@ -15,6 +15,7 @@ from tests.support import (
     beamer_client,
     console_client,
     create_meeting,
+    joined_phone,
     login,
 )
 
@@ -30,14 +31,6 @@ def open_sharing(server: Server, **fields):
             "ok"
         ]
     return anna, meeting, console
-
-
-def joined_phone(server: Server, code: str, name: str, group: str = "Bewoners") -> Client:
-    phone = Phone(server, code)
-    assert phone.join(name, group).ok
-    client = phone.connect()
-    client.wait_for(lambda: client.views.get("meeting") and client.you is not None)
-    return client
 
 
 def wall(client: Client) -> dict[int, dict]:
