@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import session
 
-from shared import proposing, room
+from shared import consenting, proposing, room
 from shared.errors import ProtocolError
 from shared.models import Meeting
 from shared.room import Result
@@ -371,4 +371,57 @@ def update_table(principal: Principal, payload: Payload) -> Result:
         host_id=_optional_id(payload, "host_id"),
         name=payload.text("name", max_len=500, required=False),
         question=payload.text("question", max_len=5000, required=False),
+    )
+
+
+@intent("consent.open", "console")
+def open_consent(principal: Principal, payload: Payload) -> Result:
+    return consenting.open_round(
+        plandag().db,
+        **_ctx(principal, payload),
+        proposal_id=_optional_id(payload, "proposal_id"),
+        whole_plan=payload.flag("whole_plan"),
+    )
+
+
+@intent("consent.close", "console")
+def close_consent(principal: Principal, payload: Payload) -> Result:
+    return consenting.close_round(plandag().db, **_ctx(principal, payload))
+
+
+@intent("consent.ask", "console")
+def ask_objector(principal: Principal, payload: Payload) -> Result:
+    return consenting.ask_objector(
+        plandag().db, **_ctx(principal, payload), participant_id=payload.integer("participant_id")
+    )
+
+
+@intent("consent.add", "console")
+def add_to_round(principal: Principal, payload: Payload) -> Result:
+    return consenting.add_late(
+        plandag().db, **_ctx(principal, payload), participant_id=payload.integer("participant_id")
+    )
+
+
+@intent("proposal.park", "console")
+def park_proposal(principal: Principal, payload: Payload) -> Result:
+    return consenting.park(
+        plandag().db, **_ctx(principal, payload), proposal_id=payload.integer("id")
+    )
+
+
+@intent("agreement.edit", "console")
+def edit_agreement(principal: Principal, payload: Payload) -> Result:
+    return consenting.edit_agreement(
+        plandag().db,
+        **_ctx(principal, payload),
+        agreement_id=payload.integer("id"),
+        data=payload.fields("what", "who", "where", "when"),
+    )
+
+
+@intent("plan.update", "console")
+def update_plan(principal: Principal, payload: Payload) -> Result:
+    return consenting.update_plan(
+        plandag().db, **_ctx(principal, payload), data=payload.fields("followup", "evaluation")
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from shared import proposing, room
+from shared import consenting, proposing, room
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.errors import ProtocolError
@@ -150,4 +150,35 @@ def take_back_vote(principal: Principal, payload: Payload) -> Result:
 def choose_table(principal: Principal, payload: Payload) -> Result:
     return proposing.choose_table(
         plandag().db, **_ctx(principal, payload), table_id=payload.integer("table_id")
+    )
+
+
+@intent("consent.answer", "phone")
+def answer_consent(principal: Principal, payload: Payload) -> Result:
+    return consenting.answer(
+        plandag().db,
+        **_ctx(principal, payload),
+        round_id=payload.integer("round_id"),
+        value=payload.text("answer", max_len=20),
+        text=payload.text("text", max_len=10000, required=False) or "",
+    )
+
+
+@intent("consent.withdraw", "phone")
+def withdraw_objection(principal: Principal, payload: Payload) -> Result:
+    return consenting.resolve_objection(
+        plandag().db,
+        **_ctx(principal, payload),
+        round_id=payload.integer("round_id"),
+        withdraw=True,
+    )
+
+
+@intent("consent.keep", "phone")
+def keep_objection(principal: Principal, payload: Payload) -> Result:
+    return consenting.resolve_objection(
+        plandag().db,
+        **_ctx(principal, payload),
+        round_id=payload.integer("round_id"),
+        withdraw=False,
     )

@@ -34,6 +34,10 @@ SEEN_BY: dict[str, frozenset[str]] = {
     "proposal": ALL,
     "ranking": SCREENS,
     "tables": ALL,
+    # consent: which round runs is for everyone; its live tally for the screens
+    "consent": ALL,
+    "consent_tally": SCREENS,
+    "agreements": ALL,
 }
 
 

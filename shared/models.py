@@ -138,6 +138,16 @@ class Meeting(Base):
     table_strategy: Mapped[str | None] = mapped_column(String(8))
     #: proposals that go to the consent phase, in order
     shortlist: Mapped[list[int]] = mapped_column(default=list)
+    #: the consent round phones answer now (the latest, open or closed)
+    consent_round_id: Mapped[int | None]
+    #: roles that answer in consent rounds (framework parties, observers when allowed)
+    consent_roles: Mapped[list[str]] = mapped_column(default=lambda: ["participant", "informant"])
+    #: the Alle Hens questions: who comes together again if something does not work
+    plan_followup: Mapped[str] = mapped_column(Text, default="")
+    #: ... and who evaluates the plan, where and when
+    plan_evaluation: Mapped[str] = mapped_column(Text, default="")
+    #: the final round on the whole plan adopted it
+    plan_adopted: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -423,6 +433,8 @@ class Proposal(Base):
         ForeignKey("proposals.id", ondelete="SET NULL")
     )
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
+    #: after consent rounds: adopted, or parked by the facilitator
+    consent_status: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -458,3 +470,82 @@ class Vote(Base):
         ForeignKey("participants.id", ondelete="CASCADE"), index=True
     )
     count: Mapped[int] = mapped_column(default=0)
+
+
+class ConsentRound(Base):
+    """A consent round on one version of a proposal, or on the whole plan."""
+
+    __tablename__ = "consent_rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    #: None: the round is on the whole plan
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    #: the proposal version the room answers about
+    proposal_version: Mapped[int | None]
+    #: who answers, fixed when the round opened (late joiners added by the facilitator)
+    eligible: Mapped[list[int]]
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    #: adopted or open, when closed
+    outcome: Mapped[str | None] = mapped_column(String(10))
+
+
+class ConsentAnswer(Base):
+    """A person's current answer in a round; every change is also in consent_log."""
+
+    __tablename__ = "consent_answers"
+    __table_args__ = (UniqueConstraint("round_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: consent, concern or objection
+    answer: Mapped[str] = mapped_column(String(10))
+    #: the concern or the objection's reason
+    text: Mapped[str] = mapped_column(Text, default="")
+    #: the objector withdrew the objection
+    withdrawn: Mapped[bool] = mapped_column(default=False)
+    #: the facilitator asked the objector whether an amendment resolves it
+    asked: Mapped[bool] = mapped_column(default=False)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConsentLog(Base):
+    """Every answer, change, withdrawal and kept objection, in order: the record."""
+
+    __tablename__ = "consent_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: answer, withdraw or keep
+    action: Mapped[str] = mapped_column(String(10))
+    answer: Mapped[str] = mapped_column(String(10), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Agreement(Base):
+    """An agreement in the plan: an adopted proposal with what, who, where and when."""
+
+    __tablename__ = "agreements"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consent_rounds.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    what: Mapped[str] = mapped_column(Text, default="")
+    who: Mapped[str] = mapped_column(Text, default="")
+    where: Mapped[str] = mapped_column(Text, default="")
+    when: Mapped[str] = mapped_column(Text, default="")
+    #: the concerns voiced when it was adopted, recorded with it
+    concerns: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

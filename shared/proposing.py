@@ -155,6 +155,9 @@ def create_from(
         row = Proposal(meeting_id=meeting_id)
         if contribution_id is not None:
             source = _contribution(session, meeting_id, contribution_id)
+            if source.status != "visible":
+                # A pending, hidden or withdrawn text must not reach the room this way.
+                raise DomainError("proposal.source_hidden")
             text = source.text
             row.from_contribution_id = source.id
             title = text.split("\n", 1)[0]
@@ -453,7 +456,9 @@ def split_tables(
             ]
         session.add_all(tables)
         session.flush()
-        everyone = [pid for pid, _ in people]
+        everyone = list(
+            session.scalars(select(Participant.id).where(Participant.meeting_id == meeting_id))
+        )
         session.execute(
             update(Participant).where(Participant.meeting_id == meeting_id).values(table_id=None)
         )

@@ -28,7 +28,9 @@ from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
 from .domain.tables import FOUR_YEARS
 from .models import (
+    Agreement,
     Connection,
+    ConsentAnswer,
     Contribution,
     InfoItem,
     Participant,
@@ -46,6 +48,7 @@ from .models import (
     WorkTable,
     utcnow,
 )
+from .models import ConsentRound as ConsentRoundRow
 from .models import Meeting as MeetingRow
 from .services import to_domain
 
@@ -199,6 +202,20 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
     )
     requests = {r.participant_id: r for r in waiting}
     seats = {p.id: p.table_id for p in active}
+    consent_round = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
+    consent_answers = (
+        {}
+        if consent_round is None
+        else {
+            a.participant_id: a
+            for a in session.scalars(
+                select(ConsentAnswer).where(
+                    ConsentAnswer.round_id == consent_round.id,
+                    ConsentAnswer.participant_id.in_(ids),
+                )
+            )
+        }
+    )
     votes: dict[int, dict[int, int]] = {}
     for voter, proposal_id, count in session.execute(
         select(Vote.participant_id, Vote.proposal_id, Vote.count)
@@ -223,6 +240,17 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
             else max(0, meeting.voting_dots - sum(votes.get(pid, {}).values()))
         )
         you["table_id"] = seats.get(pid) if meeting.tables_active else None
+        if consent_round is None or pid not in consent_round.eligible:
+            you["consent"] = None
+        else:
+            said = consent_answers.get(pid)
+            you["consent"] = {
+                "round_id": consent_round.id,
+                "answer": said.answer if said else None,
+                "text": said.text if said else "",
+                "withdrawn": said.withdrawn if said else False,
+                "asked": said.asked if said else False,
+            }
         index = places.get(pid)
         you["round"] = (
             None
@@ -513,6 +541,7 @@ def proposal_view(p: Proposal, tables: dict[int, str]) -> dict[str, Any]:
         "where": p.where,
         "when": p.when,
         "status": p.status,
+        "consent_status": p.consent_status,
         "merged_into": p.merged_into_id,
         "reason": p.withdraw_reason or None,
         "table_id": p.table_id,
@@ -560,12 +589,120 @@ def proposals_views(
                     "at": iso(v.created_at),
                 }
             )
+    rounds: dict[int, list[dict[str, Any]]] = {}
+    if audience == "console" and rows:
+        for r in session.scalars(
+            select(ConsentRoundRow)
+            .where(ConsentRoundRow.proposal_id.in_([p.id for p in rows]))
+            .order_by(ConsentRoundRow.id)
+        ):
+            rounds.setdefault(r.proposal_id or 0, []).append(
+                {"id": r.id, "version": r.proposal_version, "outcome": r.outcome}
+            )
     for p in rows:
         view = proposal_view(p, tables)
         if audience == "console":
             view["versions"] = history.get(p.id, [])
+            view["rounds"] = rounds.get(p.id, [])
         out[f"proposal:{p.id}"] = view
     return out
+
+
+def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None:
+    rnd = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
+    if rnd is None:
+        return None
+    return {
+        "id": rnd.id,
+        "proposal_id": rnd.proposal_id,
+        "proposal_version": rnd.proposal_version,
+        "whole_plan": rnd.proposal_id is None,
+        "open": rnd.closed_at is None,
+        "outcome": rnd.outcome,
+    }
+
+
+def consent_tally_view(
+    session: Session, meeting: MeetingRow, audience: str
+) -> dict[str, Any] | None:
+    rnd = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
+    if rnd is None:
+        return None
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Participant).where(
+                Participant.id.in_(rnd.eligible), Participant.removed_at.is_(None)
+            )
+        )
+    }
+    answers = {
+        a.participant_id: a
+        for a in session.scalars(select(ConsentAnswer).where(ConsentAnswer.round_id == rnd.id))
+        if a.participant_id in people
+    }
+    counts = dict.fromkeys(("consent", "concern", "objection", "withdrawn"), 0)
+    objections = []
+    for pid, a in answers.items():
+        if a.answer == "objection" and a.withdrawn:
+            counts["withdrawn"] += 1
+        else:
+            counts[a.answer] += 1
+        if a.answer == "objection" and not a.withdrawn:
+            label = _label(meeting, people[pid]) or {}
+            objections.append(
+                {
+                    "participant_id": pid if audience == "console" else None,
+                    "name": people[pid].name if audience == "console" else label.get("name"),
+                    "group": label.get("group"),
+                    "reason": a.text,
+                    "asked": a.asked,
+                }
+            )
+    view: dict[str, Any] = {
+        "round_id": rnd.id,
+        "open": rnd.closed_at is None,
+        "outcome": rnd.outcome,
+        "eligible": len(people),
+        "answered": len(answers),
+        **counts,
+        "objections": objections,
+    }
+    if audience == "console":
+        view["people"] = [
+            {
+                "id": p.id,
+                "name": p.name,
+                "group": p.group,
+                "answer": answers[p.id].answer if p.id in answers else None,
+                "text": answers[p.id].text if p.id in answers else "",
+                "withdrawn": answers[p.id].withdrawn if p.id in answers else False,
+            }
+            for p in sorted(people.values(), key=lambda p: (p.group, p.name))
+        ]
+    return view
+
+
+def agreements_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    return {
+        "items": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "what": a.what,
+                "who": a.who,
+                "where": a.where,
+                "when": a.when,
+                "concerns": list(a.concerns),
+            }
+            for a in session.scalars(
+                select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+            )
+        ],
+        "followup": meeting.plan_followup,
+        "evaluation": meeting.plan_evaluation,
+        "adopted": meeting.plan_adopted,
+    }
 
 
 def ranking_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
@@ -675,6 +812,12 @@ def build_views(
             out[key] = queue_view(session, row, audience)
         elif key == "round":
             out[key] = round_view(session, row, audience)
+        elif key == "consent":
+            out[key] = consent_view(session, row)
+        elif key == "consent_tally":
+            out[key] = consent_tally_view(session, row, audience)
+        elif key == "agreements":
+            out[key] = agreements_view(session, row)
         elif key == "ranking":
             out[key] = ranking_view(session, row)
         elif key == "tables":
@@ -721,6 +864,9 @@ def snapshot(
         "round",
         "ranking",
         "tables",
+        "consent",
+        "consent_tally",
+        "agreements",
     ]
     views = build_views(session, row, audience, keys, base_url)
     views.update(contributions_views(session, row, audience, None))

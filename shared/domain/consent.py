@@ -36,6 +36,9 @@ MESSAGES.update(
         ),
         "consent.no_objection": N_("You have no standing objection in this round to withdraw."),
         "consent.already_closed": N_("This round was already closed."),
+        "consent.round_open": N_("Close the open round before opening the next one."),
+        "consent.phase_closed": N_("Consent rounds are held in the consent phase."),
+        "agreement.unknown": N_("That agreement is not in this meeting's plan."),
     }
 )
 

@@ -34,6 +34,9 @@ MESSAGES.update(
             "Say why the proposal is withdrawn (1 to {max} characters): the room sees it."
         ),
         "proposal.merge_self": N_("A proposal cannot be merged into itself."),
+        "proposal.source_hidden": N_(
+            "Only a contribution that the room can see can become a proposal."
+        ),
         "proposal.phase_closed": N_("Proposals can be written only in the proposals phase."),
         "proposal.role": N_("Observers follow the meeting but do not write proposals."),
         "vote.closed": N_("Voting is not open. Wait until the facilitator opens it."),
