@@ -194,12 +194,15 @@ def edit_proposal(
     proposal_id: object,
     data: Mapping[str, object],
 ) -> Result:
-    fields = ProposalFields.from_input(data)
-
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = _proposal(session, meeting_id, proposal_id)
-        if row.status != ProposalStatus.OPEN.value:
+        if row.status != ProposalStatus.OPEN.value or row.consent_status == "adopted":
             raise DomainError("proposal.closed")
+        # Fields left out of the message stay as they are.
+        current = _fields(row).as_dict()
+        fields = ProposalFields.from_input(
+            {k: (current[k] if v is None else v) for k, v in {**current, **data}.items()}
+        )
         if fields == _fields(row):
             return {"id": row.id}, None
         _write_fields(row, fields)
@@ -312,6 +315,17 @@ def configure_voting(
     rules = VotingRules.configure(mode, dots, max_per_proposal, frozenset(voters))
 
     def work(session: Session, meeting: MeetingRow) -> Result:
+        cast = session.scalar(
+            select(func.count(Vote.id)).where(Vote.meeting_id == meeting_id, Vote.count > 0)
+        )
+        if cast and (
+            rules.mode.value != meeting.voting_mode
+            or rules.dots != meeting.voting_dots
+            or rules.max_per_proposal != meeting.voting_max_per_proposal
+            or sorted(r.value for r in rules.voters) != sorted(meeting.voting_roles)
+        ):
+            # Changing the rules under cast votes would change what people said.
+            raise DomainError("voting.rules_locked")
         meeting.voting_mode = rules.mode.value
         meeting.voting_dots = rules.dots
         meeting.voting_max_per_proposal = rules.max_per_proposal
@@ -540,6 +554,8 @@ def choose_table(
         if meeting.table_strategy != Strategy.THEME.value:
             raise DomainError("tables.self_select_only")
         table = _table(session, meeting_id, table_id)
+        if person.table_id == table.id:
+            return {"table_id": table.id}, None
         old = session.get(WorkTable, person.table_id or 0)
         if old is not None and old.host_id == person.id:
             old.host_id = None  # a host who moves leaves their table without a host

@@ -600,7 +600,19 @@ def remove_participant(
                 request.status, request.finished_at = "cancelled", utcnow()
         personal = {p.id} | {r.participant_id for r in waiting}
         change = commit_change(
-            session, row, {f"participant:{p.id}", "counts", "queue", "round"}, personal, {p.id}
+            session,
+            row,
+            {
+                f"participant:{p.id}",
+                "counts",
+                "queue",
+                "round",
+                "ranking",
+                "tables",
+                "consent_tally",
+            },
+            personal,
+            {p.id},
         )
         return {"participant_id": p.id, "version": change.version}, change
 
@@ -630,7 +642,9 @@ def set_participant_role(
         row = load_for_update(session, meeting_id)
         p = load_participant(session, meeting_id, participant_id)
         p.role = new_role.value
-        change = commit_change(session, row, {f"participant:{p.id}", "counts"}, {p.id})
+        change = commit_change(
+            session, row, {f"participant:{p.id}", "counts", "ranking", "tables"}, {p.id}
+        )
         return {"participant_id": p.id, "role": p.role, "version": change.version}, change
 
     return run_intent(

@@ -574,12 +574,16 @@ def proposals_views(
                 select(Participant.id, Participant.name).where(Participant.meeting_id == meeting.id)
             ).all()
         )
-        users = dict(session.execute(select(User.id, User.name)).all())
-        for v in session.scalars(
-            select(ProposalVersion)
-            .where(ProposalVersion.proposal_id.in_([p.id for p in rows]))
-            .order_by(ProposalVersion.number)
-        ):
+        versions = list(
+            session.scalars(
+                select(ProposalVersion)
+                .where(ProposalVersion.proposal_id.in_([p.id for p in rows]))
+                .order_by(ProposalVersion.number)
+            )
+        )
+        user_ids = {v.user_id for v in versions if v.user_id}
+        users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+        for v in versions:
             by = users.get(v.user_id) if v.user_id else names.get(v.participant_id or 0)
             history.setdefault(v.proposal_id, []).append(
                 {
@@ -714,7 +718,18 @@ def ranking_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
             func.coalesce(func.sum(Vote.count), 0),
             func.count(func.distinct(case((Vote.count > 0, Vote.participant_id)))),
         )
-        .outerjoin(Vote, Vote.proposal_id == Proposal.id)
+        .outerjoin(
+            # Only voters still in the room with a role that votes count.
+            Vote,
+            (Vote.proposal_id == Proposal.id)
+            & Vote.participant_id.in_(
+                select(Participant.id).where(
+                    Participant.meeting_id == meeting.id,
+                    Participant.removed_at.is_(None),
+                    Participant.role.in_(list(meeting.voting_roles)),
+                )
+            ),
+        )
         .where(Proposal.meeting_id == meeting.id, Proposal.status == "open")
         .group_by(Proposal.id)
     ).all()

@@ -50,6 +50,9 @@ MESSAGES.update(
             "Dots per person must be 1 to {max}, and at most that many on one proposal."
         ),
         "voting.mode_invalid": N_("Choose simple support or dot voting."),
+        "voting.rules_locked": N_(
+            "Votes have been cast under these rules; they cannot change now."
+        ),
         "shortlist.invalid": N_("The shortlist can only hold open proposals, each once."),
     }
 )

@@ -188,7 +188,8 @@
     items.forEach(function (p) {
       var mine = votes[String(p.id)] || 0;
       var row = null;
-      if (p.status === "open" && voting.open) {
+      var mayVote = you && (voting.roles || []).indexOf(you.role) >= 0;
+      if (p.status === "open" && voting.open && mayVote) {
         row = el("div", { className: "vote-row" },
           el("button", { className: "btn btn-primary", type: "button", text: t("ui", "support_add"),
             "aria-label": t("ui", "support_add") + ": " + p.title,

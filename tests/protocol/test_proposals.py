@@ -172,32 +172,11 @@ def test_refusals_change_nothing(server: Server):
         == "vote.closed"
     )
     console.wait_for(lambda: support(console.views) == {first: 1})
-    # Framework parties do not vote unless the facilitator allows it.
-    party = joined_phone(server, meeting.code, "Gemeente", "Gemeente")
-    assert console.call(
-        "participant.set_role",
-        {
-            "client_id": f"role-{meeting.id}"[:64],
-            "participant_id": party.you["id"],
-            "role": "framework_party",
-        },
-    )["ok"]
-    assert console.call("voting.open", {"client_id": f"vo4-{meeting.id}"[:64]})["ok"]
-    assert give(party, first, "8")["error"]["code"] == "vote.role"
-    assert console.call(
-        "voting.configure",
-        {
-            "client_id": f"vc4-{meeting.id}"[:64],
-            "mode": "dots",
-            "dots": 2,
-            "max_per_proposal": 1,
-            "allow_framework": True,
-        },
-    )["ok"]
-    assert give(party, first, "9")["ok"]
-    assert console.call("voting.close", {"client_id": f"vcl2-{meeting.id}"[:64]})["ok"]
-    console.wait_for(lambda: support(console.views) == {first: 2})
-    party.close()
+    # The rules cannot change under cast votes.
+    locked = console.call(
+        "voting.configure", {"client_id": f"vlk-{meeting.id}"[:64], "mode": "simple"}
+    )
+    assert locked["error"]["code"] == "voting.rules_locked"
     # A phone cannot act as the facilitator on proposals.
     assert (
         a.call("proposal.withdraw", {"client_id": "phone-withdraw", "id": first, "reason": "x"})[
@@ -292,4 +271,40 @@ def test_tables_their_hosts_and_back_to_plenary(server: Server):
     other.wait_for(lambda: other.you["table_id"] is None)
     assert propose(other, "In de plenaire zaal", 5)
     for c in (*people, console):
+        c.close()
+
+
+def test_framework_parties_vote_only_when_allowed(server: Server):
+    meeting, console = to_proposals(server)
+    author = joined_phone(server, meeting.code, "Auteur")
+    first = propose(author, "Buurtapp")
+    party = joined_phone(server, meeting.code, "Gemeente", "Gemeente")
+    assert console.call(
+        "participant.set_role",
+        {
+            "client_id": f"role-{meeting.id}"[:64],
+            "participant_id": party.you["id"],
+            "role": "framework_party",
+        },
+    )["ok"]
+    assert console.call("voting.open", {"client_id": f"vo5-{meeting.id}"[:64]})["ok"]
+    refused = party.call("vote.give", {"client_id": "party-vote-1", "proposal_id": first})
+    assert refused["error"]["code"] == "vote.role"
+    assert console.call(
+        "voting.configure",
+        {"client_id": f"vc5-{meeting.id}"[:64], "mode": "simple", "allow_framework": True},
+    )["ok"]
+    assert party.call("vote.give", {"client_id": "party-vote-2", "proposal_id": first})["ok"]
+    console.wait_for(lambda: support(console.views) == {first: 1})
+    # A voter whose role no longer votes no longer counts.
+    assert console.call(
+        "participant.set_role",
+        {
+            "client_id": f"role2-{meeting.id}"[:64],
+            "participant_id": party.you["id"],
+            "role": "observer",
+        },
+    )["ok"]
+    console.wait_for(lambda: support(console.views) == {first: 0})
+    for c in (author, party, console):
         c.close()
