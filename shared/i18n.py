@@ -154,6 +154,32 @@ UI = {
     "up": N_("Up"),
     "no_proposals": N_("No proposals yet."),
     "versions_n": N_("{n} versions"),
+    "round_on": N_("Consent round"),
+    "round_on_plan": N_("Can everyone live with this plan?"),
+    "answered_of": N_("{answered} of {eligible} answered"),
+    "consent_consent": N_("Consent"),
+    "consent_concern": N_("Concern"),
+    "consent_objection": N_("Objection"),
+    "outcome_adopted": N_("Adopted: nobody objects."),
+    "outcome_open": N_("An objection stands: the proposal is not adopted yet."),
+    "your_answer": N_("Your answer: {answer}"),
+    "concern_label": N_("Your concern (recorded with the proposal)"),
+    "objection_label": N_(
+        "Your objection: what harm does it do, and why can you not live with it?"
+    ),
+    "pick_consent": N_("Choose consent, consent with a concern, or objection."),
+    "objection_withdrawn": N_("You withdrew your objection."),
+    "open_round": N_("Open a round"),
+    "ask_objector": N_("Ask the objector"),
+    "not_answered": N_("not answered"),
+    "park": N_("Park"),
+    "amend": N_("Amend"),
+    "adopted": N_("adopted"),
+    "parked": N_("parked"),
+    "concerns": N_("Concerns"),
+    "followup_label": N_("If something does not work:"),
+    "evaluation_label": N_("Evaluation:"),
+    "agreement_fields": N_("What, who, where, when — separated by |"),
 }
 
 

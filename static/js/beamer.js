@@ -134,6 +134,54 @@
     shortlist.forEach(function (id) { if (byId[id]) items.appendChild(el("li", { text: byId[id].title })); });
   }
 
+  function renderConsent(meeting) {
+    var round = live.views.consent;
+    var tally = live.views.consent_tally;
+    var plan = live.views.agreements || { items: [] };
+    // In the consent phase the latest round (and its outcome); once signing starts, the
+    // plan, unless a round is still open.
+    var showRound = !!(round && tally && (meeting.phase === "consent" || round.open));
+    show("consent-view", showRound);
+    show("plan-view", !showRound && !!plan.items.length);
+    renderPlan(plan);
+    if (!showRound) return;
+    var proposal = round.proposal_id ? live.views["proposal:" + round.proposal_id] : null;
+    setText("round-kicker", t("ui", "round_on"));
+    setText("round-title", proposal ? proposal.title : t("ui", "round_on_plan"));
+    setText("round-count", t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }));
+    var bars = $("round-bars");
+    bars.textContent = "";
+    var total = Math.max(1, tally.answered);
+    ["consent", "concern", "objection"].forEach(function (key) {
+      var fill = el("div", { className: "fill" });
+      fill.style.width = Math.round((100 * tally[key]) / total) + "%";
+      bars.appendChild(el("div", { className: "bar " + key }, el("span", { text: t("ui", "consent_" + key) }),
+        el("div", { className: "track" }, fill), el("span", { className: "num", text: String(tally[key]) })));
+    });
+    var outcome = $("round-outcome");
+    outcome.hidden = round.open;
+    outcome.className = "beamer-outcome " + (round.outcome || "");
+    setText(outcome, round.open ? "" : t("ui", round.outcome === "adopted" ? "outcome_adopted" : "outcome_open"));
+    var list = $("round-objections");
+    list.textContent = "";
+    tally.objections.forEach(function (o) {
+      var who = o.name ? o.name + (o.group ? " · " + o.group : "") : t("ui", "anonymous");
+      list.appendChild(el("li", null, el("b", { text: who + ": " }), o.reason));
+    });
+  }
+
+  function renderPlan(plan) {
+    var list = $("plan-items");
+    list.textContent = "";
+    plan.items.forEach(function (a) {
+      var meta = [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ");
+      list.appendChild(el("li", null, el("b", { text: a.title }), meta ? el("div", { className: "meta", text: meta }) : null));
+    });
+    // The Alle Hens questions: who meets again if it does not work, who evaluates.
+    if (plan.followup) list.appendChild(el("p", { className: "meta", text: t("ui", "followup_label") + " " + plan.followup }));
+    if (plan.evaluation) list.appendChild(el("p", { className: "meta", text: t("ui", "evaluation_label") + " " + plan.evaluation }));
+  }
+
   function renderQueue() {
     var queue = live.views.queue || {};
     var round = live.views.round;
@@ -163,7 +211,11 @@
     document.body.classList.toggle("compact", phase !== "welcome");
     var framing = phase === "framing", sharing = phase === "sharing";
     var proposing = phase === "proposals";
-    show("intro", !framing && !sharing && !proposing);
+    var consenting = phase === "consent" || phase === "signing";
+    show("intro", !framing && !sharing && !proposing && !consenting);
+    show("consent-view", false);
+    show("plan-view", false);
+    if (consenting) renderConsent(meeting);
     show("proposals-view", proposing);
     if (proposing) renderProposals(meeting);
     $("statement-view").hidden = true;

@@ -128,6 +128,7 @@
     if (phase === "framing") $("framing-panel").open = true;
     if (phase === "sharing") $("sharing-panel").open = true;
     if (phase === "proposals") $("proposals-panel").open = true;
+    if (phase === "consent") $("consent-panel").open = true;
   }
 
   function act(event, payload) {
@@ -357,6 +358,69 @@
     });
   }
 
+  function renderConsent(meeting) {
+    var byId = proposalsById();
+    var round = live.views.consent;
+    var tally = live.views.consent_tally;
+    var list = $("consent-proposals");
+    list.textContent = "";
+    (meeting.shortlist || []).forEach(function (id) {
+      var p = byId[id];
+      if (!p) return;
+      var state = p.consent_status ? " — " + t("ui", p.consent_status) : "";
+      list.appendChild(el("li", null, el("span", { className: "grow", text: p.title + state }),
+        p.consent_status === "adopted" ? null : button(t("ui", "open_round"), function () { act("consent.open", { proposal_id: p.id }); }, { className: "btn btn-small btn-primary" }),
+        p.consent_status ? null : button(t("ui", "amend"), function () {
+          var title = window.prompt(t("ui", "edit_title"), p.title);
+          if (title === null) return;
+          var description = window.prompt(t("ui", "edit_description"), p.description);
+          if (description !== null) act("proposal.edit", { id: p.id, title: title, description: description });
+        }),
+        p.consent_status ? null : button(t("ui", "park"), function () { act("proposal.park", { id: p.id }); })));
+    });
+    var open = round && round.open;
+    $("consent-close").disabled = !open;
+    $("consent-plan").disabled = !!open;
+    var box = $("consent-round");
+    box.textContent = "";
+    if (tally) {
+      box.appendChild(el("p", null, el("b", { text: t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) }),
+        " · " + t("ui", "consent_consent") + " " + tally.consent + " · " + t("ui", "consent_concern") + " " + tally.concern +
+        " · " + t("ui", "consent_objection") + " " + tally.objection +
+        (round && !round.open ? " — " + t("ui", round.outcome === "adopted" ? "outcome_adopted" : "outcome_open") : "")));
+      var objections = el("ul", { className: "plain" });
+      tally.objections.forEach(function (o) {
+        objections.appendChild(el("li", { className: "pending" }, el("b", { text: o.name }), el("span", { className: "grow", text: o.reason }),
+          open && !o.asked ? button(t("ui", "ask_objector"), function () { act("consent.ask", { participant_id: o.participant_id }); }) : null));
+      });
+      box.appendChild(objections);
+      var people = el("ul", { className: "plain" });
+      (tally.people || []).forEach(function (p) {
+        people.appendChild(el("li", null, el("span", { className: "grow", text: p.name + " · " + p.group }),
+          el("span", { className: p.answer ? "" : "muted", text: p.answer ? t("ui", "consent_" + p.answer) + (p.text ? ": " + p.text : "") : t("ui", "not_answered") })));
+      });
+      box.appendChild(el("details", null, el("summary", { text: t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) }), people));
+    }
+    var plan = live.views.agreements || { items: [] };
+    var agreements = $("agreements");
+    agreements.textContent = "";
+    plan.items.forEach(function (a) {
+      agreements.appendChild(el("li", null, el("span", { className: "grow", text: a.title + " — " + [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ") }),
+        a.concerns.length ? el("span", { className: "muted", text: t("ui", "concerns") + ": " + a.concerns.join("; ") }) : null,
+        button(t("ui", "edit"), function () {
+          var value = window.prompt(t("ui", "agreement_fields"), [a.what, a.who, a.where, a.when].join(" | "));
+          if (value === null) return;
+          var parts = value.split("|").map(function (x) { return x.trim(); });
+          act("agreement.edit", { id: a.id, what: parts[0] || "", who: parts[1] || "", where: parts[2] || "", when: parts[3] || "" });
+        })));
+    });
+    ["plan-followup-input", "plan-evaluation-input"].forEach(function (id) {
+      var node = $(id);
+      var value = id === "plan-followup-input" ? plan.followup : plan.evaluation;
+      if (document.activeElement !== node && node.dataset.shown !== value) { node.value = value; node.dataset.shown = value; }
+    });
+  }
+
   function renderSpeaking() {
     var queue = (live.views.queue || {}).requests || [];
     var list = $("queue");
@@ -404,6 +468,7 @@
     renderFraming(meeting);
     renderSharing(meeting);
     renderProposals(meeting);
+    renderConsent(meeting);
     renderSpeaking();
     renderCounts(live.views.counts);
     renderPeople(meeting, live.views.counts);
@@ -510,6 +575,11 @@
       count: parseInt($("tables-count").value, 10) || 0, four_years: $("tables-four").checked });
   });
   $("tables-plenary").addEventListener("click", function () { act("tables.plenary", {}); });
+  $("consent-plan").addEventListener("click", function () { act("consent.open", { whole_plan: true }); });
+  $("consent-close").addEventListener("click", function () { act("consent.close", {}); });
+  $("plan-save").addEventListener("click", function () {
+    act("plan.update", { followup: $("plan-followup-input").value, evaluation: $("plan-evaluation-input").value });
+  });
   $("round-start").addEventListener("click", function () { act("round.start", {}); });
   $("round-next").addEventListener("click", function () { act("round.next", {}); });
   $("round-skip").addEventListener("click", function () { act("round.skip", {}); });

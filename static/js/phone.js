@@ -32,6 +32,7 @@
     renderSharing(meeting, you);
     renderSpeaking(meeting, you);
     renderProposals(meeting, you);
+    renderConsent(meeting, you);
     if (you) {
       setText("you-name", you.name);
       setText("you-group", you.group);
@@ -207,6 +208,80 @@
         row));
     });
   }
+
+  var consentPick = null;  // the answer chosen but not sent yet
+  var consentRound = null;
+
+  function planFields(a) {
+    return [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ");
+  }
+
+  function renderConsent(meeting, you) {
+    var round = live.views.consent;
+    var mine = you && you.consent;
+    var card = $("consent-card");
+    card.hidden = !(meeting.phase === "consent" || meeting.phase === "signing") || !round || !mine || mine.round_id !== round.id;
+    if (!card.hidden) {
+      if (consentRound !== round.id) { consentRound = round.id; consentPick = null; $("consent-text").value = ""; }
+      var proposal = round.proposal_id ? live.views["proposal:" + round.proposal_id] : null;
+      setText("consent-kicker", t("ui", "round_on"));
+      setText("consent-title", proposal ? proposal.title : t("ui", "round_on_plan"));
+      setText("consent-description", proposal ? proposal.description : "");
+      var chosen = consentPick || mine.answer;
+      $("consent-form").hidden = !round.open;
+      Array.prototype.forEach.call(card.querySelectorAll("[data-consent]"), function (b) {
+        b.setAttribute("aria-pressed", String(b.getAttribute("data-consent") === chosen));
+      });
+      var needsText = chosen === "concern" || chosen === "objection";
+      $("consent-text").hidden = $("consent-text-label").hidden = !needsText;
+      setText("consent-text-label", chosen === "objection" ? t("ui", "objection_label") : t("ui", "concern_label"));
+      $("consent-asked").hidden = !(round.open && mine.asked && mine.answer === "objection" && !mine.withdrawn);
+      var status = "";
+      if (!round.open) status = round.outcome === "adopted" ? t("ui", "outcome_adopted") : t("ui", "outcome_open");
+      else if (mine.withdrawn) status = t("ui", "objection_withdrawn");
+      else if (mine.answer) status = t("ui", "your_answer", { answer: t("ui", "consent_" + mine.answer) });
+      setText("consent-status", status);
+    }
+    var plan = live.views.agreements || { items: [] };
+    var showPlan = ["consent", "framework_check", "signing", "closed"].indexOf(meeting.phase) >= 0 && plan.items.length;
+    $("plan-card").hidden = !showPlan;
+    var list = $("plan");
+    list.textContent = "";
+    plan.items.forEach(function (a) {
+      list.appendChild(el("li", { className: "card" }, el("b", { text: a.title }),
+        planFields(a) ? el("p", { className: "hint", text: planFields(a) }) : null));
+    });
+    setText("plan-followup", plan.followup ? t("ui", "followup_label") + " " + plan.followup : "");
+    setText("plan-evaluation", plan.evaluation ? t("ui", "evaluation_label") + " " + plan.evaluation : "");
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-consent]"), function (button) {
+    button.addEventListener("click", function () { consentPick = button.getAttribute("data-consent"); render(); });
+  });
+  $("consent-send").addEventListener("click", function () {
+    var round = live.views.consent;
+    var mine = live.you && live.you.consent;
+    var answer = consentPick || (mine && mine.answer);
+    var node = $("consent-error");
+    if (!answer) { node.hidden = false; setText(node, t("ui", "pick_consent")); return; }
+    $("consent-send").disabled = true;
+    live.send("consent.answer", { round_id: round.id, answer: answer,
+      text: answer === "consent" ? "" : $("consent-text").value }).then(function (ack) {
+      $("consent-send").disabled = false;
+      node.hidden = ack.ok;
+      setText(node, ack.ok ? "" : P.errorMessage(ack.error));  // what was typed stays
+      if (ack.ok) consentPick = null;
+      render();
+    });
+  });
+  ["consent-withdraw", "consent-keep"].forEach(function (id) {
+    $(id).addEventListener("click", function () {
+      live.send(id === "consent-withdraw" ? "consent.withdraw" : "consent.keep",
+        { round_id: live.views.consent.id }).then(function (ack) {
+        if (!ack.ok) setText("consent-status", P.errorMessage(ack.error));
+      });
+    });
+  });
 
   function castVote(event, proposalId) {
     live.send(event, { proposal_id: proposalId }).then(function (ack) {
