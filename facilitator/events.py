@@ -425,3 +425,13 @@ def update_plan(principal: Principal, payload: Payload) -> Result:
     return consenting.update_plan(
         plandag().db, **_ctx(principal, payload), data=payload.fields("followup", "evaluation")
     )
+
+
+@intent("consent.configure", "console")
+def configure_consent(principal: Principal, payload: Payload) -> Result:
+    return consenting.configure(
+        plandag().db,
+        **_ctx(principal, payload),
+        allow_framework=payload.flag("allow_framework"),
+        allow_observers=payload.flag("allow_observers"),
+    )

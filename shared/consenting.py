@@ -346,3 +346,27 @@ def round_history(session: Session, proposal_id: int) -> list[RoundRow]:
             select(RoundRow).where(RoundRow.proposal_id == proposal_id).order_by(RoundRow.id)
         )
     )
+
+
+def configure(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    allow_framework: bool,
+    allow_observers: bool,
+) -> Result:
+    """Who answers in the next rounds; a round already open keeps its recorded set."""
+    roles = ["informant", "participant"]
+    if allow_framework:
+        roles.append("framework_party")
+    if allow_observers:
+        roles.append("observer")
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        meeting.consent_roles = sorted(roles)
+        change = commit_change(session, meeting, {"meeting"})
+        return {"roles": meeting.consent_roles, "version": change.version}, change
+
+    return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.configure", work)

@@ -180,6 +180,7 @@ UI = {
     "followup_label": N_("If something does not work:"),
     "evaluation_label": N_("Evaluation:"),
     "agreement_fields": N_("What, who, where, when — separated by |"),
+    "add_late": N_("Add a late joiner to this round…"),
 }
 
 

@@ -96,6 +96,7 @@ def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str
     view["tables_active"] = row.tables_active
     view["table_strategy"] = row.table_strategy
     view["shortlist"] = list(row.shortlist)
+    view["consent_roles"] = list(row.consent_roles)
     view["statement_number"] = (
         session.scalar(
             select(func.max(StatementVersion.number)).where(StatementVersion.meeting_id == row.id)

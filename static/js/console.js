@@ -378,6 +378,9 @@
         }),
         p.consent_status ? null : button(t("ui", "park"), function () { act("proposal.park", { id: p.id }); })));
     });
+    var roles = meeting.consent_roles || [];
+    $("consent-framework").checked = roles.indexOf("framework_party") >= 0;
+    $("consent-observers").checked = roles.indexOf("observer") >= 0;
     var open = round && round.open;
     $("consent-close").disabled = !open;
     $("consent-plan").disabled = !!open;
@@ -400,6 +403,18 @@
           el("span", { className: p.answer ? "" : "muted", text: p.answer ? t("ui", "consent_" + p.answer) + (p.text ? ": " + p.text : "") : t("ui", "not_answered") })));
       });
       box.appendChild(el("details", null, el("summary", { text: t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) }), people));
+      if (open) {
+        // A late joiner takes part once the facilitator adds them.
+        var inRound = {};
+        (tally.people || []).forEach(function (p) { inRound[p.id] = true; });
+        var late = el("select", { "aria-label": t("ui", "add_late"), onchange: function (e) {
+          if (e.target.value) act("consent.add", { participant_id: parseInt(e.target.value, 10) });
+        } }, el("option", { value: "", text: t("ui", "add_late") }));
+        participants().forEach(function (p) {
+          if (!p.removed && !inRound[p.id]) late.appendChild(el("option", { value: String(p.id), text: p.name + " · " + p.group }));
+        });
+        if (late.options.length > 1) box.appendChild(late);
+      }
     }
     var plan = live.views.agreements || { items: [] };
     var agreements = $("agreements");
@@ -575,6 +590,12 @@
       count: parseInt($("tables-count").value, 10) || 0, four_years: $("tables-four").checked });
   });
   $("tables-plenary").addEventListener("click", function () { act("tables.plenary", {}); });
+  ["consent-framework", "consent-observers"].forEach(function (id) {
+    $(id).addEventListener("change", function () {
+      act("consent.configure", { allow_framework: $("consent-framework").checked,
+        allow_observers: $("consent-observers").checked });
+    });
+  });
   $("consent-plan").addEventListener("click", function () { act("consent.open", { whole_plan: true }); });
   $("consent-close").addEventListener("click", function () { act("consent.close", {}); });
   $("plan-save").addEventListener("click", function () {

@@ -243,3 +243,41 @@ def test_an_objector_withdraws_when_asked(server: Server):
     )
     for c in (a, author, console):
         c.close()
+
+
+def test_eligibility_is_fixed_at_open_and_late_joiners_are_added(server: Server):
+    meeting, console, author, (pid,) = to_consent(server, "Buurtapp")
+    party = joined_phone(server, meeting.code, "Gemeente", "Gemeente")
+    assert console.call(
+        "participant.set_role",
+        {
+            "client_id": f"fp-{meeting.id}"[:64],
+            "participant_id": party.you["id"],
+            "role": "framework_party",
+        },
+    )["ok"]
+    opened = console.call(
+        "consent.open", {"client_id": f"el-{meeting.id}"[:64], "proposal_id": pid}
+    )
+    assert opened["eligible"] == 1  # the author; not the framework party
+    body = {"client_id": "party-answer-1", "round_id": opened["round_id"], "answer": "consent"}
+    assert party.call("consent.answer", body)["error"]["code"] == "consent.ineligible"
+    # Allowing framework parties changes later rounds, not the open one...
+    assert console.call(
+        "consent.configure", {"client_id": f"cfg-{meeting.id}"[:64], "allow_framework": True}
+    )["ok"]
+    body["client_id"] = "party-answer-2"
+    assert party.call("consent.answer", body)["error"]["code"] == "consent.ineligible"
+    # ...until the facilitator adds someone to it.
+    late = joined_phone(server, meeting.code, "Laatkomer")
+    assert console.call(
+        "consent.add", {"client_id": f"add-{meeting.id}"[:64], "participant_id": late.you["id"]}
+    )["ok"]
+    late.wait_for(lambda: late.you.get("consent") is not None)
+    assert late.call(
+        "consent.answer",
+        {"client_id": "late-answer-1", "round_id": opened["round_id"], "answer": "consent"},
+    )["ok"]
+    console.wait_for(lambda: console.views["consent_tally"]["eligible"] == 2)
+    for c in (party, late, author, console):
+        c.close()
