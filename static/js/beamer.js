@@ -127,6 +127,15 @@
         el("div", { className: "track" }, fill),
         el("span", { className: "num", text: String(r.support) })));
     });
+    // Withdrawn proposals stay visible with the reason the room was given.
+    Object.keys(byId).forEach(function (id) {
+      var p = byId[id];
+      if (p.status === "withdrawn" && !tables.active) {
+        box.appendChild(el("div", { className: "rank withdrawn" }, el("span", { className: "pos", text: "–" }),
+          el("span", { className: "title", text: p.title }),
+          el("span", { className: "reason", text: t("ui", "withdrawn_because", { reason: p.reason || "" }) })));
+      }
+    });
     var shortlist = meeting.shortlist || [];
     $("shortlist").hidden = !shortlist.length;
     var items = $("shortlist-items");

@@ -132,6 +132,8 @@
   }
 
   function act(event, payload) {
+    // A menu that sent an action lets go of the focus, so its list can redraw.
+    if (document.activeElement && document.activeElement.tagName === "SELECT") document.activeElement.blur();
     return live.send(event, payload).then(function (ack) { showError(ack); return ack; });
   }
 
