@@ -113,7 +113,8 @@ def open_round(
         session.add(row)
         session.flush()
         meeting.consent_round_id = row.id
-        change = commit_change(session, meeting, {"consent", "consent_tally"}, eligible)
+        meeting.consent_round_open = True
+        change = commit_change(session, meeting, {"consent", "consent_tally", "meeting"}, eligible)
         return {"round_id": row.id, "eligible": len(eligible), "version": change.version}, change
 
     return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.open", work)
@@ -245,7 +246,8 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         domain, _stored = _as_domain(session, row)
         outcome = domain.close()
         row.closed_at, row.outcome = utcnow(), outcome.value
-        keys = {"consent", "consent_tally"}
+        meeting.consent_round_open = False
+        keys = {"consent", "consent_tally", "meeting"}
         if outcome is Outcome.ADOPTED:
             if row.proposal_id is None:
                 meeting.plan_adopted = True

@@ -148,6 +148,8 @@ class Meeting(Base):
     plan_evaluation: Mapped[str] = mapped_column(Text, default="")
     #: the final round on the whole plan adopted it
     plan_adopted: Mapped[bool] = mapped_column(default=False)
+    #: a consent round is open now (the phase cannot be left meanwhile)
+    consent_round_open: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

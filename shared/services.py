@@ -81,6 +81,7 @@ def to_domain(row: MeetingRow) -> Meeting:
         groups=tuple(row.groups),
         phase_started_at=row.phase_started_at,
         timebox_seconds=row.timebox_seconds,
+        consent_round_open=row.consent_round_open,
     )
 
 

@@ -27,6 +27,9 @@ MESSAGES: dict[str, str] = {
     "phase.needs_open_question": N_(
         "Set the open question of the meeting before starting: everyone works on it."
     ),
+    "phase.round_open": N_(
+        "A consent round is still open. Close it before moving on: nobody's answer is lost."
+    ),
     "phase.needs_issue_statement": N_(
         "Write the issue statement before framing: the framing phase presents it."
     ),

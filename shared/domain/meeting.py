@@ -175,6 +175,8 @@ class Meeting:
     groups: tuple[str, ...] = ()
     phase_started_at: datetime | None = None
     timebox_seconds: int | None = None
+    #: a consent round is still open (set by the caller from the record)
+    consent_round_open: bool = False
     _walk: tuple[Phase, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

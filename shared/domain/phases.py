@@ -80,10 +80,17 @@ def _needs_issue_statement(meeting: Meeting) -> DomainError | None:
     return None
 
 
+def _no_open_round(meeting: Meeting) -> DomainError | None:
+    if meeting.consent_round_open:
+        return DomainError("phase.round_open")
+    return None
+
+
 #: Checked when the meeting moves forward out of a phase. Later capabilities add theirs
-#: (an open consent round, unsigned plan, ...) here rather than in scattered ifs.
+#: (an unsigned plan, ...) here rather than in scattered ifs.
 EXIT_GUARDS: dict[Phase, tuple[Guard, ...]] = {
     Phase.WELCOME: (_needs_open_question,),
+    Phase.CONSENT: (_no_open_round,),
 }
 
 #: Checked when the meeting moves forward into a phase.

@@ -150,6 +150,8 @@ def test_objections_need_a_reason_and_rounds_are_kept(server: Server):
         {"client_id": "obj-empty-1", "round_id": round_id, "answer": "objection", "text": "   "},
     )
     assert empty["error"]["code"] == "consent.reason_required"
+    moving_on = console.call("phase.advance", {"client_id": f"mv-{meeting.id}"[:64]})
+    assert moving_on["error"]["code"] == "phase.round_open"
     assert "waarom kun je er niet mee leven" in empty["error"]["message"]
     ineligible = observer.call(
         "consent.answer", {"client_id": "obs-answer-1", "round_id": round_id, "answer": "consent"}

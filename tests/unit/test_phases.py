@@ -182,3 +182,15 @@ class TestCustomTemplate:
         with pytest.raises(DomainError) as refused:
             phases_for("town_hall")
         assert refused.value.code == "template.unknown"
+
+
+def test_the_consent_phase_cannot_be_left_while_a_round_is_open():
+    meeting = ready(Template.NIEUWE_ROUTE)
+    meeting.phase = Phase.CONSENT
+    meeting.consent_round_open = True
+    with pytest.raises(DomainError) as refused:
+        meeting.advance(T0)
+    assert refused.value.code == "phase.round_open"
+    assert meeting.phase is Phase.CONSENT
+    meeting.consent_round_open = False
+    assert meeting.advance(T0).to_phase == "framework_check"
