@@ -532,7 +532,13 @@ def update_table(
             table.question = validate_question(question)
         if host_id is not None:
             host = session.get(Participant, host_id) if isinstance(host_id, int) else None
-            if host is None or host.meeting_id != meeting_id or host.table_id != table.id:
+            if (
+                host is None
+                or host.meeting_id != meeting_id
+                or host.table_id != table.id
+                or host.removed_at is not None
+                or host.role == Role.OBSERVER.value
+            ):
                 raise DomainError("table.host_elsewhere")
             personal = {p for p in (table.host_id, host.id) if p is not None}
             table.host_id = host.id

@@ -39,6 +39,7 @@ from .models import (
     StatementVersion,
     User,
     Worker,
+    WorkTable,
     utcnow,
 )
 from .models import Meeting as MeetingRow
@@ -565,7 +566,23 @@ def join(
         )
         session.add(participant)
         session.flush()
-        change = commit_change(session, row, {f"participant:{participant.id}", "counts"})
+        keys = {f"participant:{participant.id}", "counts"}
+        if row.tables_active and row.table_strategy in ("mixed", "random"):
+            # Late for the split: a seat at the smallest table, so they can take part.
+            sizes = session.execute(
+                select(WorkTable.id, func.count(Participant.id))
+                .outerjoin(
+                    Participant,
+                    (Participant.table_id == WorkTable.id) & Participant.removed_at.is_(None),
+                )
+                .where(WorkTable.meeting_id == meeting_id, WorkTable.active.is_(True))
+                .group_by(WorkTable.id)
+                .order_by(func.count(Participant.id), WorkTable.id)
+            ).first()
+            if sizes is not None:
+                participant.table_id = sizes[0]
+                keys.add("tables")
+        change = commit_change(session, row, keys)
     return participant, change
 
 

@@ -267,6 +267,9 @@ def test_tables_their_hosts_and_back_to_plenary(server: Server):
     console.wait_for(
         lambda: (console.views.get(f"proposal:{made['id']}") or {}).get("table_id") == table["id"]
     )
+    # Someone who arrives after the split gets a seat at the smallest table.
+    late = joined_phone(server, meeting.code, "Laat", "Jongeren")
+    late.wait_for(lambda: late.you["table_id"] is not None)
     assert console.call("tables.plenary", {"client_id": f"tpl-{meeting.id}"[:64]})["ok"]
     other.wait_for(lambda: other.you["table_id"] is None)
     assert propose(other, "In de plenaire zaal", 5)
