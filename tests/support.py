@@ -281,3 +281,16 @@ def joined_phone(server: Server, code: str, name: str, group: str = "Bewoners") 
     client = phone.connect()
     client.wait_for(lambda: client.views.get("meeting") and client.you is not None)
     return client
+
+
+async def async_phone(server: Server, code: str, token: str) -> socketio.AsyncClient:
+    """A joined phone's socket for load tests that run many phones in one event loop."""
+    sio = socketio.AsyncClient(reconnection=False)
+    await sio.connect(
+        server.url,
+        auth={"audience": "phone", "code": code},
+        headers={"Cookie": f"plandag_device={token}"},
+        transports=["websocket"],
+        wait_timeout=60,
+    )
+    return sio

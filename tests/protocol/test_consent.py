@@ -14,6 +14,7 @@ import socketio
 from tests.support import (
     Phone,
     Server,
+    async_phone,
     beamer_client,
     console_client,
     create_meeting,
@@ -75,15 +76,7 @@ def test_1000_phones_answer_a_round_and_the_counts_are_exact(server: Server):
         return {"client_id": f"ans-{i}-{n}-xyz", "round_id": round_id, "answer": kind, "text": text}
 
     async def connect(token: str) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=False)
-        await sio.connect(
-            server.url,
-            auth={"audience": "phone", "code": meeting.code},
-            headers={"Cookie": f"plandag_device={token}"},
-            transports=["websocket"],
-            wait_timeout=60,
-        )
-        return sio
+        return await async_phone(server, meeting.code, token)
 
     async def answer(i: int, sio: socketio.AsyncClient) -> None:
         first, change, resend = plans[i]

@@ -13,6 +13,7 @@ from tests.support import (
     Client,
     Phone,
     Server,
+    async_phone,
     beamer_client,
     console_client,
     create_meeting,
@@ -75,15 +76,7 @@ def test_500_phones_place_3_dots_each_with_retries_counted_once(server: Server):
     before = len(beamer.updates)
 
     async def connect(token: str) -> socketio.AsyncClient:
-        sio = socketio.AsyncClient(reconnection=False)
-        await sio.connect(
-            server.url,
-            auth={"audience": "phone", "code": meeting.code},
-            headers={"Cookie": f"plandag_device={token}"},
-            transports=["websocket"],
-            wait_timeout=60,
-        )
-        return sio
+        return await async_phone(server, meeting.code, token)
 
     async def phone_votes(i: int, sio: socketio.AsyncClient) -> None:
         for n, pid in enumerate(plans[i]):
