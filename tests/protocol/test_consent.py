@@ -100,7 +100,8 @@ def test_1000_phones_answer_a_round_and_the_counts_are_exact(server: Server):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         elapsed, last_ack = pool.submit(lambda: asyncio.run(storm())).result()
-    beamer.wait_for(lambda: beamer.views["consent_tally"]["answered"] == 1000, timeout=20)
+    # Under a loaded CI machine the last coalesced flush can take a while.
+    beamer.wait_for(lambda: beamer.views["consent_tally"]["answered"] == 1000, timeout=90)
     lag = time.perf_counter() - last_ack
     closed = console.call("consent.close", {"client_id": f"cc-{meeting.id}"[:64]})
     assert closed["ok"]
