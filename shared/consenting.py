@@ -342,14 +342,6 @@ def _plan_texts(data: Mapping[str, object], names: tuple[str, ...]) -> dict[str,
     return out
 
 
-def round_history(session: Session, proposal_id: int) -> list[RoundRow]:
-    return list(
-        session.scalars(
-            select(RoundRow).where(RoundRow.proposal_id == proposal_id).order_by(RoundRow.id)
-        )
-    )
-
-
 def configure(
     db: Database,
     *,
