@@ -9,9 +9,9 @@ from flask import session
 from shared import consenting, proposing, room
 from shared.errors import ProtocolError
 from shared.models import Meeting
-from shared.room import Result
 from shared.services import (
     Change,
+    Result,
     can_facilitate,
     check_beamer_key,
     move_phase,

@@ -11,8 +11,7 @@ from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.errors import ProtocolError
 from shared.models import Meeting, Participant
-from shared.room import Result
-from shared.services import meeting_by_code, participant_by_device
+from shared.services import Result, meeting_by_code, participant_by_device
 from shared.sockets import Payload, Principal, authenticator, intent
 from shared.views import snapshot
 from shared.web import plandag

@@ -25,8 +25,7 @@ from .models import (
 from .models import ConsentRound as RoundRow
 from .models import Meeting as MeetingRow
 from .proposing import _proposal
-from .room import Result, _facilitator_intent, _participant_intent
-from .services import commit_change
+from .services import Result, commit_change, facilitator_intent, participant_intent
 
 
 def _round(session: Session, meeting: MeetingRow, round_id: object = None) -> RoundRow:
@@ -117,7 +116,7 @@ def open_round(
         change = commit_change(session, meeting, {"consent", "consent_tally", "meeting"}, eligible)
         return {"round_id": row.id, "eligible": len(eligible), "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.open", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "consent.open", work)
 
 
 def answer(
@@ -163,7 +162,7 @@ def answer(
             "version": change.version,
         }, change
 
-    return _participant_intent(db, participant_id, meeting_id, client_id, "consent.answer", work)
+    return participant_intent(db, participant_id, meeting_id, client_id, "consent.answer", work)
 
 
 def resolve_objection(
@@ -199,7 +198,7 @@ def resolve_objection(
         return {"round_id": row.id, "withdrawn": withdraw, "version": change.version}, change
 
     action = "consent.withdraw" if withdraw else "consent.keep"
-    return _participant_intent(db, participant_id, meeting_id, client_id, action, work)
+    return participant_intent(db, participant_id, meeting_id, client_id, action, work)
 
 
 def ask_objector(
@@ -218,7 +217,7 @@ def ask_objector(
         change = commit_change(session, meeting, {"consent_tally"}, {participant_id})
         return {"participant_id": participant_id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.ask", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "consent.ask", work)
 
 
 def add_late(
@@ -237,7 +236,7 @@ def add_late(
         change = commit_change(session, meeting, {"consent_tally"}, {person.id})
         return {"eligible": len(row.eligible), "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.add", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "consent.add", work)
 
 
 def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
@@ -273,7 +272,7 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         change = commit_change(session, meeting, keys, set(row.eligible))
         return {"round_id": row.id, "outcome": outcome.value, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.close", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "consent.close", work)
 
 
 def park(
@@ -289,7 +288,7 @@ def park(
         change = commit_change(session, meeting, {f"proposal:{proposal.id}"})
         return {"id": proposal.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.park", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.park", work)
 
 
 def edit_agreement(
@@ -312,7 +311,7 @@ def edit_agreement(
         change = commit_change(session, meeting, {"agreements"})
         return {"id": row.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "agreement.edit", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "agreement.edit", work)
 
 
 def update_plan(
@@ -326,7 +325,7 @@ def update_plan(
         change = commit_change(session, meeting, {"agreements"})
         return {"version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "plan.update", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "plan.update", work)
 
 
 def _plan_texts(data: Mapping[str, object], names: tuple[str, ...]) -> dict[str, str]:
@@ -363,4 +362,4 @@ def configure(
         change = commit_change(session, meeting, {"meeting"})
         return {"roles": meeting.consent_roles, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "consent.configure", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "consent.configure", work)

@@ -41,8 +41,8 @@ from .models import (
     WorkTable,
 )
 from .models import Meeting as MeetingRow
-from .room import Result, _contribution, _facilitator_intent, _participant_intent, _theme
-from .services import Change, commit_change
+from .room import _contribution, _theme
+from .services import Change, Result, commit_change, facilitator_intent, participant_intent
 
 WRITING_ROLES = frozenset({Role.PARTICIPANT, Role.INFORMANT, Role.FRAMEWORK_PARTY})
 
@@ -137,7 +137,7 @@ def create_proposal(
         change = commit_change(session, meeting, _keys(row) | {"tables"})
         return {"id": row.id, "version": change.version}, change
 
-    return _participant_intent(db, participant_id, meeting_id, client_id, "proposal.create", work)
+    return participant_intent(db, participant_id, meeting_id, client_id, "proposal.create", work)
 
 
 def create_from(
@@ -182,7 +182,7 @@ def create_from(
         change = commit_change(session, meeting, _keys(row))
         return {"id": row.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.create_from", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.create_from", work)
 
 
 def edit_proposal(
@@ -210,7 +210,7 @@ def edit_proposal(
         change = commit_change(session, meeting, _keys(row))
         return {"id": row.id, "number": number, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.edit", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.edit", work)
 
 
 def withdraw_proposal(
@@ -235,7 +235,7 @@ def withdraw_proposal(
         change = commit_change(session, meeting, _keys(row) | {"meeting"}, voters)
         return {"id": row.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.withdraw", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.withdraw", work)
 
 
 def merge_proposals(
@@ -288,7 +288,7 @@ def merge_proposals(
         )
         return {"id": target.id, "merged": source.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "proposal.merge", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.merge", work)
 
 
 # --------------------------------------------------------------------------- voting
@@ -338,7 +338,7 @@ def configure_voting(
         change = commit_change(session, meeting, {"meeting", "ranking"}, everyone)
         return {"open": meeting.voting_open, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "voting.configure", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "voting.configure", work)
 
 
 def open_voting(
@@ -350,7 +350,7 @@ def open_voting(
         return {"open": open_, "version": change.version}, change
 
     action = "voting.open" if open_ else "voting.close"
-    return _facilitator_intent(db, user_id, meeting_id, client_id, action, work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
 
 
 def vote(
@@ -398,7 +398,7 @@ def vote(
         }, change
 
     action = "vote.give" if give else "vote.take_back"
-    return _participant_intent(db, participant_id, meeting_id, client_id, action, work)
+    return participant_intent(db, participant_id, meeting_id, client_id, action, work)
 
 
 def set_shortlist(
@@ -416,7 +416,7 @@ def set_shortlist(
         change = commit_change(session, meeting, {"meeting"})
         return {"shortlist": meeting.shortlist, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "shortlist.set", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "shortlist.set", work)
 
 
 # --------------------------------------------------------------------------- tables
@@ -486,7 +486,7 @@ def split_tables(
         change = commit_change(session, meeting, {"meeting", "tables"}, set(everyone))
         return {"tables": [t.id for t in tables], "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "tables.split", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "tables.split", work)
 
 
 def to_plenary(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
@@ -502,7 +502,7 @@ def to_plenary(db: Database, *, user_id: int, meeting_id: str, client_id: str) -
         change = commit_change(session, meeting, {"meeting", "tables"}, seated)
         return {"version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "tables.plenary", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "tables.plenary", work)
 
 
 def _table(session: Session, meeting_id: str, table_id: object) -> WorkTable:
@@ -548,7 +548,7 @@ def update_table(
         change = commit_change(session, meeting, {"tables"}, personal)
         return {"table_id": table.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "table.update", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "table.update", work)
 
 
 def choose_table(
@@ -569,7 +569,7 @@ def choose_table(
         change = commit_change(session, meeting, {"tables"}, {person.id})
         return {"table_id": table.id, "version": change.version}, change
 
-    return _participant_intent(db, participant_id, meeting_id, client_id, "table.choose", work)
+    return participant_intent(db, participant_id, meeting_id, client_id, "table.choose", work)
 
 
 __all__ = ["Change"]

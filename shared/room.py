@@ -7,8 +7,7 @@ returning the Change the hub broadcasts after the ack.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,60 +45,7 @@ from .models import (
 )
 from .models import Meeting as MeetingRow
 from .models import SpeakRequest as SpeakRow
-from .services import (
-    Change,
-    commit_change,
-    load_for_update,
-    load_participant,
-    require_facilitator,
-    run_intent,
-)
-
-Result = tuple[dict[str, Any], Change | None]
-Work = Callable[[Session, MeetingRow], Result]
-
-
-def _facilitator_intent(
-    db: Database, user_id: int, meeting_id: str, client_id: str, action: str, work: Work
-) -> Result:
-    def run(session: Session) -> Result:
-        require_facilitator(session, user_id, meeting_id)
-        return work(session, load_for_update(session, meeting_id))
-
-    return run_intent(
-        db,
-        meeting_id=meeting_id,
-        actor=f"u:{user_id}",
-        client_id=client_id,
-        action=action,
-        work=run,
-    )
-
-
-def _participant_intent(
-    db: Database,
-    participant_id: int,
-    meeting_id: str,
-    client_id: str,
-    action: str,
-    work: Callable[[Session, MeetingRow, Participant], Result],
-) -> Result:
-    def run(session: Session) -> Result:
-        row = load_for_update(session, meeting_id)
-        person = load_participant(session, meeting_id, participant_id)
-        if person.removed_at is not None:
-            raise DomainError("participant.removed")
-        return work(session, row, person)
-
-    return run_intent(
-        db,
-        meeting_id=meeting_id,
-        actor=f"p:{participant_id}",
-        client_id=client_id,
-        action=action,
-        work=run,
-    )
-
+from .services import Result, commit_change, facilitator_intent, participant_intent
 
 # --------------------------------------------------------------------------- contributions
 
@@ -152,7 +98,7 @@ def create_contribution(
         change = commit_change(session, meeting, _wall_keys(row, visible), {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
-    return _participant_intent(
+    return participant_intent(
         db, participant_id, meeting_id, client_id, "contribution.create", work
     )
 
@@ -181,7 +127,7 @@ def edit_contribution(
         change = commit_change(session, meeting, keys, {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
-    return _participant_intent(db, participant_id, meeting_id, client_id, "contribution.edit", work)
+    return participant_intent(db, participant_id, meeting_id, client_id, "contribution.edit", work)
 
 
 def withdraw_contribution(
@@ -200,7 +146,7 @@ def withdraw_contribution(
         change = commit_change(session, meeting, keys, {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
-    return _participant_intent(
+    return participant_intent(
         db, participant_id, meeting_id, client_id, "contribution.withdraw", work
     )
 
@@ -231,7 +177,7 @@ def moderate_contribution(
         change = commit_change(session, meeting, keys, {row.participant_id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, f"contribution.{action}", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, f"contribution.{action}", work)
 
 
 def _theme(session: Session, meeting_id: str, theme_id: object) -> Theme:
@@ -258,7 +204,7 @@ def move_contribution(
         change = commit_change(session, meeting, _wall_keys(row, row.status == "visible"))
         return {"id": row.id, "theme_id": row.theme_id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "contribution.move", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "contribution.move", work)
 
 
 def save_theme(
@@ -284,7 +230,7 @@ def save_theme(
         return {"id": theme.id, "name": theme.name, "version": change.version}, change
 
     action = "theme.create" if theme_id is None else "theme.rename"
-    return _facilitator_intent(db, user_id, meeting_id, client_id, action, work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
 
 
 def spotlight(
@@ -301,7 +247,7 @@ def spotlight(
         change = commit_change(session, meeting, {"meeting"})
         return {"spotlight_id": meeting.spotlight_id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "wall.spotlight", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "wall.spotlight", work)
 
 
 def sharing_settings(
@@ -326,7 +272,7 @@ def sharing_settings(
         change = commit_change(session, meeting, keys)
         return {**wanted, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "sharing.settings", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "sharing.settings", work)
 
 
 def _all_contribution_keys(session: Session, meeting_id: str) -> set[str]:
@@ -352,7 +298,7 @@ def add_prompt(
         change = commit_change(session, meeting, {"prompts", "meeting"})
         return {"id": prompt.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "prompt.create", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "prompt.create", work)
 
 
 def select_prompt(
@@ -369,7 +315,7 @@ def select_prompt(
         change = commit_change(session, meeting, {"meeting"})
         return {"prompt_id": meeting.prompt_id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "prompt.select", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "prompt.select", work)
 
 
 # --------------------------------------------------------------------------- framing
@@ -387,7 +333,7 @@ def add_info(
         change = commit_change(session, meeting, {"info"})
         return {"id": item.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "info.create", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "info.create", work)
 
 
 def show_info(
@@ -404,7 +350,7 @@ def show_info(
         change = commit_change(session, meeting, {"meeting"})
         return {"shown_info_id": meeting.shown_info_id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "info.show", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "info.show", work)
 
 
 def _statement_number(session: Session, meeting: MeetingRow) -> int:
@@ -446,7 +392,7 @@ def revise_statement(
         change = commit_change(session, meeting, {"meeting", "recognition", "recognition_tally"})
         return {"statement_number": number, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "statement.revise", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "statement.revise", work)
 
 
 def open_recognition(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
@@ -463,7 +409,7 @@ def open_recognition(db: Database, *, user_id: int, meeting_id: str, client_id: 
         change = commit_change(session, meeting, {"recognition", "recognition_tally"})
         return {"check_id": check.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "recognition.open", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "recognition.open", work)
 
 
 def close_recognition(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
@@ -479,7 +425,7 @@ def close_recognition(db: Database, *, user_id: int, meeting_id: str, client_id:
         change = commit_change(session, meeting, {"recognition", "recognition_tally"})
         return {"check_id": check.id, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "recognition.close", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "recognition.close", work)
 
 
 def answer_recognition(
@@ -519,9 +465,7 @@ def answer_recognition(
         change = commit_change(session, meeting, {"recognition_tally"}, {person.id})
         return {"check_id": check.id, "answer": value.value, "version": change.version}, change
 
-    return _participant_intent(
-        db, participant_id, meeting_id, client_id, "recognition.answer", work
-    )
+    return participant_intent(db, participant_id, meeting_id, client_id, "recognition.answer", work)
 
 
 # --------------------------------------------------------------------------- speaking
@@ -570,7 +514,7 @@ def request_floor(db: Database, *, meeting_id: str, participant_id: int, client_
             "version": change.version,
         }, change
 
-    return _participant_intent(db, participant_id, meeting_id, client_id, "queue.request", work)
+    return participant_intent(db, participant_id, meeting_id, client_id, "queue.request", work)
 
 
 def cancel_floor(db: Database, *, meeting_id: str, participant_id: int, client_id: str) -> Result:
@@ -582,7 +526,7 @@ def cancel_floor(db: Database, *, meeting_id: str, participant_id: int, client_i
         change = commit_change(session, meeting, {"queue"}, _queue_people(queue))
         return {"request_id": cancelled.id, "version": change.version}, change
 
-    return _participant_intent(db, participant_id, meeting_id, client_id, "queue.cancel", work)
+    return participant_intent(db, participant_id, meeting_id, client_id, "queue.cancel", work)
 
 
 def give_floor(
@@ -612,7 +556,7 @@ def give_floor(
         return {"request_id": request_id, "version": change.version}, change
 
     action = "queue.finish" if finish else "queue.start"
-    return _facilitator_intent(db, user_id, meeting_id, client_id, action, work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
 
 
 def _round(session: Session, meeting: MeetingRow) -> tuple[SpeakingRound, Round]:
@@ -644,7 +588,7 @@ def start_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         change = commit_change(session, meeting, {"round"}, set(order))
         return {"round_id": row.id, "order": list(order), "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, "round.start", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, "round.start", work)
 
 
 def step_round(
@@ -665,4 +609,4 @@ def step_round(
         change = commit_change(session, meeting, {"round", "counts"}, set(turn.order))
         return {"current": turn.current(), "ended": turn.ended, "version": change.version}, change
 
-    return _facilitator_intent(db, user_id, meeting_id, client_id, f"round.{action}", work)
+    return facilitator_intent(db, user_id, meeting_id, client_id, f"round.{action}", work)

@@ -173,6 +173,52 @@ def run_intent(
     raise AssertionError("unreachable")
 
 
+Result = tuple[dict[str, Any], Change | None]
+Work = Callable[[Session, MeetingRow], Result]
+
+
+def facilitator_intent(
+    db: Database, user_id: int, meeting_id: str, client_id: str, action: str, work: Work
+) -> Result:
+    def run(session: Session) -> Result:
+        require_facilitator(session, user_id, meeting_id)
+        return work(session, load_for_update(session, meeting_id))
+
+    return run_intent(
+        db,
+        meeting_id=meeting_id,
+        actor=f"u:{user_id}",
+        client_id=client_id,
+        action=action,
+        work=run,
+    )
+
+
+def participant_intent(
+    db: Database,
+    participant_id: int,
+    meeting_id: str,
+    client_id: str,
+    action: str,
+    work: Callable[[Session, MeetingRow, Participant], Result],
+) -> Result:
+    def run(session: Session) -> Result:
+        row = load_for_update(session, meeting_id)
+        person = load_participant(session, meeting_id, participant_id)
+        if person.removed_at is not None:
+            raise DomainError("participant.removed")
+        return work(session, row, person)
+
+    return run_intent(
+        db,
+        meeting_id=meeting_id,
+        actor=f"p:{participant_id}",
+        client_id=client_id,
+        action=action,
+        work=run,
+    )
+
+
 # --------------------------------------------------------------------------- accounts
 
 
