@@ -177,6 +177,11 @@ class Meeting:
     timebox_seconds: int | None = None
     #: a consent round is still open (set by the caller from the record)
     consent_round_open: bool = False
+    #: the final consent round on the whole plan adopted it
+    plan_adopted: bool = False
+    #: why the kader check is not finished (open checks, missing follow-ups), or None;
+    #: set by the caller from ``FrameworkCheck.exit_blocker``
+    check_blocker: DomainError | None = None
     _walk: tuple[Phase, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

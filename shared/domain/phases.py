@@ -86,16 +86,28 @@ def _no_open_round(meeting: Meeting) -> DomainError | None:
     return None
 
 
+def _needs_adopted_plan(meeting: Meeting) -> DomainError | None:
+    if not meeting.plan_adopted:
+        return DomainError("check.needs_plan")
+    return None
+
+
+def _check_done(meeting: Meeting) -> DomainError | None:
+    return meeting.check_blocker
+
+
 #: Checked when the meeting moves forward out of a phase. Later capabilities add theirs
 #: (an unsigned plan, ...) here rather than in scattered ifs.
 EXIT_GUARDS: dict[Phase, tuple[Guard, ...]] = {
     Phase.WELCOME: (_needs_open_question,),
     Phase.CONSENT: (_no_open_round,),
+    Phase.FRAMEWORK_CHECK: (_check_done,),
 }
 
 #: Checked when the meeting moves forward into a phase.
 ENTRY_GUARDS: dict[Phase, tuple[Guard, ...]] = {
     Phase.FRAMING: (_needs_issue_statement,),
+    Phase.FRAMEWORK_CHECK: (_needs_adopted_plan,),
 }
 
 

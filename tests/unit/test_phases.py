@@ -28,6 +28,8 @@ def ready(template: Template) -> Meeting:
         open_question="Hoe maken we het plein weer van iedereen?",
         issue_statement="Sinds de zomer is er spanning rond het plein.",
         groups=("Bewoners", "Gemeente"),
+        # the walk is the subject here; the kader check's own guard is tested with it
+        plan_adopted=True,
     )
 
 
