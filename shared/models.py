@@ -150,6 +150,10 @@ class Meeting(Base):
     plan_adopted: Mapped[bool] = mapped_column(default=False)
     #: a consent round is open now (the phase cannot be left meanwhile)
     consent_round_open: Mapped[bool] = mapped_column(default=False)
+    #: the facilitator locked the kaders; a change after this is a new version
+    frameworks_locked_at: Mapped[datetime | None]
+    #: the kader the beamer presents now (framing)
+    shown_framework_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -550,4 +554,144 @@ class Agreement(Base):
     when: Mapped[str] = mapped_column(Text, default="")
     #: the concerns voiced when it was adopted, recorded with it
     concerns: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FrameworkParty(Base):
+    """A framework-setting party (kaderstellende partij), invited by a personal link."""
+
+    __tablename__ = "framework_parties"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    #: the organisation, e.g. "Gemeente Utrecht"
+    name: Mapped[str] = mapped_column(String(80))
+    #: the secret in the personal link (renewable, like the beamer key)
+    invite_key: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the representative, once the link was first used
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PartyDevice(Base):
+    """A device that opened a party's personal link: the first is the representative's;
+    a second one waits for the facilitator's approval."""
+
+    __tablename__ = "party_devices"
+    __table_args__ = (UniqueConstraint("party_id", "device_hash"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(
+        ForeignKey("framework_parties.id", ondelete="CASCADE"), index=True
+    )
+    device_hash: Mapped[str] = mapped_column(String(64), index=True)
+    #: approved, pending or refused
+    status: Mapped[str] = mapped_column(String(10))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class Framework(Base):
+    """A kader: a limit the plan must fit. Its words are in framework_versions."""
+
+    __tablename__ = "frameworks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    #: the party it comes from (None: set by the facilitators)
+    party_id: Mapped[int | None] = mapped_column(
+        ForeignKey("framework_parties.id", ondelete="SET NULL")
+    )
+    #: the current version number
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FrameworkVersion(Base):
+    """Every version of a kader's words; versions after the lock are the visible record."""
+
+    __tablename__ = "framework_versions"
+    __table_args__ = (UniqueConstraint("framework_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    framework_id: Mapped[int] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    after_lock: Mapped[bool] = mapped_column(default=False)
+    #: who wrote it: a facilitator or a party's representative
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FrameworkFlag(Base):
+    """A proposal may conflict with a kader: raised with a note before the consent round."""
+
+    __tablename__ = "framework_flags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text)
+    #: raised by a party's representative, or by a facilitator
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: cleared (resolved) flags stay for the record
+    cleared_at: Mapped[datetime | None]
+
+
+class FrameworkCheckRow(Base):
+    """The verdict on one agreement against one kader, in the kader check phase."""
+
+    __tablename__ = "framework_checks"
+    __table_args__ = (UniqueConstraint("agreement_id", "framework_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    framework_id: Mapped[int] = mapped_column(ForeignKey("frameworks.id", ondelete="CASCADE"))
+    #: the kader version the verdict was given on
+    framework_version: Mapped[int]
+    #: fits or does_not_fit
+    verdict: Mapped[str] = mapped_column(String(14))
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    #: the party's representative who recorded it ...
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    #: ... or the facilitator, on the party's behalf
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUp(Base):
+    """A follow-up agreement (vervolgafspraak): who does what by when, usually about an
+    agreement that does not fit a kader."""
+
+    __tablename__ = "followups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="SET NULL")
+    )
+    what: Mapped[str] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(Text)
+    when: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
