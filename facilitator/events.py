@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import session
 
-from shared import consenting, proposing, room
+from shared import consenting, frameworks, proposing, room
 from shared.errors import ProtocolError
 from shared.models import Meeting
 from shared.services import (
@@ -434,4 +434,125 @@ def configure_consent(principal: Principal, payload: Payload) -> Result:
         **_ctx(principal, payload),
         allow_framework=payload.flag("allow_framework"),
         allow_observers=payload.flag("allow_observers"),
+    )
+
+
+# --------------------------------------------------------------------------- kaders
+# Writing kaders, flagging a proposal and recording a check are also open to framework
+# parties, who are on the phone audience: the services refuse anyone else there.
+
+
+def _actor_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
+    return {
+        "actor": frameworks.Actor(principal.user_id, principal.participant_id),
+        "meeting_id": principal.meeting_id,
+        "client_id": payload.client_id(),
+    }
+
+
+@intent("party.invite", "console")
+def invite_party(principal: Principal, payload: Payload) -> Result:
+    return frameworks.invite_party(
+        plandag().db, **_ctx(principal, payload), name=payload.text("name", max_len=500)
+    )
+
+
+@intent("party.renew", "console")
+def renew_party_link(principal: Principal, payload: Payload) -> Result:
+    return frameworks.renew_party_link(
+        plandag().db, **_ctx(principal, payload), party_id=payload.integer("id")
+    )
+
+
+@intent("party.approve_device", "console")
+def approve_device(principal: Principal, payload: Payload) -> Result:
+    return frameworks.decide_device(
+        plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), approve=True
+    )
+
+
+@intent("party.refuse_device", "console")
+def refuse_device(principal: Principal, payload: Payload) -> Result:
+    return frameworks.decide_device(
+        plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), approve=False
+    )
+
+
+@intent("framework.save", "console", "phone")
+def save_framework(principal: Principal, payload: Payload) -> Result:
+    return frameworks.save_framework(
+        plandag().db,
+        **_actor_ctx(principal, payload),
+        framework_id=_optional_id(payload, "id"),
+        party_id=_optional_id(payload, "party_id"),
+        title=payload.text("title", max_len=1000),
+        description=payload.text("description", max_len=10000, required=False) or "",
+    )
+
+
+@intent("framework.delete", "console", "phone")
+def delete_framework(principal: Principal, payload: Payload) -> Result:
+    return frameworks.delete_framework(
+        plandag().db, **_actor_ctx(principal, payload), framework_id=payload.integer("id")
+    )
+
+
+@intent("framework.lock", "console")
+def lock_frameworks(principal: Principal, payload: Payload) -> Result:
+    return frameworks.lock_frameworks(plandag().db, **_ctx(principal, payload))
+
+
+@intent("framework.show", "console")
+def show_framework(principal: Principal, payload: Payload) -> Result:
+    return frameworks.show_framework(
+        plandag().db, **_ctx(principal, payload), framework_id=_optional_id(payload, "id")
+    )
+
+
+@intent("framework.flag", "console", "phone")
+def flag_proposal(principal: Principal, payload: Payload) -> Result:
+    return frameworks.flag_proposal(
+        plandag().db,
+        **_actor_ctx(principal, payload),
+        proposal_id=payload.integer("proposal_id"),
+        framework_id=payload.integer("framework_id"),
+        note=payload.text("note", max_len=5000),
+    )
+
+
+@intent("framework.unflag", "console", "phone")
+def clear_flag(principal: Principal, payload: Payload) -> Result:
+    return frameworks.clear_flag(
+        plandag().db, **_actor_ctx(principal, payload), flag_id=payload.integer("id")
+    )
+
+
+@intent("check.record", "console", "phone")
+def record_check(principal: Principal, payload: Payload) -> Result:
+    return frameworks.record_check(
+        plandag().db,
+        **_actor_ctx(principal, payload),
+        agreement_id=payload.integer("agreement_id"),
+        framework_id=payload.integer("framework_id"),
+        verdict=payload.text("verdict", max_len=40),
+        explanation=payload.text("explanation", max_len=10000, required=False) or "",
+    )
+
+
+@intent("followup.add", "console")
+def add_followup(principal: Principal, payload: Payload) -> Result:
+    return frameworks.add_followup(
+        plandag().db,
+        **_ctx(principal, payload),
+        agreement_id=_optional_id(payload, "agreement_id"),
+        what=payload.text("what", max_len=5000),
+        who=payload.text("who", max_len=5000),
+        when=payload.text("when", max_len=5000),
+    )
+
+
+@intent("followup.delete", "console")
+def delete_followup(principal: Principal, payload: Payload) -> Result:
+    return frameworks.delete_followup(
+        plandag().db, **_ctx(principal, payload), followup_id=payload.integer("id")
     )

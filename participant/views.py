@@ -10,12 +10,13 @@ from typing import Any
 import segno
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 
+from shared import frameworks
 from shared.domain import DomainError
 from shared.domain.meeting import format_join_code, normalize_join_code
 from shared.errors import ProtocolError
 from shared.i18n import localize_error
 from shared.models import Meeting
-from shared.services import join, meeting_by_code, participant_by_device
+from shared.services import join, meeting_by_code, meeting_by_id, participant_by_device
 from shared.views import join_url, person_view
 from shared.web import api_error, client_address, plandag
 
@@ -140,3 +141,85 @@ def qr(code: str) -> Any:
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+# --------------------------------------------------------------------------- framework parties
+
+
+def _new_device_cookie(response: Response) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE,
+        secrets.token_urlsafe(32),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+
+
+@bp.get("/k/<key>")
+def party_page(key: str) -> Any:
+    """A framework party's personal link: its own screen, on the first device that
+    opens it; any other device waits for the facilitator's approval."""
+    app = plandag()
+    token = device_token()
+    access = frameworks.party_access(app.db, key, token or "")
+    if access is None:
+        if not app.guesses.allow(f"party:{client_address()}"):
+            abort(429)
+        error = localize_error(ProtocolError("party.link_invalid"))["message"]
+        return render_template("error.html", code=404, name=error), 404
+    meeting = meeting_by_id(app.db, access.party.meeting_id)
+    status = access.status
+    if access.participant is not None and access.participant.removed_at is not None:
+        status = "removed"
+    response = Response(
+        render_template(
+            "participant/party.html",
+            meeting=meeting,
+            party=access.party,
+            status=status,
+            you=person_view(access.participant)
+            if access.participant is not None and status == "approved"
+            else None,
+            key=key,
+        )
+    )
+    if token is None:
+        _new_device_cookie(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@bp.get("/k/<key>/status")
+def party_status(key: str) -> Any:
+    """Polled by a device that waits for approval."""
+    access = frameworks.party_access(plandag().db, key, device_token() or "")
+    if access is None:
+        return api_error(ProtocolError("party.link_invalid"), 404)
+    return jsonify({"ok": True, "status": access.status})
+
+
+@bp.post("/k/<key>/claim")
+def party_claim(key: str) -> Any:
+    if not request.is_json:
+        return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
+    app = plandag()
+    token = device_token()
+    if token is None:
+        return api_error(ProtocolError("auth.not_joined"), 400)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
+    if not app.joins.allow(f"party:{client_address()}"):
+        return api_error(ProtocolError("rate.limited"), 429)
+    try:
+        access, change = frameworks.claim_party(
+            app.db, key=key, device_token=token, name=data.get("name")
+        )
+    except DomainError as exc:
+        status = 404 if exc.code == "party.link_invalid" else 422
+        return api_error(exc, status)
+    app.hub.changed(change)
+    return jsonify({"ok": True, "status": access.status})

@@ -38,6 +38,13 @@ SEEN_BY: dict[str, frozenset[str]] = {
     "consent": ALL,
     "consent_tally": SCREENS,
     "agreements": ALL,
+    # kaders: the room sees them once locked (drafts only on the console and the
+    # parties' own view); flags and the check are public record
+    "frameworks": ALL,
+    "framework_flags": ALL,
+    "framework_check": ALL,
+    # framework parties, their personal links and devices waiting for approval
+    "parties": CONSOLE,
 }
 
 

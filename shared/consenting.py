@@ -250,11 +250,13 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         if outcome is Outcome.ADOPTED:
             if row.proposal_id is None:
                 meeting.plan_adopted = True
-                keys.add("agreements")
+                keys |= {"agreements", "framework_check"}
             else:
                 proposal = session.get(Proposal, row.proposal_id)
                 assert proposal is not None
                 proposal.consent_status = "adopted"
+                # The plan changed: it needs a new final round before the kader check.
+                meeting.plan_adopted = False
                 session.add(
                     Agreement(
                         meeting_id=meeting_id,
@@ -268,7 +270,7 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
                         concerns=[text for _pid, text in domain.concerns()],
                     )
                 )
-                keys |= {"agreements", f"proposal:{proposal.id}"}
+                keys |= {"agreements", "framework_check", f"proposal:{proposal.id}"}
         change = commit_change(session, meeting, keys, set(row.eligible))
         return {"round_id": row.id, "outcome": outcome.value, "version": change.version}, change
 
@@ -306,6 +308,8 @@ def edit_agreement(
         row = session.get(Agreement, agreement_id) if isinstance(agreement_id, int) else None
         if row is None or row.meeting_id != meeting_id:
             raise DomainError("agreement.unknown")
+        if meeting.plan_adopted:
+            raise DomainError("plan.adopted")
         for name, value in values.items():
             setattr(row, name, value)
         change = commit_change(session, meeting, {"agreements"})
@@ -320,6 +324,8 @@ def update_plan(
     values = _plan_texts(data, ("followup", "evaluation"))
 
     def work(session: Session, meeting: MeetingRow) -> Result:
+        if meeting.plan_adopted:
+            raise DomainError("plan.adopted")
         meeting.plan_followup = values.get("followup", meeting.plan_followup)
         meeting.plan_evaluation = values.get("evaluation", meeting.plan_evaluation)
         change = commit_change(session, meeting, {"agreements"})

@@ -26,6 +26,9 @@ PROTOCOL_MESSAGES: dict[str, str] = {
         "There is no meeting with the code {typed}. Check the code on the beamer."
     ),
     "participant.unknown": N_("That person is not in this meeting."),
+    "party.link_invalid": N_(
+        "This personal link is not valid (any more). Ask the facilitator for the current one."
+    ),
     "user.unknown": N_("There is no facilitator account with the e-mail address {email}."),
     "user.email_invalid": N_("Enter a valid e-mail address."),
     "user.email_taken": N_("There is already an account with that e-mail address."),

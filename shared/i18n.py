@@ -51,6 +51,98 @@ PHONE_TASKS = {
     "closed": N_("The meeting has ended. Thank you for taking part."),
 }
 
+#: What a framework party's screen tells its representative to do now.
+PARTY_TASKS = {
+    "welcome": N_(
+        "Write and check your party's kaders with the facilitator, who locks them before "
+        "the meeting."
+    ),
+    "framing": N_("The kaders are presented to the room; people can read them on their phones."),
+    "sharing": N_("Listen: people share what happened and what it did to them."),
+    "proposals": N_("Flag a proposal that may conflict with one of your kaders, with a note."),
+    "consent": N_("Proposals are tested for consent. Flag a possible conflict before its round."),
+    "framework_check": N_(
+        "Check every agreement against your kaders: it fits, or it does not fit (explain why)."
+    ),
+    "signing": N_("Read the plan and sign your check."),
+    "closed": N_("The meeting has ended. Thank you for taking part."),
+}
+
+#: Words the scripts need for the kaders, on every screen.
+KADER_UI = {
+    "draft": N_("draft, not locked yet"),
+    "locked": N_("locked"),
+    "version_n": N_("version {n}"),
+    "changed_after_lock": N_("changed after the lock"),
+    "from_party": N_("from {party}"),
+    "facilitators": N_("set by the facilitators"),
+    "new": N_("New kader"),
+    "edit": N_("Edit kader"),
+    "delete": N_("Delete"),
+    "confirm_delete": N_("Delete the draft kader '{title}'?"),
+    "none": N_("No kaders yet."),
+    "lock": N_("Lock the kaders"),
+    "confirm_lock": N_(
+        "Lock the kaders? The room then sees them, and any later change is a new version "
+        "in the record."
+    ),
+    "kader_n_of": N_("Kader {n} of {total}"),
+    "kaders": N_("Kaders"),
+    "party": N_("Party"),
+    "no_party": N_("(the facilitators)"),
+    "history": N_("Earlier versions"),
+    "fits": N_("Fits"),
+    "does_not_fit": N_("Does not fit"),
+    "not_checked": N_("not checked yet"),
+    "explanation": N_("Explanation (required when it does not fit)"),
+    "check_saved": N_("Recorded."),
+    "progress": N_("{done} of {total} checks recorded"),
+    "status_unchanged": N_("Every agreement fits every kader: the plan goes ahead unchanged."),
+    "status_changes_needed": N_("Not every agreement fits the kaders."),
+    "status_incomplete": N_("The check is being filled in."),
+    "status_none": N_("There is nothing to check: no kaders or no agreements."),
+    "your_kaders": N_("Your kaders"),
+    "other_kaders": N_("Checked by another party"),
+    "flag": N_("Flag a possible conflict"),
+    "flag_note": N_("How may it conflict?"),
+    "which_kader": N_("With which kader?"),
+    "flagged": N_("May conflict with kader {n}: {title}"),
+    "flagged_by": N_("flagged by {who}"),
+    "by_facilitator": N_("the facilitator"),
+    "remove_flag": N_("Remove flag"),
+    "recorded_by": N_("recorded by {who}"),
+    "on_behalf": N_("recorded by the facilitator on behalf of {party}"),
+    "stale": N_("given on an earlier version of the kader: check again"),
+    "followups": N_("Follow-up agreements"),
+    "followup_what": N_("What is done"),
+    "followup_who": N_("Who does it"),
+    "followup_when": N_("By when"),
+    "followup_about": N_("About agreement"),
+    "general": N_("(the plan as a whole)"),
+    "add_followup": N_("Record follow-up agreement"),
+    "no_followups": N_("No follow-up agreements yet."),
+    "invite": N_("Invite"),
+    "party_name": N_("Name of the party (e.g. the municipality)"),
+    "copy": N_("Copy"),
+    "copied": N_("Copied"),
+    "representative": N_("Representative: {name}"),
+    "link_unused": N_("The link has not been used yet."),
+    "device_waiting": N_("Another device asks to use this link."),
+    "allow": N_("Allow"),
+    "refuse": N_("Refuse"),
+    "renew_link": N_("New link"),
+    "confirm_renew": N_(
+        "Make a new personal link? The old link stops working for devices not yet allowed."
+    ),
+    "no_parties": N_("No framework parties invited yet."),
+    "record": N_("Record"),
+    "agreement_n": N_("Agreement {n}"),
+    "go_ahead": N_("The plan goes ahead unchanged"),
+    "not_fitting_title": N_("Does not fit the kaders"),
+    "check_title": N_("The plan against the kaders"),
+    "cancel": N_("Cancel"),
+}
+
 TEMPLATE_LABELS = {
     "alle_hens": N_("Alle Hens conference"),
     "nieuwe_route": N_("Nieuwe Route plan meeting"),
@@ -237,4 +329,6 @@ def _client_strings(locale: str) -> dict[str, Any]:
         "roles": {k: gettext(v) for k, v in ROLE_LABELS.items()},
         "errors": {k: gettext(v) for k, v in ALL_MESSAGES.items()},
         "ui": {k: gettext(v) for k, v in UI.items()},
+        "kaders": {k: gettext(v) for k, v in KADER_UI.items()},
+        "party_tasks": {k: gettext(v) for k, v in PARTY_TASKS.items()},
     }

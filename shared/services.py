@@ -29,10 +29,12 @@ from .domain.meeting import new_join_code, validate_display_name, validate_role
 from .errors import ProtocolError
 from .models import (
     Connection,
+    FrameworkParty,
     Intent,
     LoginToken,
     MeetingFacilitator,
     Participant,
+    PartyDevice,
     PhaseTransition,
     RecognitionCheck,
     SpeakRequest,
@@ -73,7 +75,14 @@ class Change:
 # --------------------------------------------------------------------------- helpers
 
 
-def to_domain(row: MeetingRow) -> Meeting:
+def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
+    """The meeting as the phase guards see it. With a session, the kader check's state
+    is read too (needed only to leave that phase)."""
+    check_blocker = None
+    if session is not None and row.phase == Phase.FRAMEWORK_CHECK.value:
+        from .frameworks import check_blocker as find_blocker
+
+        check_blocker = find_blocker(session, row)
     return Meeting(
         phases=tuple(Phase(p) for p in row.phases),
         phase=Phase(row.phase),
@@ -83,6 +92,8 @@ def to_domain(row: MeetingRow) -> Meeting:
         phase_started_at=row.phase_started_at,
         timebox_seconds=row.timebox_seconds,
         consent_round_open=row.consent_round_open,
+        plan_adopted=row.plan_adopted,
+        check_blocker=check_blocker,
     )
 
 
@@ -499,7 +510,7 @@ def move_phase(
     def work(session: Session) -> tuple[dict[str, Any], Change | None]:
         require_facilitator(session, user_id, meeting_id)
         row = load_for_update(session, meeting_id)
-        meeting = to_domain(row)
+        meeting = to_domain(row, session)
         at = now or utcnow()
         try:
             exp = Phase(expected) if expected else None
@@ -570,12 +581,26 @@ def phase_history(db: Database, meeting_id: str) -> list[PhaseTransition]:
 
 def participant_by_device(db: Database, meeting_id: str, device_token: str) -> Participant | None:
     with db.read() as session:
-        return session.scalar(
+        device_hash = sha256(device_token)
+        person = session.scalar(
             select(Participant).where(
-                Participant.meeting_id == meeting_id,
-                Participant.device_hash == sha256(device_token),
+                Participant.meeting_id == meeting_id, Participant.device_hash == device_hash
             )
         )
+        if person is not None:
+            return person
+        # A second device the facilitator allowed for a framework party's personal link
+        # acts as the party's representative.
+        pid = session.scalar(
+            select(FrameworkParty.participant_id)
+            .join(PartyDevice, PartyDevice.party_id == FrameworkParty.id)
+            .where(
+                FrameworkParty.meeting_id == meeting_id,
+                PartyDevice.device_hash == device_hash,
+                PartyDevice.status == "approved",
+            )
+        )
+        return None if pid is None else session.get(Participant, pid)
 
 
 def join(

@@ -27,6 +27,7 @@ from .domain.proposals import ranking
 from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
 from .domain.tables import FOUR_YEARS
+from .framework_views import check_view, flags_view, frameworks_view, parties_view, party_yous
 from .models import (
     Agreement,
     Connection,
@@ -66,7 +67,7 @@ def beamer_url(base_url: str, row: MeetingRow) -> str:
 
 
 def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str) -> dict[str, Any]:
-    meeting = to_domain(row)
+    meeting = to_domain(row, session if audience == "console" else None)
     view: dict[str, Any] = {
         "title": row.title,
         "template": row.template,
@@ -226,8 +227,10 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
         votes.setdefault(voter, {})[proposal_id] = count
     rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
     places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
+    parties = party_yous(session, meeting, ids)
     for pid in ids:
         you = out[pid]
+        you["party"] = parties.get(pid)
         you["contributions"] = own[pid]
         you["recognition"] = answers.get(pid)
         mine = requests.get(pid)
@@ -838,6 +841,14 @@ def build_views(
             out[key] = ranking_view(session, row)
         elif key == "tables":
             out[key] = tables_view(session, row, audience)
+        elif key == "frameworks":
+            out[key] = frameworks_view(session, row, audience)
+        elif key == "framework_flags":
+            out[key] = flags_view(session, row)
+        elif key == "framework_check":
+            out[key] = check_view(session, row)
+        elif key == "parties":
+            out[key] = parties_view(session, row, base_url)
         elif key.startswith("proposal:"):
             prop_ids.append(int(key.split(":", 1)[1]))
         elif key.startswith(("contribution:", "card:")):
@@ -883,6 +894,10 @@ def snapshot(
         "consent",
         "consent_tally",
         "agreements",
+        "frameworks",
+        "framework_flags",
+        "framework_check",
+        "parties",
     ]
     views = build_views(session, row, audience, keys, base_url)
     views.update(contributions_views(session, row, audience, None))

@@ -39,6 +39,10 @@ MESSAGES.update(
         "consent.round_open": N_("Close the open round before opening the next one."),
         "consent.phase_closed": N_("Consent rounds are held in the consent phase."),
         "agreement.unknown": N_("That agreement is not in this meeting's plan."),
+        "plan.adopted": N_(
+            "The whole plan was adopted in the final consent round, so its text no longer "
+            "changes. Record a follow-up agreement, or adopt an amended plan in a new round."
+        ),
     }
 )
 

@@ -43,6 +43,9 @@ MESSAGES.update(
         ),
         "framework.not_own": N_("You can only write the kaders of your own party."),
         "framework.already_locked": N_("The kaders are already locked."),
+        "framework.not_locked": N_(
+            "Lock the kaders first: the room sees them, and flags them, once they are final."
+        ),
         "framework.none": N_("There are no kaders in this meeting yet."),
         "framework.unchanged": N_("Nothing changed in this kader."),
         "party.name_invalid": N_("Give the party a name of 1 to {max} characters."),
@@ -65,8 +68,7 @@ MESSAGES.update(
         "flag.unknown": N_("That flag is not in this meeting."),
         "flag.not_own": N_("Only the facilitator or whoever raised this flag can remove it."),
         "check.needs_plan": N_(
-            "The kader check starts after the final consent round on the whole plan "
-            "has adopted it."
+            "The kader check starts after the final consent round on the whole plan has adopted it."
         ),
         "check.phase_closed": N_("Kader checks are recorded in the kader check phase."),
         "check.verdict_invalid": N_("Choose: fits, or does not fit."),
@@ -289,7 +291,9 @@ class FrameworkCheck:
     def goes_ahead_unchanged(self) -> bool:
         return self.status() is CheckStatus.UNCHANGED
 
-    def exit_blocker(self, followed_up: Iterable[int], titles: Mapping[int, str]) -> DomainError | None:
+    def exit_blocker(
+        self, followed_up: Iterable[int], titles: Mapping[int, str]
+    ) -> DomainError | None:
         """Why the meeting cannot leave the check yet: open checks, or an agreement that
         does not fit without a follow-up agreement."""
         if self.status() is CheckStatus.NONE:

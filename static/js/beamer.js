@@ -121,9 +121,11 @@
       if (!p) return;
       var fill = el("div", { className: "fill" });
       fill.style.width = Math.round((100 * r.support) / top) + "%";
+      var flagged = P.kaders.flags(live).filter(function (f) { return f.proposal_id === p.id; });
       box.appendChild(el("div", { className: "rank" },
         el("span", { className: "pos", text: String(i + 1) }),
-        el("span", { className: "title", text: p.title }),
+        el("span", { className: "title", text: p.title },
+          flagged.length ? el("span", { className: "flag-mark", text: " ⚠ " + t("kaders", "kaders") }) : null),
         el("div", { className: "track" }, fill),
         el("span", { className: "num", text: String(r.support) })));
     });
@@ -158,6 +160,10 @@
     setText("round-kicker", t("ui", "round_on"));
     setText("round-title", proposal ? proposal.title : t("ui", "round_on_plan"));
     setText("round-count", t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }));
+    var flagBox = $("round-flags");
+    flagBox.textContent = "";
+    var notes = proposal ? P.kaders.flagNotes(live, proposal.id) : null;
+    if (notes) flagBox.appendChild(notes);
     var bars = $("round-bars");
     bars.textContent = "";
     var total = Math.max(1, tally.answered);
@@ -221,7 +227,8 @@
     var framing = phase === "framing", sharing = phase === "sharing";
     var proposing = phase === "proposals";
     var consenting = phase === "consent" || phase === "signing";
-    show("intro", !framing && !sharing && !proposing && !consenting);
+    var kader = P.kaders.beamer(live, meeting);
+    show("intro", !framing && !sharing && !proposing && !consenting && !kader);
     show("consent-view", false);
     show("plan-view", false);
     if (consenting) renderConsent(meeting);
@@ -230,7 +237,7 @@
     $("statement-view").hidden = true;
     $("info-view").hidden = true;
     show("wall-view", sharing);
-    if (framing) renderFraming(meeting);
+    if (framing && !kader) renderFraming(meeting);
     if (sharing) renderWall(meeting);
     var spotlit = meeting.spotlight_id && live.views["card:" + meeting.spotlight_id];
     show("spotlight", !!spotlit);

@@ -129,6 +129,8 @@
     if (phase === "sharing") $("sharing-panel").open = true;
     if (phase === "proposals") $("proposals-panel").open = true;
     if (phase === "consent") $("consent-panel").open = true;
+    if (phase === "welcome") $("kaders-panel").open = true;
+    if (phase === "framework_check") $("check-panel").open = true;
   }
 
   function act(event, payload) {
@@ -486,6 +488,7 @@
     renderSharing(meeting);
     renderProposals(meeting);
     renderConsent(meeting);
+    P.kaders.console(live, meeting);
     renderSpeaking();
     renderCounts(live.views.counts);
     renderPeople(meeting, live.views.counts);

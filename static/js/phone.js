@@ -33,6 +33,7 @@
     renderSpeaking(meeting, you);
     renderProposals(meeting, you);
     renderConsent(meeting, you);
+    P.kaders.phone(live, meeting);
     if (you) {
       setText("you-name", you.name);
       setText("you-group", you.group);
@@ -204,6 +205,7 @@
         p.description ? el("p", { className: "pre-line", text: p.description }) : null,
         p.table ? el("p", { className: "hint", text: t("ui", "table_n", { name: p.table }) }) : null,
         p.status === "withdrawn" ? el("p", { className: "hint", text: t("ui", "withdrawn_because", { reason: p.reason || "" }) }) : null,
+        P.kaders.flagNotes(live, p.id),
         mine ? el("p", { className: "dots", text: t("ui", "your_support", { n: mine }) }) : null,
         row));
     });

@@ -205,7 +205,9 @@ def test_who_may_write_and_check_which_kader():
 
 
 def test_flags_and_followups():
-    assert validate_flag(Phase.PROPOSALS, "  Raakt het  parkeerbeleid ") == "Raakt het parkeerbeleid"
+    assert (
+        validate_flag(Phase.PROPOSALS, "  Raakt het  parkeerbeleid ") == "Raakt het parkeerbeleid"
+    )
     assert validate_flag(Phase.CONSENT, "x") == "x"
     assert validate_followup(" Nieuw voorstel ", "Gemeente", "1 maart") == (
         "Nieuw voorstel",

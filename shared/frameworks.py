@@ -1,0 +1,675 @@
+"""Use cases of the kaders: framework parties and their personal links, writing and
+locking the kaders, presenting them, flagging possible conflicts, the kader check and
+the follow-up agreements.
+
+Framework parties act through the phone audience as participants with the
+framework_party role; the facilitator may do what a party does, and the record says
+when a facilitator recorded a check on a party's behalf.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .db import Database
+from .domain import DomainError, Phase, Role
+from .domain.frameworks import (
+    CheckEntry,
+    Framework,
+    FrameworkCheck,
+    FrameworkVersion,
+    Verdict,
+    check_may_record,
+    check_party_may_write,
+    validate_flag,
+    validate_followup,
+    validate_party_name,
+)
+from .domain.meeting import validate_display_name
+from .errors import ProtocolError
+from .models import (
+    Agreement,
+    FollowUp,
+    FrameworkCheckRow,
+    FrameworkFlag,
+    FrameworkParty,
+    Participant,
+    PartyDevice,
+    Proposal,
+    utcnow,
+)
+from .models import Framework as FrameworkRow
+from .models import FrameworkVersion as VersionRow
+from .models import Meeting as MeetingRow
+from .services import (
+    Change,
+    Result,
+    commit_change,
+    facilitator_intent,
+    load_for_update,
+    participant_intent,
+    sha256,
+)
+
+#: key -> audiences: see shared.audiences ("frameworks", "framework_flags",
+#: "framework_check" for everyone; "parties" for the console)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on the kaders: a facilitator (user_id) or a party's representative."""
+
+    user_id: int | None = None
+    participant_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Who:
+    """The actor as a work function sees it: the facilitator, or a party and its
+    representative."""
+
+    user_id: int | None
+    party: FrameworkParty | None = None
+    person: Participant | None = None
+
+    @property
+    def party_id(self) -> int | None:
+        return None if self.party is None else self.party.id
+
+    @property
+    def participant_id(self) -> int | None:
+        return None if self.person is None else self.person.id
+
+
+ActorWork = Callable[[Session, MeetingRow, Who], Result]
+
+
+def _party_of(session: Session, person: Participant) -> FrameworkParty:
+    party = session.scalar(
+        select(FrameworkParty).where(
+            FrameworkParty.meeting_id == person.meeting_id,
+            FrameworkParty.participant_id == person.id,
+        )
+    )
+    if party is None or person.role != Role.FRAMEWORK_PARTY.value:
+        raise ProtocolError("auth.forbidden")
+    return party
+
+
+def _as_actor(
+    db: Database, actor: Actor, meeting_id: str, client_id: str, action: str, work: ActorWork
+) -> Result:
+    if actor.user_id is not None:
+        return facilitator_intent(
+            db,
+            actor.user_id,
+            meeting_id,
+            client_id,
+            action,
+            lambda session, meeting: work(session, meeting, Who(actor.user_id)),
+        )
+    assert actor.participant_id is not None
+    return participant_intent(
+        db,
+        actor.participant_id,
+        meeting_id,
+        client_id,
+        action,
+        lambda session, meeting, person: work(
+            session, meeting, Who(None, _party_of(session, person), person)
+        ),
+    )
+
+
+def party_people(session: Session, meeting_id: str) -> set[int]:
+    return {
+        pid
+        for pid in session.scalars(
+            select(FrameworkParty.participant_id).where(FrameworkParty.meeting_id == meeting_id)
+        )
+        if pid is not None
+    }
+
+
+def _party(session: Session, meeting_id: str, party_id: object) -> FrameworkParty:
+    row = session.get(FrameworkParty, party_id) if isinstance(party_id, int) else None
+    if row is None or row.meeting_id != meeting_id:
+        raise DomainError("party.unknown")
+    return row
+
+
+# --------------------------------------------------------------------------- parties
+
+
+def invite_party(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, name: object
+) -> Result:
+    clean = validate_party_name(name)
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        party = FrameworkParty(
+            meeting_id=meeting_id, name=clean, invite_key=secrets.token_urlsafe(24)
+        )
+        session.add(party)
+        session.flush()
+        change = commit_change(session, meeting, {"parties"})
+        return {"id": party.id, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "party.invite", work)
+
+
+def renew_party_link(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, party_id: object
+) -> Result:
+    """A new personal link: the old one stops working for new devices."""
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        party = _party(session, meeting_id, party_id)
+        party.invite_key = secrets.token_urlsafe(24)
+        change = commit_change(session, meeting, {"parties"})
+        return {"id": party.id, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "party.renew", work)
+
+
+def decide_device(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    request_id: object,
+    approve: bool,
+) -> Result:
+    """A second device asked to use a party's personal link: allow it, or not."""
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        device = session.get(PartyDevice, request_id) if isinstance(request_id, int) else None
+        party = None if device is None else session.get(FrameworkParty, device.party_id)
+        if device is None or party is None or party.meeting_id != meeting_id:
+            raise DomainError("party.no_request")
+        if device.status != "pending":
+            raise DomainError("party.no_request")
+        device.status = "approved" if approve else "refused"
+        device.decided_at, device.decided_by = utcnow(), user_id
+        change = commit_change(session, meeting, {"parties"})
+        return {"id": device.id, "status": device.status, "version": change.version}, change
+
+    action = "party.approve_device" if approve else "party.refuse_device"
+    return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
+
+
+def party_by_key(db: Database, key: str) -> FrameworkParty | None:
+    if not key or len(key) > 64:
+        return None
+    with db.read() as session:
+        return session.scalar(select(FrameworkParty).where(FrameworkParty.invite_key == key))
+
+
+@dataclass
+class Access:
+    """What a device that opened a personal link may do."""
+
+    #: claim (first use), approved, pending or refused
+    status: str
+    party: FrameworkParty
+    participant: Participant | None = None
+
+
+def party_access(db: Database, key: str, device_token: str) -> Access | None:
+    with db.read() as session:
+        party = session.scalar(select(FrameworkParty).where(FrameworkParty.invite_key == key))
+        if party is None:
+            return None
+        if party.participant_id is None:
+            return Access("claim", party)
+        device = session.scalar(
+            select(PartyDevice).where(
+                PartyDevice.party_id == party.id,
+                PartyDevice.device_hash == sha256(device_token),
+            )
+        )
+        person = session.get(Participant, party.participant_id)
+        if device is None:
+            return Access("new", party, person)
+        return Access(device.status, party, person)
+
+
+def claim_party(
+    db: Database, *, key: str, device_token: str, name: object
+) -> tuple[Access, Change | None]:
+    """A device opens a personal link. The first device becomes the party's
+    representative (a participant with the framework_party role); any later device
+    waits until the facilitator allows it (its name is not asked)."""
+    with db.transaction() as session:
+        party = session.scalar(select(FrameworkParty).where(FrameworkParty.invite_key == key))
+        if party is None:
+            raise ProtocolError("party.link_invalid")
+        row = load_for_update(session, party.meeting_id)
+        if row.phase == Phase.CLOSED.value:
+            raise DomainError("meeting.ended")
+        device_hash = sha256(device_token)
+        device = session.scalar(
+            select(PartyDevice).where(
+                PartyDevice.party_id == party.id, PartyDevice.device_hash == device_hash
+            )
+        )
+        if party.participant_id is not None:
+            person = session.get(Participant, party.participant_id)
+            if device is not None:
+                return Access(device.status, party, person), None
+            session.add(PartyDevice(party_id=party.id, device_hash=device_hash, status="pending"))
+            change = commit_change(session, row, {"parties"})
+            return Access("pending", party, person), change
+        # First use. A device that joined by the room's QR code before becomes the
+        # representative (one person, one participant).
+        clean_name = validate_display_name(name)
+        person = session.scalar(
+            select(Participant).where(
+                Participant.meeting_id == row.id, Participant.device_hash == device_hash
+            )
+        )
+        if person is not None and person.removed_at is not None:
+            raise DomainError("participant.removed")
+        group = party.name[:40]
+        if person is None:
+            person = Participant(
+                meeting_id=row.id,
+                device_hash=device_hash,
+                name=clean_name,
+                group=group,
+                role=Role.FRAMEWORK_PARTY.value,
+            )
+            session.add(person)
+        else:
+            person.name, person.group = clean_name, group
+            person.role = Role.FRAMEWORK_PARTY.value
+        session.flush()
+        party.participant_id = person.id
+        if device is None:
+            session.add(PartyDevice(party_id=party.id, device_hash=device_hash, status="approved"))
+        else:
+            device.status = "approved"
+        keys = {"parties", f"participant:{person.id}", "counts", "frameworks"}
+        change = commit_change(session, row, keys, {person.id})
+        return Access("approved", party, person), change
+
+
+# --------------------------------------------------------------------------- kaders
+
+
+def _framework(session: Session, meeting_id: str, framework_id: object) -> FrameworkRow:
+    row = session.get(FrameworkRow, framework_id) if isinstance(framework_id, int) else None
+    if row is None or row.meeting_id != meeting_id:
+        raise DomainError("framework.unknown")
+    return row
+
+
+def _versions(session: Session, framework_id: int) -> list[VersionRow]:
+    return list(
+        session.scalars(
+            select(VersionRow)
+            .where(VersionRow.framework_id == framework_id)
+            .order_by(VersionRow.number)
+        )
+    )
+
+
+def _framework_keys(session: Session, meeting: MeetingRow) -> tuple[set[str], set[int]]:
+    """Before the lock only the console and the parties see drafts (in their own view)."""
+    keys = {"frameworks"}
+    if meeting.frameworks_locked_at is None:
+        return keys, party_people(session, meeting.id)
+    return keys | {"framework_check"}, set()
+
+
+def save_framework(
+    db: Database,
+    *,
+    actor: Actor,
+    meeting_id: str,
+    client_id: str,
+    framework_id: object,
+    party_id: object,
+    title: object,
+    description: object,
+) -> Result:
+    """Write a new kader, or change one. Before the lock a change edits the draft;
+    after the lock (facilitator only) it is a new version and the old one stays."""
+
+    def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
+        locked = meeting.frameworks_locked_at is not None
+        if framework_id is None:
+            if who.party is not None:
+                owner: int | None = who.party.id
+            else:
+                owner = None if party_id is None else _party(session, meeting_id, party_id).id
+            check_party_may_write(
+                locked=locked,
+                actor_party_id=who.party_id,
+                framework_party_id=owner,
+            )
+            domain = Framework.new(owner, title, description)
+            row = FrameworkRow(meeting_id=meeting_id, party_id=owner, version=1)
+            session.add(row)
+            session.flush()
+            version = domain.current
+            _store_version(session, row, version, who)
+        else:
+            row = _framework(session, meeting_id, framework_id)
+            check_party_may_write(
+                locked=locked,
+                actor_party_id=who.party_id,
+                framework_party_id=row.party_id,
+            )
+            stored = _versions(session, row.id)
+            domain = Framework(
+                row.party_id,
+                [FrameworkVersion(v.number, v.title, v.description, v.after_lock) for v in stored],
+            )
+            version = domain.edit(title, description, locked=locked)
+            if who.party is None and party_id is not None and not locked:
+                row.party_id = None if party_id == "" else _party(session, meeting_id, party_id).id
+            if version.number == stored[-1].number:
+                current = stored[-1]
+                current.title, current.description = version.title, version.description
+                current.user_id, current.participant_id = who.user_id, who.participant_id
+            else:
+                _store_version(session, row, version, who)
+            row.version = version.number
+        keys, personal = _framework_keys(session, meeting)
+        change = commit_change(session, meeting, keys, personal)
+        return {"id": row.id, "version_number": version.number, "version": change.version}, change
+
+    action = "framework.create" if framework_id is None else "framework.edit"
+    return _as_actor(db, actor, meeting_id, client_id, action, work)
+
+
+def _store_version(
+    session: Session, row: FrameworkRow, version: FrameworkVersion, who: Who
+) -> None:
+    session.add(
+        VersionRow(
+            framework_id=row.id,
+            number=version.number,
+            title=version.title,
+            description=version.description,
+            after_lock=version.after_lock,
+            participant_id=who.participant_id,
+            user_id=who.user_id,
+        )
+    )
+
+
+def delete_framework(
+    db: Database, *, actor: Actor, meeting_id: str, client_id: str, framework_id: object
+) -> Result:
+    """Only a draft can be deleted; a locked kader is part of the record."""
+
+    def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
+        row = _framework(session, meeting_id, framework_id)
+        if meeting.frameworks_locked_at is not None:
+            raise DomainError("framework.locked")
+        check_party_may_write(
+            locked=False,
+            actor_party_id=who.party_id,
+            framework_party_id=row.party_id,
+        )
+        keys, personal = _framework_keys(session, meeting)
+        session.delete(row)
+        if meeting.shown_framework_id == row.id:
+            meeting.shown_framework_id = None
+        change = commit_change(session, meeting, keys, personal)
+        return {"id": row.id, "version": change.version}, change
+
+    return _as_actor(db, actor, meeting_id, client_id, "framework.delete", work)
+
+
+def lock_frameworks(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        if meeting.frameworks_locked_at is not None:
+            raise DomainError("framework.already_locked")
+        count = session.scalar(
+            select(func.count(FrameworkRow.id)).where(FrameworkRow.meeting_id == meeting_id)
+        )
+        if not count:
+            raise DomainError("framework.none")
+        meeting.frameworks_locked_at = utcnow()
+        change = commit_change(
+            session,
+            meeting,
+            {"frameworks", "framework_check", "meeting"},
+            party_people(session, meeting_id),
+        )
+        return {"count": count, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "framework.lock", work)
+
+
+def show_framework(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, framework_id: object
+) -> Result:
+    """The kader the beamer presents now (None: none)."""
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        if framework_id is None:
+            meeting.shown_framework_id = None
+        else:
+            if meeting.frameworks_locked_at is None:
+                raise DomainError("framework.not_locked")
+            meeting.shown_framework_id = _framework(session, meeting_id, framework_id).id
+        change = commit_change(session, meeting, {"frameworks"})
+        return {"shown_framework_id": meeting.shown_framework_id, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "framework.show", work)
+
+
+# --------------------------------------------------------------------------- flags
+
+
+def flag_proposal(
+    db: Database,
+    *,
+    actor: Actor,
+    meeting_id: str,
+    client_id: str,
+    proposal_id: object,
+    framework_id: object,
+    note: object,
+) -> Result:
+    def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
+        text = validate_flag(Phase(meeting.phase), note)
+        proposal = session.get(Proposal, proposal_id) if isinstance(proposal_id, int) else None
+        if proposal is None or proposal.meeting_id != meeting_id:
+            raise DomainError("proposal.unknown")
+        if meeting.frameworks_locked_at is None:
+            raise DomainError("framework.not_locked")
+        framework = _framework(session, meeting_id, framework_id)
+        flag = FrameworkFlag(
+            meeting_id=meeting_id,
+            proposal_id=proposal.id,
+            framework_id=framework.id,
+            note=text,
+            participant_id=who.participant_id,
+            user_id=who.user_id,
+        )
+        session.add(flag)
+        session.flush()
+        change = commit_change(session, meeting, {"framework_flags"})
+        return {"id": flag.id, "version": change.version}, change
+
+    return _as_actor(db, actor, meeting_id, client_id, "framework.flag", work)
+
+
+def clear_flag(
+    db: Database, *, actor: Actor, meeting_id: str, client_id: str, flag_id: object
+) -> Result:
+    def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
+        flag = session.get(FrameworkFlag, flag_id) if isinstance(flag_id, int) else None
+        if flag is None or flag.meeting_id != meeting_id or flag.cleared_at is not None:
+            raise DomainError("flag.unknown")
+        if who.person is not None and flag.participant_id != who.person.id:
+            raise DomainError("flag.not_own")
+        flag.cleared_at = utcnow()
+        change = commit_change(session, meeting, {"framework_flags"})
+        return {"id": flag.id, "version": change.version}, change
+
+    return _as_actor(db, actor, meeting_id, client_id, "framework.unflag", work)
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def load_check(session: Session, meeting: MeetingRow) -> FrameworkCheck:
+    agreements = list(
+        session.scalars(
+            select(Agreement.id).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+        )
+    )
+    frameworks = dict(
+        session.execute(
+            select(FrameworkRow.id, FrameworkRow.version).where(
+                FrameworkRow.meeting_id == meeting.id
+            )
+        ).all()
+    )
+    entries = {
+        (c.agreement_id, c.framework_id): CheckEntry(
+            Verdict(c.verdict), c.explanation, c.framework_version
+        )
+        for c in session.scalars(
+            select(FrameworkCheckRow).where(FrameworkCheckRow.meeting_id == meeting.id)
+        )
+    }
+    return FrameworkCheck(
+        plan_adopted=meeting.plan_adopted,
+        phase=Phase(meeting.phase),
+        agreements=agreements,
+        frameworks=frameworks,
+        entries=entries,
+    )
+
+
+def check_blocker(session: Session, meeting: MeetingRow) -> DomainError | None:
+    """For the phase guard: why the kader check cannot be left yet."""
+    check = load_check(session, meeting)
+    followed = set(
+        session.scalars(
+            select(FollowUp.agreement_id).where(
+                FollowUp.meeting_id == meeting.id, FollowUp.agreement_id.is_not(None)
+            )
+        )
+    )
+    titles = dict(
+        session.execute(
+            select(Agreement.id, Agreement.title).where(Agreement.meeting_id == meeting.id)
+        ).all()
+    )
+    return check.exit_blocker({a for a in followed if a is not None}, titles)
+
+
+def record_check(
+    db: Database,
+    *,
+    actor: Actor,
+    meeting_id: str,
+    client_id: str,
+    agreement_id: object,
+    framework_id: object,
+    verdict: object,
+    explanation: object,
+) -> Result:
+    def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
+        check = load_check(session, meeting)
+        framework = (
+            session.get(FrameworkRow, framework_id) if isinstance(framework_id, int) else None
+        )
+        if framework is not None and framework.meeting_id == meeting_id:
+            check_may_record(
+                actor_party_id=who.party_id,
+                framework_party_id=framework.party_id,
+            )
+        entry = check.record(agreement_id, framework_id, verdict, explanation)
+        assert isinstance(agreement_id, int) and isinstance(framework_id, int)
+        row = session.scalar(
+            select(FrameworkCheckRow).where(
+                FrameworkCheckRow.agreement_id == agreement_id,
+                FrameworkCheckRow.framework_id == framework_id,
+            )
+        )
+        if row is None:
+            row = FrameworkCheckRow(
+                meeting_id=meeting_id, agreement_id=agreement_id, framework_id=framework_id
+            )
+            session.add(row)
+        row.framework_version = entry.framework_version
+        row.verdict, row.explanation = entry.verdict.value, entry.explanation
+        row.participant_id, row.user_id = who.participant_id, who.user_id
+        row.at = utcnow()
+        change = commit_change(session, meeting, {"framework_check", "meeting"})
+        return {
+            "agreement_id": agreement_id,
+            "framework_id": framework_id,
+            "verdict": entry.verdict.value,
+            "status": check.status().value,
+            "version": change.version,
+        }, change
+
+    return _as_actor(db, actor, meeting_id, client_id, "check.record", work)
+
+
+def add_followup(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    agreement_id: object,
+    what: object,
+    who: object,
+    when: object,
+) -> Result:
+    values = validate_followup(what, who, when)
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        about = None
+        if agreement_id is not None:
+            agreement = (
+                session.get(Agreement, agreement_id) if isinstance(agreement_id, int) else None
+            )
+            if agreement is None or agreement.meeting_id != meeting_id:
+                raise DomainError("agreement.unknown")
+            about = agreement.id
+        row = FollowUp(
+            meeting_id=meeting_id,
+            agreement_id=about,
+            what=values[0],
+            who=values[1],
+            when=values[2],
+            user_id=user_id,
+        )
+        session.add(row)
+        session.flush()
+        change = commit_change(session, meeting, {"framework_check", "meeting"})
+        return {"id": row.id, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "followup.add", work)
+
+
+def delete_followup(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, followup_id: object
+) -> Result:
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        row = session.get(FollowUp, followup_id) if isinstance(followup_id, int) else None
+        if row is None or row.meeting_id != meeting_id:
+            raise DomainError("followup.unknown")
+        session.delete(row)
+        change = commit_change(session, meeting, {"framework_check", "meeting"})
+        return {"id": followup_id, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "followup.delete", work)
