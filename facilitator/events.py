@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import session
 
-from shared import consenting, frameworks, proposing, room
+from shared import consenting, frameworks, proposing, room, signing
 from shared.errors import ProtocolError
 from shared.models import Meeting
 from shared.services import (
@@ -555,4 +555,18 @@ def add_followup(principal: Principal, payload: Payload) -> Result:
 def delete_followup(principal: Principal, payload: Payload) -> Result:
     return frameworks.delete_followup(
         plandag().db, **_ctx(principal, payload), followup_id=payload.integer("id")
+    )
+
+
+# --------------------------------------------------------------------------- signing
+
+
+@intent("signing.close", "console")
+def close_signing(principal: Principal, payload: Payload) -> Result:
+    app = plandag()
+    return signing.close_signing(
+        app.db,
+        **_ctx(principal, payload),
+        instance_dir=app.settings.instance_dir,
+        language=principal.lang,
     )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     redirect,
@@ -15,7 +17,9 @@ from flask import (
     session,
     url_for,
 )
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from shared import plandoc, signing
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
@@ -43,6 +47,8 @@ from shared.web import check_csrf, client_address, current_user, login_required,
 bp = Blueprint("facilitator", __name__)
 
 DEFAULT_GROUPS = ["Bewoners", "Gemeente", "Jongeren", "Professionals"]
+#: the largest document /verify reads
+VERIFY_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _safe_next(target: str | None) -> str:
@@ -255,6 +261,7 @@ def console(meeting_id: str) -> Any:
         beamer_url=beamer_url(base, row),
         join_code=format_join_code(row.join_code),
         facilitators=facilitators_of(plandag().db, meeting_id),
+        pdf_available=plandoc.soffice_path() is not None,
     )
 
 
@@ -302,3 +309,70 @@ def beamer(meeting_id: str) -> Any:
         join_url=join_url(base, row),
         join_code=format_join_code(row.join_code),
     )
+
+
+# --------------------------------------------------------------------------- the plan document
+
+
+def _plan_download(meeting_id: str, kind: str) -> Any:
+    row = _meeting_or_404(meeting_id)
+    app = plandag()
+    try:
+        record, seal_row, images = signing.sealed_plan(app.db, meeting_id)
+    except DomainError as exc:
+        return render_template("error.html", code=409, name=localize_error(exc)["message"]), 409
+    key = signing.server_key(app.settings.instance_dir)
+    verify = f"{app.settings.base_url()}/verify"
+    docx = app.offload(signing.render_docx, record, seal_row, images, key, verify)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", row.title).strip("-")[:60] or "plan"
+    if kind == "docx":
+        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        data = docx
+    else:
+        if plandoc.soffice_path() is None:
+            error = localize_error(ProtocolError("plan.no_pdf"))["message"]
+            return render_template("error.html", code=501, name=error), 501
+        data = app.offload(signing.render_pdf, docx, record, key, app.settings.pkcs12())
+        mime = "application/pdf"
+    response = Response(data, mimetype=mime)
+    response.headers["Content-Disposition"] = f'attachment; filename="plan-{name}.{kind}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/m/<meeting_id>/plan.docx")
+@login_required
+def plan_docx(meeting_id: str) -> Any:
+    return _plan_download(meeting_id, "docx")
+
+
+@bp.get("/m/<meeting_id>/plan.pdf")
+@login_required
+def plan_pdf(meeting_id: str) -> Any:
+    return _plan_download(meeting_id, "pdf")
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def verify() -> Any:
+    """Anyone uploads a plan document (.docx or .pdf) and sees whether it is valid."""
+    app = plandag()
+    key = signing.server_key(app.settings.instance_dir)
+    result, too_large = None, False
+    if request.method == "POST":
+        request.max_content_length = VERIFY_MAX_BYTES + 64 * 1024
+        try:
+            upload = request.files.get("document")
+        except RequestEntityTooLarge:
+            too_large = True
+        else:
+            data = upload.read(VERIFY_MAX_BYTES + 1) if upload is not None else b""
+            result = app.offload(plandoc.verify_file, data, key.public_key_b64, key.certificate)
+    status = 413 if too_large else 200
+    return render_template(
+        "verify.html",
+        result=result,
+        too_large=too_large,
+        max_mb=VERIFY_MAX_BYTES // (1024 * 1024),
+        public_key=key.public_key_b64,
+        key_id=key.key_id,
+    ), status

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from shared import consenting, proposing, room
+from shared import consenting, proposing, room, signing
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.errors import ProtocolError
@@ -180,4 +180,18 @@ def keep_objection(principal: Principal, payload: Payload) -> Result:
         **_ctx(principal, payload),
         round_id=payload.integer("round_id"),
         withdraw=False,
+    )
+
+
+@intent("signature.sign", "phone", max_bytes=220_000)
+def sign_plan(principal: Principal, payload: Payload) -> Result:
+    """Sign (name, optionally a drawn signature as a PNG data URL) or decline."""
+    accept = payload.flag("sign") if "sign" in payload.data else True
+    return signing.sign(
+        plandag().db,
+        **_ctx(principal, payload),
+        accept=accept,
+        name=payload.text("name", max_len=1000),
+        reason=payload.text("reason", max_len=5000, required=False) or "",
+        image=payload.text("image", max_len=210_000, required=False),
     )

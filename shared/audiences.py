@@ -45,6 +45,9 @@ SEEN_BY: dict[str, frozenset[str]] = {
     "framework_check": ALL,
     # framework parties, their personal links and devices waiting for approval
     "parties": CONSOLE,
+    # signing: open or closed for everyone; who signed (a tally) only on the screens
+    "signing": ALL,
+    "signing_tally": SCREENS,
 }
 
 

@@ -1,4 +1,5 @@
-"""Command line: ``plandag run``, ``plandag db upgrade``, ``plandag user add``."""
+"""Command line: ``plandag run``, ``plandag db upgrade``, ``plandag user add``,
+``plandag verify FILE``."""
 
 from __future__ import annotations
 
@@ -62,6 +63,46 @@ def user_add(email: str, name: str, password: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"added facilitator {created.email}")
+
+
+@cli.command("verify")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.option(
+    "--public-key",
+    help="The server's public key (base64, shown on its /verify page). Default: this "
+    "installation's own key.",
+)
+def verify(path: str, public_key: str | None) -> None:
+    """Check a plan document (.docx or .pdf) offline: valid, or what differs."""
+    from pathlib import Path
+
+    from . import plandoc
+
+    settings = Settings.from_env()
+    certificate = None
+    if public_key is None:
+        key = plandoc.load_or_create_key(settings.instance_dir)
+        public_key, certificate = key.public_key_b64, key.certificate
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read(20 * 1024 * 1024 + 1)
+    except OSError as exc:
+        click.echo(f"not valid: cannot read {path}: {exc.strerror}", err=True)
+        sys.exit(2)
+    result = plandoc.verify_file(data, public_key, certificate)
+    if result.error:
+        click.echo(f"not valid: {result.error}")
+        sys.exit(1)
+    if result.valid:
+        click.echo(
+            f"valid: {result.meeting_title} ({result.meeting_date or 'no date'}), "
+            f"{result.signatures} signatures"
+        )
+        return
+    click.echo("not valid:")
+    for difference in result.differences:
+        click.echo(f"  - {difference}")
+    sys.exit(1)
 
 
 def _raise_open_file_limit() -> int:

@@ -41,6 +41,9 @@ class Settings:
     host: str = "0.0.0.0"  # noqa: S104 - phones on the venue wifi must reach the laptop
     port: int = 5000
     testing: bool = False
+    #: an organisation's own certificate (PKCS#12) for signing the PDF, and its passphrase
+    pdf_pkcs12: str | None = None
+    pdf_pkcs12_password: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -58,6 +61,8 @@ class Settings:
             "coalesce_ms": int(env.get("PLANDAG_COALESCE_MS", "250")),
             "join_limit": int(env.get("PLANDAG_JOIN_LIMIT", "200")),
             "guess_limit": int(env.get("PLANDAG_GUESS_LIMIT", "20")),
+            "pdf_pkcs12": env.get("PLANDAG_PDF_PKCS12") or None,
+            "pdf_pkcs12_password": env.get("PLANDAG_PDF_PKCS12_PASSWORD") or None,
             "host": env.get("HOST", "0.0.0.0"),  # noqa: S104
             "port": int(env.get("PORT", "5000")),
         }
@@ -82,6 +87,12 @@ class Settings:
             with os.fdopen(fd, "w") as fh:
                 fh.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
+
+    def pkcs12(self) -> tuple[str, str | None] | None:
+        """The organisation's certificate for PDF signatures, when configured."""
+        if not self.pdf_pkcs12:
+            return None
+        return self.pdf_pkcs12, self.pdf_pkcs12_password
 
     def base_url(self) -> str:
         """Where phones reach this server: never localhost unless nothing else exists."""

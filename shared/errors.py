@@ -26,6 +26,11 @@ PROTOCOL_MESSAGES: dict[str, str] = {
         "There is no meeting with the code {typed}. Check the code on the beamer."
     ),
     "participant.unknown": N_("That person is not in this meeting."),
+    "plan.not_sealed": N_("The plan is sealed when signing closes. Close signing first."),
+    "plan.no_pdf": N_(
+        "There is no PDF: LibreOffice is not installed on this server (Debian package "
+        "libreoffice-writer-nogui). Download the .docx instead."
+    ),
     "party.link_invalid": N_(
         "This personal link is not valid (any more). Ask the facilitator for the current one."
     ),

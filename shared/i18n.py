@@ -143,6 +143,25 @@ KADER_UI = {
     "cancel": N_("Cancel"),
 }
 
+#: Words the scripts need for signing.
+SIGNING_UI = {
+    "you_signed": N_("You signed the plan as {name}."),
+    "you_declined": N_("You did not sign the plan ({name})."),
+    "closed": N_("Signing is closed. The plan is sealed: fingerprint {fingerprint}."),
+    "signed_of": N_("{signed} of {eligible} signed"),
+    "declined_n": N_("{n} did not sign"),
+    "not_yet": N_("not yet"),
+    "signed": N_("signed"),
+    "declined": N_("did not sign"),
+    "close": N_("Close signing and seal the plan"),
+    "confirm_close": N_(
+        "Close signing? Nobody can sign after this, and the plan document is sealed."
+    ),
+    "download_docx": N_("Download the plan (.docx)"),
+    "download_pdf": N_("Download the signed PDF"),
+    "verify": N_("Verify a document"),
+}
+
 TEMPLATE_LABELS = {
     "alle_hens": N_("Alle Hens conference"),
     "nieuwe_route": N_("Nieuwe Route plan meeting"),
@@ -331,4 +350,5 @@ def _client_strings(locale: str) -> dict[str, Any]:
         "ui": {k: gettext(v) for k, v in UI.items()},
         "kaders": {k: gettext(v) for k, v in KADER_UI.items()},
         "party_tasks": {k: gettext(v) for k, v in PARTY_TASKS.items()},
+        "signing": {k: gettext(v) for k, v in SIGNING_UI.items()},
     }

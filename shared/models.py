@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -154,6 +155,8 @@ class Meeting(Base):
     frameworks_locked_at: Mapped[datetime | None]
     #: the kader the beamer presents now (framing)
     shown_framework_id: Mapped[int | None]
+    #: the facilitator closed signing; the plan document was sealed then
+    signing_closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -695,3 +698,41 @@ class FollowUp(Base):
     when: Mapped[str] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Signature(Base):
+    """A person's signature under the plan, or their decision not to sign."""
+
+    __tablename__ = "signatures"
+    __table_args__ = (UniqueConstraint("meeting_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    #: signed or declined
+    status: Mapped[str] = mapped_column(String(10))
+    #: the full name signed with
+    name: Mapped[str] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: the drawn signature (PNG), if any, and its sha256
+    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    image_sha256: Mapped[str | None] = mapped_column(String(64))
+    #: sha256 of the plan text the person saw when signing
+    plan_digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanSeal(Base):
+    """The sealed plan: its canonical form and the server's signature over it, made
+    when signing closed. Documents are rendered from this, never from live data."""
+
+    __tablename__ = "plan_seals"
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    canonical: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(Text)
+    key_id: Mapped[str] = mapped_column(String(32))
+    sealed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -94,6 +94,7 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
         consent_round_open=row.consent_round_open,
         plan_adopted=row.plan_adopted,
         check_blocker=check_blocker,
+        signing_closed=row.signing_closed_at is not None,
     )
 
 

@@ -137,7 +137,9 @@ def error_ack(error: DomainError, principal: Principal | None) -> Ack:
     return {"ok": False, "error": localize_error(error, principal.lang if principal else None)}
 
 
-def intent(event: str, *audiences: str) -> Callable[[IntentFn], IntentFn]:
+def intent(
+    event: str, *audiences: str, max_bytes: int | None = None
+) -> Callable[[IntentFn], IntentFn]:
     """Register a client intent. The handler gets a checked principal and payload and
     returns (result, change); the change is handed to the hub after the commit and
     only broadcast after this ack is on its way."""
@@ -153,7 +155,7 @@ def intent(event: str, *audiences: str) -> Callable[[IntentFn], IntentFn]:
                     raise ProtocolError("auth.forbidden")
                 if not principal.take_token():
                     raise ProtocolError("rate.limited")
-                payload = Payload(data, app.settings.max_payload_bytes)
+                payload = Payload(data, max_bytes or app.settings.max_payload_bytes)
                 other = payload.data.get("meeting_id")
                 if other is not None and other != principal.meeting_id:
                     raise ProtocolError("auth.other_meeting")

@@ -24,6 +24,7 @@ from .audiences import relevant
 from .domain import Phase
 from .domain.meeting import format_join_code
 from .domain.proposals import ranking
+from .domain.signing import SIGNING_ROLES
 from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
 from .domain.tables import FOUR_YEARS
@@ -35,11 +36,13 @@ from .models import (
     Contribution,
     InfoItem,
     Participant,
+    PlanSeal,
     Prompt,
     Proposal,
     ProposalVersion,
     RecognitionAnswer,
     RecognitionCheck,
+    Signature,
     SpeakingRound,
     SpeakRequest,
     StatementVersion,
@@ -228,9 +231,18 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
     rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
     places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
     parties = party_yous(session, meeting, ids)
+    signatures = {
+        s.participant_id: {"status": s.status, "name": s.name, "reason": s.reason, "at": iso(s.at)}
+        for s in session.scalars(
+            select(Signature).where(
+                Signature.meeting_id == meeting.id, Signature.participant_id.in_(ids)
+            )
+        )
+    }
     for pid in ids:
         you = out[pid]
         you["party"] = parties.get(pid)
+        you["signature"] = signatures.get(pid)
         you["contributions"] = own[pid]
         you["recognition"] = answers.get(pid)
         mine = requests.get(pid)
@@ -783,6 +795,69 @@ def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[st
     return {"active": meeting.tables_active, "strategy": meeting.table_strategy, "tables": out}
 
 
+def signing_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    seal = session.get(PlanSeal, meeting.id) if meeting.signing_closed_at else None
+    return {
+        "open": meeting.phase == "signing" and meeting.signing_closed_at is None,
+        "closed_at": iso(meeting.signing_closed_at),
+        "fingerprint": None if seal is None else fingerprint(seal.digest),
+    }
+
+
+def fingerprint(digest: str) -> str:
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
+    """Who signed: counts for the beamer (names when the meeting is named), everyone
+    with their status for the console."""
+    people = list(
+        session.scalars(
+            select(Participant)
+            .where(
+                Participant.meeting_id == meeting.id,
+                Participant.removed_at.is_(None),
+                Participant.role.in_([r.value for r in SIGNING_ROLES]),
+            )
+            .order_by(Participant.name)
+        )
+    )
+    signed = {
+        s.participant_id: s
+        for s in session.scalars(select(Signature).where(Signature.meeting_id == meeting.id))
+    }
+    view: dict[str, Any] = {
+        "eligible": len(people),
+        "signed": sum(1 for p in people if p.id in signed and signed[p.id].status == "signed"),
+        "declined": sum(1 for p in people if p.id in signed and signed[p.id].status == "declined"),
+    }
+    named = meeting.anonymity == "named"
+    if audience == "beamer":
+        view["names"] = (
+            sorted(
+                signed[p.id].name
+                for p in people
+                if p.id in signed and signed[p.id].status == "signed"
+            )
+            if named
+            else []
+        )
+    if audience == "console":
+        view["people"] = [
+            {
+                "participant_id": p.id,
+                "name": p.name,
+                "group": p.group,
+                "role": p.role,
+                "status": signed[p.id].status if p.id in signed else None,
+                "signed_as": signed[p.id].name if p.id in signed else None,
+                "reason": signed[p.id].reason if p.id in signed else "",
+            }
+            for p in people
+        ]
+    return view
+
+
 def build_views(
     session: Session, row: MeetingRow, audience: str, keys: Iterable[str], base_url: str
 ) -> dict[str, Any]:
@@ -849,6 +924,10 @@ def build_views(
             out[key] = check_view(session, row)
         elif key == "parties":
             out[key] = parties_view(session, row, base_url)
+        elif key == "signing":
+            out[key] = signing_view(session, row)
+        elif key == "signing_tally":
+            out[key] = signing_tally_view(session, row, audience)
         elif key.startswith("proposal:"):
             prop_ids.append(int(key.split(":", 1)[1]))
         elif key.startswith(("contribution:", "card:")):
@@ -898,6 +977,8 @@ def snapshot(
         "framework_flags",
         "framework_check",
         "parties",
+        "signing",
+        "signing_tally",
     ]
     views = build_views(session, row, audience, keys, base_url)
     views.update(contributions_views(session, row, audience, None))

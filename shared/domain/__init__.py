@@ -6,6 +6,6 @@ from .phases import Phase, Template
 
 # Every module registers its refusal messages on import; import them all here so the
 # catalogue is complete wherever the domain is used.
-from . import consent, framing, frameworks, proposals, sharing, speaking, tables  # noqa: F401  isort: skip
+from . import consent, framing, frameworks, proposals, sharing, signing, speaking, tables  # noqa: F401  isort: skip
 
 __all__ = ["DomainError", "Meeting", "MeetingDetails", "Phase", "Role", "Template"]

@@ -182,6 +182,8 @@ class Meeting:
     #: why the kader check is not finished (open checks, missing follow-ups), or None;
     #: set by the caller from ``FrameworkCheck.exit_blocker``
     check_blocker: DomainError | None = None
+    #: the facilitator closed signing (the plan document is sealed)
+    signing_closed: bool = False
     _walk: tuple[Phase, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

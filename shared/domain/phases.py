@@ -96,18 +96,32 @@ def _check_done(meeting: Meeting) -> DomainError | None:
     return meeting.check_blocker
 
 
+def _needs_plan_to_sign(meeting: Meeting) -> DomainError | None:
+    if not meeting.plan_adopted:
+        return DomainError("signing.needs_plan")
+    return None
+
+
+def _signing_closed(meeting: Meeting) -> DomainError | None:
+    if not meeting.signing_closed:
+        return DomainError("signing.open")
+    return None
+
+
 #: Checked when the meeting moves forward out of a phase. Later capabilities add theirs
 #: (an unsigned plan, ...) here rather than in scattered ifs.
 EXIT_GUARDS: dict[Phase, tuple[Guard, ...]] = {
     Phase.WELCOME: (_needs_open_question,),
     Phase.CONSENT: (_no_open_round,),
     Phase.FRAMEWORK_CHECK: (_check_done,),
+    Phase.SIGNING: (_signing_closed,),
 }
 
 #: Checked when the meeting moves forward into a phase.
 ENTRY_GUARDS: dict[Phase, tuple[Guard, ...]] = {
     Phase.FRAMING: (_needs_issue_statement,),
     Phase.FRAMEWORK_CHECK: (_needs_adopted_plan,),
+    Phase.SIGNING: (_needs_plan_to_sign,),
 }
 
 

@@ -228,6 +228,8 @@
     var proposing = phase === "proposals";
     var consenting = phase === "consent" || phase === "signing";
     var kader = P.kaders.beamer(live, meeting);
+    var signingShown = P.signing.beamer(live, meeting);
+    if (signingShown) { kader = true; consenting = false; }
     show("intro", !framing && !sharing && !proposing && !consenting && !kader);
     show("consent-view", false);
     show("plan-view", false);

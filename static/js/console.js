@@ -489,6 +489,7 @@
     renderProposals(meeting);
     renderConsent(meeting);
     P.kaders.console(live, meeting);
+    P.signing.console(live, meeting);
     renderSpeaking();
     renderCounts(live.views.counts);
     renderPeople(meeting, live.views.counts);

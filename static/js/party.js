@@ -9,6 +9,7 @@
   var editing = null;  // the draft kader being edited
   var drafts = {};  // "agreement:framework" -> {verdict, explanation} not sent yet
   var flagging = null;  // proposal id whose flag form is open
+  var refusals = {};  // "agreement:framework" -> the last refusal, kept across redraws
 
   function post(url, body) {
     return fetch(url, {
@@ -175,8 +176,8 @@
     var key = a.id + ":" + f.id;
     var draft = drafts[key] || { verdict: entry && entry.current ? entry.verdict : null, explanation: entry ? entry.explanation : "" };
     var id = "check-" + a.id + "-" + f.id;
-    var status = el("p", { className: "hint", role: "status", text: entry ? (entry.current ? k(entry.verdict) + (entry.on_behalf ? " · " + k("on_behalf", { party: entry.party || "" }) : "") : k("stale")) : k("not_checked") });
-    var error = el("p", { className: "form-error", id: id + "-error", role: "alert", hidden: true });
+    var status = el("p", { className: "hint", role: "status", text: entry ? (entry.current ? k("check_saved") + " " + k(entry.verdict) + (entry.on_behalf ? " · " + k("on_behalf", { party: entry.party || "" }) : "") : k("stale")) : k("not_checked") });
+    var error = el("p", { className: "form-error", id: id + "-error", role: "alert", hidden: !refusals[key], text: refusals[key] || "" });
     var text = el("textarea", { id: id + "-text", rows: "2", disabled: !writable });
     text.value = draft.explanation || "";
     text.addEventListener("input", function () { drafts[key] = { verdict: draft.verdict, explanation: text.value }; });
@@ -191,14 +192,19 @@
     var notFit = el("button", { className: "choice", type: "button", "data-verdict": "does_not_fit", disabled: !writable,
       "aria-pressed": String(draft.verdict === "does_not_fit"), text: "✗ " + k("does_not_fit"), onclick: function () { choose("does_not_fit"); } });
     var save = el("button", { className: "btn btn-primary btn-small", type: "button", text: k("record"), disabled: !writable, onclick: function () {
-      if (!draft.verdict) { error.hidden = false; setText(error, t("errors", "check.verdict_invalid")); return; }
+      if (!draft.verdict) {
+        refusals[key] = t("errors", "check.verdict_invalid");
+        error.hidden = false; setText(error, refusals[key]); return;
+      }
       save.disabled = true;
       live.send("check.record", { agreement_id: a.id, framework_id: f.id, verdict: draft.verdict, explanation: text.value })
         .then(function (ack) {
           save.disabled = false;
-          error.hidden = ack.ok;
-          setText(error, ack.ok ? "" : P.errorMessage(ack.error));
-          if (ack.ok) { delete drafts[key]; setText(status, k("check_saved")); }
+          if (ack.ok) { delete refusals[key]; delete drafts[key]; }
+          else refusals[key] = P.errorMessage(ack.error);
+          var shown = document.getElementById(id + "-error") || error;
+          shown.hidden = ack.ok;
+          setText(shown, ack.ok ? "" : refusals[key]);
         });
     } });
     return el("fieldset", { className: "verdict" },
@@ -216,6 +222,7 @@
     setText("phase", t("phases", meeting.phase));
     setText("task", t("party_tasks", meeting.phase));
     if (live.you) setText("you-name", live.you.name);
+    P.signing.render(live, meeting);
     renderCheck(meeting);
     renderFrameworks(meeting);
     renderFlags(meeting);

@@ -34,6 +34,7 @@
     renderProposals(meeting, you);
     renderConsent(meeting, you);
     P.kaders.phone(live, meeting);
+    P.signing.render(live, meeting);
     if (you) {
       setText("you-name", you.name);
       setText("you-group", you.group);

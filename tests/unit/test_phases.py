@@ -30,6 +30,7 @@ def ready(template: Template) -> Meeting:
         groups=("Bewoners", "Gemeente"),
         # the walk is the subject here; the kader check's own guard is tested with it
         plan_adopted=True,
+        signing_closed=True,
     )
 
 

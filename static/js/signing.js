@@ -1,0 +1,152 @@
+/* Signing the plan on a phone (or a party's laptop): full name, an optional signature
+ * drawn with a finger, or declining with an optional reason. */
+(function () {
+  "use strict";
+  var P = window.Plandag, t = P.t, setText = P.setText;
+  var $ = function (id) { return document.getElementById(id); };
+  var s = function (key, params) { return t("signing", key, params); };
+  var drawn = false, live = null, bound = false;
+
+  function pad() { return $("sign-pad"); }
+
+  function bindPad() {
+    var canvas = pad(), ctx = canvas.getContext("2d"), last = null;
+    function point(e) {
+      var r = canvas.getBoundingClientRect();
+      return { x: (e.clientX - r.left) * canvas.width / r.width, y: (e.clientY - r.top) * canvas.height / r.height };
+    }
+    ctx.lineWidth = 4; ctx.lineCap = "round"; ctx.lineJoin = "round"; ctx.strokeStyle = "#111418";
+    canvas.addEventListener("pointerdown", function (e) {
+      e.preventDefault(); canvas.setPointerCapture(e.pointerId); last = point(e);
+    });
+    canvas.addEventListener("pointermove", function (e) {
+      if (!last) return;
+      e.preventDefault();
+      var p = point(e);
+      ctx.beginPath(); ctx.moveTo(last.x, last.y); ctx.lineTo(p.x, p.y); ctx.stroke();
+      last = p; drawn = true;
+    });
+    ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
+      canvas.addEventListener(name, function () { last = null; });
+    });
+    $("sign-clear").addEventListener("click", function () {
+      ctx.clearRect(0, 0, canvas.width, canvas.height); drawn = false;
+    });
+  }
+
+  function image() {
+    if (!drawn) return null;
+    // White background, so the image reads on paper and in every viewer.
+    var out = document.createElement("canvas");
+    out.width = 480; out.height = 160;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(pad(), 0, 0, out.width, out.height);
+    return out.toDataURL("image/png");
+  }
+
+  function send(sign) {
+    var error = $("sign-error");
+    var payload = { sign: sign, name: $("sign-name").value };
+    if (sign) { var img = image(); if (img) payload.image = img; }
+    else payload.reason = $("sign-reason").value;
+    $("sign-submit").disabled = true; $("sign-decline").disabled = true;
+    live.send("signature.sign", payload).then(function (ack) {
+      $("sign-submit").disabled = false; $("sign-decline").disabled = false;
+      error.hidden = ack.ok;
+      setText(error, ack.ok ? "" : P.errorMessage(ack.error));
+      render(live, live.views.meeting);
+    });
+  }
+
+  function render(l, meeting) {
+    live = l;
+    var card = $("sign-card");
+    if (!card || !meeting) return;
+    if (!bound) {
+      bound = true;
+      bindPad();
+      $("sign-submit").addEventListener("click", function () { send(true); });
+      $("sign-decline").addEventListener("click", function () {
+        var box = $("sign-decline-box");
+        if (box.hidden) { box.hidden = false; $("sign-reason").focus(); return; }
+        send(false);
+      });
+    }
+    var state = live.views.signing || {};
+    var you = live.you || {};
+    var mine = you.signature;
+    var signer = you.role !== "observer";
+    card.hidden = !signer || (meeting.phase !== "signing" && !mine);
+    if (card.hidden) return;
+    if (!$("sign-name").value && mine) $("sign-name").value = mine.name;
+    $("sign-form").hidden = !state.open;
+    var text = "";
+    if (mine) text = s(mine.status === "signed" ? "you_signed" : "you_declined", { name: mine.name });
+    if (!state.open && state.closed_at) text += (text ? " " : "") + s("closed", { fingerprint: state.fingerprint || "" });
+    setText("sign-status", text);
+  }
+
+  P.signing = { render: render };
+})();
+
+/* The console's and the beamer's side of signing. */
+(function () {
+  "use strict";
+  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText;
+  var $ = function (id) { return document.getElementById(id); };
+  var s = function (key, params) { return t("signing", key, params); };
+  var bound = false;
+
+  function consoleRender(live, meeting) {
+    var panel = $("signing-panel");
+    if (!panel) return;
+    var state = live.views.signing || {}, tally = live.views.signing_tally;
+    panel.hidden = meeting.walk.indexOf("signing") < 0;
+    if (!bound) {
+      bound = true;
+      $("signing-close").addEventListener("click", function () {
+        if (!window.confirm(s("confirm_close"))) return;
+        live.send("signing.close", {}).then(function (ack) {
+          setText("signing-error", ack.ok ? "" : P.errorMessage(ack.error));
+        });
+      });
+    }
+    if (meeting.phase === "signing" && !panel.dataset.opened) { panel.open = true; panel.dataset.opened = "1"; }
+    $("signing-close").hidden = !state.open;
+    $("signing-downloads").hidden = !state.closed_at;
+    setText("signing-fingerprint", state.fingerprint || "");
+    if (!tally) return;
+    setText("signing-count", s("signed_of", { signed: tally.signed, eligible: tally.eligible }) +
+      (tally.declined ? " · " + s("declined_n", { n: tally.declined }) : ""));
+    var list = $("signing-people");
+    list.textContent = "";
+    (tally.people || []).forEach(function (p) {
+      var label = p.status ? s(p.status) : s("not_yet");
+      list.appendChild(el("li", { className: "controls mt0" },
+        el("span", { className: "grow", text: p.name + " · " + p.group + (p.signed_as && p.signed_as !== p.name ? " (" + p.signed_as + ")" : "") }),
+        el("span", { className: "status-pill " + (p.status === "signed" ? "on" : (p.status === "declined" ? "off" : "")), text: label })));
+    });
+  }
+
+  /* Returns true when signing fills the beamer's main area. */
+  function beamerRender(live, meeting) {
+    var view = $("signing-view");
+    if (!view) return false;
+    var tally = live.views.signing_tally, state = live.views.signing || {};
+    var on = meeting.phase === "signing" && !!tally && !live.views.consent_open_round;
+    view.hidden = !on;
+    if (!on) return false;
+    setText("signing-big", String(tally.signed));
+    setText("signing-of", s("signed_of", { signed: tally.signed, eligible: tally.eligible }) +
+      (tally.declined ? " · " + s("declined_n", { n: tally.declined }) : ""));
+    var names = $("signing-names");
+    names.textContent = "";
+    (tally.names || []).forEach(function (n) { names.appendChild(el("li", { text: n })); });
+    setText("signing-sealed", state.closed_at ? s("closed", { fingerprint: state.fingerprint || "" }) : "");
+    return true;
+  }
+
+  P.signing.console = consoleRender;
+  P.signing.beamer = beamerRender;
+})();
