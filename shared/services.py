@@ -530,7 +530,13 @@ def move_phase(
                 user_id=user_id,
             )
         )
-        change = commit_change(session, row, {"meeting"})
+        # The check and signing views depend on the phase (who may act, what counts).
+        keys = {"meeting"}
+        if Phase.FRAMEWORK_CHECK.value in (event.from_phase, event.to_phase):
+            keys.add("framework_check")
+        if Phase.SIGNING.value in (event.from_phase, event.to_phase):
+            keys |= {"signing", "signing_tally"}
+        change = commit_change(session, row, keys)
         return {"phase": row.phase, "version": change.version}, change
 
     return run_intent(
@@ -639,6 +645,8 @@ def join(
         session.add(participant)
         session.flush()
         keys = {f"participant:{participant.id}", "counts"}
+        if row.phase == Phase.SIGNING.value:
+            keys.add("signing_tally")  # one more person who can sign
         if row.tables_active and row.table_strategy in ("mixed", "random"):
             # Late for the split: a seat at the smallest table, so they can take part.
             sizes = session.execute(
@@ -700,6 +708,7 @@ def remove_participant(
                 "ranking",
                 "tables",
                 "consent_tally",
+                "signing_tally",
             },
             personal,
             {p.id},
@@ -733,7 +742,10 @@ def set_participant_role(
         p = load_participant(session, meeting_id, participant_id)
         p.role = new_role.value
         change = commit_change(
-            session, row, {f"participant:{p.id}", "counts", "ranking", "tables"}, {p.id}
+            session,
+            row,
+            {f"participant:{p.id}", "counts", "ranking", "tables", "signing_tally"},
+            {p.id},
         )
         return {"participant_id": p.id, "role": p.role, "version": change.version}, change
 

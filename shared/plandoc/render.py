@@ -8,19 +8,20 @@ import hashlib
 from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import segno
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.oxml.shape import CT_Inline
 from docx.parts.image import ImagePart
 from docx.shared import Cm, Length, Pt, RGBColor
@@ -276,20 +277,6 @@ def _add_runs(paragraph: Paragraph, runs: tuple[Run, ...]) -> None:
             added.italic = True
 
 
-def _shade(cell_element: Any, fill: str) -> None:
-    tc_pr = cell_element.get_or_add_tcPr()
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    tc_pr.append(shd)
-
-
-def _row_flag(row_element: Any, tag: str) -> None:
-    tr_pr = row_element.get_or_add_trPr()
-    tr_pr.append(OxmlElement(tag))
-
-
 class _Pictures:
     """Adds pictures in constant time each.
 
@@ -305,7 +292,8 @@ class _Pictures:
         self.next_image = len(self.package.image_parts) + 1
         self.rids: dict[str, str] = {}
 
-    def add(self, paragraph: Paragraph, data: bytes, width: Length, name: str, alt: str) -> None:
+    def add(self, paragraph: Any, data: bytes, width: Length, name: str, alt: str) -> None:
+        """Append the picture `data` (PNG) as a new run of the `w:p` element `paragraph`."""
         image = Image.from_blob(data)
         digest = hashlib.sha256(data).hexdigest()
         r_id = self.rids.get(digest)
@@ -323,31 +311,57 @@ class _Pictures:
         doc_pr = inline.docPr
         doc_pr.set("name", name)
         doc_pr.set("descr", alt)
-        paragraph.add_run()._r.add_drawing(inline)
+        run = OxmlElement("w:r")
+        paragraph.append(run)
+        run.add_drawing(inline)
 
 
-def _fill_cell(
-    docx_cell: Any,
-    cell: Cell,
+def _runs_xml(runs: tuple[Run, ...]) -> str:
+    parts = []
+    for run in runs:
+        props = ("<w:b/>" if run.bold else "") + ("<w:i/>" if run.italic else "")
+        content = []
+        for index, line in enumerate(run.text.split("\n")):
+            if index:
+                content.append("<w:br/>")
+            for piece_index, piece in enumerate(line.split("\t")):
+                if piece_index:
+                    content.append("<w:tab/>")
+                if piece:
+                    content.append(f'<w:t xml:space="preserve">{xml_escape(piece)}</w:t>')
+        rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+        parts.append(f"<w:r>{rpr}{''.join(content)}</w:r>")
+    return "".join(parts)
+
+
+def _row_xml(
+    cells: tuple[Cell, ...],
+    widths: tuple[float, ...],
     style_id: str,
-    pictures: _Pictures,
-    images: Mapping[str, bytes],
+    *,
     header: bool = False,
-) -> None:
-    paragraph = docx_cell.paragraphs[0]
-    paragraph._p.style = style_id  # by id: looking styles up by name is slow
-    runs = tuple(Run(r.text, bold=True, italic=r.italic) for r in cell.runs) if header else cell.runs
-    _add_runs(paragraph, runs)
-    if cell.image:
-        docx_cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        number = cell.ref.rpartition(":")[2]
-        pictures.add(
-            paragraph,
-            images[cell.image],
-            SIGNATURE_WIDTH,
-            f"PlandagSignature{number}",
-            cell.image_alt,
+    keep_with_next: bool = False,
+    label_column: bool = False,
+) -> str:
+    """One table row as WordprocessingML, built as text: python-docx's element API costs
+    about 1 ms per cell, too slow for 1,000 signature rows."""
+    row_props = "<w:cantSplit/>" + ("<w:tblHeader/>" if header else "")  # schema order
+    tcs = []
+    for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+        fill = HEADER_FILL if header else (LABEL_FILL if label_column and index == 0 else None)
+        cell_props = f'<w:tcW w:w="{round(width / 2.54 * 1440)}" w:type="dxa"/>'
+        if fill:
+            cell_props += f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>'
+        if cell.image:
+            cell_props += '<w:vAlign w:val="center"/>'
+        runs = tuple(Run(r.text, True, r.italic) for r in cell.runs) if header else cell.runs
+        keep = "<w:keepNext/>" if keep_with_next else ""
+        tcs.append(
+            f"<w:tc><w:tcPr>{cell_props}</w:tcPr>"
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{keep}</w:pPr>{_runs_xml(runs)}</w:p>'
+            "</w:tc>"
         )
+    return f"<w:tr {nsdecls('w')}><w:trPr>{row_props}</w:trPr>{''.join(tcs)}</w:tr>"
 
 
 def _add_table(
@@ -360,36 +374,52 @@ def _add_table(
     docx_table.autofit = False
     for column, width in zip(docx_table.columns, table.widths, strict=True):
         column.width = Cm(width)
-    style = document.styles["Table Text"].style_id
+    tbl = docx_table._tbl
+    style_id = document.styles["Table Text"].style_id
     if table.header:
-        row = docx_table.add_row()
-        _row_flag(row._tr, "w:tblHeader")  # repeat on every page
-        _row_flag(row._tr, "w:cantSplit")
-        for docx_cell, cell in zip(row.cells, table.header, strict=True):
-            _fill_cell(docx_cell, cell, style, pictures, images, header=True)
-            _shade(docx_cell._tc, HEADER_FILL)
+        # the header row repeats on every page and stays with the first row
+        tbl.append(
+            parse_xml(
+                _row_xml(table.header, table.widths, style_id, header=True, keep_with_next=True)
+            )
+        )
     keep_together = len(table.rows) <= KEEP_TOGETHER_ROWS
     for number, cells in enumerate(table.rows, start=1):
-        row = docx_table.add_row()
-        _row_flag(row._tr, "w:cantSplit")
-        for index, (docx_cell, cell) in enumerate(zip(row.cells, cells, strict=True)):
-            _fill_cell(docx_cell, cell, style, pictures, images)
-            if table.label_column and index == 0:
-                _shade(docx_cell._tc, LABEL_FILL)
-            if keep_together and number < len(table.rows):
-                docx_cell.paragraphs[0].paragraph_format.keep_with_next = True
-    if table.header:
-        for docx_cell in docx_table.rows[0].cells:
-            docx_cell.paragraphs[0].paragraph_format.keep_with_next = True
+        row = parse_xml(
+            _row_xml(
+                cells,
+                table.widths,
+                style_id,
+                keep_with_next=keep_together and number < len(table.rows),
+                label_column=table.label_column,
+            )
+        )
+        tbl.append(row)
+        for cell, tc in zip(cells, row.iterchildren(qn("w:tc")), strict=True):
+            if cell.image:
+                number_text = cell.ref.rpartition(":")[2]
+                paragraph = tc.find(qn("w:p"))
+                pictures.add(
+                    paragraph,
+                    images[cell.image],
+                    SIGNATURE_WIDTH,
+                    f"PlandagSignature{number_text}",
+                    cell.image_alt,
+                )
+
+
+def qr_png(url: str) -> bytes:
+    """The seal section's QR code for `url` (deterministic for a given segno version)."""
+    png = BytesIO()
+    segno.make(url, error="m").save(png, kind="png", scale=8, border=2)
+    return png.getvalue()
 
 
 def _add_qr(document: DocxDocument, qr: QrCode, pictures: _Pictures) -> None:
-    png = BytesIO()
-    segno.make(qr.url, error="m").save(png, kind="png", scale=8, border=2)
     paragraph = document.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     paragraph.paragraph_format.space_before = Pt(12)
-    pictures.add(paragraph, png.getvalue(), QR_WIDTH, QR_NAME, qr.alt)
+    pictures.add(paragraph._p, qr_png(qr.url), QR_WIDTH, QR_NAME, qr.alt)
 
 
 def _render(document: DocxDocument, blocks: list[Block], images: Mapping[str, bytes]) -> None:
@@ -435,6 +465,24 @@ def _check_images(blocks: list[Block], images: Mapping[str, bytes]) -> None:
                     raise ValueError(f"{cell.ref}: the signature image is not a PNG")
 
 
+def _keep_pictures_uncompressed(document: DocxDocument) -> None:
+    """Ask Word not to downsample pictures when it saves the file: a recompressed drawn
+    signature would no longer match the hash in the seal."""
+    settings = document.settings.element
+    if settings.find(qn("w:doNotAutoCompressPictures")) is None:
+        settings.insert_element_before(
+            OxmlElement("w:doNotAutoCompressPictures"),
+            "w:forceUpgrade",
+            "w:captions",
+            "w:readModeInkLockDown",
+            "w:smartTagType",
+            "w:shapeDefaults",
+            "w:doNotEmbedSmartTags",
+            "w:decimalSymbol",
+            "w:listSeparator",
+        )
+
+
 def _core_properties(document: DocxDocument, record: Mapping[str, Any], language: str) -> None:
     meeting = record.get("meeting") or {}
     props = document.core_properties
@@ -476,6 +524,7 @@ def build_docx(
     _setup_styles(document, language)
     _page_furniture(document, words, record, seal.fingerprint)
     _core_properties(document, record, language)
+    _keep_pictures_uncompressed(document)
     _render(document, blocks, images)
     embed_seal(
         document,

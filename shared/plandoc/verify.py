@@ -48,6 +48,7 @@ from .package import (
     read_custom_properties,
     read_seal_items,
 )
+from .render import QR_NAME, qr_png
 from .seal import check_seal, fingerprint_of, key_id_from_b64
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,6 @@ WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 V = "urn:schemas-microsoft-com:vml"
-QR_NAME = "PlandagVerifyQR"
 
 
 @dataclass(frozen=True)
@@ -379,8 +379,11 @@ def _body_texts(body: etree._Element) -> Iterator[str]:
                         yield "\n".join(_paragraph_text(p) for p in cell.iter(_P))
 
 
-def _body_images(body: etree._Element, archive: Archive, document_part: str) -> list[str]:
-    """sha256 of every picture in the body in order ("qr" for the seal's QR code)."""
+def _body_images(
+    body: etree._Element, archive: Archive, document_part: str, qr_digest: str | None
+) -> list[str]:
+    """sha256 of every picture in the body in order ("qr" for the seal's QR code, known by
+    its name or, should a word processor rename it, by its bytes)."""
     targets = {
         r_id: target
         for r_id, rel_type, target in archive.relationships(document_part)
@@ -405,7 +408,8 @@ def _body_images(body: etree._Element, archive: Archive, document_part: str) -> 
         if target is None or not archive.has(target):
             found.append("missing")
             continue
-        found.append(hashlib.sha256(archive.read(target)).hexdigest())
+        digest = hashlib.sha256(archive.read(target)).hexdigest()
+        found.append("qr" if digest == qr_digest else digest)
     return found
 
 
@@ -564,9 +568,12 @@ def _verify_docx(data: bytes, public_key_b64: str) -> Verification:
     names = _Names(record)
     _compare_lines(blocks_to_lines(blocks), list(_body_texts(body)), names, result)
     expected_images = blocks_to_images(blocks)
+    qr_digest = None
     if primary.verify_url:
         expected_images.append(("seal:qr", "qr"))
-    _compare_images(expected_images, _body_images(body, archive, document_part), names, result)
+        qr_digest = hashlib.sha256(qr_png(clean(primary.verify_url))).hexdigest()
+    actual_images = _body_images(body, archive, document_part, qr_digest)
+    _compare_images(expected_images, actual_images, names, result)
     result.valid = not result.details
     return result
 

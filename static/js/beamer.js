@@ -229,7 +229,8 @@
     var consenting = phase === "consent" || phase === "signing";
     var kader = P.kaders.beamer(live, meeting);
     var signingShown = P.signing.beamer(live, meeting);
-    if (signingShown) { kader = true; consenting = false; }
+    // While people sign, the beamer shows the plan they sign and, under it, the count.
+    if (signingShown) kader = true;
     show("intro", !framing && !sharing && !proposing && !consenting && !kader);
     show("consent-view", false);
     show("plan-view", false);

@@ -137,7 +137,6 @@
     var on = meeting.phase === "signing" && !!tally && !live.views.consent_open_round;
     view.hidden = !on;
     if (!on) return false;
-    setText("signing-big", String(tally.signed));
     setText("signing-of", s("signed_of", { signed: tally.signed, eligible: tally.eligible }) +
       (tally.declined ? " · " + s("declined_n", { n: tally.declined }) : ""));
     var names = $("signing-names");
