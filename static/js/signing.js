@@ -85,6 +85,7 @@
     if (mine) text = s(mine.status === "signed" ? "you_signed" : "you_declined", { name: mine.name });
     if (!state.open && state.closed_at) text += (text ? " " : "") + s("closed", { fingerprint: state.fingerprint || "" });
     setText("sign-status", text);
+    $("sign-status").hidden = !text;
   }
 
   P.signing = { render: render };
