@@ -41,6 +41,7 @@ from shared.services import (
     update_meeting,
     user_count,
 )
+from shared.verify_words import localized
 from shared.views import beamer_url, join_url
 from shared.web import check_csrf, client_address, current_user, login_required, plandag
 
@@ -321,23 +322,41 @@ def _plan_download(meeting_id: str, kind: str) -> Any:
         record, seal_row, images = signing.sealed_plan(app.db, meeting_id)
     except DomainError as exc:
         return render_template("error.html", code=409, name=localize_error(exc)["message"]), 409
-    key = signing.server_key(app.settings.instance_dir)
-    verify = f"{app.settings.base_url()}/verify"
-    docx = app.offload(signing.render_docx, record, seal_row, images, key, verify)
+    if kind == "pdf" and plandoc.soffice_path() is None:
+        error = localize_error(ProtocolError("plan.no_pdf"))["message"]
+        return render_template("error.html", code=501, name=error), 501
+    instance = app.settings.instance_dir
+    target = signing.cached(instance, seal_row.digest, kind)
+    if not target.exists():
+        key = signing.server_key(instance)
+        verify = f"{app.settings.base_url()}/verify"
+        docx_path = signing.cached(instance, seal_row.digest, "docx")
+        if docx_path.exists():
+            docx = docx_path.read_bytes()
+        else:
+            docx = app.offload(signing.render_docx, record, seal_row, images, key, verify)
+            _write_atomically(docx_path, docx)
+        if kind == "pdf":
+            pdf = plandoc.docx_to_pdf(docx)  # a child process; the loop keeps serving
+            data = app.offload(signing.sign_pdf, pdf, record, key, app.settings.pkcs12())
+            _write_atomically(target, data)
+    data = target.read_bytes()
+    mime = (
+        "application/pdf"
+        if kind == "pdf"
+        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
     name = re.sub(r"[^A-Za-z0-9]+", "-", row.title).strip("-")[:60] or "plan"
-    if kind == "docx":
-        mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        data = docx
-    else:
-        if plandoc.soffice_path() is None:
-            error = localize_error(ProtocolError("plan.no_pdf"))["message"]
-            return render_template("error.html", code=501, name=error), 501
-        data = app.offload(signing.render_pdf, docx, record, key, app.settings.pkcs12())
-        mime = "application/pdf"
     response = Response(data, mimetype=mime)
     response.headers["Content-Disposition"] = f'attachment; filename="plan-{name}.{kind}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _write_atomically(path: Any, data: bytes) -> None:
+    temporary = path.with_suffix(path.suffix + ".part")
+    temporary.write_bytes(data)
+    temporary.replace(path)
 
 
 @bp.get("/m/<meeting_id>/plan.docx")
@@ -371,6 +390,7 @@ def verify() -> Any:
     return render_template(
         "verify.html",
         result=result,
+        words=None if result is None else localized(result),
         too_large=too_large,
         max_mb=VERIFY_MAX_BYTES // (1024 * 1024),
         public_key=key.public_key_b64,

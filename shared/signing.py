@@ -156,8 +156,18 @@ def render_docx(
     return plandoc.build_docx(record, sealed, verify_url, images)
 
 
-def render_pdf(docx: bytes, record: dict[str, Any], key: plandoc.ServerKey, pkcs12: Any) -> bytes:
+def sign_pdf(pdf: bytes, record: dict[str, Any], key: plandoc.ServerKey, pkcs12: Any) -> bytes:
+    """Pure work: safe to run in a worker thread. (The conversion itself runs LibreOffice
+    as a child process, which the green event loop waits for cooperatively.)"""
     sealed = plandoc.seal(record, key)
-    pdf = plandoc.docx_to_pdf(docx)
     signer = pkcs12 if pkcs12 is not None else key
-    return plandoc.sign_pdf(pdf, signer, plandoc.canonical_bytes(record), sealed.signature)
+    return plandoc.sign_pdf(
+        pdf, signer, plandoc.canonical_bytes(record), sealed.signature, key_id=key.key_id
+    )
+
+
+def cached(instance_dir: Path, digest: str, kind: str) -> Path:
+    """Where a sealed plan's rendered document is kept: it never changes once sealed."""
+    folder = instance_dir / "plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{digest}.{kind}"

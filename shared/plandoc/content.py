@@ -676,7 +676,7 @@ class _Builder:
                 "col_time",
                 "col_signature",
             )
-            self.blocks.append(Table((0.9, 4.2, 2.7, 3.4, 1.8, 4.0), header, tuple(rows)))
+            self.blocks.append(Table((1.1, 4.0, 2.7, 3.4, 1.8, 4.0), header, tuple(rows)))
         if declined:
             self.heading("h_declined", 2)
             rows = []
@@ -694,7 +694,7 @@ class _Builder:
             header = self.header(
                 "signatures", "col_number", "col_name", "col_role", "col_group", "col_reason"
             )
-            self.blocks.append(Table((0.9, 4.4, 2.7, 3.4, 5.6), header, tuple(rows)))
+            self.blocks.append(Table((1.1, 4.2, 2.7, 3.4, 5.6), header, tuple(rows)))
 
     def seal_section(self) -> None:
         w = self.w

@@ -12,6 +12,7 @@ key from a real CA) can be given instead.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
@@ -19,10 +20,12 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -235,9 +238,24 @@ def sign_pdf(
         reason=f"Sealed plan document ({FORMAT})",
         name="Plandag",
     )
-    out = signers.sign_pdf(writer, meta, signer=signer)
+    out = outside_event_loop(signers.sign_pdf, writer, meta, signer=signer)
     signed: bytes = out.getvalue()
     return signed
+
+
+T = TypeVar("T")
+
+
+def outside_event_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run `fn` where no asyncio loop runs. pyHanko's synchronous API calls
+    asyncio.run(), which refuses inside a running loop (an async caller, or a test
+    session that drives a browser): then run it in a short-lived thread instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
 
 
 # --- validation ----------------------------------------------------------------------------
@@ -281,7 +299,7 @@ def check_pdf_signature(
     # signed years ago still verifies after its certificate expired
     moment = embedded.self_reported_timestamp
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
-    status: PdfSignatureStatus = _pyhanko_validate(embedded, context)
+    status: PdfSignatureStatus = outside_event_loop(_pyhanko_validate, embedded, context)
     problems = []
     if not status.intact:
         problems.append("The PDF was changed after it was signed.")

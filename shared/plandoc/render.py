@@ -39,6 +39,7 @@ from .content import (
     build_blocks,
     clean,
     language_of,
+    parse_date,
     parse_instant,
     visible_lines,
 )
@@ -240,11 +241,8 @@ def _page_furniture(
     section.different_first_page_header_footer = True  # a clean title page
 
     meeting = record.get("meeting") or {}
-    day = meeting.get("date")
-    try:
-        date_text = words.date_medium(dt.date.fromisoformat(day)) if day else ""
-    except ValueError:
-        date_text = clean(day)
+    day = parse_date(meeting.get("date"))
+    date_text = words.date_medium(day) if day else ""
 
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 MAX_INPUT = 20 * 1024 * 1024
 """Largest file accepted (bytes). A plan with 1,000 drawn signatures is a few MB."""
-MAX_UNPACKED = 200 * 1024 * 1024
+MAX_UNPACKED = 100 * 1024 * 1024
 """Most bytes read out of a .docx in total (guards against zip bombs)."""
 MAX_CANONICAL = 32 * 1024 * 1024
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import itertools
+import os
+import shutil
 import struct
 import subprocess
 import zlib
@@ -269,7 +271,15 @@ def test_one_changed_word_in_an_agreement_is_caught_and_named(
     doc.save(out)
     page = verify(server, out.getvalue())
     assert 'class="verdict-box invalid"' in page.text
-    assert "Buurtcafé op het plein" in page.text
+    assert "Agreement 2 (“Buurtcafé op het plein”) differs from the signed text." in page.text
+    dutch = requests.post(
+        f"{server.url}/verify",
+        files={"document": ("plan.docx", out.getvalue())},
+        headers={"Accept-Language": "nl"},
+    )
+    assert "Afspraak 2 (“Buurtcafé op het plein”) wijkt af van de ondertekende tekst." in (
+        dutch.text
+    )
     path = tmp_path / "changed.docx"
     path.write_bytes(out.getvalue())
     result = cli_verify(server, path)
@@ -321,3 +331,19 @@ def test_a_50_mb_upload_is_refused_clearly(server: Server):
     assert page.status_code == 413
     assert "MB" in page.text and 'class="verdict-box invalid"' in page.text
     assert server.alive()
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None and not os.environ.get("CI"),
+    reason="LibreOffice is not installed (CI installs it)",
+)
+def test_the_signed_pdf_downloads_and_verifies(server: Server, sealed: Sealed):
+    response = sealed.http.get(f"{server.url}/m/{sealed.meeting_id}/plan.pdf", timeout=300)
+    assert response.status_code == 200, response.text[:300]
+    assert response.content.startswith(b"%PDF")
+    page = verify(server, response.content, "plan.pdf")
+    assert 'class="verdict-box valid"' in page.text and ">41<" in page.text
+    damaged = bytearray(response.content)
+    damaged[len(damaged) // 3] ^= 0x01
+    page = verify(server, bytes(damaged), "plan.pdf")
+    assert 'class="verdict-box invalid"' in page.text

@@ -528,6 +528,20 @@ def test_swapped_drawn_signature_is_named(document: bytes, key: ServerKey) -> No
     ]
 
 
+def test_renamed_qr_code_is_still_recognised(document: bytes, key: ServerKey) -> None:
+    with zipfile.ZipFile(io.BytesIO(document)) as zf:
+        xml = zf.read("word/document.xml")
+    assert xml.count(b'name="PlandagVerifyQR"') == 1
+    renamed = xml.replace(b'name="PlandagVerifyQR"', b'name="Picture 99"')
+    result = verify_docx(rewrite_zip(document, {"word/document.xml": renamed}), key.public_key_b64)
+    assert result.valid, result.differences
+
+
+def test_word_is_asked_not_to_recompress_pictures(document: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(document)) as zf:
+        assert b"<w:doNotAutoCompressPictures/>" in zf.read("word/settings.xml")
+
+
 def test_changed_embedded_property_is_caught(document: bytes, key: ServerKey) -> None:
     props = custom_props(document)
     record = json.loads(base64.b64decode(props["PlandagCanonical"]))
@@ -733,7 +747,7 @@ FROZEN_RECORD: dict[str, Any] = {
         }
     ],
 }
-FROZEN_DIGEST = "to be filled in"
+FROZEN_DIGEST = "b73e4cf706f38431b31752dfe81c80918be0f67bb5ff17be49f9be3eec648241"
 
 
 def test_format_v1_text_is_frozen() -> None:

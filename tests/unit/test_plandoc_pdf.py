@@ -146,6 +146,25 @@ def test_renewed_certificate_of_the_same_key_still_verifies(
     assert result.valid, result.differences
 
 
+def test_a_copy_saved_again_by_libreoffice_still_verifies(
+    docx_bytes: bytes, key: ServerKey, tmp_path: Path
+) -> None:
+    """LibreOffice keeps the custom properties, the custom XML part and the text."""
+    soffice = soffice_path()
+    assert soffice
+    source = tmp_path / "plan.docx"
+    source.write_bytes(docx_bytes)
+    out = tmp_path / "out"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--norestore", "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out),
+         str(source)],
+        check=True, capture_output=True, timeout=180, env={**os.environ, "HOME": str(tmp_path)},
+    )  # fmt: skip
+    result = verify_file((out / "plan.docx").read_bytes(), key.public_key_b64)
+    assert result.valid, result.differences
+
+
 def test_parallel_conversions_do_not_collide(docx_bytes: bytes) -> None:
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(docx_to_pdf, [docx_bytes, docx_bytes]))
