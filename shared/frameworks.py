@@ -166,11 +166,20 @@ def invite_party(
 def renew_party_link(
     db: Database, *, user_id: int, meeting_id: str, client_id: str, party_id: object
 ) -> Result:
-    """A new personal link: the old one stops working for new devices."""
+    """A new personal link: the old one stops working for new devices. If the
+    representative was removed from the meeting, the new link can be claimed afresh by
+    someone else (devices allowed for the old representative lose access)."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         party = _party(session, meeting_id, party_id)
         party.invite_key = secrets.token_urlsafe(24)
+        rep = session.get(Participant, party.participant_id) if party.participant_id else None
+        if rep is not None and rep.removed_at is not None:
+            party.participant_id = None
+            for device in session.scalars(
+                select(PartyDevice).where(PartyDevice.party_id == party.id)
+            ):
+                session.delete(device)
         change = commit_change(session, meeting, {"parties"})
         return {"id": party.id, "version": change.version}, change
 

@@ -425,3 +425,26 @@ def test_a_party_of_another_meeting_cannot_touch_this_one(server: Server):
     )
     assert ack["error"]["code"] == "framework.unknown"
     room.console.wait_for(lambda: room.console.views["frameworks"]["items"][0]["title"] == "Budget")
+
+
+def test_a_removed_representative_is_replaced_by_renewing_the_link(server: Server):
+    anna = login(server, "anna@example.org")
+    meeting = create_meeting(anna, server)
+    console = console_client(server, anna, meeting.id)
+    link = invite(console, "Schoolbestuur")
+    first = PartyDevice(server, link)
+    assert first.claim("Oud")["status"] == "approved"
+    rep = first.connect(meeting.code)
+    rep_id = rep.you["id"]
+    ok(console.call("participant.remove", {"client_id": cid("rm"), "participant_id": rep_id}))
+    assert "removed-view" in first.http.get(link).text
+    party_id = console.views["parties"][0]["id"]
+    ok(console.call("party.renew", {"client_id": cid("rn"), "id": party_id}))
+    console.wait_for(lambda: console.views["parties"][0]["link"] != link)
+    assert console.views["parties"][0]["representative"] is None
+    new_link = console.views["parties"][0]["link"]
+    assert requests.get(link).status_code == 404  # the old link is gone
+    second = PartyDevice(server, new_link)
+    assert second.claim("Nieuw")["status"] == "approved"
+    new_rep = second.connect(meeting.code)
+    assert new_rep.you["id"] != rep_id and new_rep.you["role"] == "framework_party"
