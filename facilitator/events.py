@@ -536,6 +536,7 @@ def record_check(principal: Principal, payload: Payload) -> Result:
         framework_id=payload.integer("framework_id"),
         verdict=payload.text("verdict", max_len=40),
         explanation=payload.text("explanation", max_len=10000, required=False) or "",
+        seen_version=payload.integer("framework_version", required=False),
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -327,19 +330,15 @@ def _plan_download(meeting_id: str, kind: str) -> Any:
         return render_template("error.html", code=501, name=error), 501
     instance = app.settings.instance_dir
     target = signing.cached(instance, seal_row.digest, kind)
-    if not target.exists():
-        key = signing.server_key(instance)
-        verify = f"{app.settings.base_url()}/verify"
-        docx_path = signing.cached(instance, seal_row.digest, "docx")
-        if docx_path.exists():
-            docx = docx_path.read_bytes()
-        else:
-            docx = app.offload(signing.render_docx, record, seal_row, images, key, verify)
-            _write_atomically(docx_path, docx)
-        if kind == "pdf":
-            pdf = plandoc.docx_to_pdf(docx)  # a child process; the loop keeps serving
-            data = app.offload(signing.sign_pdf, pdf, record, key, app.settings.pkcs12())
-            _write_atomically(target, data)
+    try:
+        _render(app, record, seal_row, images, kind, target)
+    except (DomainError, plandoc.PdfConversionError) as exc:
+        message = (
+            localize_error(exc)["message"]
+            if isinstance(exc, DomainError)
+            else localize_error(ProtocolError("plan.pdf_failed"))["message"]
+        )
+        return render_template("error.html", code=500, name=message), 500
     data = target.read_bytes()
     mime = (
         "application/pdf"
@@ -353,10 +352,33 @@ def _plan_download(meeting_id: str, kind: str) -> Any:
     return response
 
 
-def _write_atomically(path: Any, data: bytes) -> None:
-    temporary = path.with_suffix(path.suffix + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
+def _render(
+    app: Any, record: dict[str, Any], seal_row: Any, images: Any, kind: str, target: Path
+) -> None:
+    """Render the sealed plan into the cache once; later downloads read the file."""
+    instance = app.settings.instance_dir
+    if not target.exists():
+        key = signing.server_key(instance)
+        verify = f"{app.settings.base_url()}/verify"
+        docx_path = signing.cached(instance, seal_row.digest, "docx")
+        if docx_path.exists():
+            docx = docx_path.read_bytes()
+        else:
+            docx = app.offload(signing.render_docx, record, seal_row, images, key, verify)
+            _write_atomically(docx_path, docx)
+        if kind == "pdf":
+            pdf = plandoc.docx_to_pdf(docx)  # a child process; the loop keeps serving
+            data = app.offload(signing.sign_pdf, pdf, record, key, app.settings.pkcs12())
+            _write_atomically(target, data)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Two downloads at once each write their own temporary file; the last rename wins
+    and both are the same bytes."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    os.replace(name, path)
 
 
 @bp.get("/m/<meeting_id>/plan.docx")
@@ -377,6 +399,10 @@ def verify() -> Any:
     app = plandag()
     key = signing.server_key(app.settings.instance_dir)
     result, too_large = None, False
+    if request.method == "POST" and not app.guesses.allow(f"verify:{client_address()}"):
+        return render_template(
+            "error.html", code=429, name=localize_error(ProtocolError("rate.limited"))["message"]
+        ), 429
     if request.method == "POST":
         request.max_content_length = VERIFY_MAX_BYTES + 64 * 1024
         try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -17,6 +17,7 @@ from .models import (
     Agreement,
     ConsentAnswer,
     ConsentLog,
+    FrameworkCheckRow,
     Participant,
     Proposal,
     ProposalVersion,
@@ -312,7 +313,9 @@ def edit_agreement(
             raise DomainError("plan.adopted")
         for name, value in values.items():
             setattr(row, name, value)
-        change = commit_change(session, meeting, {"agreements"})
+        # A verdict on the old words no longer says anything about the new ones.
+        session.execute(delete(FrameworkCheckRow).where(FrameworkCheckRow.agreement_id == row.id))
+        change = commit_change(session, meeting, {"agreements", "framework_check"})
         return {"id": row.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "agreement.edit", work)

@@ -27,6 +27,9 @@ PROTOCOL_MESSAGES: dict[str, str] = {
     ),
     "participant.unknown": N_("That person is not in this meeting."),
     "plan.not_sealed": N_("The plan is sealed when signing closes. Close signing first."),
+    "plan.pdf_failed": N_(
+        "The PDF could not be made (LibreOffice failed). Download the .docx, or try again."
+    ),
     "plan.no_pdf": N_(
         "There is no PDF: LibreOffice is not installed on this server (Debian package "
         "libreoffice-writer-nogui). Download the .docx instead."

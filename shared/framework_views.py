@@ -106,6 +106,17 @@ def frameworks_view(session: Session, meeting: MeetingRow, audience: str) -> dic
 
 
 def flags_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
+    if meeting.frameworks_locked_at is None:
+        return []  # flags need locked kaders; every phone's snapshot asks, so no query
+    flags = list(
+        session.scalars(
+            select(FrameworkFlag)
+            .where(FrameworkFlag.meeting_id == meeting.id, FrameworkFlag.cleared_at.is_(None))
+            .order_by(FrameworkFlag.id)
+        )
+    )
+    if not flags:
+        return []  # the common case, and every phone's snapshot asks
     parties = {
         pid: name
         for pid, name in session.execute(
@@ -125,16 +136,25 @@ def flags_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
             "by": parties.get(f.participant_id) if f.participant_id is not None else None,
             "at": _iso(f.created_at),
         }
-        for f in session.scalars(
-            select(FrameworkFlag)
-            .where(FrameworkFlag.meeting_id == meeting.id, FrameworkFlag.cleared_at.is_(None))
-            .order_by(FrameworkFlag.id)
-        )
+        for f in flags
     ]
 
 
 def check_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
     """The plan against the kaders, filling in live: public, it is the record."""
+    # The check needs locked kaders (a phase guard); every phone's snapshot asks, so the
+    # common case costs no query.
+    if meeting.frameworks_locked_at is None:
+        # Nothing to check (and every phone's snapshot asks): no further queries.
+        return {
+            "status": "none",
+            "unchanged": False,
+            "total": 0,
+            "missing": 0,
+            "not_fitting": [],
+            "entries": [],
+            "followups": [],
+        }
     check = load_check(session, meeting)
     party_of_person = {
         pid: name
@@ -262,6 +282,8 @@ def party_yous(
     """A party representative's own part: which party, and the drafts while the kaders
     are not locked (the room does not see drafts)."""
     ids = list(ids)
+    if not ids:
+        return {}
     parties = {
         p.participant_id: p
         for p in session.scalars(

@@ -260,6 +260,11 @@ def claim_party(
         if party is None:
             raise ProtocolError("party.link_invalid")
         row = load_for_update(session, party.meeting_id)
+        # Read the party again under the meeting's lock: two first devices at once must
+        # not both become the representative.
+        session.refresh(party)
+        if party.invite_key != key:
+            raise ProtocolError("party.link_invalid")
         if row.phase == Phase.CLOSED.value:
             raise DomainError("meeting.ended")
         device_hash = sha256(device_token)
@@ -272,6 +277,14 @@ def claim_party(
             person = session.get(Participant, party.participant_id)
             if device is not None:
                 return Access(device.status, party, person), None
+            other = session.scalar(
+                select(Participant).where(
+                    Participant.meeting_id == row.id, Participant.device_hash == device_hash
+                )
+            )
+            if other is not None:
+                # It would act as that person, never as the party.
+                raise DomainError("party.device_is_participant", name=other.name)
             session.add(PartyDevice(party_id=party.id, device_hash=device_hash, status="pending"))
             change = commit_change(session, row, {"parties"})
             return Access("pending", party, person), change
@@ -304,7 +317,15 @@ def claim_party(
             session.add(PartyDevice(party_id=party.id, device_hash=device_hash, status="approved"))
         else:
             device.status = "approved"
-        keys = {"parties", f"participant:{person.id}", "counts", "frameworks"}
+        keys = {
+            "parties",
+            f"participant:{person.id}",
+            "counts",
+            "frameworks",
+            "ranking",
+            "tables",
+            "signing_tally",
+        }
         change = commit_change(session, row, keys, {person.id})
         return Access("approved", party, person), change
 
@@ -319,6 +340,12 @@ def _framework(session: Session, meeting_id: str, framework_id: object) -> Frame
     return row
 
 
+def _check_kaders_open(meeting: MeetingRow) -> None:
+    """Once the plan is being signed, the kaders it was checked against stay as they are."""
+    if meeting.phase in (Phase.SIGNING.value, Phase.CLOSED.value):
+        raise DomainError("framework.frozen")
+
+
 def _versions(session: Session, framework_id: int) -> list[VersionRow]:
     return list(
         session.scalars(
@@ -330,8 +357,9 @@ def _versions(session: Session, framework_id: int) -> list[VersionRow]:
 
 
 def _framework_keys(session: Session, meeting: MeetingRow) -> tuple[set[str], set[int]]:
-    """Before the lock only the console and the parties see drafts (in their own view)."""
-    keys = {"frameworks"}
+    """Before the lock only the console and the parties see drafts (in their own view).
+    The meeting view carries the console's advance blocker, which kaders change."""
+    keys = {"frameworks", "meeting"}
     if meeting.frameworks_locked_at is None:
         return keys, party_people(session, meeting.id)
     return keys | {"framework_check"}, set()
@@ -352,12 +380,13 @@ def save_framework(
     after the lock (facilitator only) it is a new version and the old one stays."""
 
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
+        _check_kaders_open(meeting)
         locked = meeting.frameworks_locked_at is not None
         if framework_id is None:
             if who.party is not None:
                 owner: int | None = who.party.id
             else:
-                owner = None if party_id is None else _party(session, meeting_id, party_id).id
+                owner = None if not party_id else _party(session, meeting_id, party_id).id
             check_party_may_write(
                 locked=locked,
                 actor_party_id=who.party_id,
@@ -383,7 +412,8 @@ def save_framework(
             )
             version = domain.edit(title, description, locked=locked)
             if who.party is None and party_id is not None and not locked:
-                row.party_id = None if party_id == "" else _party(session, meeting_id, party_id).id
+                # 0: the facilitators' own kader
+                row.party_id = None if party_id == 0 else _party(session, meeting_id, party_id).id
             if version.number == stored[-1].number:
                 current = stored[-1]
                 current.title, current.description = version.title, version.description
@@ -422,6 +452,7 @@ def delete_framework(
 
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
         row = _framework(session, meeting_id, framework_id)
+        _check_kaders_open(meeting)
         if meeting.frameworks_locked_at is not None:
             raise DomainError("framework.locked")
         check_party_may_write(
@@ -592,6 +623,7 @@ def record_check(
     framework_id: object,
     verdict: object,
     explanation: object,
+    seen_version: int | None = None,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
         check = load_check(session, meeting)
@@ -605,6 +637,9 @@ def record_check(
             )
         entry = check.record(agreement_id, framework_id, verdict, explanation)
         assert isinstance(agreement_id, int) and isinstance(framework_id, int)
+        if seen_version is not None and seen_version != entry.framework_version:
+            # The kader changed between reading it and answering: read it again.
+            raise DomainError("check.kader_changed", version=entry.framework_version)
         row = session.scalar(
             select(FrameworkCheckRow).where(
                 FrameworkCheckRow.agreement_id == agreement_id,
@@ -646,6 +681,8 @@ def add_followup(
     values = validate_followup(what, who, when)
 
     def work(session: Session, meeting: MeetingRow) -> Result:
+        if meeting.phase != Phase.FRAMEWORK_CHECK.value:
+            raise DomainError("followup.phase_closed")
         about = None
         if agreement_id is not None:
             agreement = (
@@ -677,6 +714,8 @@ def delete_followup(
         row = session.get(FollowUp, followup_id) if isinstance(followup_id, int) else None
         if row is None or row.meeting_id != meeting_id:
             raise DomainError("followup.unknown")
+        if meeting.phase != Phase.FRAMEWORK_CHECK.value:
+            raise DomainError("followup.phase_closed")
         session.delete(row)
         change = commit_change(session, meeting, {"framework_check", "meeting"})
         return {"id": followup_id, "version": change.version}, change

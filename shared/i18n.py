@@ -146,6 +146,7 @@ KADER_UI = {
 #: Words the scripts need for signing.
 SIGNING_UI = {
     "you_signed": N_("You signed the plan as {name}."),
+    "plan_changed": N_("The plan changed after you answered. Read it again and sign again."),
     "you_declined": N_("You did not sign the plan ({name})."),
     "closed": N_("Signing is closed. The plan is sealed: fingerprint {fingerprint}."),
     "signed_of": N_("{signed} of {eligible} signed"),

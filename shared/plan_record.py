@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .domain.frameworks import FrameworkCheck
+from .domain.signing import SIGNING_ROLES
 from .frameworks import load_check
 from .models import (
     Agreement,
@@ -40,18 +41,46 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
-    """The plan as people read it when they sign: its digest is kept with each signature."""
-    items = [
+    """The plan as people read it when they sign: the agreements, who reconvenes and who
+    evaluates, the follow-up agreements and the kader check's verdicts (framework
+    parties sign their check). Its digest is kept with each signature; a signature given
+    on other words is not sealed."""
+    items: list[dict[str, Any]] = [
         {"title": a.title, "what": a.what, "who": a.who, "where": a.where, "when": a.when}
         for a in session.scalars(
             select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
         )
     ]
-    return [*items, {"followup": meeting.plan_followup, "evaluation": meeting.plan_evaluation}]
+    items.append({"followup": meeting.plan_followup, "evaluation": meeting.plan_evaluation})
+    items.extend(
+        {"followup_what": f.what, "who": f.who, "when": f.when, "about": f.agreement_id}
+        for f in session.scalars(
+            select(FollowUp).where(FollowUp.meeting_id == meeting.id).order_by(FollowUp.id)
+        )
+    )
+    items.extend(
+        {
+            "agreement": c.agreement_id,
+            "kader": c.framework_id,
+            "version": c.framework_version,
+            "verdict": c.verdict,
+            "explanation": c.explanation,
+        }
+        for c in session.scalars(
+            select(FrameworkCheckRow)
+            .where(FrameworkCheckRow.meeting_id == meeting.id)
+            .order_by(FrameworkCheckRow.agreement_id, FrameworkCheckRow.framework_id)
+        )
+    )
+    return items
 
 
 def build_record(
-    session: Session, meeting: MeetingRow, sealed_at: datetime, language: str
+    session: Session,
+    meeting: MeetingRow,
+    sealed_at: datetime,
+    language: str,
+    plan_digest: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, bytes]]:
     """The canonical record and the drawn signature images it refers to by hash."""
     facilitators = list(
@@ -104,7 +133,7 @@ def build_record(
     }
     record["consent"] = _consent(session, meeting, agreements)
     record["framework_check"] = _check(session, meeting)
-    signatures, images = _signatures(session, meeting)
+    signatures, images = _signatures(session, meeting, plan_digest)
     record["signatures"] = signatures
     return record, images
 
@@ -316,14 +345,23 @@ def _check(session: Session, meeting: MeetingRow) -> dict[str, Any]:
 
 
 def _signatures(
-    session: Session, meeting: MeetingRow
+    session: Session, meeting: MeetingRow, plan_digest: str | None
 ) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
-    rows = session.execute(
+    """Signatures of people still in the meeting, in a signing role, given on exactly
+    the plan that is sealed."""
+    query = (
         select(Signature, Participant)
         .join(Participant, Participant.id == Signature.participant_id)
-        .where(Signature.meeting_id == meeting.id, Participant.removed_at.is_(None))
+        .where(
+            Signature.meeting_id == meeting.id,
+            Participant.removed_at.is_(None),
+            Participant.role.in_([r.value for r in SIGNING_ROLES]),
+        )
         .order_by(Signature.at, Signature.id)
-    ).all()
+    )
+    if plan_digest is not None:
+        query = query.where(Signature.plan_digest == plan_digest)
+    rows = session.execute(query).all()
     out, images = [], {}
     for n, (sig, person) in enumerate(rows, start=1):
         if sig.image is not None and sig.image_sha256:

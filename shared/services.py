@@ -37,6 +37,7 @@ from .models import (
     PartyDevice,
     PhaseTransition,
     RecognitionCheck,
+    Signature,
     SpeakRequest,
     StatementVersion,
     User,
@@ -44,6 +45,7 @@ from .models import (
     WorkTable,
     utcnow,
 )
+from .models import Framework as FrameworkRow
 from .models import Meeting as MeetingRow
 
 PASSWORD_MIN = 10
@@ -79,10 +81,16 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
     """The meeting as the phase guards see it. With a session, the kader check's state
     is read too (needed only to leave that phase)."""
     check_blocker = None
+    kaders_unlocked = False
     if session is not None and row.phase == Phase.FRAMEWORK_CHECK.value:
-        from .frameworks import check_blocker as find_blocker
+        from .frameworks import check_blocker as find_blocker  # a cycle at import time
 
         check_blocker = find_blocker(session, row)
+    if session is not None and row.frameworks_locked_at is None:
+        count = session.scalar(
+            select(func.count(FrameworkRow.id)).where(FrameworkRow.meeting_id == row.id)
+        )
+        kaders_unlocked = bool(count)
     return Meeting(
         phases=tuple(Phase(p) for p in row.phases),
         phase=Phase(row.phase),
@@ -95,6 +103,7 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
         plan_adopted=row.plan_adopted,
         check_blocker=check_blocker,
         signing_closed=row.signing_closed_at is not None,
+        kaders_unlocked=kaders_unlocked,
     )
 
 
@@ -534,9 +543,16 @@ def move_phase(
         keys = {"meeting"}
         if Phase.FRAMEWORK_CHECK.value in (event.from_phase, event.to_phase):
             keys.add("framework_check")
+        personal: set[int] = set()
         if Phase.SIGNING.value in (event.from_phase, event.to_phase):
             keys |= {"signing", "signing_tally"}
-        change = commit_change(session, row, keys)
+            # Whoever answered already sees whether the plan changed since (sign again).
+            personal = set(
+                session.scalars(
+                    select(Signature.participant_id).where(Signature.meeting_id == meeting_id)
+                )
+            )
+        change = commit_change(session, row, keys, personal)
         return {"phase": row.phase, "version": change.version}, change
 
     return run_intent(

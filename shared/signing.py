@@ -19,8 +19,9 @@ from .domain.signing import check_can_sign, validate_signature
 from .errors import ProtocolError
 from .models import Meeting as MeetingRow
 from .models import Participant, PlanSeal, Signature, utcnow
-from .plan_record import build_record, plan_text
+from .plan_record import build_record
 from .services import Result, commit_change, facilitator_intent, participant_intent
+from .signing_digest import plan_digest
 
 _KEYS: dict[Path, plandoc.ServerKey] = {}
 _KEY_LOCK = threading.Lock()
@@ -33,11 +34,6 @@ def server_key(instance_dir: Path) -> plandoc.ServerKey:
         if key is None:
             key = _KEYS[instance_dir] = plandoc.load_or_create_key(instance_dir)
         return key
-
-
-def plan_digest(session: Session, meeting: MeetingRow) -> str:
-    text = json.dumps(plan_text(session, meeting), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def sign(
@@ -99,7 +95,9 @@ def close_signing(
             raise DomainError("signing.phase_closed")
         now = utcnow()
         meeting.signing_closed_at = now
-        record, _images = build_record(session, meeting, now, language)
+        record, _images = build_record(
+            session, meeting, now, language, plan_digest(session, meeting)
+        )
         sealed = plandoc.seal(record, key)
         session.add(
             PlanSeal(

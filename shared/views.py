@@ -21,7 +21,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from .audiences import relevant
-from .domain import Phase
+from .domain import Phase, Role
 from .domain.meeting import format_join_code
 from .domain.proposals import ranking
 from .domain.signing import SIGNING_ROLES
@@ -55,6 +55,7 @@ from .models import (
 from .models import ConsentRound as ConsentRoundRow
 from .models import Meeting as MeetingRow
 from .services import to_domain
+from .signing_digest import plan_digest
 
 
 def iso(value: datetime | None) -> str | None:
@@ -230,13 +231,29 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
         votes.setdefault(voter, {})[proposal_id] = count
     rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
     places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
-    parties = party_yous(session, meeting, ids)
+    # Only framework parties have a party part; only signing shows one's signature.
+    parties = party_yous(
+        session, meeting, [p.id for p in active if p.role == Role.FRAMEWORK_PARTY.value]
+    )
+    signing = meeting.phase in (Phase.SIGNING.value, Phase.CLOSED.value)
+    current_plan = plan_digest(session, meeting) if meeting.phase == Phase.SIGNING.value else None
     signatures = {
-        s.participant_id: {"status": s.status, "name": s.name, "reason": s.reason, "at": iso(s.at)}
-        for s in session.scalars(
-            select(Signature).where(
-                Signature.meeting_id == meeting.id, Signature.participant_id.in_(ids)
+        s.participant_id: {
+            "status": s.status,
+            "name": s.name,
+            "reason": s.reason,
+            "at": iso(s.at),
+            # given on other words (the plan changed after it): sign again
+            "stale": current_plan is not None and s.plan_digest != current_plan,
+        }
+        for s in (
+            session.scalars(
+                select(Signature).where(
+                    Signature.meeting_id == meeting.id, Signature.participant_id.in_(ids)
+                )
             )
+            if signing
+            else ()
         )
     }
     for pid in ids:
@@ -822,9 +839,12 @@ def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> 
             .order_by(Participant.name)
         )
     )
+    # Only signatures given on the plan as it stands now count.
+    current = plan_digest(session, meeting)
     signed = {
         s.participant_id: s
         for s in session.scalars(select(Signature).where(Signature.meeting_id == meeting.id))
+        if s.plan_digest == current
     }
     view: dict[str, Any] = {
         "eligible": len(people),

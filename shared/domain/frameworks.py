@@ -48,6 +48,16 @@ MESSAGES.update(
         ),
         "framework.none": N_("There are no kaders in this meeting yet."),
         "framework.unchanged": N_("Nothing changed in this kader."),
+        "framework.frozen": N_(
+            "The plan is being signed against these kaders, so they no longer change."
+        ),
+        "framework.not_locked_yet": N_(
+            "Lock the kaders before the kader check: the parties check the final words."
+        ),
+        "party.device_is_participant": N_(
+            "This device already takes part in the meeting as {name}. Open the personal "
+            "link on another device, or ask the facilitator."
+        ),
         "party.name_invalid": N_("Give the party a name of 1 to {max} characters."),
         "party.unknown": N_("That framework party is not in this meeting."),
         "party.invite_claimed": N_(
@@ -91,6 +101,11 @@ MESSAGES.update(
             "(1 to {who}) and by when (1 to {when})."
         ),
         "followup.unknown": N_("That follow-up agreement is not in this meeting."),
+        "followup.phase_closed": N_("Follow-up agreements are recorded in the kader check phase."),
+        "check.kader_changed": N_(
+            "This kader changed while you were reading it (now version {version}). Read "
+            "it again and give your verdict on the new words."
+        ),
     }
 )
 

@@ -184,6 +184,8 @@ class Meeting:
     check_blocker: DomainError | None = None
     #: the facilitator closed signing (the plan document is sealed)
     signing_closed: bool = False
+    #: there are kaders and they are not locked yet (set by the caller)
+    kaders_unlocked: bool = False
     _walk: tuple[Phase, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:

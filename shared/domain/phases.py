@@ -92,6 +92,12 @@ def _needs_adopted_plan(meeting: Meeting) -> DomainError | None:
     return None
 
 
+def _kaders_locked(meeting: Meeting) -> DomainError | None:
+    if meeting.kaders_unlocked:
+        return DomainError("framework.not_locked_yet")
+    return None
+
+
 def _check_done(meeting: Meeting) -> DomainError | None:
     return meeting.check_blocker
 
@@ -120,7 +126,7 @@ EXIT_GUARDS: dict[Phase, tuple[Guard, ...]] = {
 #: Checked when the meeting moves forward into a phase.
 ENTRY_GUARDS: dict[Phase, tuple[Guard, ...]] = {
     Phase.FRAMING: (_needs_issue_statement,),
-    Phase.FRAMEWORK_CHECK: (_needs_adopted_plan,),
+    Phase.FRAMEWORK_CHECK: (_needs_adopted_plan, _kaders_locked),
     Phase.SIGNING: (_needs_plan_to_sign,),
 }
 

@@ -204,6 +204,7 @@
       setText("behalf-target", a.title + " × " + f.number + ". " + f.title + " (" + frameworkLabel(f) + ")");
       $("behalf-agreement").value = String(a.id);
       $("behalf-framework").value = String(f.id);
+      $("behalf-framework").setAttribute("data-version", String(f.version));
       $("behalf-verdict").value = e ? e.verdict : "fits";
       $("behalf-explanation").value = e ? e.explanation : "";
       $("behalf-form").hidden = false;
@@ -252,6 +253,7 @@
       var payload = { title: $("framework-title").value, description: $("framework-description").value };
       if (consoleForm.editing) payload.id = consoleForm.editing;
       if (party) payload.party_id = parseInt(party, 10);
+      else if (consoleForm.editing) payload.party_id = 0;  // the facilitators' own kader
       act(live, "framework.save", payload).then(function (ack) { if (ack.ok) resetForm(); });
     });
     $("framework-lock").addEventListener("click", function () {
@@ -267,6 +269,7 @@
       e.preventDefault();
       act(live, "check.record", { agreement_id: parseInt($("behalf-agreement").value, 10),
         framework_id: parseInt($("behalf-framework").value, 10), verdict: $("behalf-verdict").value,
+        framework_version: parseInt($("behalf-framework").getAttribute("data-version"), 10) || null,
         explanation: $("behalf-explanation").value }, "check-error").then(function (ack) {
         if (ack.ok) $("behalf-form").hidden = true;
       });
@@ -338,6 +341,7 @@
 
   /* ------------------------------------------------------------------ phone */
 
+  var openKaders = {};  // kader id -> opened by the reader, kept across redraws
   function renderPhone(live, meeting) {
     var view = live.views.frameworks || {};
     var items = frameworks(live);
@@ -347,7 +351,10 @@
     var list = $("kaders-list");
     list.textContent = "";
     items.forEach(function (f) {
-      list.appendChild(el("details", { open: meeting.phase === "framing" && view.shown_id === f.id },
+      var open = openKaders[f.id] !== undefined ? openKaders[f.id]
+        : (meeting.phase === "framing" && view.shown_id === f.id);
+      list.appendChild(el("details", { open: open,
+        ontoggle: function (e) { openKaders[f.id] = e.target.open; } },
         el("summary", { text: f.number + ". " + f.title }),
         el("p", { className: "hint", text: frameworkLabel(f) + (f.changed_after_lock ? " · " + k("changed_after_lock") : "") }),
         el("p", { className: "pre-line", text: f.description })));

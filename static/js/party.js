@@ -10,6 +10,7 @@
   var drafts = {};  // "agreement:framework" -> {verdict, explanation} not sent yet
   var flagging = null;  // proposal id whose flag form is open
   var refusals = {};  // "agreement:framework" -> the last refusal, kept across redraws
+  var flagDrafts = {};  // proposal id -> {framework, note} typed but not sent
 
   function post(url, body) {
     return fetch(url, {
@@ -31,10 +32,18 @@
   /* ---------------------------------------------------------------- before access */
 
   function waitForApproval() {
-    setInterval(function () {
+    var timer = setInterval(function () {
       fetch(P.boot.status_url, { credentials: "same-origin" }).then(function (r) { return r.json(); })
-        .then(function (body) { if (body.ok && body.status !== "pending") window.location.reload(); })
-        .catch(function () { /* try again at the next tick */ });
+        .then(function (body) {
+          if (body.ok && body.status !== "pending") window.location.reload();
+          else if (!body.ok) {
+            // The link was renewed or withdrawn: waiting longer cannot help.
+            clearInterval(timer);
+            $("pending-note").hidden = true;
+            showError("claim-error", body);
+          }
+        })
+        .catch(function () { /* offline for a moment: try again at the next tick */ });
     }, 3000);
   }
 
@@ -111,9 +120,14 @@
     K.proposals(live).forEach(function (p) {
       var form = null;
       if (flagging === p.id) {
-        var select = el("select", { id: "flag-framework-" + p.id });
+        var draft = flagDrafts[p.id] || {};
+        var select = el("select", { id: "flag-framework-" + p.id,
+          onchange: function (e) { draft.framework = e.target.value; flagDrafts[p.id] = draft; } });
         K.frameworks(live).forEach(function (f) { select.appendChild(el("option", { value: String(f.id), text: f.number + ". " + f.title })); });
-        var note = el("textarea", { id: "flag-note-" + p.id, rows: "3" });
+        if (draft.framework) select.value = draft.framework;
+        var note = el("textarea", { id: "flag-note-" + p.id, rows: "3",
+          oninput: function (e) { draft.note = e.target.value; flagDrafts[p.id] = draft; } });
+        note.value = draft.note || "";
         var error = el("p", { className: "form-error", id: "flag-error-" + p.id, role: "alert", hidden: true });
         form = el("div", { className: "stack" },
           el("label", { "for": "flag-framework-" + p.id, text: k("which_kader") }), select,
@@ -123,7 +137,7 @@
               live.send("framework.flag", { proposal_id: p.id, framework_id: parseInt(select.value, 10), note: note.value })
                 .then(function (ack) {
                   showError("flag-error-" + p.id, ack);
-                  if (ack.ok) { flagging = null; render(); }
+                  if (ack.ok) { flagging = null; delete flagDrafts[p.id]; render(); }
                 });
             } }),
             el("button", { className: "btn btn-small", type: "button", text: k("cancel"),
@@ -197,7 +211,8 @@
         error.hidden = false; setText(error, refusals[key]); return;
       }
       save.disabled = true;
-      live.send("check.record", { agreement_id: a.id, framework_id: f.id, verdict: draft.verdict, explanation: text.value })
+      live.send("check.record", { agreement_id: a.id, framework_id: f.id, verdict: draft.verdict,
+        explanation: text.value, framework_version: f.version })
         .then(function (ack) {
           save.disabled = false;
           if (ack.ok) { delete refusals[key]; delete drafts[key]; }

@@ -82,7 +82,8 @@
     if (!$("sign-name").value && mine) $("sign-name").value = mine.name;
     $("sign-form").hidden = !state.open;
     var text = "";
-    if (mine) text = s(mine.status === "signed" ? "you_signed" : "you_declined", { name: mine.name });
+    if (mine && mine.stale) text = s("plan_changed");
+    else if (mine) text = s(mine.status === "signed" ? "you_signed" : "you_declined", { name: mine.name });
     if (!state.open && state.closed_at) text += (text ? " " : "") + s("closed", { fingerprint: state.fingerprint || "" });
     setText("sign-status", text);
     $("sign-status").hidden = !text;

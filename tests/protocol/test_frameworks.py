@@ -448,3 +448,92 @@ def test_a_removed_representative_is_replaced_by_renewing_the_link(server: Serve
     assert second.claim("Nieuw")["status"] == "approved"
     new_rep = second.connect(meeting.code)
     assert new_rep.you["id"] != rep_id and new_rep.you["role"] == "framework_party"
+
+
+def test_a_device_already_in_the_room_cannot_become_a_second_party_device(server: Server):
+    anna = login(server, "anna@example.org")
+    meeting = create_meeting(anna, server)
+    console = console_client(server, anna, meeting.id)
+    link = invite(console, "Politie")
+    assert PartyDevice(server, link).claim("Agent Jansen")["status"] == "approved"
+    # Someone who joined by the QR code opens the (already used) personal link.
+    http = requests.Session()
+    http.get(f"{server.url}/j/{meeting.code}")
+    assert http.post(
+        f"{server.url}/j/{meeting.code}/join", json={"name": "Buur", "group": "Bewoners"}
+    ).ok
+    http.get(link)
+    refused = http.post(f"{link}/claim", json={}).json()
+    assert refused["error"]["code"] == "party.device_is_participant"
+    assert "Buur" in refused["error"]["message"]
+
+
+def test_checks_follow_ups_and_signatures_stay_true_to_what_was_signed(server: Server):
+    room, proposals, kaders = to_check(server)
+    console, party, phone = room.console, room.party, room.author
+    advance(console, "consent")
+    for pid in [*proposals, None]:
+        payload = {"client_id": cid("o")}
+        payload.update({"proposal_id": pid} if pid else {"whole_plan": True})
+        ok(console.call("consent.open", payload))
+        ok(console.call("consent.close", {"client_id": cid("c")}))
+    too_early = console.call(
+        "followup.add", {"client_id": cid("fu"), "what": "x", "who": "y", "when": "z"}
+    )
+    assert too_early["error"]["code"] == "followup.phase_closed"
+    advance(console, "framework_check")
+    console.wait_for(lambda: len(console.views["agreements"]["items"]) == 3)
+    agreements = [a["id"] for a in console.views["agreements"]["items"]]
+
+    def record(client: Client, agreement: int, kader: int, verdict: str, **extra) -> dict:
+        payload = {
+            "client_id": cid("r"),
+            "agreement_id": agreement,
+            "framework_id": kader,
+            "verdict": verdict,
+            "explanation": "Past niet." if verdict == "does_not_fit" else "",
+        }
+        return client.call("check.record", {**payload, **extra})
+
+    # A verdict on words the party no longer sees is refused.
+    stale = record(party, agreements[0], kaders["budget"], "fits", framework_version=7)
+    assert stale["error"]["code"] == "check.kader_changed"
+    for agreement in agreements:
+        ok(record(party, agreement, kaders["budget"], "fits", framework_version=1))
+        ok(record(console, agreement, kaders["veiligheid"], "fits"))
+    advance(console, "signing")
+    frozen = console.call(
+        "framework.save",
+        {"client_id": cid("k"), "id": kaders["budget"], "title": "Budget", "description": "x"},
+    )
+    assert frozen["error"]["code"] == "framework.frozen"
+    ok(phone.call("signature.sign", {"client_id": cid("s"), "name": "Fatima El Amrani"}))
+    ok(party.call("signature.sign", {"client_id": cid("s"), "name": "Mira Bos"}))
+    room.beamer.wait_for(lambda: (room.beamer.views.get("signing_tally") or {}).get("signed") == 2)
+    # Back to the check: the party changes a verdict, so the plan people signed changed.
+    ack = console.call("phase.back", {"client_id": cid("back")})
+    assert ack["ok"], ack
+    console.wait_for(lambda: console.views["meeting"]["phase"] == "framework_check")
+    ok(record(party, agreements[2], kaders["budget"], "does_not_fit"))
+    ok(
+        console.call(
+            "followup.add",
+            {
+                "client_id": cid("fu"),
+                "agreement_id": agreements[2],
+                "what": "Goedkopere lampen zoeken",
+                "who": "Gemeente",
+                "when": "april",
+            },
+        )
+    )
+    advance(console, "signing")
+    phone.wait_for(lambda: ((phone.you or {}).get("signature") or {}).get("stale") is True)
+    room.beamer.wait_for(lambda: room.beamer.views["signing_tally"]["signed"] == 0)
+    ok(phone.call("signature.sign", {"client_id": cid("s"), "name": "Fatima El Amrani"}))
+    closed = ok(console.call("signing.close", {"client_id": cid("cl")}))
+    assert closed["signatures"] == 1  # the party's signature was given on the old plan
+    late = console.call(
+        "followup.add", {"client_id": cid("fu"), "what": "x", "who": "y", "when": "z"}
+    )
+    assert late["error"]["code"] == "followup.phase_closed"

@@ -1,0 +1,16 @@
+"""The digest of the plan as people sign it (kept with each signature)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from sqlalchemy.orm import Session
+
+from .models import Meeting as MeetingRow
+from .plan_record import plan_text
+
+
+def plan_digest(session: Session, meeting: MeetingRow) -> str:
+    text = json.dumps(plan_text(session, meeting), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
