@@ -372,7 +372,8 @@
       var p = byId[id];
       if (!p) return;
       var state = p.consent_status ? " — " + t("ui", p.consent_status) : "";
-      list.appendChild(el("li", null, el("span", { className: "grow", text: p.title + state }),
+      // A possible conflict with a kader shows here, before the round is opened.
+      list.appendChild(el("li", null, el("span", { className: "grow" }, p.title + state, P.kaders.flagNotes(live, p.id)),
         p.consent_status === "adopted" ? null : button(t("ui", "open_round"), function () { act("consent.open", { proposal_id: p.id }); }, { className: "btn btn-small btn-primary" }),
         p.consent_status ? null : button(t("ui", "amend"), function () {
           var title = window.prompt(t("ui", "edit_title"), p.title);

@@ -113,8 +113,9 @@
     $("flag-card").hidden = !active;
     if (!active) return;
     var list = $("party-proposals");
-    var focused = document.activeElement && list.contains(document.activeElement) && flagging !== null;
-    if (focused) return;  // do not redraw under someone typing a note
+    var focusedEl = document.activeElement;
+    var typing = focusedEl && list.contains(focusedEl) && /^(TEXTAREA|SELECT|INPUT)$/.test(focusedEl.tagName);
+    if (typing && flagging !== null) return;  // do not redraw under someone typing a note
     list.textContent = "";
     var me = live.you ? live.you.id : null;
     K.proposals(live).forEach(function (p) {

@@ -59,6 +59,15 @@ def test_a_party_checks_the_plan_and_the_room_sees_it(server: Server, browser, s
         ack = author.call("proposal.create", {"client_id": cid(meeting.id), "title": title})
         assert ack["ok"], ack
         ids.append(ack["id"])
+    # The party flags a possible conflict on its own screen, before the consent round.
+    expect(party.locator("#flag-card")).to_be_visible()
+    cafe = party.locator("#party-proposals > li").filter(has_text="Buurtcafé op het plein")
+    cafe.get_by_role("button", name="Mogelijke botsing markeren").click()
+    cafe.get_by_label("Hoe zou het kunnen botsen?").fill("Een café past niet in het budget.")
+    cafe.get_by_role("button", name="Mogelijke botsing markeren").click()
+    expect(cafe.locator(".flag")).to_contain_text("Botst mogelijk met kader 1: Budget")
+    expect(cafe.locator(".flag")).to_contain_text("Een café past niet in het budget.")
+    console.wait_for(lambda: len(console.views.get("framework_flags") or []) == 1)
     ack = console.call("phase.advance", {"client_id": cid(meeting.id)})
     assert ack["ok"], ack
     for pid in [*ids, None]:
