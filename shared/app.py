@@ -49,8 +49,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         async_mode=settings.async_mode,
         message_queue=settings.redis_url,
         max_http_buffer_size=settings.max_message_bytes,
-        ping_interval=10,
-        ping_timeout=10,
+        ping_interval=settings.ping_interval,
+        ping_timeout=settings.ping_timeout,
         manage_session=False,
     )
     hub = Hub(

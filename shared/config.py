@@ -30,6 +30,11 @@ class Settings:
     async_mode: str = "gevent"
     #: at most one coalesced update per audience per this many milliseconds
     coalesce_ms: int = 250
+    #: seconds between the server's pings, and how long a pong may take before the
+    #: socket counts as gone (Socket.IO's own defaults: a busy server or a phone on bad
+    #: wifi is not dropped; a phone that really left is seen within 45 s)
+    ping_interval: int = 25
+    ping_timeout: int = 20
     #: largest Socket.IO message the server accepts before dropping the connection
     max_message_bytes: int = 1_000_000
     #: largest payload a handler accepts; larger ones get payload.too_large
@@ -60,6 +65,8 @@ class Settings:
             "async_mode": env.get("PLANDAG_ASYNC_MODE", "gevent"),
             "coalesce_ms": int(env.get("PLANDAG_COALESCE_MS", "250")),
             "join_limit": int(env.get("PLANDAG_JOIN_LIMIT", "200")),
+            "ping_interval": int(env.get("PLANDAG_PING_INTERVAL", "25")),
+            "ping_timeout": int(env.get("PLANDAG_PING_TIMEOUT", "20")),
             "guess_limit": int(env.get("PLANDAG_GUESS_LIMIT", "20")),
             "pdf_pkcs12": env.get("PLANDAG_PDF_PKCS12") or None,
             "pdf_pkcs12_password": env.get("PLANDAG_PDF_PKCS12_PASSWORD") or None,

@@ -169,6 +169,12 @@ class Client:
         self.sio.on("you", self._you)
         self.refused: Any = None
         self.sio.on("connect_error", self._refused)
+        #: what went wrong on this socket, for failure messages
+        self.trouble: list[str] = []
+        self.sio.on("disconnect", self._disconnected)
+
+    def _disconnected(self, reason: Any = None) -> None:
+        self.trouble.append(f"disconnected at {time.monotonic():.1f}: {reason}")
 
     def _refused(self, data: Any) -> None:
         self.refused = data
@@ -186,6 +192,9 @@ class Client:
         if update["since"] > self.version:
             self.gaps += 1
             ack = self.sio.call("state.snapshot", {}, timeout=10)
+            if not ack.get("ok"):
+                self.trouble.append(f"snapshot refused: {ack}")
+                return
             self._snapshot(ack["snapshot"])
             return
         for key, value in update["views"].items():
@@ -227,7 +236,10 @@ class Client:
             if predicate():
                 return
             time.sleep(0.02)
-        raise AssertionError(f"condition not met in {timeout}s; views={list(self.views)}")
+        raise AssertionError(
+            f"condition not met in {timeout}s at {time.monotonic():.1f}; version {self.version}, "
+            f"{self.gaps} gaps, trouble {self.trouble}; views={list(self.views)}"
+        )
 
     def close(self) -> None:
         if self.sio.connected:
