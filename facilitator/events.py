@@ -569,5 +569,4 @@ def close_signing(principal: Principal, payload: Payload) -> Result:
         app.db,
         **_ctx(principal, payload),
         instance_dir=app.settings.instance_dir,
-        language=principal.lang,
     )

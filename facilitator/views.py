@@ -27,7 +27,7 @@ from shared.domain import DomainError, MeetingDetails
 from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
 from shared.errors import ProtocolError
-from shared.i18n import localize_error
+from shared.i18n import localize_error, use_meeting_language
 from shared.services import (
     add_cofacilitator,
     authenticate,
@@ -169,6 +169,7 @@ def _details_from_form() -> MeetingDetails:
         issue_statement=form.get("issue_statement", ""),
         place=form.get("place", ""),
         date_text=form.get("date", ""),
+        language=form.get("language", "nl"),
     )
 
 
@@ -192,6 +193,9 @@ def new_meeting() -> Any:
         else {
             "template": "nieuwe_route",
             "groups": "\n".join(DEFAULT_GROUPS),
+            # The room is Dutch unless the facilitator says otherwise, whatever language
+            # the facilitator's own browser speaks.
+            "language": "nl",
         }
     )
     return render_template(
@@ -241,6 +245,7 @@ def edit_meeting(meeting_id: str) -> Any:
             "issue_statement": row.issue_statement,
             "place": row.place,
             "date": row.date.isoformat() if row.date else "",
+            "language": row.language,
         }
         chosen = list(row.phases)
     return render_template(
@@ -305,6 +310,7 @@ def beamer(meeting_id: str) -> Any:
         row = check_beamer_key(plandag().db, meeting_id, key)
     except DomainError as exc:
         return render_template("error.html", code=403, name=localize_error(exc)["message"]), 403
+    use_meeting_language(row.language, room_screen=True)
     base = plandag().settings.base_url()
     return render_template(
         "facilitator/beamer.html",

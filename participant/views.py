@@ -14,7 +14,7 @@ from shared import frameworks
 from shared.domain import DomainError
 from shared.domain.meeting import format_join_code, normalize_join_code
 from shared.errors import ProtocolError
-from shared.i18n import localize_error
+from shared.i18n import localize_error, use_meeting_language
 from shared.models import Meeting
 from shared.services import join, meeting_by_code, meeting_by_id, participant_by_device
 from shared.views import join_url, person_view
@@ -58,6 +58,7 @@ def phone(code: str) -> Any:
         return enter_code_error(code)
     if normalize_join_code(code) != code:
         return redirect(url_for("participant.phone", code=row.join_code))
+    use_meeting_language(row.language)
     token = device_token()
     you = None
     if token is not None:
@@ -170,6 +171,8 @@ def party_page(key: str) -> Any:
         error = localize_error(ProtocolError("party.link_invalid"))["message"]
         return render_template("error.html", code=404, name=error), 404
     meeting = meeting_by_id(app.db, access.party.meeting_id)
+    if meeting is not None:
+        use_meeting_language(meeting.language)
     status = access.status
     if access.participant is not None and access.participant.removed_at is not None:
         status = "removed"

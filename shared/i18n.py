@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import request
-from flask_babel import force_locale, get_locale, gettext
+from flask import g, request
+from flask_babel import force_locale, get_locale, gettext, refresh
 
 from .domain.errors import N_, DomainError
 from .errors import ALL_MESSAGES
@@ -300,10 +300,25 @@ def select_locale() -> str:
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         return wanted
+    meeting = g.get("meeting_language")
+    if meeting in LANGUAGES and g.get("room_screen"):
+        return str(meeting)
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in LANGUAGES:
         return remembered
+    if meeting in LANGUAGES:
+        return str(meeting)
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
+
+
+def use_meeting_language(language: str, *, room_screen: bool = False) -> None:
+    """A page of one meeting speaks the meeting's language unless asked otherwise. The
+    beamer is the room's screen: only ``?lang=`` overrides it, not the laptop's own
+    remembered choice. On a phone or a party's screen a person's own choice (``?lang=``
+    or the remembered switch) still wins; the browser's language does not."""
+    g.meeting_language = language
+    g.room_screen = room_screen
+    refresh()
 
 
 def remember_locale(response: Any) -> Any:

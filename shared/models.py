@@ -98,6 +98,8 @@ class Meeting(Base):
     issue_statement: Mapped[str] = mapped_column(Text, default="")
     place: Mapped[str] = mapped_column(String(200), default="")
     date: Mapped[date | None] = mapped_column(Date)
+    #: the meeting's language: the beamer's, the phones' default and the plan document's
+    language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     #: where the meeting is now; see shared.domain.phases
     phase: Mapped[str] = mapped_column(String(20), default="welcome")
     phase_started_at: Mapped[datetime | None]

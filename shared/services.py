@@ -372,6 +372,7 @@ def _details_columns(details: MeetingDetails) -> dict[str, Any]:
         "issue_statement": details.issue_statement,
         "place": details.place,
         "date": details.date,
+        "language": details.language,
     }
 
 

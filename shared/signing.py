@@ -82,10 +82,10 @@ def close_signing(
     meeting_id: str,
     client_id: str,
     instance_dir: Path,
-    language: str,
 ) -> Result:
-    """Close signing and seal the plan: the canonical record is built, signed with the
-    server's key and stored; every document is rendered from it."""
+    """Close signing and seal the plan: the canonical record is built in the meeting's
+    language, signed with the server's key and stored; every document is rendered from
+    it."""
     key = server_key(instance_dir)
 
     def work(session: Session, meeting: MeetingRow) -> Result:
@@ -96,7 +96,7 @@ def close_signing(
         now = utcnow()
         meeting.signing_closed_at = now
         record, _images = build_record(
-            session, meeting, now, language, plan_digest(session, meeting)
+            session, meeting, now, meeting.language, plan_digest(session, meeting)
         )
         sealed = plandoc.seal(record, key)
         session.add(

@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "meeting.title_invalid": N_("Give the meeting a title of 1 to {max} characters."),
     "meeting.text_too_long": N_("'{field}' can be at most {max} characters."),
     "meeting.date_invalid": N_("Enter the date as YYYY-MM-DD."),
+    "meeting.language_invalid": N_("Choose Dutch or English as the meeting's language."),
     "meeting.groups_invalid": N_(
         "Give between 1 and {max} groups, each 1 to {max_length} characters, each once."
     ),

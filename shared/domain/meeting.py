@@ -21,6 +21,9 @@ GROUPS_MAX = 20
 GROUP_NAME_MAX = 40
 NAME_MAX = 60
 TIMEBOX_MAX_MINUTES = 480
+#: the languages a meeting can be held in: the beamer, the phones' default and the plan
+#: document speak it
+MEETING_LANGUAGES = ("nl", "en")
 
 #: Letters and digits nobody confuses when reading from a beamer or typing on a phone:
 #: no 0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V.
@@ -118,6 +121,7 @@ class MeetingDetails:
     issue_statement: str = ""
     place: str = ""
     date: date | None = None
+    language: str = "nl"
 
     @classmethod
     def from_input(
@@ -131,6 +135,7 @@ class MeetingDetails:
         issue_statement: str = "",
         place: str = "",
         date_text: str = "",
+        language: str = "nl",
     ) -> MeetingDetails:
         clean_title = clean_line(title)
         if not 1 <= len(clean_title) <= TITLE_MAX:
@@ -152,6 +157,8 @@ class MeetingDetails:
                 when = date.fromisoformat(date_text.strip())
             except ValueError:
                 raise DomainError("meeting.date_invalid") from None
+        if language not in MEETING_LANGUAGES:
+            raise DomainError("meeting.language_invalid")
         return cls(
             title=clean_title,
             template=Template(template),
@@ -161,6 +168,7 @@ class MeetingDetails:
             issue_statement=statement,
             place=clean_place,
             date=when,
+            language=language,
         )
 
 

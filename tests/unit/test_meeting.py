@@ -33,6 +33,8 @@ def test_a_prepared_meeting_keeps_clean_values():
     assert d.title == "Plandag Zuidplein"
     assert d.groups == ("Bewoners", "Gemeente")
     assert d.phases[0] is Phase.FRAMING and d.date.isoformat() == "2026-12-05"
+    assert d.language == "nl"  # held in Dutch unless chosen otherwise
+    assert details(language="en").language == "en"
 
 
 @pytest.mark.parametrize(
@@ -48,6 +50,8 @@ def test_a_prepared_meeting_keeps_clean_values():
         ({"open_question": "x" * 501}, "meeting.text_too_long"),
         ({"issue_statement": "x" * 5001}, "meeting.text_too_long"),
         ({"date_text": "5 december"}, "meeting.date_invalid"),
+        ({"language": "de"}, "meeting.language_invalid"),
+        ({"language": ""}, "meeting.language_invalid"),
     ],
 )
 def test_bad_preparation_is_refused_with_a_reason(overrides, code):
