@@ -4,6 +4,9 @@ it, whatever language the facilitator's own console is in."""
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -20,6 +23,19 @@ from tests.support import (
 )
 
 pytestmark = pytest.mark.protocol
+
+
+@pytest.fixture(scope="module", params=["gevent", "eventlet"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """Both async modes: sealing and rendering the plan (LibreOffice, pyHanko) must not
+    block either event loop."""
+    srv = Server(instance=Path(tmp_path_factory.mktemp(request.param)), async_mode=request.param)
+    srv.start()
+    srv.add_user("anna@example.org", "Anna de Vries")
+    yield srv
+    srv.stop()
 
 
 def page_language(response: requests.Response) -> str:
@@ -80,6 +96,14 @@ def test_an_english_meeting_speaks_english_on_beamer_phones_and_plan(server: Ser
     text = document_text(response.content)
     assert "Signatures" in text and "Benches by the playground" in text
     assert "Handtekeningen" not in text and "Afspraken" not in text
+    if shutil.which("soffice") or shutil.which("libreoffice"):
+        pdf = anna.get(f"{server.url}/m/{meeting.id}/plan.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:300]
+        checked = requests.post(
+            f"{server.url}/verify?lang=en", files={"document": ("plan.pdf", pdf.content)}
+        )
+        assert checked.status_code == 200 and "Plandag Linden Square" in checked.text
+        assert 'class="verdict-box valid"' in checked.text, checked.text[:2000]
     voter.close()
     console.close()
 
