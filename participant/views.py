@@ -106,6 +106,7 @@ def join_meeting(code: str) -> Any:
         if not app.guesses.allow(f"code:{client_address()}"):
             return api_error(ProtocolError("rate.limited"), 429)
         return api_error(ProtocolError("join.code_unknown", typed=code[:12]), 404)
+    use_meeting_language(row.language)  # refusals in the language of the page
     token = device_token()
     if token is None:
         return api_error(ProtocolError("auth.not_joined"), 400)
@@ -215,6 +216,10 @@ def party_claim(key: str) -> Any:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
+    current = frameworks.party_access(app.db, key, token)
+    meeting = meeting_by_id(app.db, current.party.meeting_id) if current is not None else None
+    if meeting is not None:
+        use_meeting_language(meeting.language)  # refusals in the language of the page
     if not app.joins.allow(f"party:{client_address()}"):
         return api_error(ProtocolError("rate.limited"), 429)
     try:

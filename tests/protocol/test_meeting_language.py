@@ -67,6 +67,13 @@ def test_an_english_meeting_speaks_english_on_beamer_phones_and_plan(server: Ser
     assert page_language(requests.get(phone, headers={"Accept-Language": "nl"})) == "en"
     # ...and a person who switched to Dutch keeps Dutch.
     assert page_language(requests.get(phone, headers={"Cookie": "plandag_lang=nl"})) == "nl"
+    # The join form's refusals speak the page's language too.
+    browser = requests.Session()
+    browser.headers["Accept-Language"] = "nl"
+    browser.get(phone).raise_for_status()
+    refused = browser.post(phone + "/join", json={"name": "", "group": "Bewoners"})
+    assert refused.status_code == 422
+    assert refused.json()["error"]["message"].startswith("Enter a name of 1 to")
 
     # Run it to a sealed plan from a console that speaks Dutch.
     console = console_client(server, anna, meeting.id)
