@@ -216,12 +216,12 @@ def party_claim(key: str) -> Any:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
+    if not app.joins.allow(f"party:{client_address()}"):
+        return api_error(ProtocolError("rate.limited"), 429)
     current = frameworks.party_access(app.db, key, token)
     meeting = meeting_by_id(app.db, current.party.meeting_id) if current is not None else None
     if meeting is not None:
         use_meeting_language(meeting.language)  # refusals in the language of the page
-    if not app.joins.allow(f"party:{client_address()}"):
-        return api_error(ProtocolError("rate.limited"), 429)
     try:
         access, change = frameworks.claim_party(
             app.db, key=key, device_token=token, name=data.get("name")

@@ -385,6 +385,8 @@ def update_meeting(db: Database, user_id: int, meeting_id: str, details: Meeting
             columns["phases"] != row.phases or columns["template"] != row.template
         ):
             raise ProtocolError("meeting.template_locked")
+        if row.signing_closed_at is not None and columns["language"] != row.language:
+            raise DomainError("meeting.language_locked")  # the sealed plan keeps its words
         renames = _group_renames(list(row.groups), columns["groups"])
         removed = set(row.groups) - set(columns["groups"]) - set(renames)
         in_use = session.scalar(

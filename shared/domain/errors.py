@@ -47,6 +47,9 @@ MESSAGES: dict[str, str] = {
     "meeting.text_too_long": N_("'{field}' can be at most {max} characters."),
     "meeting.date_invalid": N_("Enter the date as YYYY-MM-DD."),
     "meeting.language_invalid": N_("Choose Dutch or English as the meeting's language."),
+    "meeting.language_locked": N_(
+        "The plan is sealed in this language; the meeting's language cannot change any more."
+    ),
     "meeting.groups_invalid": N_(
         "Give between 1 and {max} groups, each 1 to {max_length} characters, each once."
     ),

@@ -114,8 +114,10 @@
     if (!active) return;
     var list = $("party-proposals");
     var focusedEl = document.activeElement;
-    var typing = focusedEl && list.contains(focusedEl) && /^(TEXTAREA|SELECT|INPUT)$/.test(focusedEl.tagName);
-    if (typing && flagging !== null) return;  // do not redraw under someone typing a note
+    // Do not redraw under someone filling in the open flag form (its fields, or its own
+    // buttons after a refusal); a click on "flag" elsewhere must still open the form.
+    var inForm = focusedEl && list.contains(focusedEl) && focusedEl.closest(".flag-form");
+    if (inForm && flagging !== null) return;
     list.textContent = "";
     var me = live.you ? live.you.id : null;
     K.proposals(live).forEach(function (p) {
@@ -130,7 +132,7 @@
           oninput: function (e) { draft.note = e.target.value; flagDrafts[p.id] = draft; } });
         note.value = draft.note || "";
         var error = el("p", { className: "form-error", id: "flag-error-" + p.id, role: "alert", hidden: true });
-        form = el("div", { className: "stack" },
+        form = el("div", { className: "stack flag-form" },
           el("label", { "for": "flag-framework-" + p.id, text: k("which_kader") }), select,
           el("label", { "for": "flag-note-" + p.id, text: k("flag_note") }), note, error,
           el("div", { className: "card-actions" },

@@ -103,6 +103,24 @@ def test_an_english_meeting_speaks_english_on_beamer_phones_and_plan(server: Ser
     text = document_text(response.content)
     assert "Signatures" in text and "Benches by the playground" in text
     assert "Handtekeningen" not in text and "Afspraken" not in text
+    # The sealed plan keeps its language: the form refuses a change now.
+    edit = anna.get(f"{server.url}/m/{meeting.id}/edit")
+    form = {
+        "csrf": csrf_of(edit.text),
+        "title": "Plandag Linden Square",
+        "template": "alle_hens",
+        "groups": "Bewoners\nGemeente\nJongeren",
+        "open_question": "Hoe wordt het plein weer van iedereen?",
+        "issue_statement": "Sinds de zomer is er spanning rond het plein.",
+        "language": "nl",
+    }
+    refused = anna.post(f"{server.url}/m/{meeting.id}/edit", data=form)
+    assert refused.status_code == 422
+    assert "Het plan is in deze taal verzegeld" in refused.text
+    assert re.search(
+        r'<option value="en" lang="en"\s+selected',
+        anna.get(f"{server.url}/m/{meeting.id}/edit").text,
+    )
     if shutil.which("soffice") or shutil.which("libreoffice"):
         pdf = anna.get(f"{server.url}/m/{meeting.id}/plan.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), pdf.text[:300]

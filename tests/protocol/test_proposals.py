@@ -98,7 +98,8 @@ def test_500_phones_place_3_dots_each_with_retries_counted_once(server: Server):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         elapsed = pool.submit(lambda: asyncio.run(storm())).result()
-    # How fast is measured and printed (-s), not asserted: speed targets live in bench/.
+    # How fast is printed (run with -s), not asserted: a timed assert fails on a slow CI
+    # machine for no fault of the code. The figures go in the closing notes.
     assert len(acks) == 1500 and all(a["ok"] for a in acks), [a for a in acks if not a["ok"]][:3]
     beamer.wait_for(lambda: support(beamer.views) == expected, timeout=15)
     received = len(beamer.updates) - before

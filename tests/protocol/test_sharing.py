@@ -89,7 +89,8 @@ def test_200_phones_post_two_contributions_each_and_the_beamer_gets_all_400_coal
     # In a thread of its own: Playwright's sync API may own this thread's event loop.
     with ThreadPoolExecutor(max_workers=1) as pool:
         elapsed = pool.submit(lambda: asyncio.run(storm())).result()
-    # How fast is measured and printed (-s), not asserted: speed targets live in bench/.
+    # How fast is printed (run with -s), not asserted: a timed assert fails on a slow CI
+    # machine for no fault of the code. The figures go in the closing notes.
     assert len(acks) == 400 and all(a["ok"] for a in acks), [a for a in acks if not a["ok"]][:3]
     assert len({a["id"] for a in acks}) == 400
     beamer.wait_for(lambda: len(wall(beamer)) == 400, timeout=15)
