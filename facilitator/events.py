@@ -287,11 +287,12 @@ def proposal_from(principal: Principal, payload: Payload) -> Result:
 
 @intent("proposal.edit", "console")
 def edit_proposal(principal: Principal, payload: Payload) -> Result:
-    return proposing.edit_proposal(
+    return consenting.amend_proposal(
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=payload.integer("id"),
         data=payload.fields(*PROPOSAL_FIELDS),
+        supersede=payload.flag("supersede"),
     )
 
 
@@ -312,6 +313,13 @@ def merge_proposals(principal: Principal, payload: Payload) -> Result:
         **_ctx(principal, payload),
         source_id=payload.integer("id"),
         target_id=payload.integer("into"),
+    )
+
+
+@intent("proposal.unmerge", "console")
+def unmerge_proposal(principal: Principal, payload: Payload) -> Result:
+    return proposing.undo_merge(
+        plandag().db, **_ctx(principal, payload), source_id=payload.integer("id")
     )
 
 
@@ -416,14 +424,18 @@ def edit_agreement(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         agreement_id=payload.integer("id"),
-        data=payload.fields("what", "who", "where", "when"),
+        data=payload.fields(*PROPOSAL_FIELDS),
+        supersede=payload.flag("supersede"),
     )
 
 
 @intent("plan.update", "console")
 def update_plan(principal: Principal, payload: Payload) -> Result:
     return consenting.update_plan(
-        plandag().db, **_ctx(principal, payload), data=payload.fields("followup", "evaluation")
+        plandag().db,
+        **_ctx(principal, payload),
+        data=payload.fields("followup", "evaluation"),
+        supersede=payload.flag("supersede"),
     )
 
 

@@ -3,7 +3,8 @@ plan, answers from phones, integrating objections, and the plan builder."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -12,9 +13,10 @@ from .db import Database
 from .domain import DomainError, Role
 from .domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
 from .domain.meeting import clean_block
-from .domain.proposals import PLAN_FIELD_MAX, ProposalStatus
+from .domain.proposals import PLAN_FIELD_MAX, ProposalFields, ProposalStatus
 from .models import (
     Agreement,
+    AgreementVersion,
     ConsentAnswer,
     ConsentLog,
     FrameworkCheckRow,
@@ -25,8 +27,11 @@ from .models import (
 )
 from .models import ConsentRound as RoundRow
 from .models import Meeting as MeetingRow
-from .proposing import _proposal
-from .services import Result, commit_change, facilitator_intent, participant_intent
+from .proposing import _fields, _keys, _proposal, _record_version, _write_fields
+from .services import Change, Result, commit_change, facilitator_intent, participant_intent
+
+#: the fields of a proposal and of an agreement, in the order people read them
+FIELDS = ("title", "description", "what", "who", "where", "when")
 
 
 def _round(session: Session, meeting: MeetingRow, round_id: object = None) -> RoundRow:
@@ -77,6 +82,68 @@ def _latest_version(session: Session, proposal_id: int) -> int:
     )
 
 
+def proposal_subject(session: Session, proposal: Proposal) -> dict[str, Any]:
+    """What a round on a proposal asks about: its current version, word for word."""
+    return {
+        "kind": "proposal",
+        "proposal_id": proposal.id,
+        "version": _latest_version(session, proposal.id),
+        "fields": _fields(proposal).as_dict(),
+    }
+
+
+def plan_subject(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    """What a round on the whole plan asks about: every agreement as it stands, who
+    meets again if something does not work, and who evaluates."""
+    return {
+        "kind": "plan",
+        "agreements": [
+            {"id": a.id, "version": a.version, "fields": agreement_fields(a)}
+            for a in session.scalars(
+                select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+            )
+        ],
+        "followup": meeting.plan_followup,
+        "evaluation": meeting.plan_evaluation,
+    }
+
+
+def agreement_fields(row: Agreement) -> dict[str, str]:
+    return {name: getattr(row, name) for name in FIELDS}
+
+
+def _start_round(
+    session: Session, meeting: MeetingRow, proposal: Proposal | None, also: Iterable[int] = ()
+) -> tuple[RoundRow, set[int]]:
+    """Open a round on ``proposal`` (None: the whole plan), fixing who answers and the
+    exact text asked about. ``also``: people who must stay in (added late to the round
+    this one replaces)."""
+    people = session.execute(
+        select(Participant.id, Participant.role).where(
+            Participant.meeting_id == meeting.id, Participant.removed_at.is_(None)
+        )
+    ).all()
+    roles = frozenset(Role(r) for r in meeting.consent_roles)
+    eligible = eligible_at_open([(pid, Role(role)) for pid, role in people], roles)
+    present = {pid for pid, _role in people}
+    eligible |= set(also) & present
+    subject = (
+        plan_subject(session, meeting) if proposal is None else proposal_subject(session, proposal)
+    )
+    row = RoundRow(
+        meeting_id=meeting.id,
+        proposal_id=None if proposal is None else proposal.id,
+        proposal_version=None if proposal is None else subject["version"],
+        eligible=sorted(eligible),
+        subject=subject,
+    )
+    session.add(row)
+    session.flush()
+    meeting.consent_round_id = row.id
+    meeting.consent_round_open = True
+    return row, eligible
+
+
 def open_round(
     db: Database,
     *,
@@ -97,27 +164,83 @@ def open_round(
             proposal = _proposal(session, meeting_id, proposal_id)
             if proposal.status != ProposalStatus.OPEN.value or proposal.consent_status:
                 raise DomainError("proposal.closed")
-        people = session.execute(
-            select(Participant.id, Participant.role).where(
-                Participant.meeting_id == meeting_id, Participant.removed_at.is_(None)
-            )
-        ).all()
-        roles = frozenset(Role(r) for r in meeting.consent_roles)
-        eligible = eligible_at_open([(pid, Role(role)) for pid, role in people], roles)
-        row = RoundRow(
-            meeting_id=meeting_id,
-            proposal_id=None if proposal is None else proposal.id,
-            proposal_version=None if proposal is None else _latest_version(session, proposal.id),
-            eligible=sorted(eligible),
-        )
-        session.add(row)
-        session.flush()
-        meeting.consent_round_id = row.id
-        meeting.consent_round_open = True
+        row, eligible = _start_round(session, meeting, proposal)
         change = commit_change(session, meeting, {"consent", "consent_tally", "meeting"}, eligible)
         return {"round_id": row.id, "eligible": len(eligible), "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.open", work)
+
+
+def _open_round_on(
+    session: Session, meeting: MeetingRow, proposal_id: int | None
+) -> RoundRow | None:
+    """The open round about this proposal (None: about the whole plan), if any."""
+    current = session.get(RoundRow, meeting.consent_round_id or 0)
+    if current is None or current.closed_at is not None or current.proposal_id != proposal_id:
+        return None
+    return current
+
+
+def _supersede(
+    session: Session, meeting: MeetingRow, current: RoundRow, proposal: Proposal | None
+) -> tuple[RoundRow, set[int]]:
+    """The text under an open round was amended: the round ends as superseded (its
+    answers stay on the record with the version they were given on) and the next round
+    opens on the new text. People the facilitator added late stay in."""
+    domain, _stored = _as_domain(session, current)
+    outcome = domain.supersede()
+    current.closed_at, current.outcome = utcnow(), outcome.value
+    row, eligible = _start_round(session, meeting, proposal, also=current.eligible)
+    return row, eligible | set(current.eligible)
+
+
+def _check_amend(current: RoundRow | None, supersede: bool, code: str) -> None:
+    if current is not None and not supersede:
+        # Nothing changes under a running round by surprise: the console asks first.
+        raise DomainError(code)
+
+
+def amend_proposal(
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    proposal_id: object,
+    data: Mapping[str, object],
+    supersede: bool = False,
+) -> Result:
+    """Edit a proposal's fields: every change is a new version with who and when. When
+    a round on it is open, the facilitator confirms (``supersede``): that round closes
+    as superseded and a new round asks about the new version."""
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        row = _proposal(session, meeting_id, proposal_id)
+        if row.status != ProposalStatus.OPEN.value or row.consent_status == "adopted":
+            raise DomainError("proposal.closed")
+        # Fields left out of the message stay as they are.
+        current = _fields(row).as_dict()
+        fields = ProposalFields.from_input(
+            {k: (current[k] if v is None else v) for k, v in {**current, **data}.items()}
+        )
+        if fields == _fields(row):
+            return {"id": row.id}, None
+        running = _open_round_on(session, meeting, row.id)
+        _check_amend(running, supersede, "consent.amend_round_open")
+        _write_fields(row, fields)
+        number = _record_version(session, row, user_id=user_id)
+        keys = _keys(row)
+        result: dict[str, Any] = {"id": row.id, "number": number}
+        personal: set[int] = set()
+        if running is not None:
+            session.flush()
+            new_round, personal = _supersede(session, meeting, running, row)
+            keys |= {"consent", "consent_tally", "meeting"}
+            result |= {"superseded": running.id, "round_id": new_round.id}
+        change = commit_change(session, meeting, keys, personal)
+        return {**result, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.edit", work)
 
 
 def answer(
@@ -258,17 +381,23 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
                 proposal.consent_status = "adopted"
                 # The plan changed: it needs a new final round before the kader check.
                 meeting.plan_adopted = False
+                # The agreement is the text the round asked about, word for word.
+                subject = row.subject or proposal_subject(session, proposal)
+                fields = {name: str(subject["fields"].get(name, "")) for name in FIELDS}
+                agreement = Agreement(
+                    meeting_id=meeting_id,
+                    proposal_id=proposal.id,
+                    round_id=row.id,
+                    proposal_version=row.proposal_version,
+                    concerns=[text for _pid, text in domain.concerns()],
+                    version=1,
+                    **fields,
+                )
+                session.add(agreement)
+                session.flush()
                 session.add(
-                    Agreement(
-                        meeting_id=meeting_id,
-                        proposal_id=proposal.id,
-                        round_id=row.id,
-                        title=proposal.title,
-                        what=proposal.what or proposal.description,
-                        who=proposal.who,
-                        where=proposal.where,
-                        when=proposal.when,
-                        concerns=[text for _pid, text in domain.concerns()],
+                    AgreementVersion(
+                        agreement_id=agreement.id, number=1, fields=fields, user_id=user_id
                     )
                 )
                 keys |= {"agreements", "framework_check", f"proposal:{proposal.id}"}
@@ -302,8 +431,11 @@ def edit_agreement(
     client_id: str,
     agreement_id: object,
     data: Mapping[str, object],
+    supersede: bool = False,
 ) -> Result:
-    values = _plan_texts(data, ("what", "who", "where", "when"))
+    """Edit an agreement's fields: a new version with who and when. While a round on the
+    whole plan is open, the facilitator confirms: it closes as superseded and a new
+    round asks about the plan as it is now."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = session.get(Agreement, agreement_id) if isinstance(agreement_id, int) else None
@@ -311,28 +443,64 @@ def edit_agreement(
             raise DomainError("agreement.unknown")
         if meeting.plan_adopted:
             raise DomainError("plan.adopted")
-        for name, value in values.items():
+        before = agreement_fields(row)
+        merged = {k: (before[k] if data.get(k) is None else data[k]) for k in FIELDS}
+        fields = ProposalFields.from_input(merged).as_dict()
+        if fields == before:
+            return {"id": row.id}, None
+        running = _open_round_on(session, meeting, None)
+        _check_amend(running, supersede, "consent.amend_plan_round_open")
+        for name, value in fields.items():
             setattr(row, name, value)
+        row.version += 1
+        session.add(
+            AgreementVersion(
+                agreement_id=row.id, number=row.version, fields=fields, user_id=user_id
+            )
+        )
         # A verdict on the old words no longer says anything about the new ones.
         session.execute(delete(FrameworkCheckRow).where(FrameworkCheckRow.agreement_id == row.id))
-        change = commit_change(session, meeting, {"agreements", "framework_check"})
-        return {"id": row.id, "version": change.version}, change
+        return _plan_changed(session, meeting, running, {"id": row.id, "number": row.version})
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "agreement.edit", work)
 
 
+def _plan_changed(
+    session: Session, meeting: MeetingRow, running: RoundRow | None, result: dict[str, Any]
+) -> tuple[dict[str, Any], Change]:
+    keys = {"agreements", "framework_check"}
+    personal: set[int] = set()
+    if running is not None:
+        session.flush()
+        new_round, personal = _supersede(session, meeting, running, None)
+        keys |= {"consent", "consent_tally", "meeting"}
+        result = {**result, "superseded": running.id, "round_id": new_round.id}
+    change = commit_change(session, meeting, keys, personal)
+    return {**result, "version": change.version}, change
+
+
 def update_plan(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, data: Mapping[str, object]
+    db: Database,
+    *,
+    user_id: int,
+    meeting_id: str,
+    client_id: str,
+    data: Mapping[str, object],
+    supersede: bool = False,
 ) -> Result:
     values = _plan_texts(data, ("followup", "evaluation"))
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         if meeting.plan_adopted:
             raise DomainError("plan.adopted")
-        meeting.plan_followup = values.get("followup", meeting.plan_followup)
-        meeting.plan_evaluation = values.get("evaluation", meeting.plan_evaluation)
-        change = commit_change(session, meeting, {"agreements"})
-        return {"version": change.version}, change
+        followup = values.get("followup", meeting.plan_followup)
+        evaluation = values.get("evaluation", meeting.plan_evaluation)
+        if (followup, evaluation) == (meeting.plan_followup, meeting.plan_evaluation):
+            return {}, None
+        running = _open_round_on(session, meeting, None)
+        _check_amend(running, supersede, "consent.amend_plan_round_open")
+        meeting.plan_followup, meeting.plan_evaluation = followup, evaluation
+        return _plan_changed(session, meeting, running, {})
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "plan.update", work)
 

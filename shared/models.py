@@ -134,6 +134,9 @@ class Meeting(Base):
     voting_dots: Mapped[int] = mapped_column(default=3)
     voting_max_per_proposal: Mapped[int] = mapped_column(default=1)
     voting_open: Mapped[bool] = mapped_column(default=False)
+    #: when voting was first opened: before that the phones say voting has not started
+    #: (not that it is closed), and a merge can be undone
+    voting_opened_at: Mapped[datetime | None]
     #: roles that vote (framework parties and observers only when allowed)
     voting_roles: Mapped[list[str]] = mapped_column(default=lambda: ["participant", "informant"])
     #: the room works at tables (else in plenary), split this way
@@ -149,6 +152,8 @@ class Meeting(Base):
     plan_followup: Mapped[str] = mapped_column(Text, default="")
     #: ... and who evaluates the plan, where and when
     plan_evaluation: Mapped[str] = mapped_column(Text, default="")
+    #: seconds each page of long content stays on the beamer before the next one
+    beamer_page_seconds: Mapped[int] = mapped_column(default=12, server_default="12")
     #: the final round on the whole plan adopted it
     plan_adopted: Mapped[bool] = mapped_column(default=False)
     #: a consent round is open now (the phase cannot be left meanwhile)
@@ -495,12 +500,16 @@ class ConsentRound(Base):
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     #: the proposal version the room answers about
     proposal_version: Mapped[int | None]
+    #: exactly the text the round asks about, fixed when it opens: a proposal version's
+    #: fields, or the whole plan. A round never changes the text it asks about.
+    subject: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: who answers, fixed when the round opened (late joiners added by the facilitator)
     eligible: Mapped[list[int]]
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
-    #: adopted or open, when closed
-    outcome: Mapped[str | None] = mapped_column(String(10))
+    #: when closed: adopted, not_adopted (an objection stood) or superseded (the text
+    #: was amended while it was open; a new round asks about the new version)
+    outcome: Mapped[str | None] = mapped_column(String(12))
 
 
 class ConsentAnswer(Base):
@@ -552,14 +561,59 @@ class Agreement(Base):
     round_id: Mapped[int | None] = mapped_column(
         ForeignKey("consent_rounds.id", ondelete="SET NULL")
     )
+    #: the proposal version the round adopted
+    proposal_version: Mapped[int | None]
     title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     what: Mapped[str] = mapped_column(Text, default="")
     who: Mapped[str] = mapped_column(Text, default="")
     where: Mapped[str] = mapped_column(Text, default="")
     when: Mapped[str] = mapped_column(Text, default="")
     #: the concerns voiced when it was adopted, recorded with it
     concerns: Mapped[list[str]] = mapped_column(default=list)
+    #: the current version (1: as adopted); every edit is an agreement_versions row
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgreementVersion(Base):
+    """Every version of an agreement: version 1 as the round adopted it, then each edit
+    with who made it and when."""
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (UniqueConstraint("agreement_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    number: Mapped[int]
+    #: title, description, what, who, where, when
+    fields: Mapped[dict[str, Any]]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProposalMerge(Base):
+    """A merge of one proposal into another, with what it moved, so that it can be
+    undone exactly (until voting opens or the support on the target changes)."""
+
+    __tablename__ = "proposal_merges"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    #: voter id (as text) -> count on each proposal before the merge, and on the target
+    #: after it
+    source_votes: Mapped[dict[str, Any]]
+    target_votes: Mapped[dict[str, Any]]
+    target_after: Mapped[dict[str, Any]]
+    #: the shortlist before the merge (the source leaves it)
+    shortlist_before: Mapped[list[int]]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
 
 
 class FrameworkParty(Base):

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .domain.consent import Answer, Ending, Response, RoundFacts, objection_endings
 from .domain.frameworks import FrameworkCheck
 from .domain.signing import SIGNING_ROLES
+from .domain.wording import distinct_names
 from .frameworks import load_check
 from .models import (
     Agreement,
+    AgreementVersion,
     ConsentAnswer,
-    ConsentLog,
     ConsentRound,
     Contribution,
     FollowUp,
@@ -25,6 +28,7 @@ from .models import (
     FrameworkVersion,
     MeetingFacilitator,
     Participant,
+    ProposalVersion,
     Signature,
     Theme,
     User,
@@ -32,7 +36,7 @@ from .models import (
 from .models import Framework as FrameworkRow
 from .models import Meeting as MeetingRow
 
-FORMAT = "plandag-plan/1"
+FORMAT = "plandag-plan/2"
 ROLES = ("participant", "informant", "framework_party", "observer")
 
 
@@ -46,7 +50,14 @@ def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     parties sign their check). Its digest is kept with each signature; a signature given
     on other words is not sealed."""
     items: list[dict[str, Any]] = [
-        {"title": a.title, "what": a.what, "who": a.who, "where": a.where, "when": a.when}
+        {
+            "title": a.title,
+            "description": a.description,
+            "what": a.what,
+            "who": a.who,
+            "where": a.where,
+            "when": a.when,
+        }
         for a in session.scalars(
             select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
         )
@@ -120,11 +131,15 @@ def build_record(
                 "id": a.id,
                 "number": n,
                 "title": a.title,
+                "description": a.description,
                 "what": a.what,
                 "who": a.who,
                 "where": a.where,
                 "when": a.when,
                 "concerns": list(a.concerns),
+                "proposal_version": a.proposal_version,
+                "version": a.version,
+                "changes": _agreement_changes(session, a),
             }
             for n, a in enumerate(agreements, start=1)
         ],
@@ -133,9 +148,46 @@ def build_record(
     }
     record["consent"] = _consent(session, meeting, agreements)
     record["framework_check"] = _check(session, meeting)
-    signatures, images = _signatures(session, meeting, plan_digest)
+    signatures, images, not_signed = _signatures(session, meeting, plan_digest)
     record["signatures"] = signatures
+    record["not_signed"] = not_signed
     return record, images
+
+
+#: the fields of an agreement, in the order people read them
+FIELDS = ("title", "description", "what", "who", "where", "when")
+
+
+def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
+    """The fields that differ between two versions, with the text before and after."""
+    return [
+        {"field": name, "before": str(before.get(name, "")), "after": str(after.get(name, ""))}
+        for name in FIELDS
+        if str(before.get(name, "")) != str(after.get(name, ""))
+    ]
+
+
+def _agreement_changes(session: Session, agreement: Agreement) -> list[dict[str, Any]]:
+    """Edits after the round adopted it: each version with who, when and what changed."""
+    if agreement.version <= 1:
+        return []
+    versions = list(
+        session.scalars(
+            select(AgreementVersion)
+            .where(AgreementVersion.agreement_id == agreement.id)
+            .order_by(AgreementVersion.number)
+        )
+    )
+    users = dict(session.execute(select(User.id, User.name)).all())
+    return [
+        {
+            "version": later.number,
+            "by": users.get(later.user_id or 0, ""),
+            "at": _iso(later.created_at),
+            "changes": _changes(earlier.fields, later.fields),
+        }
+        for earlier, later in pairwise(versions)
+    ]
 
 
 def _frameworks(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
@@ -181,6 +233,7 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         )
     )
     order = list(meeting.groups) + sorted({p.group for p in people} - set(meeting.groups))
+    shown = _shown_names(session, meeting)
     groups = []
     for group in order:
         members = [p for p in people if p.group == group]
@@ -191,10 +244,21 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
             {
                 "group": group,
                 "roles": {r: roles.get(r, 0) for r in ROLES},
-                "names": [] if anonymous else sorted(p.name for p in members),
+                "names": [] if anonymous else sorted(shown.get(p.id, p.name) for p in members),
             }
         )
     return {"anonymous": anonymous, "total": len(people), "groups": groups}
+
+
+def _shown_names(session: Session, meeting: MeetingRow) -> dict[int, str]:
+    """People as the room saw them: two people called Fatima are told apart."""
+    return distinct_names(
+        session.execute(
+            select(Participant.id, Participant.name, Participant.group).where(
+                Participant.meeting_id == meeting.id
+            )
+        ).tuples()
+    )
 
 
 def _themes(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
@@ -213,44 +277,110 @@ def _themes(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     ]
 
 
-def _round(session: Session, row: ConsentRound, number: int) -> dict[str, Any]:
-    eligible = set(row.eligible)
-    answers = [
-        a
-        for a in session.scalars(select(ConsentAnswer).where(ConsentAnswer.round_id == row.id))
-        if a.participant_id in eligible
+def _subject_fields(session: Session, row: ConsentRound) -> dict[str, str]:
+    """The proposal text a round asked about, word for word."""
+    if row.subject and row.subject.get("kind") == "proposal":
+        return {k: str(row.subject["fields"].get(k, "")) for k in FIELDS}
+    version = session.scalar(
+        select(ProposalVersion).where(
+            ProposalVersion.proposal_id == row.proposal_id,
+            ProposalVersion.number == (row.proposal_version or 1),
+        )
+    )
+    return {} if version is None else {k: str(version.fields.get(k, "")) for k in FIELDS}
+
+
+def _plan_fields(row: ConsentRound) -> dict[str, str]:
+    """A round on the whole plan as flat fields (agreement n's title is "3.title"), so
+    that what changed between two plan rounds reads field by field."""
+    subject = row.subject or {}
+    out: dict[str, str] = {}
+    for n, item in enumerate(subject.get("agreements", []), start=1):
+        for name in FIELDS:
+            out[f"{n}.{name}"] = str(item.get("fields", {}).get(name, ""))
+    out["followup"] = str(subject.get("followup", ""))
+    out["evaluation"] = str(subject.get("evaluation", ""))
+    return out
+
+
+def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
+    """The rounds on one proposal (or on the plan), oldest first: for each the version
+    it asked about, its counts, every concern and objection with its reason, and how
+    each objection ended (withdrawn, integrated in a later version, raised again, or
+    standing), with the text before and after when it was integrated."""
+    answers: dict[int, list[ConsentAnswer]] = {r.id: [] for r in rows}
+    if rows:
+        for a in session.scalars(
+            select(ConsentAnswer)
+            .where(ConsentAnswer.round_id.in_(list(answers)))
+            .order_by(ConsentAnswer.id)
+        ):
+            answers[a.round_id].append(a)
+    counted = {
+        r.id: [a for a in answers[r.id] if a.participant_id in set(r.eligible)] for r in rows
+    }
+    facts = [
+        RoundFacts(
+            r.id,
+            r.proposal_version,
+            r.outcome,
+            {
+                a.participant_id: Response(Answer(a.answer), a.text, a.withdrawn)
+                for a in counted[r.id]
+            },
+        )
+        for r in rows
     ]
-    logged = {
-        (entry.participant_id, entry.action)
-        for entry in session.scalars(select(ConsentLog).where(ConsentLog.round_id == row.id))
-    }
-    objections = []
-    for a in sorted(answers, key=lambda a: a.id):
-        if a.answer != "objection":
-            continue
-        if a.withdrawn:
-            resolution = "withdrawn"
-        elif (a.participant_id, "keep") in logged or row.closed_at is not None:
-            resolution = "kept"
-        else:
-            resolution = "open"
-        objections.append({"reason": a.text, "resolution": resolution})
-    return {
-        "number": number,
-        "proposal_version": row.proposal_version,
-        "opened_at": _iso(row.opened_at),
-        "closed_at": _iso(row.closed_at),
-        "outcome": row.outcome,
-        "eligible": len(eligible),
-        "counts": {
-            "consent": sum(1 for a in answers if a.answer == "consent"),
-            "concern": sum(1 for a in answers if a.answer == "concern"),
-            "objection": sum(1 for a in answers if a.answer == "objection" and not a.withdrawn),
-            "withdrawn": sum(1 for a in answers if a.answer == "objection" and a.withdrawn),
-        },
-        "concerns": [a.text for a in sorted(answers, key=lambda a: a.id) if a.answer == "concern"],
-        "objections": objections,
-    }
+    endings = {(e.round_id, e.participant_id): e for e in objection_endings(facts)}
+    number_of = {r.id: n for n, r in enumerate(rows, start=1)}
+    by_id = {r.id: r for r in rows}
+    is_plan = bool(rows) and rows[0].proposal_id is None
+
+    def text_of(row: ConsentRound) -> dict[str, str]:
+        return _plan_fields(row) if is_plan else _subject_fields(session, row)
+
+    out = []
+    for r in rows:
+        objections = []
+        for a in counted[r.id]:
+            if a.answer != "objection":
+                continue
+            ending = endings[(r.id, a.participant_id)]
+            item: dict[str, Any] = {"reason": a.text, "ending": ending.ending.value}
+            if ending.later_round_id is not None:
+                later = by_id[ending.later_round_id]
+                item["later_round"] = number_of[later.id]
+                item["later_version"] = ending.later_version
+                if ending.ending is Ending.INTEGRATED:
+                    item["objector_answer"] = (
+                        None if ending.later_answer is None else ending.later_answer.value
+                    )
+                    item["changes"] = _changes(text_of(r), text_of(later))
+            objections.append(item)
+        out.append(
+            {
+                "number": number_of[r.id],
+                "proposal_version": r.proposal_version,
+                "opened_at": _iso(r.opened_at),
+                "closed_at": _iso(r.closed_at),
+                "outcome": r.outcome,
+                "eligible": len(r.eligible),
+                "answered": len(counted[r.id]),
+                "counts": {
+                    "consent": sum(1 for a in counted[r.id] if a.answer == "consent"),
+                    "concern": sum(1 for a in counted[r.id] if a.answer == "concern"),
+                    "objection": sum(
+                        1 for a in counted[r.id] if a.answer == "objection" and not a.withdrawn
+                    ),
+                    "withdrawn": sum(
+                        1 for a in counted[r.id] if a.answer == "objection" and a.withdrawn
+                    ),
+                },
+                "concerns": [a.text for a in counted[r.id] if a.answer == "concern"],
+                "objections": objections,
+            }
+        )
+    return out
 
 
 def _consent(
@@ -274,18 +404,12 @@ def _consent(
             {
                 "agreement_id": agreement.id,
                 "title": agreement.title,
-                "rounds": [_round(session, r, n) for n, r in enumerate(mine, start=1)],
+                "rounds": _rounds(session, mine),
             }
         )
     whole = [r for r in rounds if r.proposal_id is None]
     if whole:
-        out.append(
-            {
-                "agreement_id": None,
-                "title": "",
-                "rounds": [_round(session, r, n) for n, r in enumerate(whole, start=1)],
-            }
-        )
+        out.append({"agreement_id": None, "title": "", "rounds": _rounds(session, whole)})
     return out
 
 
@@ -346,9 +470,21 @@ def _check(session: Session, meeting: MeetingRow) -> dict[str, Any]:
 
 def _signatures(
     session: Session, meeting: MeetingRow, plan_digest: str | None
-) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+) -> tuple[list[dict[str, Any]], dict[str, bytes], list[dict[str, Any]]]:
     """Signatures of people still in the meeting, in a signing role, given on exactly
-    the plan that is sealed."""
+    the plan that is sealed (signed ones numbered 1..n, declined ones 1..m), and
+    everyone else who could sign but neither signed nor declined."""
+    eligible = list(
+        session.scalars(
+            select(Participant)
+            .where(
+                Participant.meeting_id == meeting.id,
+                Participant.removed_at.is_(None),
+                Participant.role.in_([r.value for r in SIGNING_ROLES]),
+            )
+            .order_by(Participant.id)
+        )
+    )
     query = (
         select(Signature, Participant)
         .join(Participant, Participant.id == Signature.participant_id)
@@ -362,20 +498,36 @@ def _signatures(
     if plan_digest is not None:
         query = query.where(Signature.plan_digest == plan_digest)
     rows = session.execute(query).all()
+    shown = _shown_names(session, meeting)
     out, images = [], {}
-    for n, (sig, person) in enumerate(rows, start=1):
+    numbers = {"signed": 0, "declined": 0}
+    for sig, person in rows:
+        status = "signed" if sig.status == "signed" else "declined"
+        numbers[status] += 1
         if sig.image is not None and sig.image_sha256:
             images[sig.image_sha256] = sig.image
         out.append(
             {
-                "number": n,
+                "number": numbers[status],
                 "name": sig.name,
+                "shown_as": shown.get(person.id, person.name),
                 "role": person.role,
                 "group": person.group,
                 "at": _iso(sig.at),
-                "status": sig.status,
+                "status": status,
                 "reason": sig.reason,
                 "image": sig.image_sha256 if sig.image is not None else None,
             }
         )
-    return out, images
+    answered = {person.id for _sig, person in rows}
+    anonymous = meeting.anonymity == "anonymous"
+    not_signed = [
+        {
+            "name": None if anonymous else shown.get(p.id, p.name),
+            "role": p.role,
+            "group": p.group,
+        }
+        for p in eligible
+        if p.id not in answered
+    ]
+    return out, images, not_signed

@@ -35,10 +35,12 @@ from .models import (
     Contribution,
     Participant,
     Proposal,
+    ProposalMerge,
     ProposalVersion,
     Theme,
     Vote,
     WorkTable,
+    utcnow,
 )
 from .models import Meeting as MeetingRow
 from .room import _contribution, _theme
@@ -185,34 +187,6 @@ def create_from(
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.create_from", work)
 
 
-def edit_proposal(
-    db: Database,
-    *,
-    user_id: int,
-    meeting_id: str,
-    client_id: str,
-    proposal_id: object,
-    data: Mapping[str, object],
-) -> Result:
-    def work(session: Session, meeting: MeetingRow) -> Result:
-        row = _proposal(session, meeting_id, proposal_id)
-        if row.status != ProposalStatus.OPEN.value or row.consent_status == "adopted":
-            raise DomainError("proposal.closed")
-        # Fields left out of the message stay as they are.
-        current = _fields(row).as_dict()
-        fields = ProposalFields.from_input(
-            {k: (current[k] if v is None else v) for k, v in {**current, **data}.items()}
-        )
-        if fields == _fields(row):
-            return {"id": row.id}, None
-        _write_fields(row, fields)
-        number = _record_version(session, row, user_id=user_id)
-        change = commit_change(session, meeting, _keys(row))
-        return {"id": row.id, "number": number, "version": change.version}, change
-
-    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.edit", work)
-
-
 def withdraw_proposal(
     db: Database,
     *,
@@ -280,18 +254,110 @@ def merge_proposals(
                 vote.count = count
         for vote in votes_on[source.id].values():
             vote.count = 0  # moved to the target; what did not fit is free again
+        session.add(
+            ProposalMerge(
+                meeting_id=meeting_id,
+                source_id=source.id,
+                target_id=target.id,
+                source_votes={str(v): n.count for v, n in votes_on[source.id].items()},
+                target_votes={str(v): n.count for v, n in votes_on[target.id].items()},
+                target_after={str(v): n for v, n in merged.items()},
+                shortlist_before=list(meeting.shortlist),
+                user_id=user_id,
+            )
+        )
         source.status, source.merged_into_id = ProposalStatus.MERGED.value, target.id
         meeting.shortlist = [i for i in meeting.shortlist if i != source.id]
         voters = set(votes_on[source.id]) | set(votes_on[target.id])
+        # The author of the merged proposal is told on their phone.
+        authors = {p.author_id for p in (source, target) if p.author_id is not None}
         change = commit_change(
-            session, meeting, _keys(source) | _keys(target) | {"meeting"}, voters
+            session, meeting, _keys(source) | _keys(target) | {"meeting"}, voters | authors
         )
         return {"id": target.id, "merged": source.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.merge", work)
 
 
+def undo_merge(
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, source_id: object
+) -> Result:
+    """Undo the latest merge of ``source_id``: both proposals and their supporters as
+    they were. Possible until voting opens (support may then have moved on)."""
+
+    def work(session: Session, meeting: MeetingRow) -> Result:
+        source = _proposal(session, meeting_id, source_id)
+        merge = session.scalar(
+            select(ProposalMerge)
+            .where(ProposalMerge.source_id == source.id, ProposalMerge.undone_at.is_(None))
+            .order_by(ProposalMerge.id.desc())
+            .limit(1)
+        )
+        if merge is None or source.status != ProposalStatus.MERGED.value:
+            raise DomainError("merge.unknown")
+        if meeting.voting_open or (
+            meeting.voting_opened_at is not None and meeting.voting_opened_at > merge.at
+        ):
+            raise DomainError("merge.voting_opened")
+        target = _proposal(session, meeting_id, merge.target_id)
+        if target.status != ProposalStatus.OPEN.value:
+            raise DomainError("merge.target_closed")
+        votes = {
+            (v.proposal_id, v.participant_id): v
+            for v in session.scalars(
+                select(Vote).where(Vote.proposal_id.in_([source.id, target.id]))
+            )
+        }
+        now_on_target = {
+            str(pid): v.count for (prop, pid), v in votes.items() if prop == target.id and v.count
+        }
+        if now_on_target != {k: n for k, n in merge.target_after.items() if n}:
+            raise DomainError("merge.support_changed")
+        for proposal_id, before in (
+            (source.id, merge.source_votes),
+            (target.id, merge.target_votes),
+        ):
+            for (prop, _pid), stored in votes.items():
+                if prop == proposal_id:
+                    stored.count = 0
+            for voter, count in before.items():
+                vote = votes.get((proposal_id, int(voter)))
+                if vote is None:
+                    session.add(
+                        Vote(
+                            meeting_id=meeting_id,
+                            proposal_id=proposal_id,
+                            participant_id=int(voter),
+                            count=count,
+                        )
+                    )
+                else:
+                    vote.count = count
+        source.status, source.merged_into_id = ProposalStatus.OPEN.value, None
+        if source.id in merge.shortlist_before and source.id not in meeting.shortlist:
+            # Back in its place on the shortlist, among what is still there.
+            order = {pid: i for i, pid in enumerate(merge.shortlist_before)}
+            meeting.shortlist = sorted(
+                [*meeting.shortlist, source.id], key=lambda pid: order.get(pid, len(order))
+            )
+        merge.undone_at = utcnow()
+        voters = {int(v) for v in merge.source_votes} | {int(v) for v in merge.target_votes}
+        authors = {p.author_id for p in (source, target) if p.author_id is not None}
+        change = commit_change(
+            session, meeting, _keys(source) | _keys(target) | {"meeting"}, voters | authors
+        )
+        return {"id": source.id, "restored_from": target.id, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.unmerge", work)
+
+
 # --------------------------------------------------------------------------- voting
+
+
+def _set_voting_open(meeting: MeetingRow, open_: bool) -> None:
+    meeting.voting_open = open_
+    if open_ and meeting.voting_opened_at is None:
+        meeting.voting_opened_at = utcnow()
 
 
 def configure_voting(
@@ -331,7 +397,7 @@ def configure_voting(
         meeting.voting_max_per_proposal = rules.max_per_proposal
         meeting.voting_roles = sorted(r.value for r in rules.voters)
         if open_ is not None:
-            meeting.voting_open = open_
+            _set_voting_open(meeting, open_)
         everyone = set(
             session.scalars(select(Participant.id).where(Participant.meeting_id == meeting_id))
         )
@@ -345,7 +411,7 @@ def open_voting(
     db: Database, *, user_id: int, meeting_id: str, client_id: str, open_: bool
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
-        meeting.voting_open = open_
+        _set_voting_open(meeting, open_)
         change = commit_change(session, meeting, {"meeting"})
         return {"open": open_, "version": change.version}, change
 

@@ -39,6 +39,7 @@ SUBJECTS = {
     "agreement": N_("agreement {n} (“{title}”)"),
     "framework": N_("kader {n} (“{title}”)"),
     "signature": N_("signature {n} ({title})"),
+    "declined": N_("declined signature {n} ({title})"),
     "followup": N_("follow-up agreement {n} (“{title}”)"),
     "check": N_("the kader check of agreement {n}"),
     "consent": N_("the consent record"),
@@ -55,13 +56,23 @@ def _by_number(items: object) -> dict[str, dict[str, Any]]:
     }
 
 
+def _signatures(record: dict[str, Any], *, signed: bool) -> list[Any]:
+    """Signed ones are numbered 1..n, declined ones 1..m (format 1: one numbering)."""
+    items = record.get("signatures")
+    items = items if isinstance(items, list) else []
+    if record.get("format") == "plandag-plan/1":
+        return items if signed else []
+    return [s for s in items if isinstance(s, dict) and (s.get("status") == "signed") == signed]
+
+
 def subject(ref: str | None, record: dict[str, Any] | None) -> str:
     kind, _, rest = (ref or "").partition(":")
     record = record or {}
     tables = {
         "agreement": (_by_number((record.get("plan") or {}).get("agreements")), "title"),
         "framework": (_by_number(record.get("frameworks")), "title"),
-        "signature": (_by_number(record.get("signatures")), "name"),
+        "signature": (_by_number(_signatures(record, signed=True)), "name"),
+        "declined": (_by_number(_signatures(record, signed=False)), "name"),
         "followup": (_by_number((record.get("framework_check") or {}).get("followups")), "what"),
     }
     if kind in tables:

@@ -28,9 +28,11 @@ from .domain.signing import SIGNING_ROLES
 from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
 from .domain.tables import FOUR_YEARS
+from .domain.wording import distinct_names, field_changes
 from .framework_views import check_view, flags_view, frameworks_view, parties_view, party_yous
 from .models import (
     Agreement,
+    AgreementVersion,
     Connection,
     ConsentAnswer,
     Contribution,
@@ -56,6 +58,25 @@ from .models import ConsentRound as ConsentRoundRow
 from .models import Meeting as MeetingRow
 from .services import to_domain
 from .signing_digest import plan_digest
+
+
+def shown_names(session: Session, meeting_id: str) -> dict[int, str]:
+    """How each person of the meeting is shown where names appear (two people called
+    Fatima are told apart); computed once per read."""
+    cache: dict[str, dict[int, str]] = session.info.setdefault("shown_names", {})
+    if meeting_id not in cache:
+        cache[meeting_id] = distinct_names(
+            session.execute(
+                select(Participant.id, Participant.name, Participant.group).where(
+                    Participant.meeting_id == meeting_id
+                )
+            ).tuples()
+        )
+    return cache[meeting_id]
+
+
+def shown_name(session: Session, p: Participant) -> str:
+    return shown_names(session, p.meeting_id).get(p.id, p.name)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -96,12 +117,15 @@ def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str
         "dots": row.voting_dots,
         "max_per_proposal": row.voting_max_per_proposal,
         "open": row.voting_open,
+        # before voting first opens, phones say it has not started (not that it closed)
+        "ever_opened": row.voting_opened_at is not None,
         "roles": list(row.voting_roles),
     }
     view["tables_active"] = row.tables_active
     view["table_strategy"] = row.table_strategy
     view["shortlist"] = list(row.shortlist)
     view["consent_roles"] = list(row.consent_roles)
+    view["beamer_page_seconds"] = row.beamer_page_seconds
     view["statement_number"] = (
         session.scalar(
             select(func.max(StatementVersion.number)).where(StatementVersion.meeting_id == row.id)
@@ -128,10 +152,12 @@ def _blocker(error: Any) -> dict[str, Any]:
     return {"code": error.code, "params": error.params, "message": error.message}
 
 
-def participant_view(p: Participant, online: bool) -> dict[str, Any]:
+def participant_view(p: Participant, online: bool, label: str | None = None) -> dict[str, Any]:
     return {
         "id": p.id,
         "name": p.name,
+        #: the name as the room and the record show it (told apart from namesakes)
+        "label": label or p.name,
         "group": p.group,
         "role": p.role,
         "online": online,
@@ -231,6 +257,22 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
         votes.setdefault(voter, {})[proposal_id] = count
     rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
     places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
+    # Own proposals that were merged or withdrawn: the author is told what happened.
+    authored: dict[int, list[dict[str, Any]]] = {}
+    for prop in session.scalars(
+        select(Proposal)
+        .where(Proposal.author_id.in_(ids), Proposal.status != "open")
+        .order_by(Proposal.id)
+    ):
+        authored.setdefault(prop.author_id or 0, []).append(
+            {
+                "id": prop.id,
+                "title": prop.title,
+                "status": prop.status,
+                "merged_into": prop.merged_into_id,
+                "reason": prop.withdraw_reason or None,
+            }
+        )
     # Only framework parties have a party part; only signing shows one's signature.
     parties = party_yous(
         session, meeting, [p.id for p in active if p.role == Role.FRAMEWORK_PARTY.value]
@@ -261,6 +303,7 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
         you["party"] = parties.get(pid)
         you["signature"] = signatures.get(pid)
         you["contributions"] = own[pid]
+        you["proposals"] = authored.get(pid, [])
         you["recognition"] = answers.get(pid)
         mine = requests.get(pid)
         you["queue"] = (
@@ -388,17 +431,17 @@ def online_ids(session: Session, ids: Iterable[int]) -> set[int]:
     )
 
 
-def _label(meeting: MeetingRow, p: Participant | None) -> dict[str, Any] | None:
+def _label(session: Session, meeting: MeetingRow, p: Participant | None) -> dict[str, Any] | None:
     """How the room sees a person: a name, or only their group when anonymous."""
     if p is None:
         return None
     if meeting.anonymity == "anonymous":
         return {"name": None, "group": p.group}
-    return {"name": p.name, "group": p.group}
+    return {"name": shown_name(session, p), "group": p.group}
 
 
 def contribution_view(
-    meeting: MeetingRow, c: Contribution, author: Participant, audience: str
+    session: Session, meeting: MeetingRow, c: Contribution, author: Participant, audience: str
 ) -> dict[str, Any] | None:
     if audience == "console":
         if c.status == "withdrawn":
@@ -409,14 +452,14 @@ def contribution_view(
             "status": c.status,
             "theme_id": c.theme_id,
             "author_id": author.id,
-            "author": author.name,
+            "author": shown_name(session, author),
             "group": author.group,
             "prompt_id": c.prompt_id,
             "created_at": iso(c.created_at),
         }
     if c.status != "visible":
         return None  # pending, hidden or withdrawn never reach the room
-    label = _label(meeting, author) or {}
+    label = _label(session, meeting, author) or {}
     return {
         "id": c.id,
         "text": c.text,
@@ -442,7 +485,7 @@ def contributions_views(
         query = query.where(Contribution.id.in_(ids))
     out: dict[str, Any] = {f"{prefix}:{i}": None for i in ids or ()}
     for c, author in session.execute(query):
-        view = contribution_view(meeting, c, author, audience)
+        view = contribution_view(session, meeting, c, author, audience)
         if view is not None or ids is not None:
             out[f"{prefix}:{c.id}"] = view
     return out
@@ -482,7 +525,7 @@ def recognition_tally_view(
                 {
                     "answer": answer.answer,
                     "comment": answer.comment,
-                    "name": person.name,
+                    "name": shown_name(session, person),
                     "group": person.group,
                 }
             )
@@ -517,7 +560,7 @@ def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
                 {
                     "id": r.id,
                     "participant_id": p.id,
-                    "name": p.name,
+                    "name": shown_name(session, p),
                     "group": p.group,
                     "status": r.status,
                 }
@@ -527,8 +570,8 @@ def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
     speaking = next((p for r, p in rows if r.status == "speaking"), None)
     upcoming = [p for r, p in rows if r.status == "waiting"][:3]
     return {
-        "speaking": _label(meeting, speaking),
-        "next": [_label(meeting, p) for p in upcoming],
+        "speaking": _label(session, meeting, speaking),
+        "next": [_label(session, meeting, p) for p in upcoming],
         "waiting": sum(1 for r, _ in rows if r.status == "waiting"),
     }
 
@@ -551,15 +594,19 @@ def round_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
             "id": rnd.id,
             "position": rnd.position,
             "order": [
-                {"participant_id": pid, "name": people[pid].name, "group": people[pid].group}
+                {
+                    "participant_id": pid,
+                    "name": shown_name(session, people[pid]),
+                    "group": people[pid].group,
+                }
                 for pid in rnd.order
                 if pid in people
             ],
         }
     following = rnd.order[rnd.position + 1 : rnd.position + 4]
     return {
-        "current": _label(meeting, people.get(current)) if current else None,
-        "next": [_label(meeting, people[pid]) for pid in following if pid in people],
+        "current": _label(session, meeting, people.get(current)) if current else None,
+        "next": [_label(session, meeting, people[pid]) for pid in following if pid in people],
         "left": max(0, len(rnd.order) - rnd.position),
     }
 
@@ -616,16 +663,23 @@ def proposals_views(
         )
         user_ids = {v.user_id for v in versions if v.user_id}
         users = dict(session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all())
+        previous: dict[int, dict[str, Any]] = {}
         for v in versions:
             by = users.get(v.user_id) if v.user_id else names.get(v.participant_id or 0)
+            before = previous.get(v.proposal_id)
             history.setdefault(v.proposal_id, []).append(
                 {
                     "number": v.number,
                     "title": v.fields.get("title"),
                     "by": by,
                     "at": iso(v.created_at),
+                    # what this version changed, word by word
+                    "changes": {}
+                    if before is None
+                    else _segments(field_changes(before, v.fields, TEXT_FIELDS)),
                 }
             )
+            previous[v.proposal_id] = v.fields
     rounds: dict[int, list[dict[str, Any]]] = {}
     if audience == "console" and rows:
         for r in session.scalars(
@@ -645,10 +699,100 @@ def proposals_views(
     return out
 
 
+#: the fields of a proposal and of an agreement, in the order people read them
+TEXT_FIELDS = ("title", "description", "what", "who", "where", "when")
+
+
+def _segments(changes: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    return {name: [seg.as_dict() for seg in segs] for name, segs in changes.items()}
+
+
+def _proposal_fields(session: Session, proposal_id: int, number: int) -> dict[str, str] | None:
+    row = session.scalar(
+        select(ProposalVersion).where(
+            ProposalVersion.proposal_id == proposal_id, ProposalVersion.number == number
+        )
+    )
+    return None if row is None else {k: str(row.fields.get(k, "")) for k in TEXT_FIELDS}
+
+
+def _agreement_fields(session: Session, agreement_id: int, number: int) -> dict[str, str] | None:
+    row = session.scalar(
+        select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement_id, AgreementVersion.number == number
+        )
+    )
+    return None if row is None else {k: str(row.fields.get(k, "")) for k in TEXT_FIELDS}
+
+
+def round_subject(session: Session, meeting: MeetingRow, rnd: ConsentRoundRow) -> dict[str, Any]:
+    """The text a round asks about (rounds opened before subjects were stored: rebuilt
+    from the version it names)."""
+    if rnd.subject:
+        return rnd.subject
+    if rnd.proposal_id is not None:
+        fields = _proposal_fields(session, rnd.proposal_id, rnd.proposal_version or 1) or {}
+        return {
+            "kind": "proposal",
+            "proposal_id": rnd.proposal_id,
+            "version": rnd.proposal_version or 1,
+            "fields": fields,
+        }
+    return {
+        "kind": "plan",
+        "agreements": [
+            {"id": a.id, "version": a.version, "fields": {k: getattr(a, k) for k in TEXT_FIELDS}}
+            for a in session.scalars(
+                select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+            )
+        ],
+        "followup": meeting.plan_followup,
+        "evaluation": meeting.plan_evaluation,
+    }
+
+
+def subject_changes(session: Session, subject: dict[str, Any]) -> dict[str, Any]:
+    """The latest change in the text a round asks about, as word diffs: for a proposal,
+    its version against the one before; for the plan, each agreement edited since it
+    was adopted against its previous version."""
+    if subject.get("kind") == "proposal":
+        version = int(subject.get("version") or 1)
+        before = _proposal_fields(session, int(subject["proposal_id"]), version - 1)
+        if before is None:
+            return {}
+        return {
+            "from_version": version - 1,
+            "fields": _segments(field_changes(before, subject["fields"], TEXT_FIELDS)),
+        }
+    changed: dict[str, Any] = {}
+    for item in subject.get("agreements", []):
+        version = int(item.get("version") or 1)
+        before = _agreement_fields(session, int(item["id"]), version - 1) if version > 1 else None
+        if before is not None:
+            changed[str(item["id"])] = {
+                "from_version": version - 1,
+                "fields": _segments(field_changes(before, item["fields"], TEXT_FIELDS)),
+            }
+    return {"agreements": changed} if changed else {}
+
+
 def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None:
     rnd = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
     if rnd is None:
         return None
+    subject = round_subject(session, meeting, rnd)
+    earlier = session.scalar(
+        select(ConsentRoundRow)
+        .where(
+            ConsentRoundRow.meeting_id == meeting.id,
+            ConsentRoundRow.id < rnd.id,
+            ConsentRoundRow.proposal_id.is_(None)
+            if rnd.proposal_id is None
+            else ConsentRoundRow.proposal_id == rnd.proposal_id,
+        )
+        .order_by(ConsentRoundRow.id.desc())
+        .limit(1)
+    )
     return {
         "id": rnd.id,
         "proposal_id": rnd.proposal_id,
@@ -656,6 +800,12 @@ def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None
         "whole_plan": rnd.proposal_id is None,
         "open": rnd.closed_at is None,
         "outcome": rnd.outcome,
+        "subject": subject,
+        "changes": subject_changes(session, subject),
+        # the round before on the same text: "amended, so we ask again"
+        "previous": None
+        if earlier is None
+        else {"id": earlier.id, "outcome": earlier.outcome, "version": earlier.proposal_version},
     }
 
 
@@ -686,11 +836,13 @@ def consent_tally_view(
         else:
             counts[a.answer] += 1
         if a.answer == "objection" and not a.withdrawn:
-            label = _label(meeting, people[pid]) or {}
+            label = _label(session, meeting, people[pid]) or {}
             objections.append(
                 {
                     "participant_id": pid if audience == "console" else None,
-                    "name": people[pid].name if audience == "console" else label.get("name"),
+                    "name": shown_name(session, people[pid])
+                    if audience == "console"
+                    else label.get("name"),
                     "group": label.get("group"),
                     "reason": a.text,
                     "asked": a.asked,
@@ -709,33 +861,62 @@ def consent_tally_view(
         view["people"] = [
             {
                 "id": p.id,
-                "name": p.name,
+                "name": shown_name(session, p),
                 "group": p.group,
                 "answer": answers[p.id].answer if p.id in answers else None,
                 "text": answers[p.id].text if p.id in answers else "",
                 "withdrawn": answers[p.id].withdrawn if p.id in answers else False,
             }
-            for p in sorted(people.values(), key=lambda p: (p.group, p.name))
+            for p in sorted(people.values(), key=lambda p: (p.group, shown_name(session, p)))
         ]
     return view
 
 
 def agreements_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
-    return {
-        "items": [
-            {
-                "id": a.id,
-                "title": a.title,
-                "what": a.what,
-                "who": a.who,
-                "where": a.where,
-                "when": a.when,
-                "concerns": list(a.concerns),
-            }
-            for a in session.scalars(
-                select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+    rows = list(
+        session.scalars(
+            select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+        )
+    )
+    versions: dict[int, list[AgreementVersion]] = {}
+    if any(a.version > 1 for a in rows):
+        for v in session.scalars(
+            select(AgreementVersion)
+            .where(AgreementVersion.agreement_id.in_([a.id for a in rows if a.version > 1]))
+            .order_by(AgreementVersion.number)
+        ):
+            versions.setdefault(v.agreement_id, []).append(v)
+    users = dict(
+        session.execute(
+            select(User.id, User.name).where(
+                User.id.in_({v.user_id for vs in versions.values() for v in vs if v.user_id})
             )
-        ],
+        ).all()
+    )
+    items = []
+    for a in rows:
+        item: dict[str, Any] = {
+            "id": a.id,
+            "title": a.title,
+            "description": a.description,
+            "what": a.what,
+            "who": a.who,
+            "where": a.where,
+            "when": a.when,
+            "concerns": list(a.concerns),
+            "version": a.version,
+            "proposal_id": a.proposal_id,
+        }
+        history = versions.get(a.id, [])
+        if len(history) > 1:
+            # Changed after adoption: the room sees what changed since it consented.
+            last, before = history[-1], history[-2]
+            item["changes"] = _segments(field_changes(before.fields, last.fields, TEXT_FIELDS))
+            item["changed_by"] = users.get(last.user_id or 0)
+            item["changed_at"] = iso(last.created_at)
+        items.append(item)
+    return {
+        "items": items,
         "followup": meeting.plan_followup,
         "evaluation": meeting.plan_evaluation,
         "adopted": meeting.plan_adopted,
@@ -853,20 +1034,18 @@ def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> 
     }
     named = meeting.anonymity == "named"
     if audience == "beamer":
-        view["names"] = (
-            sorted(
-                signed[p.id].name
-                for p in people
-                if p.id in signed and signed[p.id].status == "signed"
-            )
-            if named
-            else []
+        # The names people signed with; two identical ones are told apart by group.
+        typed = distinct_names(
+            (p.id, signed[p.id].name, p.group)
+            for p in people
+            if p.id in signed and signed[p.id].status == "signed"
         )
+        view["names"] = sorted(typed.values()) if named else []
     if audience == "console":
         view["people"] = [
             {
                 "participant_id": p.id,
-                "name": p.name,
+                "name": shown_name(session, p),
                 "group": p.group,
                 "role": p.role,
                 "status": signed[p.id].status if p.id in signed else None,
@@ -965,7 +1144,9 @@ def build_views(
         online = online_ids(session, pids)
         for pid in pids:
             p = people.get(pid)
-            out[f"participant:{pid}"] = None if p is None else participant_view(p, pid in online)
+            out[f"participant:{pid}"] = (
+                None if p is None else participant_view(p, pid in online, shown_name(session, p))
+            )
     return out
 
 
@@ -1011,7 +1192,9 @@ def snapshot(
         )
         online = online_ids(session, [p.id for p in people])
         for p in people:
-            views[f"participant:{p.id}"] = participant_view(p, p.id in online)
+            views[f"participant:{p.id}"] = participant_view(
+                p, p.id in online, shown_name(session, p)
+            )
     result: dict[str, Any] = {
         "version": row.version,
         "server_time": iso(utcnow()),

@@ -38,6 +38,16 @@ MESSAGES.update(
         "consent.already_closed": N_("This round was already closed."),
         "consent.round_open": N_("Close the open round before opening the next one."),
         "consent.phase_closed": N_("Consent rounds are held in the consent phase."),
+        "consent.amend_round_open": N_(
+            "A round on this proposal is open. Amending it closes that round as superseded "
+            "(its answers stay on the record with the version they were given on) and opens "
+            "a new round on the new version. Confirm to go ahead."
+        ),
+        "consent.amend_plan_round_open": N_(
+            "A round on the whole plan is open. Changing the plan closes that round as "
+            "superseded (its answers stay on the record) and opens a new round on the plan "
+            "as it is then. Confirm to go ahead."
+        ),
         "agreement.unknown": N_("That agreement is not in this meeting's plan."),
         "plan.adopted": N_(
             "The whole plan was adopted in the final consent round, so its text no longer "
@@ -55,8 +65,11 @@ class Answer(StrEnum):
 
 class Outcome(StrEnum):
     ADOPTED = "adopted"
-    #: an objection stands: amend, park or drop the proposal
-    OPEN = "open"
+    #: an objection stood when the round closed: amend, park or drop the proposal
+    NOT_ADOPTED = "not_adopted"
+    #: the text was amended while the round was open: the round ended, its answers stay
+    #: on the record with the version they were given on, and a new round asks anew
+    SUPERSEDED = "superseded"
 
 
 #: Who answers by default: the people the plan is for.
@@ -140,7 +153,14 @@ class ConsentRound:
         return sorted(pid for pid, r in self.answers.items() if pid in self.eligible and r.stands)
 
     def outcome(self) -> Outcome:
-        return Outcome.OPEN if self.standing_objections() else Outcome.ADOPTED
+        return Outcome.NOT_ADOPTED if self.standing_objections() else Outcome.ADOPTED
+
+    def supersede(self) -> Outcome:
+        """The text changed under the round: it ends without a decision."""
+        if not self.open:
+            raise DomainError("consent.already_closed")
+        self.open = False
+        return Outcome.SUPERSEDED
 
     def concerns(self) -> list[tuple[int, str]]:
         return sorted(
@@ -165,3 +185,84 @@ class ConsentRound:
     def _check_open(self) -> None:
         if not self.open:
             raise DomainError("consent.closed")
+
+
+# --------------------------------------------------------------------------- the record
+
+
+class Ending(StrEnum):
+    """How an objection ended, as the record tells it."""
+
+    #: the objector withdrew it (an explanation resolved it)
+    WITHDRAWN = "withdrawn"
+    #: the text was amended and a round on the new version adopted it without the
+    #: objector objecting again
+    INTEGRATED = "integrated"
+    #: the objector objected again to the amended text (that objection ends on its own)
+    RAISED_AGAIN = "raised_again"
+    #: the round closed with it standing and no later round resolved it
+    STANDING = "standing"
+    #: its round is still open
+    OPEN = "open"
+
+
+@dataclass(frozen=True)
+class RoundFacts:
+    """One closed or open round of a proposal (or of the plan), as stored."""
+
+    round_id: int
+    #: the version of the text it asked about (None for rounds on the whole plan)
+    version: int | None
+    #: adopted, not_adopted, superseded, or None while open
+    outcome: str | None
+    #: eligible person -> their last answer in this round
+    answers: dict[int, Response]
+
+
+@dataclass(frozen=True)
+class ObjectionEnding:
+    round_id: int
+    participant_id: int
+    ending: Ending
+    #: for integrated and raised_again: the later round, and the version it asked about
+    later_round_id: int | None = None
+    later_version: int | None = None
+    #: for integrated: what the objector answered on the amended text (None: no answer)
+    later_answer: Answer | None = None
+
+
+def objection_endings(rounds: Iterable[RoundFacts]) -> list[ObjectionEnding]:
+    """How every objection in a proposal's rounds (oldest first) ended."""
+    ordered = list(rounds)
+    out: list[ObjectionEnding] = []
+    for i, rnd in enumerate(ordered):
+        for pid in sorted(rnd.answers):
+            response = rnd.answers[pid]
+            if response.answer is not Answer.OBJECTION:
+                continue
+            if response.withdrawn:
+                out.append(ObjectionEnding(rnd.round_id, pid, Ending.WITHDRAWN))
+                continue
+            out.append(_ending_after(rnd, pid, ordered[i + 1 :]))
+    return out
+
+
+def _ending_after(rnd: RoundFacts, pid: int, later: list[RoundFacts]) -> ObjectionEnding:
+    for nxt in later:
+        said = nxt.answers.get(pid)
+        if said is not None and said.stands:
+            return ObjectionEnding(
+                rnd.round_id, pid, Ending.RAISED_AGAIN, nxt.round_id, nxt.version, said.answer
+            )
+        if nxt.outcome == Outcome.ADOPTED.value:
+            return ObjectionEnding(
+                rnd.round_id,
+                pid,
+                Ending.INTEGRATED,
+                nxt.round_id,
+                nxt.version,
+                None if said is None else said.answer,
+            )
+    if rnd.outcome is None:
+        return ObjectionEnding(rnd.round_id, pid, Ending.OPEN)
+    return ObjectionEnding(rnd.round_id, pid, Ending.STANDING)

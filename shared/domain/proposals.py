@@ -45,6 +45,21 @@ MESSAGES.update(
             "You have used all {total} of your dots. Take one back to move it."
         ),
         "vote.proposal_full": N_("You can give at most {max} to one proposal."),
+        "vote.already_supported": N_(
+            "You already support this proposal. Tap 'take back' to undo your support."
+        ),
+        "merge.unknown": N_("This proposal is not merged into another one."),
+        "merge.voting_opened": N_(
+            "Voting has opened since the merge, so support may have moved on: the merge can "
+            "no longer be undone. Withdraw or edit the proposals instead."
+        ),
+        "merge.support_changed": N_(
+            "The support on the merged proposal changed since the merge, so it can no longer "
+            "be undone exactly."
+        ),
+        "merge.target_closed": N_(
+            "The proposal it was merged into was withdrawn or merged itself; undo that first."
+        ),
         "vote.nothing_to_undo": N_("You have no support on this proposal to take back."),
         "voting.rules_invalid": N_(
             "Dots per person must be 1 to {max}, and at most that many on one proposal."
@@ -179,6 +194,8 @@ class Ballot:
     def give(self, proposal_id: int, status: ProposalStatus, open_ids: set[int]) -> int:
         self._check(status)
         have = self.votes.get(proposal_id, 0)
+        if have and self.rules.mode is VotingMode.SIMPLE:
+            raise DomainError("vote.already_supported")
         if have >= self.rules.per_proposal:
             raise DomainError("vote.proposal_full", max=self.rules.per_proposal)
         if self.rules.mode is VotingMode.DOTS and self.used(open_ids) >= self.rules.dots:

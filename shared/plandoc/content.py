@@ -10,150 +10,48 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
-import unicodedata
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from . import format_v1
+from .blocks import (
+    LOCAL_TZ,
+    Block,
+    Cell,
+    Line,
+    Para,
+    QrCode,
+    Run,
+    Table,
+    blocks_to_images,
+    blocks_to_lines,
+    clean,
+    comparable,
+    parse_date,
+    parse_instant,
+)
 from .labels import FORMAT, LABELS, ROLES
 from .seal import canonical_bytes, fingerprint_of
 
-LOCAL_TZ = ZoneInfo("Europe/Amsterdam")
-
-Line = tuple[str, str]
-"""(ref, text): where a visible text comes from (e.g. ``"agreement:3"``) and the text."""
-
-
-# --- text -------------------------------------------------------------------------------
-
-_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
-_NOT_XML = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-
-
-def clean(value: object) -> str:
-    """A user text as the document shows it: NFC, ``\\n`` line breaks, no control
-    characters, no trailing spaces on a line, no blank lines at the start or end."""
-    if value is None:
-        return ""
-    text = unicodedata.normalize("NFC", str(value))
-    text = _LINE_BREAKS.sub("\n", text).replace("\t", " ")
-    text = _NOT_XML.sub("", text)
-    lines = [line.rstrip() for line in text.split("\n")]
-    return "\n".join(lines).strip("\n").strip()
-
-
-def comparable(text: str) -> str:
-    """The form in which texts are compared: NFC, invisible characters dropped and every run
-    of whitespace (spaces, line or paragraph breaks, tabs) made one space. A word processor
-    may turn a line break into a paragraph break or a space into a non-breaking one; that
-    does not change what the plan says."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return " ".join(text.split())
-
-
-# --- blocks -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Run:
-    text: str
-    bold: bool = False
-    italic: bool = False
-
-
-@dataclass(frozen=True)
-class Para:
-    ref: str
-    runs: tuple[Run, ...]
-    style: str = "Normal"  # Title, Subtitle, Heading 1, Heading 2, Normal, List Bullet, Note
-    page_break_before: bool = False
-
-    @property
-    def text(self) -> str:
-        return "".join(run.text for run in self.runs)
-
-
-@dataclass(frozen=True)
-class Cell:
-    ref: str
-    runs: tuple[Run, ...]
-    image: str | None = None  # sha256 hex of a drawn signature (PNG) shown in this cell
-    image_alt: str = ""
-
-    @property
-    def text(self) -> str:
-        return "".join(run.text for run in self.runs)
-
-
-@dataclass(frozen=True)
-class Table:
-    widths: tuple[float, ...]  # column widths in cm
-    header: tuple[Cell, ...] | None
-    rows: tuple[tuple[Cell, ...], ...]
-    label_column: bool = False  # a two-column label/value table without a header row
-
-
-@dataclass(frozen=True)
-class QrCode:
-    url: str
-    alt: str
-
-
-Block = Para | Table | QrCode
-
-
-def blocks_to_lines(blocks: Iterable[Block]) -> list[Line]:
-    lines: list[Line] = []
-    for block in blocks:
-        if isinstance(block, Para):
-            if comparable(block.text):
-                lines.append((block.ref, block.text))
-        elif isinstance(block, Table):
-            rows = ((block.header,) if block.header else ()) + block.rows
-            for row in rows:
-                for cell in row:
-                    if comparable(cell.text):
-                        lines.append((cell.ref, cell.text))
-    return lines
-
-
-def blocks_to_images(blocks: Iterable[Block]) -> list[tuple[str, str]]:
-    """(ref, sha256) of every drawn signature, in document order."""
-    found: list[tuple[str, str]] = []
-    for block in blocks:
-        if isinstance(block, Table):
-            for row in block.rows:
-                for cell in row:
-                    if cell.image:
-                        found.append((cell.ref, cell.image))
-    return found
-
-
-# --- dates and times --------------------------------------------------------------------
-
-
-def parse_instant(value: object) -> dt.datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(LOCAL_TZ)
-
-
-def parse_date(value: object) -> dt.date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
+__all__ = [
+    "LOCAL_TZ",
+    "Block",
+    "Cell",
+    "Line",
+    "Para",
+    "QrCode",
+    "Run",
+    "Table",
+    "blocks_to_images",
+    "blocks_to_lines",
+    "build_blocks",
+    "clean",
+    "comparable",
+    "language_of",
+    "parse_date",
+    "parse_instant",
+    "visible_lines",
+]
 
 
 class Words:
@@ -423,9 +321,17 @@ class _Builder:
             for a in self.agreements:
                 ref = f"agreement:{_int(a.get('number'))}"
                 content = [Run(clean(a.get("title")) or w["empty"], bold=True)]
-                what = clean(a.get("what"))
-                if what:
-                    content.append(Run("\n" + what))
+                for name in ("description", "what"):
+                    text = clean(a.get(name))
+                    if text:
+                        content.append(Run("\n" + text))
+                if _list(a.get("changes")):
+                    content.append(
+                        Run(
+                            "\n" + w.fmt("agreement_changed_note", version=_int(a.get("version"))),
+                            italic=True,
+                        )
+                    )
                 for concern in _list(a.get("concerns")):
                     if clean(concern):
                         content.append(
@@ -481,12 +387,34 @@ class _Builder:
                 self.note(ref, "no_rounds")
             for rnd in rounds:
                 self.consent_round(ref, rnd)
+            if agreement_id in self.agreement_by_id:
+                self.changed_after_adoption(ref, self.agreement_by_id[agreement_id])
+
+    def field_name(self, name: str) -> str:
+        """A field's name; a plan round's fields are "<agreement number>.<field>"."""
+        number, _, field = name.rpartition(".")
+        label = self.w.labels.get(f"field_{field}", field)
+        if number:
+            return self.w.fmt("field_of_agreement", number=number, field=label)
+        return label
+
+    def changes(self, ref: str, changes: list[Any]) -> None:
+        for change in [_dict(c) for c in changes]:
+            field = self.field_name(str(change.get("field", "")))
+            for key, text in (("change_before", "before"), ("change_after", "after")):
+                self.para(
+                    ref,
+                    self.w.fmt(key, field=field, text=clean(change.get(text)) or self.w["empty"]),
+                    style="Note",
+                )
 
     def consent_round(self, ref: str, rnd: dict[str, Any]) -> None:
         w = self.w
         details: list[str] = []
         if rnd.get("proposal_version") is not None:
             details.append(w.fmt("round_version", version=_int(rnd.get("proposal_version"))))
+        else:
+            details.append(w["round_plan"])
         opened = w.datetime(rnd.get("opened_at"))
         if rnd.get("closed_at"):
             opened_at = parse_instant(rnd.get("opened_at"))
@@ -499,7 +427,7 @@ class _Builder:
         else:
             details.append(w.fmt("round_time_open", opened=opened))
         outcome = rnd.get("outcome")
-        if outcome in ("adopted", "open"):
+        if outcome in ("adopted", "not_adopted", "superseded"):
             details.append(w[f"outcome_{outcome}"])
         self.para(
             ref,
@@ -512,6 +440,7 @@ class _Builder:
             w.fmt(
                 "round_counts",
                 eligible=_int(rnd.get("eligible")),
+                answered=_int(rnd.get("answered")),
                 consent=_int(counts.get("consent")),
                 concern=_int(counts.get("concern")),
                 objection=_int(counts.get("objection")),
@@ -521,18 +450,46 @@ class _Builder:
         for concern in _list(rnd.get("concerns")):
             if clean(concern):
                 self.para(ref, w.fmt("round_concern", text=clean(concern)), style="List Bullet")
+        plan_round = rnd.get("proposal_version") is None
         for objection in [_dict(o) for o in _list(rnd.get("objections"))]:
-            resolution = objection.get("resolution")
-            key = f"resolution_{resolution}" if resolution in ("withdrawn", "kept") else None
             self.para(
                 ref,
-                w.fmt(
-                    "round_objection",
-                    text=clean(objection.get("reason")) or w["empty"],
-                    resolution=w[key or "resolution_open"],
-                ),
+                w.fmt("round_objection", text=clean(objection.get("reason")) or w["empty"]),
                 style="List Bullet",
             )
+            ending = objection.get("ending")
+            later = _int(objection.get("later_round"))
+            if ending == "integrated":
+                key = "ending_integrated_plan" if plan_round else "ending_integrated"
+                text = w.fmt(key, version=_int(objection.get("later_version")), round=later)
+                answer = objection.get("objector_answer")
+                text += (
+                    " "
+                    + w[f"ending_answer_{answer if answer in ('consent', 'concern') else 'none'}"]
+                )
+                self.para(ref, text)
+                self.changes(ref, _list(objection.get("changes")))
+            elif ending == "raised_again":
+                self.para(ref, w.fmt("ending_raised_again", round=later))
+            elif ending in ("withdrawn", "standing", "open"):
+                self.para(ref, w[f"ending_{ending}"])
+
+    def changed_after_adoption(self, ref: str, agreement: dict[str, Any]) -> None:
+        edits = [_dict(e) for e in _list(agreement.get("changes"))]
+        if not edits:
+            return
+        self.para(ref, self.w["h_changed_after"], style="Heading 3")
+        for edit in edits:
+            self.para(
+                ref,
+                self.w.fmt(
+                    "changed_after",
+                    version=_int(edit.get("version")),
+                    by=self.value(edit.get("by")),
+                    at=self.w.datetime(edit.get("at")),
+                ),
+            )
+            self.changes(ref, _list(edit.get("changes")))
 
     def framework_check(self) -> None:
         w = self.w
@@ -634,18 +591,31 @@ class _Builder:
         )
         self.blocks.append(Table((1.0, 6.2, 3.4, 2.8, 3.6), header, tuple(rows)))
 
+    def moment_cell(self, value: object) -> str:
+        """A time in a narrow column: the time alone on the meeting's day, else the date
+        and the time on two lines."""
+        return self.w.moment_near(value, self.day).replace(" ", "\n", 1)
+
     def signatures(self) -> None:
         w = self.w
         signatures = [_dict(s) for s in _list(self.record.get("signatures"))]
+        not_signed = [_dict(p) for p in _list(self.record.get("not_signed"))]
         signed = [s for s in signatures if s.get("status") == "signed"]
         declined = [s for s in signatures if s.get("status") != "signed"]
         self.heading("h_signatures", page=True)
-        if not signatures:
+        if not signatures and not not_signed:
             self.note("signatures", "no_signatures")
             return
         self.para("signatures", w["signatures_intro"])
         self.para(
-            "signatures", w.fmt("signature_count", signed=len(signed), declined=len(declined))
+            "signatures",
+            w.fmt(
+                "signature_count",
+                eligible=len(signatures) + len(not_signed),
+                signed=len(signed),
+                declined=len(declined),
+                missing=len(not_signed),
+            ),
         )
         if signed:
             rows: list[tuple[Cell, ...]] = []
@@ -655,10 +625,10 @@ class _Builder:
                 rows.append(
                     (
                         Cell(ref, _runs(str(_int(s.get("number"))))),
-                        Cell(ref, _runs(Run(self.value(s.get("name")), bold=True))),
+                        Cell(ref, self.signer(s)),
                         Cell(ref, _runs(w.role(s.get("role")) or w["empty"])),
                         Cell(ref, _runs(self.value(s.get("group")))),
-                        Cell(ref, _runs(w.moment_near(s.get("at"), self.day))),
+                        Cell(ref, _runs(self.moment_cell(s.get("at")))),
                         Cell(
                             ref,
                             () if image else _runs(w["empty"]),
@@ -676,16 +646,16 @@ class _Builder:
                 "col_time",
                 "col_signature",
             )
-            self.blocks.append(Table((1.1, 4.0, 2.7, 3.4, 1.8, 4.0), header, tuple(rows)))
+            self.blocks.append(Table((0.9, 4.4, 2.6, 3.0, 2.1, 4.0), header, tuple(rows)))
         if declined:
             self.heading("h_declined", 2)
             rows = []
             for s in declined:
-                ref = f"signature:{_int(s.get('number'))}"
+                ref = f"declined:{_int(s.get('number'))}"
                 rows.append(
                     (
                         Cell(ref, _runs(str(_int(s.get("number"))))),
-                        Cell(ref, _runs(self.value(s.get("name")))),
+                        Cell(ref, self.signer(s)),
                         Cell(ref, _runs(w.role(s.get("role")) or w["empty"])),
                         Cell(ref, _runs(self.value(s.get("group")))),
                         Cell(ref, _runs(clean(s.get("reason")) or w["no_reason"])),
@@ -694,7 +664,33 @@ class _Builder:
             header = self.header(
                 "signatures", "col_number", "col_name", "col_role", "col_group", "col_reason"
             )
-            self.blocks.append(Table((1.1, 4.2, 2.7, 3.4, 5.6), header, tuple(rows)))
+            self.blocks.append(Table((0.9, 4.4, 2.6, 3.0, 6.1), header, tuple(rows)))
+        if not_signed:
+            self.heading("h_not_signed", 2)
+            self.para("not_signed", w["not_signed_intro"])
+            rows = []
+            for n, person in enumerate(not_signed, start=1):
+                ref = f"not_signed:{n}"
+                rows.append(
+                    (
+                        Cell(ref, _runs(str(n))),
+                        Cell(ref, _runs(clean(person.get("name")) or w["anonymous_person"])),
+                        Cell(ref, _runs(w.role(person.get("role")) or w["empty"])),
+                        Cell(ref, _runs(self.value(person.get("group")))),
+                    )
+                )
+            header = self.header("not_signed", "col_number", "col_name", "col_role", "col_group")
+            self.blocks.append(Table((0.9, 7.5, 4.0, 4.6), header, tuple(rows)))
+
+    def signer(self, s: dict[str, Any]) -> tuple[Run, ...]:
+        """The full name as typed when signing, and, when the room knew the person by
+        another name, that name too (two people called Fatima are told apart)."""
+        typed = self.value(s.get("name"))
+        shown = clean(s.get("shown_as"))
+        runs = [Run(typed, bold=True)]
+        if shown and comparable(shown) != comparable(typed):
+            runs.append(Run("\n" + self.w.fmt("in_the_room", name=shown)))
+        return tuple(runs)
 
     def seal_section(self) -> None:
         w = self.w
@@ -743,7 +739,10 @@ def build_blocks(
     record: Mapping[str, Any], *, key_id: str | None = None, verify_url: str | None = None
 ) -> list[Block]:
     """The document's blocks for `record`; `key_id` and `verify_url` add the seal's key and
-    the verification address to the seal section."""
+    the verification address to the seal section. A record sealed in an earlier format is
+    built with that format's wording, so it re-renders exactly as it was sealed."""
+    if record.get("format") == format_v1.FORMAT:
+        return format_v1.build_blocks(record, key_id=key_id, verify_url=verify_url)
     return _Builder(record, key_id, verify_url).build()
 
 

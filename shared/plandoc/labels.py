@@ -1,4 +1,4 @@
-"""The fixed wording of format ``plandag-plan/1``.
+"""The fixed wording of format ``plandag-plan/2``.
 
 These labels are part of the document format, not of the user interface: a sealed plan
 must re-render to exactly the same text when it is verified years later, so they are
@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from typing import Final
 
-FORMAT: Final = "plandag-plan/1"
+FORMAT: Final = "plandag-plan/2"
+#: the formats this code can verify: the current one, and plandag-plan/1 (frozen in
+#: format_v1) for documents sealed before it
+READABLE_FORMATS: Final = ("plandag-plan/1", FORMAT)
 
 LANGUAGES: Final = ("nl", "en")
 
@@ -91,20 +94,50 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "consent_plan": "Het plan als geheel",
         "no_rounds": "Geen rondes gehouden.",
         "round": "Ronde {number}",
-        "round_version": "voorstelversie {version}",
+        "round_version": "over voorstelversie {version}",
+        "round_plan": "over het plan als geheel",
         "round_time": "{opened} tot {closed}",
         "round_time_open": "geopend {opened}, niet gesloten",
         "outcome_adopted": "aangenomen",
-        "outcome_open": "open: nog geen instemming",
+        "outcome_not_adopted": "niet aangenomen: er stond een bezwaar",
+        "outcome_superseded": (
+            "vervangen: de tekst werd aangepast terwijl de ronde liep; een nieuwe ronde vroeg "
+            "opnieuw"
+        ),
         "round_counts": (
-            "Van {eligible} stemgerechtigden: {consent} instemming, {concern} instemming met "
-            "zorg, {objection} bezwaar, {withdrawn} bezwaar ingetrokken."
+            "Van {eligible} stemgerechtigden antwoordden er {answered}: {consent} instemming, "
+            "{concern} instemming met zorg, {objection} bezwaar, {withdrawn} bezwaar "
+            "ingetrokken."
         ),
         "round_concern": "Zorg: {text}",
-        "round_objection": "Bezwaar: {text} — {resolution}",
-        "resolution_withdrawn": "ingetrokken na aanpassing of toelichting",
-        "resolution_kept": "gehandhaafd",
-        "resolution_open": "nog open",
+        "round_objection": "Bezwaar: {text}",
+        "ending_withdrawn": "Afloop: ingetrokken door wie het bezwaar maakte.",
+        "ending_integrated": (
+            "Afloop: verwerkt in voorstelversie {version}, die in ronde {round} is aangenomen."
+        ),
+        "ending_integrated_plan": (
+            "Afloop: verwerkt in het plan, dat in ronde {round} is aangenomen."
+        ),
+        "ending_answer_consent": "Wie het bezwaar maakte, stemde daarna in.",
+        "ending_answer_concern": "Wie het bezwaar maakte, stemde daarna in met een zorg.",
+        "ending_answer_none": "Wie het bezwaar maakte, antwoordde in die ronde niet.",
+        "ending_raised_again": "Afloop: opnieuw ingebracht in ronde {round}.",
+        "ending_standing": "Afloop: niet opgelost; het bezwaar bleef staan.",
+        "ending_open": "Afloop: de ronde is niet gesloten.",
+        "change_before": "Was ({field}): {text}",
+        "change_after": "Werd ({field}): {text}",
+        "field_title": "titel",
+        "field_description": "toelichting",
+        "field_what": "wat",
+        "field_who": "wie",
+        "field_where": "waar",
+        "field_when": "wanneer",
+        "field_followup": "wie komt weer bijeen",
+        "field_evaluation": "wie evalueert",
+        "field_of_agreement": "afspraak {number}, {field}",
+        "h_changed_after": "Gewijzigd na aanneming",
+        "changed_after": "Versie {version}, gewijzigd door {by} op {at}.",
+        "agreement_changed_note": "Gewijzigd na aanneming (versie {version}); zie het verslag.",
         # kader check
         "h_check": "Kadertoets",
         "check_intro": (
@@ -138,14 +171,22 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "signatures_intro": (
             "Met hun handtekening laten de deelnemers weten dat zij achter dit plan staan."
         ),
-        "signature_count": "{signed} ondertekend, {declined} niet ondertekend.",
+        "signature_count": (
+            "{eligible} konden tekenen: {signed} ondertekend, {declined} zagen ervan af, "
+            "{missing} niet getekend."
+        ),
         "no_signatures": "Geen handtekeningen.",
         "col_name": "Naam",
         "col_role": "Rol",
         "col_time": "Tijd",
         "col_signature": "Handtekening",
         "col_reason": "Reden",
-        "h_declined": "Niet ondertekend",
+        "h_declined": "Zagen af van ondertekening",
+        "h_not_signed": "Niet getekend",
+        "not_signed_intro": "Deze deelnemers konden tekenen, maar tekenden niet en zagen er ook "
+        "niet van af.",
+        "anonymous_person": "(anoniem)",
+        "in_the_room": "in de zaal: {name}",
         "no_reason": "geen reden opgegeven",
         "signature_alt": "Handtekening van {name}",
         # seal
@@ -210,7 +251,7 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "h_open_question": "Open question",
         "no_issue_statement": "No issue statement recorded.",
         "no_open_question": "No open question recorded.",
-        "h_frameworks": "Frameworks (kaders)",
+        "h_frameworks": "Frameworks",
         "frameworks_intro": (
             "The framework-setting parties recorded beforehand the limits within which the "
             "plan must fit."
@@ -263,21 +304,47 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "consent_plan": "The plan as a whole",
         "no_rounds": "No rounds were held.",
         "round": "Round {number}",
-        "round_version": "proposal version {version}",
+        "round_version": "on proposal version {version}",
+        "round_plan": "on the plan as a whole",
         "round_time": "{opened} to {closed}",
         "round_time_open": "opened {opened}, not closed",
         "outcome_adopted": "adopted",
-        "outcome_open": "open: no consent yet",
+        "outcome_not_adopted": "not adopted: an objection stood",
+        "outcome_superseded": (
+            "superseded: the text was amended while the round was open; a new round asked again"
+        ),
         "round_counts": (
-            "Of {eligible} eligible: {consent} consent, {concern} consent with a concern, "
-            "{objection} objection, {withdrawn} objection withdrawn."
+            "Of {eligible} eligible, {answered} answered: {consent} consent, {concern} consent "
+            "with a concern, {objection} objection, {withdrawn} objection withdrawn."
         ),
         "round_concern": "Concern: {text}",
-        "round_objection": "Objection: {text} — {resolution}",
-        "resolution_withdrawn": "withdrawn after an amendment or explanation",
-        "resolution_kept": "kept",
-        "resolution_open": "still open",
-        "h_check": "Kader check",
+        "round_objection": "Objection: {text}",
+        "ending_withdrawn": "Outcome: withdrawn by the person who objected.",
+        "ending_integrated": (
+            "Outcome: integrated in proposal version {version}, adopted in round {round}."
+        ),
+        "ending_integrated_plan": "Outcome: integrated in the plan, adopted in round {round}.",
+        "ending_answer_consent": "The person who objected then consented.",
+        "ending_answer_concern": "The person who objected then consented with a concern.",
+        "ending_answer_none": "The person who objected did not answer in that round.",
+        "ending_raised_again": "Outcome: raised again in round {round}.",
+        "ending_standing": "Outcome: not resolved; the objection stood.",
+        "ending_open": "Outcome: the round was not closed.",
+        "change_before": "Was ({field}): {text}",
+        "change_after": "Became ({field}): {text}",
+        "field_title": "title",
+        "field_description": "description",
+        "field_what": "what",
+        "field_who": "who",
+        "field_where": "where",
+        "field_when": "when",
+        "field_followup": "who comes together again",
+        "field_evaluation": "who evaluates",
+        "field_of_agreement": "agreement {number}, {field}",
+        "h_changed_after": "Changed after adoption",
+        "changed_after": "Version {version}, changed by {by} on {at}.",
+        "agreement_changed_note": "Changed after adoption (version {version}); see the record.",
+        "h_check": "Framework check",
         "check_intro": (
             "After the final consent round, the framework-setting parties tested every "
             "agreement against the frameworks."
@@ -294,10 +361,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "framework_ref": "Framework {number}: {title}",
         "unknown_agreement": "Agreement (unknown)",
         "unknown_framework": "Framework (unknown)",
-        "h_check_result": "Result of the kader check",
+        "h_check_result": "Result of the framework check",
         "check_unchanged": "The plan goes ahead unchanged: every agreement fits every framework.",
         "check_changes_needed": "These agreements do not fit the frameworks:",
-        "check_incomplete": "The kader check was not completed.",
+        "check_incomplete": "The framework check was not completed.",
         "check_none": "There were no frameworks to test the plan against.",
         "h_followups": "Follow-up agreements",
         "no_followups": "No follow-up agreements were made.",
@@ -306,14 +373,20 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "about_plan": "the whole plan",
         "h_signatures": "Signatures",
         "signatures_intro": "By signing, the participants show that they stand behind this plan.",
-        "signature_count": "{signed} signed, {declined} did not sign.",
+        "signature_count": (
+            "{eligible} could sign: {signed} signed, {declined} declined, {missing} did not sign."
+        ),
         "no_signatures": "No signatures.",
         "col_name": "Name",
         "col_role": "Role",
         "col_time": "Time",
         "col_signature": "Signature",
         "col_reason": "Reason",
-        "h_declined": "Did not sign",
+        "h_declined": "Declined to sign",
+        "h_not_signed": "Did not sign",
+        "not_signed_intro": "These participants could sign, but neither signed nor declined.",
+        "anonymous_person": "(anonymous)",
+        "in_the_room": "in the room: {name}",
         "no_reason": "no reason given",
         "signature_alt": "Signature of {name}",
         "h_seal": "Seal",

@@ -158,11 +158,12 @@ def sample_record(
     n_agreements: int = 3,
     n_frameworks: int = 3,
     n_declined: int = 2,
+    n_not_signed: int = 1,
     anonymous: bool = False,
     language: str = "nl",
     with_images: bool = True,
 ) -> dict[str, Any]:
-    """A plan record of format plandag-plan/1 as the server would produce it.
+    """A plan record of the current format as the server would produce it.
 
     Signature 1 is Fatima El Amrani; agreement 2 is "Speelplek bij de Lindelaan". The drawn
     signatures are ``signature_png(number)``; get the image map with `sample_images`.
@@ -174,11 +175,15 @@ def sample_record(
             "id": 100 + i,
             "number": i,
             "title": title,
+            "description": "",
             "what": what,
             "who": who,
             "where": where,
             "when": when,
             "concerns": ["Is er genoeg toezicht in de avond?"] if i == 2 else [],
+            "proposal_version": 2 if i == 2 else 1,
+            "version": 1,
+            "changes": [],
         }
         for i, (title, what, who, where, when) in enumerate(AGREEMENTS[:n_agreements], start=1)
     ]
@@ -219,15 +224,22 @@ def sample_record(
                 "proposal_version": 1,
                 "opened_at": "2025-06-12T12:05:00Z",
                 "closed_at": "2025-06-12T12:14:00Z",
-                "outcome": "open" if a["number"] == 2 else "adopted",
+                "outcome": "not_adopted" if a["number"] == 2 else "adopted",
                 "eligible": 38,
+                "answered": 37 if a["number"] == 2 else 35,
                 "counts": {"consent": 30, "concern": 5, "objection": 2 if a["number"] == 2 else 0,
                            "withdrawn": 0},
                 "concerns": ["Wie ruimt het afval op?"] if a["number"] == 2 else [],
                 "objections": [
                     {"reason": "Te dicht bij de slaapkamers van de benedenwoningen.",
-                     "resolution": "withdrawn"},
-                    {"reason": "Geen toezicht na 22.00 uur.", "resolution": "withdrawn"},
+                     "ending": "integrated", "later_round": 2, "later_version": 2,
+                     "objector_answer": "consent",
+                     "changes": [{"field": "where", "before": "Grasveld voor de Lindelaan",
+                                  "after": "Grasveld achter de Lindelaan"}]},
+                    {"reason": "Geen toezicht na 22.00 uur.", "ending": "integrated",
+                     "later_round": 2, "later_version": 2, "objector_answer": "concern",
+                     "changes": [{"field": "where", "before": "Grasveld voor de Lindelaan",
+                                  "after": "Grasveld achter de Lindelaan"}]},
                 ] if a["number"] == 2 else [],
             }
         ]  # fmt: skip
@@ -240,7 +252,8 @@ def sample_record(
                     "closed_at": "2025-06-12T12:36:00Z",
                     "outcome": "adopted",
                     "eligible": 38,
-                    "counts": {"consent": 33, "concern": 5, "objection": 0, "withdrawn": 2},
+                    "answered": 38,
+                    "counts": {"consent": 33, "concern": 5, "objection": 0, "withdrawn": 0},
                     "concerns": ["Is er genoeg toezicht in de avond?"],
                     "objections": [],
                 }
@@ -258,6 +271,7 @@ def sample_record(
                     "closed_at": "2025-06-12T13:06:00Z",
                     "outcome": "adopted",
                     "eligible": 38,
+                    "answered": 38,
                     "counts": {"consent": 36, "concern": 2, "objection": 0, "withdrawn": 0},
                     "concerns": [],
                     "objections": [],
@@ -309,15 +323,18 @@ def sample_record(
     )
 
     signatures = []
+    n_signed = n_signatures - n_declined
     for i in range(n_signatures):
-        number = i + 1
-        declined = i >= n_signatures - n_declined
+        declined = i >= n_signed
+        # signed ones are numbered 1..n, declined ones 1..m
+        number = i - n_signed + 1 if declined else i + 1
         group = GROUPS[i % len(GROUPS)]
         drawn = with_images and not declined and number % 10 != 7
         signatures.append(
             {
                 "number": number,
                 "name": _name(i),
+                "shown_as": _name(i).split()[0] if i else f"{_name(i).split()[0]} ({group})",
                 "role": "framework_party" if group == "Gemeente" else "participant",
                 "group": group,
                 "at": f"2025-06-12T{14 + (i // 60) % 6:02d}:{i % 60:02d}:00Z",
@@ -365,6 +382,14 @@ def sample_record(
             "followups": followups,
         },
         "signatures": signatures,
+        "not_signed": [
+            {
+                "name": None if anonymous else f"Deelnemer {n}",
+                "role": "participant",
+                "group": GROUPS[n % len(GROUPS)],
+            }
+            for n in range(1, n_not_signed + 1)
+        ],
     }
     return record
 

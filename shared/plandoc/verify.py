@@ -34,7 +34,7 @@ from .content import (
     clean,
     comparable,
 )
-from .labels import FORMAT
+from .labels import READABLE_FORMATS
 from .package import (
     PROP_CANONICAL,
     PROP_FORMAT,
@@ -192,7 +192,17 @@ class _Names:
         self.agreements = by_number(plan.get("agreements"))
         self.frameworks = by_number(record.get("frameworks"))
         self.followups = by_number(check.get("followups"))
-        self.signatures = by_number(record.get("signatures"))
+        signatures = record.get("signatures")
+        signatures = signatures if isinstance(signatures, list) else []
+        # signed ones are numbered 1..n and declined ones 1..m (format 1: one numbering)
+        self.signatures = by_number(
+            [s for s in signatures if isinstance(s, dict) and s.get("status") == "signed"]
+            if record.get("format") != "plandag-plan/1"
+            else signatures
+        )
+        self.declined = by_number(
+            [s for s in signatures if isinstance(s, dict) and s.get("status") != "signed"]
+        )
         groups = participants.get("groups")
         self.groups = groups if isinstance(groups, list) else []
         themes = record.get("themes")
@@ -213,6 +223,11 @@ class _Names:
         if kind == "signature":
             name = self._title(self.signatures, rest, "name")
             return f"Signature {rest} ({name})" if name else f"Signature {rest}"
+        if kind == "declined":
+            name = self._title(self.declined, rest, "name")
+            return f"Declined signature {rest} ({name})" if name else f"Declined signature {rest}"
+        if kind == "not_signed":
+            return f"Person {rest} of the list of those who did not sign"
         if kind == "followup":
             what = self._title(self.followups, rest, "what")
             return f"Follow-up agreement {rest} (“{what}”)" if what else f"Follow-up {rest}"
@@ -250,6 +265,7 @@ class _Names:
             "check": "The result of the kader check",
             "followups": "The follow-up agreements section",
             "signatures": "The signatures section",
+            "not_signed": "The list of those who did not sign",
             "seal": "The seal section",
             "seal:qr": "The QR code of the seal section",
         }
@@ -510,7 +526,7 @@ def _verify_docx(data: bytes, public_key_b64: str) -> Verification:
     primary = next((c for _s, c in copies if c.canonical_b64), None)
     if primary is None:
         return _failure("not_sealed", "docx")
-    if primary.format != FORMAT:
+    if primary.format not in READABLE_FORMATS:
         return _failure(
             "unsupported_format",
             "docx",
@@ -542,7 +558,7 @@ def _verify_docx(data: bytes, public_key_b64: str) -> Verification:
         if (
             other is None
             or other != canonical
-            or copy.format != FORMAT
+            or copy.format != primary.format
             or copy.key_id != our_key_id
             or not check_seal(other, copy.signature, public_key_b64)
         ):
@@ -623,7 +639,7 @@ def _verify_pdf(data: bytes, public_key_b64: str, certificate: x509.Certificate)
     if not isinstance(seal_info, dict):
         result.add(Difference("embedded_data", EMBEDDED_DATA))
         return result
-    if seal_info.get("format") != FORMAT:
+    if seal_info.get("format") not in READABLE_FORMATS:
         return _failure("unsupported_format", "pdf")
     if seal_info.get("key_id") != key_id_from_b64(public_key_b64):
         result.add(

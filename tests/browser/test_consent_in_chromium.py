@@ -63,7 +63,7 @@ def test_an_objection_is_integrated_and_the_plan_is_made(server: Server, browser
     expect(beamer.locator("#round-objections")).to_contain_text(reason)
     beamer.screenshot(path=str(screenshots / "beamer-consent.png"))
     closed = console.call("consent.close", {"client_id": f"bc-c1-{meeting.id}"[:64]})
-    assert closed["outcome"] == "open"
+    assert closed["outcome"] == "not_adopted"
     expect(beamer.locator("#round-outcome")).to_contain_text("Er staat een bezwaar")
 
     # The facilitator amends; a new round; everyone consents.

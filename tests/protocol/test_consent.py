@@ -105,7 +105,7 @@ def test_1000_phones_answer_a_round_and_the_counts_are_exact(server: Server):
     lag = time.perf_counter() - last_ack
     closed = console.call("consent.close", {"client_id": f"cc-{meeting.id}"[:64]})
     assert closed["ok"]
-    expected_outcome = "open" if expected["objection"] else "adopted"
+    expected_outcome = "not_adopted" if expected["objection"] else "adopted"
     assert closed["outcome"] == expected_outcome
     console.wait_for(lambda: console.views["consent_tally"]["open"] is False)
     tally = console.views["consent_tally"]
@@ -161,7 +161,8 @@ def test_objections_need_a_reason_and_rounds_are_kept(server: Server):
         },
     )["ok"]
     assert (
-        console.call("consent.close", {"client_id": f"c1-{meeting.id}"[:64]})["outcome"] == "open"
+        console.call("consent.close", {"client_id": f"c1-{meeting.id}"[:64]})["outcome"]
+        == "not_adopted"
     )
     late = a.call(
         "consent.answer", {"client_id": "after-close-1", "round_id": round_id, "answer": "consent"}
@@ -199,7 +200,7 @@ def test_objections_need_a_reason_and_rounds_are_kept(server: Server):
     )
     console.wait_for(lambda: console.views[f"proposal:{pid}"]["consent_status"] == "adopted")
     rounds = console.views[f"proposal:{pid}"]["rounds"]
-    assert [(r["version"], r["outcome"]) for r in rounds] == [(1, "open"), (2, "adopted")]
+    assert [(r["version"], r["outcome"]) for r in rounds] == [(1, "not_adopted"), (2, "adopted")]
     console.wait_for(lambda: len(console.views["agreements"]["items"]) == 1)
     assert console.views["agreements"]["items"][0]["title"] == "Speelplek met toezicht"
     for c in (a, observer, author, console):

@@ -12,8 +12,12 @@ from shared.domain.consent import (
     TEXT_MAX,
     Answer,
     ConsentRound,
+    Ending,
     Outcome,
+    Response,
+    RoundFacts,
     eligible_at_open,
+    objection_endings,
 )
 from tests.unit.refusals import refusal_codes
 
@@ -35,7 +39,7 @@ def test_one_reasoned_objection_stops_a_proposal_until_withdrawn():
     r.answer(1, "consent")
     r.answer(2, "concern", "  Let op de  geluidsoverlast ")
     r.answer(3, "objection", "Het plein wordt dan te druk voor de ouderen.")
-    assert r.outcome() is Outcome.OPEN and r.standing_objections() == [3]
+    assert r.outcome() is Outcome.NOT_ADOPTED and r.standing_objections() == [3]
     r.withdraw_objection(3)
     assert r.outcome() is Outcome.ADOPTED
     assert r.close() is Outcome.ADOPTED
@@ -87,7 +91,7 @@ def test_a_late_joiner_is_added_and_a_leaver_no_longer_counts():
     r = ConsentRound(eligible={1})
     assert r.add(2) is True and r.add(2) is False
     r.answer(2, "objection", "Ik kan hier niet mee leven.")
-    assert r.outcome() is Outcome.OPEN
+    assert r.outcome() is Outcome.NOT_ADOPTED
     r.leave(2)
     assert r.outcome() is Outcome.ADOPTED
     assert 2 in r.answers  # kept for the record
@@ -183,3 +187,63 @@ def test_adopted_if_and_only_if_no_objection_stands_among_the_eligible(initial, 
     tally = r.tally()
     assert tally["objection"] == len(standing)
     assert tally["answered"] == sum(1 for p in last if p in eligible)
+
+
+# --- superseded rounds and how objections end -------------------------------------------
+
+
+def test_amending_under_an_open_round_supersedes_it_and_keeps_its_answers():
+    r = ConsentRound(eligible={1, 2})
+    r.answer(1, "objection", "Te dicht bij de slaapkamers.")
+    assert r.supersede() is Outcome.SUPERSEDED
+    assert not r.open and r.answers[1].text == "Te dicht bij de slaapkamers."
+    with pytest.raises(DomainError) as error:
+        r.supersede()
+    assert error.value.code == "consent.already_closed"
+
+
+def facts(round_id, version, outcome, **answers):
+    out = {}
+    for key, value in answers.items():
+        kind, _, flag = value.partition("/")
+        out[int(key[1:])] = Response(Answer(kind), "reden", withdrawn=flag == "withdrawn")
+    return RoundFacts(round_id, version, outcome, out)
+
+
+def test_an_objection_integrated_in_the_next_version_says_so():
+    endings = objection_endings(
+        [
+            facts(1, 1, "superseded", p7="objection", p8="consent"),
+            facts(2, 2, "adopted", p7="consent", p8="consent"),
+        ]
+    )
+    assert [(e.participant_id, e.ending, e.later_round_id, e.later_version) for e in endings] == [
+        (7, Ending.INTEGRATED, 2, 2)
+    ]
+    assert endings[0].later_answer is Answer.CONSENT
+
+
+def test_an_objection_raised_again_then_integrated():
+    endings = objection_endings(
+        [
+            facts(1, 1, "not_adopted", p7="objection"),
+            facts(2, 2, "not_adopted", p7="objection"),
+            facts(3, 3, "adopted"),  # the objector did not answer on version 3
+        ]
+    )
+    assert [(e.round_id, e.ending, e.later_round_id) for e in endings] == [
+        (1, Ending.RAISED_AGAIN, 2),
+        (2, Ending.INTEGRATED, 3),
+    ]
+    assert endings[1].later_answer is None
+
+
+def test_withdrawn_standing_and_open_objections():
+    endings = objection_endings(
+        [
+            facts(1, 1, "not_adopted", p1="objection/withdrawn", p2="objection"),
+        ]
+    )
+    assert [e.ending for e in endings] == [Ending.WITHDRAWN, Ending.STANDING]
+    still = objection_endings([facts(1, 1, None, p2="objection")])
+    assert [e.ending for e in still] == [Ending.OPEN]

@@ -238,10 +238,15 @@ def test_docx_opens_and_holds_everything_in_order(record: dict[str, Any], docume
     declined = [s for s in record["signatures"] if s["status"] == "declined"]
     assert len(signed) == 38 and len(declined) == 2
     # the signature table lists everyone who signed, by number, after the heading
-    after = texts[texts.index("Handtekeningen") :]
+    after = [t.split("\n")[0] for t in texts[texts.index("Handtekeningen") :]]
     signed_names = {s["name"] for s in signed}
     assert [t for t in after if t in signed_names][: len(signed)] == [s["name"] for s in signed]
     assert [t for t in after if t in {s["name"] for s in declined}] == [s["name"] for s in declined]
+    # numbered without gaps: signed 1..38, declined 1..2
+    assert [s["number"] for s in signed] == list(range(1, 39))
+    assert [s["number"] for s in declined] == [1, 2]
+    # the room's name for a person, beside the name they signed with
+    assert "Fatima El Amrani\nin de zaal: Fatima (Bewoners Lindelaan)" in texts
     headings = [
         "Kwestieomschrijving",
         "Open vraag",
@@ -255,12 +260,23 @@ def test_docx_opens_and_holds_everything_in_order(record: dict[str, Any], docume
         "Kadertoets",
         "Vervolgafspraken",
         "Handtekeningen",
-        "Niet ondertekend",
+        "Zagen af van ondertekening",
+        "Niet getekend",
         "Verzegeling",
     ]
     positions = [texts.index(heading) for heading in headings]
     assert positions == sorted(positions)
-    assert "38 ondertekend, 2 niet ondertekend." in texts
+    assert "41 konden tekenen: 38 ondertekend, 2 zagen ervan af, 1 niet getekend." in texts
+    assert "Deelnemer 1" in texts  # eligible, neither signed nor declined
+    # how each objection ended, with the text before and after the amendment
+    assert "Ronde 1 · over voorstelversie 1" in joined
+    assert "niet aangenomen: er stond een bezwaar" in joined
+    assert (
+        "Afloop: verwerkt in voorstelversie 2, die in ronde 2 is aangenomen. Wie het bezwaar "
+        "maakte, stemde daarna in." in texts
+    )
+    assert "Was (waar): Grasveld voor de Lindelaan" in texts
+    assert "Werd (waar): Grasveld achter de Lindelaan" in texts
     assert "Het plan gaat ongewijzigd door" not in joined  # agreement 2 does not fit
     assert "Deze afspraken passen niet binnen de kaders:" in texts
     assert "Afspraak 2: Speelplek bij de Lindelaan" in texts
@@ -318,7 +334,7 @@ def test_docx_structure(document: bytes, record: dict[str, Any]) -> None:
     ) in rels
     assert "docProps/thumbnail.jpeg" not in names
     props = custom_props(document)
-    assert props["PlandagFormat"] == FORMAT == "plandag-plan/1"
+    assert props["PlandagFormat"] == FORMAT == "plandag-plan/2"
     assert base64.b64decode(props["PlandagCanonical"]) == canonical_bytes(record)
     assert props["PlandagKeyId"] and props["PlandagSignature"]
     assert parsed.core_properties.author == "Plandag"
@@ -349,7 +365,7 @@ def test_english_document(key: ServerKey) -> None:
         "Who comes together again if something does not work",
         "Who evaluates the plan, where and when",
         "Consent record",
-        "Kader check",
+        "Framework check",
         "Follow-up agreements",
         "Signatures",
         "Seal",
@@ -371,7 +387,9 @@ def test_times_follow_amsterdam_winter_time(key: ServerKey) -> None:
 
 
 def test_empty_sections_keep_their_headings(key: ServerKey) -> None:
-    record = sample_record(n_signatures=0, n_agreements=0, n_frameworks=0, n_declined=0)
+    record = sample_record(
+        n_signatures=0, n_agreements=0, n_frameworks=0, n_declined=0, n_not_signed=0
+    )
     record["themes"] = []
     record["consent"] = []
     record["issue_statement"] = ""
@@ -489,7 +507,7 @@ def test_changed_kader_followup_and_check_are_named(document: bytes, key: Server
 def test_removed_signature_row_is_named(document: bytes, key: ServerKey) -> None:
     parsed = docx.Document(io.BytesIO(document))
     table = next(t for t in parsed.tables if t.rows[0].cells[1].text == "Naam")
-    row = next(r for r in table.rows if r.cells[1].text == "Samira Meijer")
+    row = next(r for r in table.rows if r.cells[1].text.startswith("Samira Meijer"))
     row._tr.getparent().remove(row._tr)
     out = io.BytesIO()
     parsed.save(out)

@@ -200,8 +200,9 @@ def test_simple_support_is_one_tap_per_proposal():
     b = ballot(simple())
     assert b.give(1, OPEN, {1, 2}) == 1
     assert b.give(2, OPEN, {1, 2}) == 1
-    error = refused("vote.proposal_full", b.give, 1, OPEN, {1, 2})
-    assert error.params == {"max": 1}
+    # A second tap says that the support is already given, not the dot-voting limit.
+    error = refused("vote.already_supported", b.give, 1, OPEN, {1, 2})
+    assert "already support" in error.message and "dot" not in error.message
     assert b.votes == {1: 1, 2: 1}
     assert b.remaining({1, 2}) is None
 
@@ -412,6 +413,7 @@ def _every_refusal():
     yield lambda: ballot(dots()).give(1, WITHDRAWN, set())
     yield lambda: ballot(dots(n=1, per=1), p1=1).give(2, OPEN, {1, 2})
     yield lambda: ballot(simple(), p1=1).give(1, OPEN, {1})
+    yield lambda: ballot(dots(n=3, per=1), p1=1).give(1, OPEN, {1})
     yield lambda: ballot(dots()).take_back(1, OPEN)
     yield lambda: check_merge(1, OPEN, 1, OPEN)
     yield lambda: check_merge(1, MERGED, 2, OPEN)
@@ -430,6 +432,7 @@ def test_every_refusal_has_an_actionable_message():
         "proposal.closed",
         "vote.no_dots_left",
         "vote.proposal_full",
+        "vote.already_supported",
         "vote.nothing_to_undo",
         "proposal.merge_self",
         "shortlist.invalid",

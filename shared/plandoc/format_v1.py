@@ -1,0 +1,964 @@
+"""Format ``plandag-plan/1``, frozen: the wording and layout of plan documents sealed
+before format 2. Verification of such a document re-derives its visible text from its
+sealed record with exactly this code, so it must never change. New documents are
+written in the current format (`content`, `labels`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any, Final
+
+from .blocks import (
+    Block,
+    Cell,
+    Para,
+    QrCode,
+    Run,
+    Table,
+    clean,
+    parse_date,
+    parse_instant,
+)
+from .seal import canonical_bytes, fingerprint_of
+
+FORMAT: Final = "plandag-plan/1"
+
+LABELS: Final[dict[str, dict[str, str]]] = {
+    "nl": {
+        # title page
+        "subtitle": "Plan van de bijeenkomst",
+        "date": "Datum",
+        "place": "Plaats",
+        "facilitators": "Procesbegeleiding",
+        "template": "Werkwijze",
+        "sealed": "Verzegeld op",
+        "fingerprint": "Vingerafdruk",
+        "not_recorded": "niet vastgelegd",
+        "empty": "—",
+        # issue statement
+        "h_issue": "Kwestie en open vraag",
+        "h_issue_statement": "Kwestieomschrijving",
+        "h_open_question": "Open vraag",
+        "no_issue_statement": "Geen kwestieomschrijving vastgelegd.",
+        "no_open_question": "Geen open vraag vastgelegd.",
+        # frameworks
+        "h_frameworks": "Kaders",
+        "frameworks_intro": (
+            "De kaderstellende partijen hebben vooraf vastgelegd binnen welke grenzen het "
+            "plan moet passen."
+        ),
+        "no_frameworks": "Geen kaders vastgesteld.",
+        "col_number": "#",
+        "col_party": "Kaderstellende partij",
+        "col_framework": "Kader",
+        "col_version": "Versie",
+        "version": "versie {version}",
+        "changed_after_lock": "gewijzigd na vastleggen",
+        # participants
+        "h_participants": "Deelnemers",
+        "participants_total": "In totaal namen {total} mensen deel.",
+        "participants_total_one": "In totaal nam 1 persoon deel.",
+        "no_participants": "Geen deelnemers vastgelegd.",
+        "col_group": "Groep",
+        "col_total": "Totaal",
+        "anonymous": "Deze bijeenkomst was anoniem: alleen aantallen worden vermeld.",
+        "h_names": "Namen per groep",
+        "group_names": "{group}: {names}",
+        "no_group": "Zonder groep",
+        # themes
+        "h_themes": "Thema's",
+        "themes_intro": (
+            "De thema's uit het delen van ervaringen, met het aantal bijdragen per thema. "
+            "Afzonderlijke bijdragen staan niet in dit document."
+        ),
+        "no_themes": "Geen thema's vastgelegd.",
+        "col_theme": "Thema",
+        "col_contributions": "Bijdragen",
+        # plan
+        "h_plan": "Het plan",
+        "h_agreements": "Afspraken",
+        "no_agreements": "Geen afspraken vastgelegd.",
+        "col_agreement": "Afspraak",
+        "col_who": "Wie",
+        "col_where": "Waar",
+        "col_when": "Wanneer",
+        "agreement_concern": "Zorg: {text}",
+        "h_followup": "Wie komt opnieuw bij elkaar als iets niet werkt",
+        "h_evaluation": "Wie evalueert het plan, waar en wanneer",
+        "no_text": "Niet vastgelegd.",
+        # consent
+        "h_consent": "Instemmingsverslag",
+        "consent_intro": (
+            "Een voorstel is aangenomen wanneer niemand er een bezwaar tegen heeft. Per ronde "
+            "staat hieronder hoeveel stemgerechtigden instemden, instemden met een zorg, een "
+            "bezwaar hadden of hun bezwaar introkken, en wat er met elk bezwaar is gebeurd."
+        ),
+        "no_consent": "Geen instemmingsrondes gehouden.",
+        "consent_agreement": "Afspraak {number}: {title}",
+        "consent_item": "Voorstel: {title}",
+        "consent_plan": "Het plan als geheel",
+        "no_rounds": "Geen rondes gehouden.",
+        "round": "Ronde {number}",
+        "round_version": "voorstelversie {version}",
+        "round_time": "{opened} tot {closed}",
+        "round_time_open": "geopend {opened}, niet gesloten",
+        "outcome_adopted": "aangenomen",
+        "outcome_open": "open: nog geen instemming",
+        "round_counts": (
+            "Van {eligible} stemgerechtigden: {consent} instemming, {concern} instemming met "
+            "zorg, {objection} bezwaar, {withdrawn} bezwaar ingetrokken."
+        ),
+        "round_concern": "Zorg: {text}",
+        "round_objection": "Bezwaar: {text} — {resolution}",
+        "resolution_withdrawn": "ingetrokken na aanpassing of toelichting",
+        "resolution_kept": "gehandhaafd",
+        "resolution_open": "nog open",
+        # kader check
+        "h_check": "Kadertoets",
+        "check_intro": (
+            "Na de laatste instemmingsronde hebben de kaderstellende partijen elke afspraak "
+            "getoetst aan de kaders."
+        ),
+        "no_check_entries": "Geen toetsingen vastgelegd.",
+        "col_verdict": "Oordeel",
+        "col_explanation": "Toelichting",
+        "col_recorded_by": "Vastgelegd door",
+        "verdict_fits": "past",
+        "verdict_does_not_fit": "past niet",
+        "recorded_by": "{name}, {at}",
+        "recorded_on_behalf": "{name} namens {party}, {at}",
+        "agreement_ref": "Afspraak {number}: {title}",
+        "framework_ref": "Kader {number}: {title}",
+        "unknown_agreement": "Afspraak (onbekend)",
+        "unknown_framework": "Kader (onbekend)",
+        "h_check_result": "Uitkomst van de kadertoets",
+        "check_unchanged": ("Het plan gaat ongewijzigd door: elke afspraak past binnen elk kader."),
+        "check_changes_needed": "Deze afspraken passen niet binnen de kaders:",
+        "check_incomplete": "De kadertoets is niet afgerond.",
+        "check_none": "Er waren geen kaders om het plan aan te toetsen.",
+        "h_followups": "Vervolgafspraken",
+        "no_followups": "Geen vervolgafspraken gemaakt.",
+        "col_what": "Wat",
+        "col_about": "Over afspraak",
+        "about_plan": "het hele plan",
+        # signatures
+        "h_signatures": "Handtekeningen",
+        "signatures_intro": (
+            "Met hun handtekening laten de deelnemers weten dat zij achter dit plan staan."
+        ),
+        "signature_count": "{signed} ondertekend, {declined} niet ondertekend.",
+        "no_signatures": "Geen handtekeningen.",
+        "col_name": "Naam",
+        "col_role": "Rol",
+        "col_time": "Tijd",
+        "col_signature": "Handtekening",
+        "col_reason": "Reden",
+        "h_declined": "Niet ondertekend",
+        "no_reason": "geen reden opgegeven",
+        "signature_alt": "Handtekening van {name}",
+        # seal
+        "h_seal": "Verzegeling",
+        "seal_intro": (
+            "Dit document is bij het verzegelen digitaal ondertekend door de Plandag-server. "
+            "Elke latere wijziging in de tekst of de handtekeningen komt bij controle aan het "
+            "licht."
+        ),
+        "key_id": "Sleutel",
+        "format": "Formaat",
+        "verify_at": "Controlepagina",
+        "verify_how": (
+            "Zo controleert u dit document: scan de QR-code of ga naar {url} en upload dit "
+            "bestand (Word of PDF). De controle laat zien of de tekst nog precies zo is als bij "
+            "het verzegelen, en noemt elk onderdeel dat afwijkt."
+        ),
+        "verify_how_no_url": (
+            "Zo controleert u dit document: upload dit bestand (Word of PDF) op de "
+            "controlepagina van Plandag. De controle laat zien of de tekst nog precies zo is "
+            "als bij het verzegelen, en noemt elk onderdeel dat afwijkt."
+        ),
+        "qr_alt": "QR-code naar de controlepagina",
+        # header and footer (not part of the compared text)
+        "page": "Pagina {page} van {pages}",
+        # roles
+        "role_participant": "deelnemer",
+        "role_informant": "informant",
+        "role_framework_party": "kaderstellende partij",
+        "role_observer": "waarnemer",
+        "role_facilitator": "procesbegeleider",
+        "col_role_participant": "Deelnemers",
+        "col_role_informant": "Informanten",
+        "col_role_framework_party": "Kaderstellende partijen",
+        "col_role_observer": "Waarnemers",
+        # templates
+        "template_alle_hens": "Alle Hens-conferentie",
+        "template_nieuwe_route": "Nieuwe Route herstelproces",
+        "template_custom": "Eigen opzet",
+        # dates
+        "datetime": "{date} om {time}",
+        "date_short": "{day:02d}-{month:02d}-{year}",
+        "months": "januari februari maart april mei juni juli augustus september oktober "
+        "november december",
+        "weekdays": "maandag dinsdag woensdag donderdag vrijdag zaterdag zondag",
+        "date_long": "{weekday} {day} {month} {year}",
+        "date_medium": "{day} {month} {year}",
+        "list_and": " en ",
+    },
+    "en": {
+        "subtitle": "Plan of the meeting",
+        "date": "Date",
+        "place": "Place",
+        "facilitators": "Facilitators",
+        "template": "Process",
+        "sealed": "Sealed on",
+        "fingerprint": "Fingerprint",
+        "not_recorded": "not recorded",
+        "empty": "—",
+        "h_issue": "Issue and open question",
+        "h_issue_statement": "Issue statement",
+        "h_open_question": "Open question",
+        "no_issue_statement": "No issue statement recorded.",
+        "no_open_question": "No open question recorded.",
+        "h_frameworks": "Frameworks (kaders)",
+        "frameworks_intro": (
+            "The framework-setting parties recorded beforehand the limits within which the "
+            "plan must fit."
+        ),
+        "no_frameworks": "No frameworks were set.",
+        "col_number": "#",
+        "col_party": "Framework party",
+        "col_framework": "Framework",
+        "col_version": "Version",
+        "version": "version {version}",
+        "changed_after_lock": "changed after the lock",
+        "h_participants": "Participants",
+        "participants_total": "{total} people took part in total.",
+        "participants_total_one": "1 person took part in total.",
+        "no_participants": "No participants recorded.",
+        "col_group": "Group",
+        "col_total": "Total",
+        "anonymous": "This meeting was anonymous: only numbers are shown.",
+        "h_names": "Names by group",
+        "group_names": "{group}: {names}",
+        "no_group": "No group",
+        "h_themes": "Themes",
+        "themes_intro": (
+            "The themes from sharing experiences, with the number of contributions per "
+            "theme. Individual contributions are not part of this document."
+        ),
+        "no_themes": "No themes recorded.",
+        "col_theme": "Theme",
+        "col_contributions": "Contributions",
+        "h_plan": "The plan",
+        "h_agreements": "Agreements",
+        "no_agreements": "No agreements recorded.",
+        "col_agreement": "Agreement",
+        "col_who": "Who",
+        "col_where": "Where",
+        "col_when": "When",
+        "agreement_concern": "Concern: {text}",
+        "h_followup": "Who comes together again if something does not work",
+        "h_evaluation": "Who evaluates the plan, where and when",
+        "no_text": "Not recorded.",
+        "h_consent": "Consent record",
+        "consent_intro": (
+            "A proposal is adopted when nobody has an objection to it. For each round, the "
+            "record below shows how many eligible people consented, consented with a concern, "
+            "objected or withdrew their objection, and what happened to each objection."
+        ),
+        "no_consent": "No consent rounds were held.",
+        "consent_agreement": "Agreement {number}: {title}",
+        "consent_item": "Proposal: {title}",
+        "consent_plan": "The plan as a whole",
+        "no_rounds": "No rounds were held.",
+        "round": "Round {number}",
+        "round_version": "proposal version {version}",
+        "round_time": "{opened} to {closed}",
+        "round_time_open": "opened {opened}, not closed",
+        "outcome_adopted": "adopted",
+        "outcome_open": "open: no consent yet",
+        "round_counts": (
+            "Of {eligible} eligible: {consent} consent, {concern} consent with a concern, "
+            "{objection} objection, {withdrawn} objection withdrawn."
+        ),
+        "round_concern": "Concern: {text}",
+        "round_objection": "Objection: {text} — {resolution}",
+        "resolution_withdrawn": "withdrawn after an amendment or explanation",
+        "resolution_kept": "kept",
+        "resolution_open": "still open",
+        "h_check": "Kader check",
+        "check_intro": (
+            "After the final consent round, the framework-setting parties tested every "
+            "agreement against the frameworks."
+        ),
+        "no_check_entries": "No checks recorded.",
+        "col_verdict": "Verdict",
+        "col_explanation": "Explanation",
+        "col_recorded_by": "Recorded by",
+        "verdict_fits": "fits",
+        "verdict_does_not_fit": "does not fit",
+        "recorded_by": "{name}, {at}",
+        "recorded_on_behalf": "{name} on behalf of {party}, {at}",
+        "agreement_ref": "Agreement {number}: {title}",
+        "framework_ref": "Framework {number}: {title}",
+        "unknown_agreement": "Agreement (unknown)",
+        "unknown_framework": "Framework (unknown)",
+        "h_check_result": "Result of the kader check",
+        "check_unchanged": "The plan goes ahead unchanged: every agreement fits every framework.",
+        "check_changes_needed": "These agreements do not fit the frameworks:",
+        "check_incomplete": "The kader check was not completed.",
+        "check_none": "There were no frameworks to test the plan against.",
+        "h_followups": "Follow-up agreements",
+        "no_followups": "No follow-up agreements were made.",
+        "col_what": "What",
+        "col_about": "About agreement",
+        "about_plan": "the whole plan",
+        "h_signatures": "Signatures",
+        "signatures_intro": "By signing, the participants show that they stand behind this plan.",
+        "signature_count": "{signed} signed, {declined} did not sign.",
+        "no_signatures": "No signatures.",
+        "col_name": "Name",
+        "col_role": "Role",
+        "col_time": "Time",
+        "col_signature": "Signature",
+        "col_reason": "Reason",
+        "h_declined": "Did not sign",
+        "no_reason": "no reason given",
+        "signature_alt": "Signature of {name}",
+        "h_seal": "Seal",
+        "seal_intro": (
+            "When it was sealed, this document was digitally signed by the Plandag server. Any "
+            "later change to its text or signatures comes to light when it is verified."
+        ),
+        "key_id": "Key",
+        "format": "Format",
+        "verify_at": "Verification page",
+        "verify_how": (
+            "To verify this document, scan the QR code or go to {url} and upload this file "
+            "(Word or PDF). The check shows whether the text is still exactly as it was when "
+            "sealed, and names every part that differs."
+        ),
+        "verify_how_no_url": (
+            "To verify this document, upload this file (Word or PDF) on Plandag's "
+            "verification page. The check shows whether the text is still exactly as it was "
+            "when sealed, and names every part that differs."
+        ),
+        "qr_alt": "QR code linking to the verification page",
+        "page": "Page {page} of {pages}",
+        "role_participant": "participant",
+        "role_informant": "informant",
+        "role_framework_party": "framework party",
+        "role_observer": "observer",
+        "role_facilitator": "facilitator",
+        "col_role_participant": "Participants",
+        "col_role_informant": "Informants",
+        "col_role_framework_party": "Framework parties",
+        "col_role_observer": "Observers",
+        "template_alle_hens": "Alle Hens conference",
+        "template_nieuwe_route": "Nieuwe Route restorative process",
+        "template_custom": "Custom process",
+        "datetime": "{date} at {time}",
+        "date_short": "{year}-{month:02d}-{day:02d}",
+        "months": "January February March April May June July August September October "
+        "November December",
+        "weekdays": "Monday Tuesday Wednesday Thursday Friday Saturday Sunday",
+        "date_long": "{weekday} {day} {month} {year}",
+        "date_medium": "{day} {month} {year}",
+        "list_and": " and ",
+    },
+}
+
+ROLES: Final = ("participant", "informant", "framework_party", "observer")
+
+
+class Words:
+    """The labels of one language, with the date and list formatting of format v1."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LABELS else "nl"
+        self.labels = LABELS[self.language]
+
+    def __getitem__(self, key: str) -> str:
+        return self.labels[key]
+
+    def fmt(self, key: str, **values: object) -> str:
+        return self.labels[key].format(**values)
+
+    def date_long(self, day: dt.date) -> str:
+        return self.fmt(
+            "date_long",
+            weekday=self.labels["weekdays"].split()[day.weekday()],
+            day=day.day,
+            month=self.labels["months"].split()[day.month - 1],
+            year=day.year,
+        )
+
+    def date_medium(self, day: dt.date) -> str:
+        return self.fmt(
+            "date_medium",
+            day=day.day,
+            month=self.labels["months"].split()[day.month - 1],
+            year=day.year,
+        )
+
+    def date_short(self, day: dt.date) -> str:
+        return self.fmt("date_short", day=day.day, month=day.month, year=day.year)
+
+    def datetime(self, value: object) -> str:
+        moment = parse_instant(value)
+        if moment is None:
+            return clean(value) or self.labels["not_recorded"]
+        return self.fmt("datetime", date=self.date_medium(moment.date()), time=f"{moment:%H:%M}")
+
+    def moment_near(self, value: object, day: dt.date | None) -> str:
+        """Only the time when `value` falls on `day` (the meeting's date), else date and time."""
+        moment = parse_instant(value)
+        if moment is None:
+            return clean(value) or self.labels["empty"]
+        if day is not None and moment.date() == day:
+            return f"{moment:%H:%M}"
+        return f"{self.date_short(moment.date())} {moment:%H:%M}"
+
+    def join(self, items: list[str]) -> str:
+        items = [item for item in items if item]
+        if len(items) <= 1:
+            return "".join(items)
+        return ", ".join(items[:-1]) + self.labels["list_and"] + items[-1]
+
+    def role(self, role: object) -> str:
+        key = f"role_{role}"
+        return self.labels[key] if key in self.labels else clean(role)
+
+
+# --- the record -------------------------------------------------------------------------
+
+
+def _dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _runs(*parts: Run | str) -> tuple[Run, ...]:
+    return tuple(Run(part) if isinstance(part, str) else part for part in parts)
+
+
+class _Builder:
+    def __init__(self, record: Mapping[str, Any], key_id: str | None, verify_url: str | None):
+        self.record = record
+        self.meeting = _dict(record.get("meeting"))
+        self.w = Words(str(self.meeting.get("language") or "nl"))
+        self.day = parse_date(self.meeting.get("date"))
+        self.key_id = key_id
+        self.verify_url = clean(verify_url) if verify_url else None
+        self.blocks: list[Block] = []
+        plan = _dict(record.get("plan"))
+        self.digest = hashlib.sha256(canonical_bytes(dict(record))).hexdigest()
+        self.agreements = [_dict(a) for a in _list(plan.get("agreements"))]
+        self.agreement_by_id = {a.get("id"): a for a in self.agreements}
+        self.frameworks = [_dict(f) for f in _list(record.get("frameworks"))]
+        self.framework_by_id = {f.get("id"): f for f in self.frameworks}
+
+    # helpers
+    def text_or(self, value: object, missing_key: str) -> tuple[str, str]:
+        text = clean(value)
+        return (text, "Normal") if text else (self.w[missing_key], "Note")
+
+    def value(self, value: object) -> str:
+        return clean(value) or self.w["empty"]
+
+    def para(self, ref: str, *parts: Run | str, style: str = "Normal", page: bool = False) -> None:
+        self.blocks.append(Para(ref, _runs(*parts), style, page))
+
+    def heading(self, key: str, level: int = 1, page: bool = False, ref: str = "heading") -> None:
+        self.para(ref, self.w[key], style=f"Heading {level}", page=page)
+
+    def note(self, ref: str, key: str) -> None:
+        self.para(ref, self.w[key], style="Note")
+
+    def header(self, ref: str, *keys: str) -> tuple[Cell, ...]:
+        return tuple(Cell(ref, _runs(self.w[key])) for key in keys)
+
+    def agreement_short(self, agreement_id: object) -> str:
+        agreement = self.agreement_by_id.get(agreement_id)
+        if agreement is None:
+            return self.w["unknown_agreement"]
+        return f"{_int(agreement.get('number'))}. {clean(agreement.get('title'))}"
+
+    def framework_short(self, framework_id: object) -> str:
+        framework = self.framework_by_id.get(framework_id)
+        if framework is None:
+            return self.w["unknown_framework"]
+        return f"{_int(framework.get('number'))}. {clean(framework.get('title'))}"
+
+    # sections
+    def title_page(self) -> None:
+        w, m = self.w, self.meeting
+        self.para("meeting", clean(m.get("title")) or w["empty"], style="Title")
+        self.para("meeting", w["subtitle"], style="Subtitle")
+        date_text = w.date_long(self.day) if self.day else w["not_recorded"]
+        facilitators = w.join([clean(f) for f in _list(m.get("facilitators"))])
+        template = m.get("template")
+        template_key = f"template_{template}"
+        rows = [
+            ("date", date_text),
+            ("place", clean(m.get("place")) or w["not_recorded"]),
+            ("facilitators", facilitators or w["not_recorded"]),
+            ("template", w[template_key] if template_key in w.labels else self.value(template)),
+            ("sealed", w.datetime(m.get("sealed_at"))),
+            ("fingerprint", fingerprint_of(self.digest)),
+        ]
+        for key, text in rows:
+            self.para("meeting", Run(f"{w[key]}: ", bold=True), text, style="Meta")
+
+    def issue(self) -> None:
+        self.heading("h_issue", page=True)
+        self.heading("h_issue_statement", 2)
+        text, style = self.text_or(self.record.get("issue_statement"), "no_issue_statement")
+        self.para("issue", text, style=style)
+        self.heading("h_open_question", 2)
+        text, style = self.text_or(self.record.get("open_question"), "no_open_question")
+        self.para("question", text, style=style)
+
+    def frameworks_section(self) -> None:
+        w = self.w
+        self.heading("h_frameworks")
+        if not self.frameworks:
+            self.note("frameworks", "no_frameworks")
+            return
+        self.para("frameworks", w["frameworks_intro"])
+        rows: list[tuple[Cell, ...]] = []
+        for f in self.frameworks:
+            ref = f"framework:{_int(f.get('number'))}"
+            description = clean(f.get("description"))
+            content = [Run(clean(f.get("title")) or w["empty"], bold=True)]
+            if description:
+                content.append(Run("\n" + description))
+            version = w.fmt("version", version=_int(f.get("version")))
+            if f.get("changed_after_lock"):
+                version += f"\n({w['changed_after_lock']})"
+            rows.append(
+                (
+                    Cell(ref, _runs(str(_int(f.get("number"))))),
+                    Cell(ref, _runs(self.value(f.get("party")))),
+                    Cell(ref, tuple(content)),
+                    Cell(ref, _runs(version)),
+                )
+            )
+        header = self.header(
+            "frameworks", "col_number", "col_party", "col_framework", "col_version"
+        )
+        self.blocks.append(Table((1.0, 4.0, 9.5, 2.5), header, tuple(rows)))
+
+    def participants(self) -> None:
+        w = self.w
+        info = _dict(self.record.get("participants"))
+        groups = [_dict(g) for g in _list(info.get("groups"))]
+        anonymous = bool(info.get("anonymous"))
+        total = _int(info.get("total"))
+        self.heading("h_participants")
+        if not groups and not total:
+            self.note("participants", "no_participants")
+            return
+        if total == 1:
+            self.para("participants", w["participants_total_one"])
+        else:
+            self.para("participants", w.fmt("participants_total", total=total))
+        if groups:
+            rows: list[tuple[Cell, ...]] = []
+            sums = dict.fromkeys(ROLES, 0)
+            for i, group in enumerate(groups, start=1):
+                ref = f"group:{i}"
+                roles = _dict(group.get("roles"))
+                counts = [_int(roles.get(role)) for role in ROLES]
+                for role, count in zip(ROLES, counts, strict=True):
+                    sums[role] += count
+                name = clean(group.get("group")) or w["no_group"]
+                cells = [Cell(ref, _runs(name))]
+                cells += [Cell(ref, _runs(str(c))) for c in counts]
+                cells.append(Cell(ref, _runs(str(sum(counts)))))
+                rows.append(tuple(cells))
+            total_cells = [Cell("participants", _runs(Run(w["col_total"], bold=True)))]
+            total_cells += [
+                Cell("participants", _runs(Run(str(sums[r]), bold=True))) for r in ROLES
+            ]
+            total_cells.append(Cell("participants", _runs(Run(str(sum(sums.values())), bold=True))))
+            rows.append(tuple(total_cells))
+            header = self.header(
+                "participants", "col_group", *[f"col_role_{r}" for r in ROLES], "col_total"
+            )
+            self.blocks.append(Table((4.2, 2.4, 2.4, 3.2, 2.4, 2.4), header, tuple(rows)))
+        if anonymous:
+            self.para("participants", w["anonymous"], style="Note")
+            return
+        named = [(i, group) for i, group in enumerate(groups, start=1) if _list(group.get("names"))]
+        if named:
+            self.heading("h_names", 2)
+            for i, group in named:
+                names = ", ".join(clean(n) for n in _list(group.get("names")) if clean(n))
+                self.para(
+                    f"group:{i}",
+                    Run(f"{clean(group.get('group')) or w['no_group']}: ", bold=True),
+                    names,
+                )
+
+    def themes(self) -> None:
+        w = self.w
+        themes = [_dict(t) for t in _list(self.record.get("themes"))]
+        self.heading("h_themes")
+        if not themes:
+            self.note("themes", "no_themes")
+            return
+        self.para("themes", w["themes_intro"])
+        rows = tuple(
+            (
+                Cell(f"theme:{i}", _runs(self.value(t.get("name")))),
+                Cell(f"theme:{i}", _runs(str(_int(t.get("contributions"))))),
+            )
+            for i, t in enumerate(themes, start=1)
+        )
+        header = self.header("themes", "col_theme", "col_contributions")
+        self.blocks.append(Table((13.5, 3.5), header, tuple(rows)))
+
+    def plan(self) -> None:
+        w = self.w
+        plan = _dict(self.record.get("plan"))
+        self.heading("h_plan", page=True)
+        self.heading("h_agreements", 2)
+        if not self.agreements:
+            self.note("plan", "no_agreements")
+        else:
+            rows: list[tuple[Cell, ...]] = []
+            for a in self.agreements:
+                ref = f"agreement:{_int(a.get('number'))}"
+                content = [Run(clean(a.get("title")) or w["empty"], bold=True)]
+                what = clean(a.get("what"))
+                if what:
+                    content.append(Run("\n" + what))
+                for concern in _list(a.get("concerns")):
+                    if clean(concern):
+                        content.append(
+                            Run("\n" + w.fmt("agreement_concern", text=clean(concern)), italic=True)
+                        )
+                rows.append(
+                    (
+                        Cell(ref, _runs(str(_int(a.get("number"))))),
+                        Cell(ref, tuple(content)),
+                        Cell(ref, _runs(self.value(a.get("who")))),
+                        Cell(ref, _runs(self.value(a.get("where")))),
+                        Cell(ref, _runs(self.value(a.get("when")))),
+                    )
+                )
+            header = self.header(
+                "plan", "col_number", "col_agreement", "col_who", "col_where", "col_when"
+            )
+            self.blocks.append(Table((1.0, 7.6, 3.0, 2.7, 2.7), header, tuple(rows)))
+        self.heading("h_followup", 2)
+        text, style = self.text_or(plan.get("followup"), "no_text")
+        self.para("plan:followup", text, style=style)
+        self.heading("h_evaluation", 2)
+        text, style = self.text_or(plan.get("evaluation"), "no_text")
+        self.para("plan:evaluation", text, style=style)
+
+    def consent(self) -> None:
+        w = self.w
+        items = [_dict(c) for c in _list(self.record.get("consent"))]
+        self.heading("h_consent", page=True)
+        if not items:
+            self.note("consent", "no_consent")
+            return
+        self.para("consent", w["consent_intro"])
+        for index, item in enumerate(items, start=1):
+            agreement_id = item.get("agreement_id")
+            if agreement_id is None:
+                ref, title = "consent:plan", w["consent_plan"]
+            elif agreement_id in self.agreement_by_id:
+                agreement = self.agreement_by_id[agreement_id]
+                number = _int(agreement.get("number"))
+                ref = f"consent:{number}"
+                title = w.fmt(
+                    "consent_agreement",
+                    number=number,
+                    title=clean(agreement.get("title")) or clean(item.get("title")),
+                )
+            else:
+                ref = f"consent:item{index}"
+                title = w.fmt("consent_item", title=clean(item.get("title")) or w["empty"])
+            self.para(ref, title, style="Heading 2")
+            rounds = [_dict(r) for r in _list(item.get("rounds"))]
+            if not rounds:
+                self.note(ref, "no_rounds")
+            for rnd in rounds:
+                self.consent_round(ref, rnd)
+
+    def consent_round(self, ref: str, rnd: dict[str, Any]) -> None:
+        w = self.w
+        details: list[str] = []
+        if rnd.get("proposal_version") is not None:
+            details.append(w.fmt("round_version", version=_int(rnd.get("proposal_version"))))
+        opened = w.datetime(rnd.get("opened_at"))
+        if rnd.get("closed_at"):
+            opened_at = parse_instant(rnd.get("opened_at"))
+            closed_at = parse_instant(rnd.get("closed_at"))
+            if opened_at and closed_at and opened_at.date() == closed_at.date():
+                closed = f"{closed_at:%H:%M}"
+            else:
+                closed = w.datetime(rnd.get("closed_at"))
+            details.append(w.fmt("round_time", opened=opened, closed=closed))
+        else:
+            details.append(w.fmt("round_time_open", opened=opened))
+        outcome = rnd.get("outcome")
+        if outcome in ("adopted", "open"):
+            details.append(w[f"outcome_{outcome}"])
+        self.para(
+            ref,
+            Run(w.fmt("round", number=_int(rnd.get("number"))), bold=True),
+            " · " + " · ".join(details),
+        )
+        counts = _dict(rnd.get("counts"))
+        self.para(
+            ref,
+            w.fmt(
+                "round_counts",
+                eligible=_int(rnd.get("eligible")),
+                consent=_int(counts.get("consent")),
+                concern=_int(counts.get("concern")),
+                objection=_int(counts.get("objection")),
+                withdrawn=_int(counts.get("withdrawn")),
+            ),
+        )
+        for concern in _list(rnd.get("concerns")):
+            if clean(concern):
+                self.para(ref, w.fmt("round_concern", text=clean(concern)), style="List Bullet")
+        for objection in [_dict(o) for o in _list(rnd.get("objections"))]:
+            resolution = objection.get("resolution")
+            key = f"resolution_{resolution}" if resolution in ("withdrawn", "kept") else None
+            self.para(
+                ref,
+                w.fmt(
+                    "round_objection",
+                    text=clean(objection.get("reason")) or w["empty"],
+                    resolution=w[key or "resolution_open"],
+                ),
+                style="List Bullet",
+            )
+
+    def framework_check(self) -> None:
+        w = self.w
+        check = _dict(self.record.get("framework_check"))
+        entries = [_dict(e) for e in _list(check.get("entries"))]
+        self.heading("h_check", page=True)
+        status = check.get("status")
+        if entries:
+            self.para("check", w["check_intro"])
+            rows: list[tuple[Cell, ...]] = []
+            for e in entries:
+                agreement = self.agreement_by_id.get(e.get("agreement_id"))
+                framework = self.framework_by_id.get(e.get("framework_id"))
+                a_num = _int(agreement.get("number")) if agreement else "?"
+                f_num = _int(framework.get("number")) if framework else "?"
+                ref = f"check:{a_num}:{f_num}"
+                fits = e.get("verdict") == "fits"
+                verdict = Run(w["verdict_fits" if fits else "verdict_does_not_fit"], bold=not fits)
+                at = w.moment_near(e.get("at"), self.day)
+                if e.get("on_behalf"):
+                    party = clean(framework.get("party")) if framework else ""
+                    recorded = w.fmt(
+                        "recorded_on_behalf",
+                        name=self.value(e.get("recorded_by")),
+                        party=party or w["empty"],
+                        at=at,
+                    )
+                else:
+                    recorded = w.fmt("recorded_by", name=self.value(e.get("recorded_by")), at=at)
+                rows.append(
+                    (
+                        Cell(ref, _runs(self.agreement_short(e.get("agreement_id")))),
+                        Cell(ref, _runs(self.framework_short(e.get("framework_id")))),
+                        Cell(ref, (verdict,)),
+                        Cell(ref, _runs(self.value(e.get("explanation")))),
+                        Cell(ref, _runs(recorded)),
+                    )
+                )
+            header = self.header(
+                "check",
+                "col_agreement",
+                "col_framework",
+                "col_verdict",
+                "col_explanation",
+                "col_recorded_by",
+            )
+            self.blocks.append(Table((3.4, 3.4, 1.9, 4.9, 3.4), header, tuple(rows)))
+        elif status != "none":
+            self.note("check", "no_check_entries")
+        self.heading("h_check_result", 2)
+        if status == "unchanged":
+            self.para("check", w["check_unchanged"])
+        elif status == "changes_needed":
+            self.para("check", w["check_changes_needed"])
+            misfits = {e.get("agreement_id") for e in entries if e.get("verdict") == "does_not_fit"}
+            for a in self.agreements:
+                if a.get("id") in misfits:
+                    self.para(
+                        "check",
+                        w.fmt(
+                            "agreement_ref",
+                            number=_int(a.get("number")),
+                            title=clean(a.get("title")),
+                        ),
+                        style="List Bullet",
+                    )
+            for agreement_id in sorted(
+                (i for i in misfits if i not in self.agreement_by_id), key=repr
+            ):
+                self.para("check", self.agreement_short(agreement_id), style="List Bullet")
+        elif status == "none":
+            self.para("check", w["check_none"])
+        else:
+            self.para("check", w["check_incomplete"])
+        followups = [_dict(f) for f in _list(check.get("followups"))]
+        self.heading("h_followups", 2)
+        if not followups:
+            self.note("followups", "no_followups")
+            return
+        rows = []
+        for f in followups:
+            ref = f"followup:{_int(f.get('number'))}"
+            about = (
+                w["about_plan"]
+                if f.get("agreement_id") is None
+                else self.agreement_short(f.get("agreement_id"))
+            )
+            rows.append(
+                (
+                    Cell(ref, _runs(str(_int(f.get("number"))))),
+                    Cell(ref, _runs(self.value(f.get("what")))),
+                    Cell(ref, _runs(self.value(f.get("who")))),
+                    Cell(ref, _runs(self.value(f.get("when")))),
+                    Cell(ref, _runs(about)),
+                )
+            )
+        header = self.header(
+            "followups", "col_number", "col_what", "col_who", "col_when", "col_about"
+        )
+        self.blocks.append(Table((1.0, 6.2, 3.4, 2.8, 3.6), header, tuple(rows)))
+
+    def signatures(self) -> None:
+        w = self.w
+        signatures = [_dict(s) for s in _list(self.record.get("signatures"))]
+        signed = [s for s in signatures if s.get("status") == "signed"]
+        declined = [s for s in signatures if s.get("status") != "signed"]
+        self.heading("h_signatures", page=True)
+        if not signatures:
+            self.note("signatures", "no_signatures")
+            return
+        self.para("signatures", w["signatures_intro"])
+        self.para(
+            "signatures", w.fmt("signature_count", signed=len(signed), declined=len(declined))
+        )
+        if signed:
+            rows: list[tuple[Cell, ...]] = []
+            for s in signed:
+                ref = f"signature:{_int(s.get('number'))}"
+                image = s.get("image") if isinstance(s.get("image"), str) else None
+                rows.append(
+                    (
+                        Cell(ref, _runs(str(_int(s.get("number"))))),
+                        Cell(ref, _runs(Run(self.value(s.get("name")), bold=True))),
+                        Cell(ref, _runs(w.role(s.get("role")) or w["empty"])),
+                        Cell(ref, _runs(self.value(s.get("group")))),
+                        Cell(ref, _runs(w.moment_near(s.get("at"), self.day))),
+                        Cell(
+                            ref,
+                            () if image else _runs(w["empty"]),
+                            image=image,
+                            image_alt=w.fmt("signature_alt", name=clean(s.get("name"))),
+                        ),
+                    )
+                )
+            header = self.header(
+                "signatures",
+                "col_number",
+                "col_name",
+                "col_role",
+                "col_group",
+                "col_time",
+                "col_signature",
+            )
+            self.blocks.append(Table((1.1, 4.0, 2.7, 3.4, 1.8, 4.0), header, tuple(rows)))
+        if declined:
+            self.heading("h_declined", 2)
+            rows = []
+            for s in declined:
+                ref = f"signature:{_int(s.get('number'))}"
+                rows.append(
+                    (
+                        Cell(ref, _runs(str(_int(s.get("number"))))),
+                        Cell(ref, _runs(self.value(s.get("name")))),
+                        Cell(ref, _runs(w.role(s.get("role")) or w["empty"])),
+                        Cell(ref, _runs(self.value(s.get("group")))),
+                        Cell(ref, _runs(clean(s.get("reason")) or w["no_reason"])),
+                    )
+                )
+            header = self.header(
+                "signatures", "col_number", "col_name", "col_role", "col_group", "col_reason"
+            )
+            self.blocks.append(Table((1.1, 4.2, 2.7, 3.4, 5.6), header, tuple(rows)))
+
+    def seal_section(self) -> None:
+        w = self.w
+        self.heading("h_seal", page=True)
+        self.para("seal", w["seal_intro"])
+        rows: list[tuple[str, str]] = [
+            ("fingerprint", fingerprint_of(self.digest)),
+            ("sealed", w.datetime(self.meeting.get("sealed_at"))),
+        ]
+        if self.key_id:
+            rows.append(("key_id", self.key_id))
+        rows.append(("format", FORMAT))
+        if self.verify_url:
+            rows.append(("verify_at", self.verify_url))
+        self.blocks.append(
+            Table(
+                (4.0, 13.0),
+                None,
+                tuple(
+                    (Cell("seal", (Run(w[k], bold=True),)), Cell("seal", _runs(v))) for k, v in rows
+                ),
+                label_column=True,
+            )
+        )
+        if self.verify_url:
+            self.blocks.append(QrCode(self.verify_url, w["qr_alt"]))
+            self.para("seal", w.fmt("verify_how", url=self.verify_url))
+        else:
+            self.para("seal", w["verify_how_no_url"])
+
+    def build(self) -> list[Block]:
+        self.title_page()
+        self.issue()
+        self.frameworks_section()
+        self.participants()
+        self.themes()
+        self.plan()
+        self.consent()
+        self.framework_check()
+        self.signatures()
+        self.seal_section()
+        return self.blocks
+
+
+def build_blocks(
+    record: Mapping[str, Any], *, key_id: str | None = None, verify_url: str | None = None
+) -> list[Block]:
+    """The document's blocks for `record`; `key_id` and `verify_url` add the seal's key and
+    the verification address to the seal section."""
+    return _Builder(record, key_id, verify_url).build()
