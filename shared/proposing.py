@@ -234,11 +234,11 @@ def merge_proposals(
             }
             for pid in (source.id, target.id)
         }
-        merged = merge_support(
-            {voter: v.count for voter, v in votes_on[source.id].items()},
-            {voter: v.count for voter, v in votes_on[target.id].items()},
-            _rules(meeting).per_proposal,
-        )
+        before = {
+            pid: {voter: v.count for voter, v in votes_on[pid].items()}
+            for pid in (source.id, target.id)
+        }
+        merged = merge_support(before[source.id], before[target.id], _rules(meeting).per_proposal)
         for voter, count in merged.items():
             vote = votes_on[target.id].get(voter)
             if vote is None:
@@ -259,8 +259,8 @@ def merge_proposals(
                 meeting_id=meeting_id,
                 source_id=source.id,
                 target_id=target.id,
-                source_votes={str(v): n.count for v, n in votes_on[source.id].items()},
-                target_votes={str(v): n.count for v, n in votes_on[target.id].items()},
+                source_votes={str(v): n for v, n in before[source.id].items()},
+                target_votes={str(v): n for v, n in before[target.id].items()},
                 target_after={str(v): n for v, n in merged.items()},
                 shortlist_before=list(meeting.shortlist),
                 user_id=user_id,
