@@ -216,9 +216,9 @@ def sample_record(
         )
     total = sum(sum(g["roles"].values()) for g in groups)
 
-    consent = []
+    consent: list[dict[str, Any]] = []
     for a in agreements:
-        rounds = [
+        rounds: list[dict[str, Any]] = [
             {
                 "number": 1,
                 "proposal_version": 1,
