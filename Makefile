@@ -43,5 +43,5 @@ clean:
 
 # After changing user-facing strings: refresh the catalog, then translate the new entries.
 extract-messages: | $(BIN)/python
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -o shared/translations/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k Nn_:1,2 -o shared/translations/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i shared/translations/messages.pot -d shared/translations --no-fuzzy-matching

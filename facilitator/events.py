@@ -16,6 +16,7 @@ from shared.services import (
     check_beamer_key,
     move_phase,
     remove_participant,
+    set_beamer_pace,
     set_participant_role,
     set_timer,
 )
@@ -96,6 +97,17 @@ def timer(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Chang
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
         minutes=payload.integer("minutes", required=False, lo=-100000, hi=100000),
+        client_id=payload.client_id(),
+    )
+
+
+@intent("beamer.pace", "console")
+def beamer_pace(principal: Principal, payload: Payload) -> Result:
+    return set_beamer_pace(
+        plandag().db,
+        user_id=_uid(principal),
+        meeting_id=principal.meeting_id,
+        seconds=payload.integer("seconds", lo=0, hi=10_000),
         client_id=payload.client_id(),
     )
 

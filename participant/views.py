@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import secrets
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import segno
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from shared import frameworks
 from shared.domain import DomainError
@@ -231,3 +245,44 @@ def party_claim(key: str) -> Any:
         return api_error(exc, status)
     app.hub.changed(change)
     return jsonify({"ok": True, "status": access.status})
+
+
+#: what the phone page needs to load with no network (see static/js/sw.js)
+OFFLINE_ASSETS = (
+    "css/plandag.css",
+    "fonts/atkinson-hyperlegible-latin-400-normal.woff2",
+    "fonts/atkinson-hyperlegible-latin-700-normal.woff2",
+    "fonts/atkinson-hyperlegible-latin-ext-400-normal.woff2",
+    "fonts/atkinson-hyperlegible-latin-ext-700-normal.woff2",
+    "vendor/socket.io.min.js",
+    "js/live.js",
+    "js/kaders.js",
+    "js/signing.js",
+    "js/phone.js",
+)
+
+
+@lru_cache(maxsize=1)
+def _service_worker_script(static_folder: str) -> str:
+    folder = Path(static_folder)
+    digest = hashlib.sha256()
+    for name in (*OFFLINE_ASSETS, "js/sw.js"):
+        digest.update((folder / name).read_bytes())
+    assets = [f"/static/{name}" for name in OFFLINE_ASSETS]
+    return (
+        (folder / "js/sw.js")
+        .read_text(encoding="utf-8")
+        .replace("__VERSION__", digest.hexdigest()[:16])
+        .replace("__ASSETS__", json.dumps(assets))
+    )
+
+
+@bp.get("/sw.js")
+def service_worker() -> Any:
+    """The phone's service worker, at the root so that it may serve the phone pages; its
+    version follows the assets, so a new release replaces the device's copies."""
+    response = Response(
+        _service_worker_script(str(current_app.static_folder)), mimetype="text/javascript"
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response

@@ -1,4 +1,4 @@
-"""What each audience sees of the kaders, the flags, the kader check and the parties."""
+"""What each audience sees of the frameworks, the flags, the framework check and the parties."""
 
 from __future__ import annotations
 
@@ -90,7 +90,7 @@ def framework_items(session: Session, meeting: MeetingRow, history: bool) -> lis
 
 def frameworks_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
     """Drafts are for the console (and the parties, in their own view); the room sees
-    the kaders once they are locked."""
+    the frameworks once they are locked."""
     locked = meeting.frameworks_locked_at is not None
     items = (
         framework_items(session, meeting, history=audience == "console")
@@ -141,7 +141,7 @@ def flags_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
 
 
 def check_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
-    """The plan against the kaders, filling in live: public, it is the record."""
+    """The plan against the frameworks, filling in live: public, it is the record."""
     # The check needs locked kaders (a phase guard); every phone's snapshot asks, so the
     # common case costs no query.
     if meeting.frameworks_locked_at is None:
@@ -279,7 +279,7 @@ def parties_view(session: Session, meeting: MeetingRow, base_url: str) -> list[d
 def party_yous(
     session: Session, meeting: MeetingRow, ids: Iterable[int]
 ) -> dict[int, dict[str, Any]]:
-    """A party representative's own part: which party, and the drafts while the kaders
+    """A party representative's own part: which party, and the drafts while the frameworks
     are not locked (the room does not see drafts)."""
     ids = list(ids)
     if not ids:

@@ -1,5 +1,5 @@
-"""Use cases of the kaders: framework parties and their personal links, writing and
-locking the kaders, presenting them, flagging possible conflicts, the kader check and
+"""Use cases of the frameworks: framework parties and their personal links, writing and
+locking the frameworks, presenting them, flagging possible conflicts, the framework check and
 the follow-up agreements.
 
 Framework parties act through the phone audience as participants with the
@@ -62,7 +62,7 @@ from .services import (
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts on the kaders: a facilitator (user_id) or a party's representative."""
+    """Who acts on the frameworks: a facilitator (user_id) or a party's representative."""
 
     user_id: int | None = None
     participant_id: int | None = None
@@ -341,7 +341,7 @@ def _framework(session: Session, meeting_id: str, framework_id: object) -> Frame
 
 
 def _check_kaders_open(meeting: MeetingRow) -> None:
-    """Once the plan is being signed, the kaders it was checked against stay as they are."""
+    """Once the plan is being signed, the frameworks it was checked against stay as they are."""
     if meeting.phase in (Phase.SIGNING.value, Phase.CLOSED.value):
         raise DomainError("framework.frozen")
 
@@ -358,7 +358,7 @@ def _versions(session: Session, framework_id: int) -> list[VersionRow]:
 
 def _framework_keys(session: Session, meeting: MeetingRow) -> tuple[set[str], set[int]]:
     """Before the lock only the console and the parties see drafts (in their own view).
-    The meeting view carries the console's advance blocker, which kaders change."""
+    The meeting view carries the console's advance blocker, which frameworks change."""
     keys = {"frameworks", "meeting"}
     if meeting.frameworks_locked_at is None:
         return keys, party_people(session, meeting.id)
@@ -376,7 +376,7 @@ def save_framework(
     title: object,
     description: object,
 ) -> Result:
-    """Write a new kader, or change one. Before the lock a change edits the draft;
+    """Write a new framework, or change one. Before the lock a change edits the draft;
     after the lock (facilitator only) it is a new version and the old one stays."""
 
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
@@ -448,7 +448,7 @@ def _store_version(
 def delete_framework(
     db: Database, *, actor: Actor, meeting_id: str, client_id: str, framework_id: object
 ) -> Result:
-    """Only a draft can be deleted; a locked kader is part of the record."""
+    """Only a draft can be deleted; a locked framework is part of the record."""
 
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
         row = _framework(session, meeting_id, framework_id)
@@ -494,7 +494,7 @@ def lock_frameworks(db: Database, *, user_id: int, meeting_id: str, client_id: s
 def show_framework(
     db: Database, *, user_id: int, meeting_id: str, client_id: str, framework_id: object
 ) -> Result:
-    """The kader the beamer presents now (None: none)."""
+    """The framework the beamer presents now (None: none)."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         if framework_id is None:
@@ -596,7 +596,7 @@ def load_check(session: Session, meeting: MeetingRow) -> FrameworkCheck:
 
 
 def check_blocker(session: Session, meeting: MeetingRow) -> DomainError | None:
-    """For the phase guard: why the kader check cannot be left yet."""
+    """For the phase guard: why the framework check cannot be left yet."""
     check = load_check(session, meeting)
     followed = set(
         session.scalars(

@@ -7,10 +7,16 @@ from functools import lru_cache
 from typing import Any
 
 from flask import g, request
-from flask_babel import force_locale, get_locale, gettext, refresh
+from flask_babel import force_locale, get_locale, gettext, ngettext, refresh
 
 from .domain.errors import N_, DomainError
 from .errors import ALL_MESSAGES
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a text with a count for translation (both forms), without translating it."""
+    return singular, plural
+
 
 LANGUAGES = ("nl", "en")
 DEFAULT = "nl"
@@ -22,7 +28,7 @@ PHASE_LABELS = {
     "sharing": N_("Sharing"),
     "proposals": N_("Proposals"),
     "consent": N_("Consent"),
-    "framework_check": N_("Kader check"),
+    "framework_check": N_("Framework check"),
     "signing": N_("Signing"),
     "closed": N_("Closed"),
 }
@@ -34,7 +40,7 @@ BEAMER_LEADS = {
     "sharing": N_("What happened, and what did it do to you?"),
     "proposals": N_("What could we do?"),
     "consent": N_("Can everyone live with this?"),
-    "framework_check": N_("Does the plan fit the kaders?"),
+    "framework_check": N_("Does the plan fit the frameworks?"),
     "signing": N_("Everyone signs the plan."),
     "closed": N_("Thank you for taking part."),
 }
@@ -42,11 +48,11 @@ BEAMER_LEADS = {
 #: What a phone tells its holder to do now.
 PHONE_TASKS = {
     "welcome": N_("You are in. The meeting starts soon: keep this page open."),
-    "framing": N_("Listen to the issue statement and the kaders. You can read them here."),
+    "framing": N_("Listen to the issue statement and the frameworks. You can read them here."),
     "sharing": N_("Share what happened and what it did to you."),
     "proposals": N_("Think along: what could we do?"),
     "consent": N_("Say whether you can live with each proposal."),
-    "framework_check": N_("The framework parties test the plan against the kaders."),
+    "framework_check": N_("The framework parties test the plan against the frameworks."),
     "signing": N_("Read the plan and sign it."),
     "closed": N_("The meeting has ended. Thank you for taking part."),
 }
@@ -54,15 +60,17 @@ PHONE_TASKS = {
 #: What a framework party's screen tells its representative to do now.
 PARTY_TASKS = {
     "welcome": N_(
-        "Write and check your party's kaders with the facilitator, who locks them before "
+        "Write and check your party's frameworks with the facilitator, who locks them before "
         "the meeting."
     ),
-    "framing": N_("The kaders are presented to the room; people can read them on their phones."),
+    "framing": N_(
+        "The frameworks are presented to the room; people can read them on their phones."
+    ),
     "sharing": N_("Listen: people share what happened and what it did to them."),
-    "proposals": N_("Flag a proposal that may conflict with one of your kaders, with a note."),
+    "proposals": N_("Flag a proposal that may conflict with one of your frameworks, with a note."),
     "consent": N_("Proposals are tested for consent. Flag a possible conflict before its round."),
     "framework_check": N_(
-        "Check every agreement against your kaders: it fits, or it does not fit (explain why)."
+        "Check every agreement against your frameworks: it fits, or it does not fit (explain why)."
     ),
     "signing": N_("Read the plan and sign your check."),
     "closed": N_("The meeting has ended. Thank you for taking part."),
@@ -76,18 +84,18 @@ KADER_UI = {
     "changed_after_lock": N_("changed after the lock"),
     "from_party": N_("from {party}"),
     "facilitators": N_("set by the facilitators"),
-    "new": N_("New kader"),
-    "edit": N_("Edit kader"),
+    "new": N_("New framework"),
+    "edit": N_("Edit framework"),
     "delete": N_("Delete"),
-    "confirm_delete": N_("Delete the draft kader '{title}'?"),
-    "none": N_("No kaders yet."),
-    "lock": N_("Lock the kaders"),
+    "confirm_delete": N_("Delete the draft framework '{title}'?"),
+    "none": N_("No frameworks yet."),
+    "lock": N_("Lock the frameworks"),
     "confirm_lock": N_(
-        "Lock the kaders? The room then sees them, and any later change is a new version "
+        "Lock the frameworks? The room then sees them, and any later change is a new version "
         "in the record."
     ),
-    "kader_n_of": N_("Kader {n} of {total}"),
-    "kaders": N_("Kaders"),
+    "kader_n_of": N_("Framework {n} of {total}"),
+    "kaders": N_("Frameworks"),
     "party": N_("Party"),
     "no_party": N_("(the facilitators)"),
     "history": N_("Earlier versions"),
@@ -97,22 +105,22 @@ KADER_UI = {
     "explanation": N_("Explanation (required when it does not fit)"),
     "check_saved": N_("Recorded."),
     "progress": N_("{done} of {total} checks recorded"),
-    "status_unchanged": N_("Every agreement fits every kader: the plan goes ahead unchanged."),
-    "status_changes_needed": N_("Not every agreement fits the kaders."),
+    "status_unchanged": N_("Every agreement fits every framework: the plan goes ahead unchanged."),
+    "status_changes_needed": N_("Not every agreement fits the frameworks."),
     "status_incomplete": N_("The check is being filled in."),
-    "status_none": N_("There is nothing to check: no kaders or no agreements."),
-    "your_kaders": N_("Your kaders"),
+    "status_none": N_("There is nothing to check: no frameworks or no agreements."),
+    "your_kaders": N_("Your frameworks"),
     "other_kaders": N_("Checked by another party"),
     "flag": N_("Flag a possible conflict"),
     "flag_note": N_("How may it conflict?"),
-    "which_kader": N_("With which kader?"),
-    "flagged": N_("May conflict with kader {n}: {title}"),
+    "which_kader": N_("With which framework?"),
+    "flagged": N_("May conflict with framework {n}: {title}"),
     "flagged_by": N_("flagged by {who}"),
     "by_facilitator": N_("the facilitator"),
     "remove_flag": N_("Remove flag"),
     "recorded_by": N_("recorded by {who}"),
     "on_behalf": N_("recorded by the facilitator on behalf of {party}"),
-    "stale": N_("given on an earlier version of the kader: check again"),
+    "stale": N_("given on an earlier version of the framework: check again"),
     "followups": N_("Follow-up agreements"),
     "followup_what": N_("What is done"),
     "followup_who": N_("Who does it"),
@@ -138,9 +146,12 @@ KADER_UI = {
     "record": N_("Record"),
     "agreement_n": N_("Agreement {n}"),
     "go_ahead": N_("The plan goes ahead unchanged"),
-    "not_fitting_title": N_("Does not fit the kaders"),
-    "check_title": N_("The plan against the kaders"),
+    "not_fitting_title": N_("Does not fit the frameworks"),
+    "check_title": N_("The plan against the frameworks"),
     "cancel": N_("Cancel"),
+    "renew_title": N_("A new personal link for {party}?"),
+    "delete_final": N_("The draft is deleted; this cannot be undone."),
+    "lock_count": N_("Frameworks to lock: {n}."),
 }
 
 #: Words the scripts need for signing.
@@ -150,7 +161,6 @@ SIGNING_UI = {
     "you_declined": N_("You did not sign the plan ({name})."),
     "closed": N_("Signing is closed. The plan is sealed: fingerprint {fingerprint}."),
     "signed_of": N_("{signed} of {eligible} signed"),
-    "declined_n": N_("{n} did not sign"),
     "not_yet": N_("not yet"),
     "signed": N_("signed"),
     "declined": N_("did not sign"),
@@ -161,6 +171,9 @@ SIGNING_UI = {
     "download_docx": N_("Download the plan (.docx)"),
     "download_pdf": N_("Download the signed PDF"),
     "verify": N_("Verify a document"),
+    "close_title": N_("Close signing and seal the plan?"),
+    "close_missing": N_("{n} people who could sign have not answered: they can no longer sign."),
+    "signed_as": N_("signed as {name}"),
 }
 
 TEMPLATE_LABELS = {
@@ -206,7 +219,6 @@ UI = {
     "queue_waiting": N_("You are number {n} in the queue."),
     "queue_speaking": N_("You have the floor."),
     "round_now": N_("It is your turn now."),
-    "round_ahead": N_("{n} people before you in the round."),
     "anonymous": N_("anonymous"),
     "more_on_wall": N_("+ {n} more"),
     "no_theme": N_("No theme"),
@@ -226,13 +238,10 @@ UI = {
     "recognition_partly": N_("Partly"),
     "recognition_no": N_("No"),
     "version_n": N_("version {n}"),
-    "answered_n": N_("{n} answered"),
     "open_check": N_("Ask the room"),
     "close_check": N_("Close the question"),
     "check_closed": N_("closed"),
     "rename": N_("Rename"),
-    "contributions_n": N_("{n} contributions"),
-    "pending_n": N_("{n} waiting for approval"),
     "your_table": N_("Your table: {name}"),
     "table_n": N_("Table {name}"),
     "host_is": N_("Host: {name}"),
@@ -241,14 +250,11 @@ UI = {
     "choose_table": N_("Choose your table"),
     "four_years": N_("Where should this stand in four years, and what is the route there?"),
     "proposal_sent": N_("Your proposal is on the list."),
-    "voting_open_dots": N_("Voting is open. You have {n} dots left."),
     "voting_open_simple": N_("Voting is open. Tap the proposals you support."),
     "voting_closed": N_("Voting is closed."),
     "support_add": N_("Support"),
     "support_remove": N_("Take back"),
-    "your_support": N_("your support: {n}"),
     "withdrawn_because": N_("Withdrawn: {reason}"),
-    "support_n": N_("{n} support"),
     "shortlist": N_("To consent"),
     "apply": N_("Apply"),
     "open_voting": N_("Open voting"),
@@ -259,13 +265,10 @@ UI = {
     "to_proposal": N_("→ proposal"),
     "merge_into": N_("Merge into…"),
     "withdraw_reason": N_("Why is this proposal withdrawn? The room sees the reason."),
-    "edit_title": N_("Title of the proposal"),
-    "edit_description": N_("Description of the proposal"),
     "add_shortlist": N_("+ shortlist"),
     "remove_shortlist": N_("− shortlist"),
     "up": N_("Up"),
     "no_proposals": N_("No proposals yet."),
-    "versions_n": N_("{n} versions"),
     "round_on": N_("Consent round"),
     "round_on_plan": N_("Can everyone live with this plan?"),
     "answered_of": N_("{answered} of {eligible} answered"),
@@ -273,7 +276,10 @@ UI = {
     "consent_concern": N_("Concern"),
     "consent_objection": N_("Objection"),
     "outcome_adopted": N_("Adopted: nobody objects."),
-    "outcome_open": N_("An objection stands: the proposal is not adopted yet."),
+    "outcome_not_adopted": N_("Not adopted: an objection stood when the round closed."),
+    "outcome_superseded": N_(
+        "Superseded: the text was amended while the round was open; a new round asks again."
+    ),
     "your_answer": N_("Your answer: {answer}"),
     "concern_label": N_("Your concern (recorded with the proposal)"),
     "objection_label": N_(
@@ -291,8 +297,147 @@ UI = {
     "concerns": N_("Concerns"),
     "followup_label": N_("If something does not work:"),
     "evaluation_label": N_("Evaluation:"),
-    "agreement_fields": N_("What, who, where, when — separated by |"),
     "add_late": N_("Add a late joiner to this round…"),
+    "ok": N_("OK"),
+    "cancel": N_("Cancel"),
+    "offline_short": N_("Offline – reconnecting…"),
+    "offline_waiting": N_(
+        "No connection. What you send waits on this phone and goes out as soon as the "
+        "connection is back."
+    ),
+    "waiting_to_send": N_("Waiting for the connection: this is sent as soon as it is back."),
+    "waiting_answer": N_(
+        "Your answer ({answer}) is waiting for the connection and is sent as soon as it is back."
+    ),
+    "voting_not_started": N_("Voting has not started yet. Read the proposals meanwhile."),
+    "you_support": N_("You support this proposal."),
+    "your_proposal_merged": N_(
+        "Your proposal “{title}” was merged into “{into}”: its supporters moved with it."
+    ),
+    "your_proposal_withdrawn": N_("Your proposal “{title}” was withdrawn: {reason}"),
+    "round_on_version": N_("Consent round · proposal version {n}"),
+    "round_amended": N_(
+        "The proposal was amended (now version {n}): the earlier round was closed and its "
+        "answers are kept with the old text. Please answer again."
+    ),
+    "changed_since": N_("changed since version {n}"),
+    "changed_after_adoption": N_("Changed after adoption: version {n} ({by})"),
+    "field_title": N_("Title"),
+    "field_description": N_("Description"),
+    "field_what": N_("What"),
+    "field_who": N_("Who"),
+    "field_where": N_("Where"),
+    "field_when": N_("When"),
+    "information": N_("Information"),
+    "issue_statement": N_("Issue statement"),
+    "the_plan": N_("The plan"),
+    "the_plan_signed": N_("The plan everyone signs"),
+    "join_with": N_("Join with code {code}"),
+    "continued": N_("… {title} (continued)"),
+    "page_n_of": N_("Page {n} of {total}"),
+    "amend_title": N_("Amend “{title}”"),
+    "amend_agreement_title": N_("Edit agreement “{title}”"),
+    "amend_intro": N_(
+        "Every field can change. The change is saved as a new version, with your name and "
+        "the time; the room sees what changed."
+    ),
+    "amend_agreement_intro": N_(
+        "The change is saved as a new version of the agreement, with your name and the "
+        "time; the record shows the text before and after."
+    ),
+    "amend_supersedes": N_(
+        "A round on this proposal is open ({answered} of {eligible} answered). Saving "
+        "closes it as superseded (its answers stay on the record with the old version) and "
+        "opens a new round on the new version: everyone answers again."
+    ),
+    "amend_plan_supersedes": N_(
+        "A round on the whole plan is open ({answered} of {eligible} answered). Saving "
+        "closes it as superseded (its answers stay on the record) and opens a new round on "
+        "the plan as it is then: everyone answers again."
+    ),
+    "amend_plan_title": N_("Change the plan during its round?"),
+    "amend_and_ask": N_("Save and ask again"),
+    "save_version": N_("Save as a new version"),
+    "version_by": N_("Version {n} · {by}, {at}"),
+    "remove_title": N_("Remove {name}?"),
+    "remove_confirm": N_("Remove from the meeting"),
+    "hide_title": N_("Hide this contribution?"),
+    "confirm_hide": N_(
+        "It leaves the beamer and every phone at once and never comes back; {name} sees "
+        "that it was hidden."
+    ),
+    "hide_confirm": N_("Hide for good"),
+    "rename_theme": N_("Rename the theme"),
+    "theme_name": N_("Name of the theme"),
+    "merge_title": N_("Merge these proposals?"),
+    "confirm_merge": N_(
+        "“{source}” is merged into “{target}”. Its supporters move to “{target}” (nobody "
+        "counts twice) and its author is told on their phone."
+    ),
+    "merge_undo_hint": N_("You can undo this until voting opens."),
+    "merge_no_undo": N_("Voting is open: this merge cannot be undone."),
+    "merge_confirm": N_("Merge"),
+    "merged_here": N_("“{title}” was merged into this proposal."),
+    "undo_merge": N_("Undo the merge"),
+    "confirm_unmerge": N_(
+        "“{source}” comes back as its own proposal, with the supporters it had; “{target}” "
+        "keeps only its own."
+    ),
+    "withdraw_title": N_("Withdraw “{title}”?"),
+    "withdraw_intro": N_(
+        "The proposal stays visible to the room, struck through, with the reason you give. "
+        "The support on it returns to its voters."
+    ),
+    "withdraw_confirm": N_("Withdraw the proposal"),
+    "withdraw_contribution_title": N_("Withdraw your contribution?"),
+    "close_round_title": N_("Close this round?"),
+    "close_adopted": N_("No objection stands: “{subject}” will be adopted."),
+    "close_final": N_("Answers can no longer change after this."),
+    "close_round": N_("Close the round"),
+    "revise_title": N_("Save the new version and ask again?"),
+    "revise_and_ask": N_("Save and ask again"),
+    "renew_beamer_title": N_("Renew the beamer link?"),
+    "confirm_renew_beamer": N_(
+        "Every beamer open with the current link goes dark; open the new link on the beamer laptop."
+    ),
+    "renew_beamer": N_("Renew the link"),
+}
+
+#: Texts with a count: each has a singular and a plural form.
+UI_PLURALS = {
+    "answered_n": Nn_("{n} answered", "{n} answered"),
+    "contributions_n": Nn_("{n} contribution", "{n} contributions"),
+    "pending_n": Nn_("{n} waiting for approval", "{n} waiting for approval"),
+    "round_ahead": Nn_(
+        "{n} person before you in the round.", "{n} people before you in the round."
+    ),
+    "versions_n": Nn_("{n} version", "{n} versions"),
+    "support_n": Nn_("{n} support", "{n} support"),
+    "voting_open_dots": Nn_(
+        "Voting is open. You have {n} dot left.", "Voting is open. You have {n} dots left."
+    ),
+    "your_support": Nn_("your support: {n} dot", "your support: {n} dots"),
+    "online_n": Nn_("{n} participant online", "{n} participants online"),
+    "stale_state": Nn_(
+        "No connection. Shown from this phone: the state of {time} ({n} minute ago).",
+        "No connection. Shown from this phone: the state of {time} ({n} minutes ago).",
+    ),
+    "close_not_adopted": Nn_(
+        "{n} objection stands: “{subject}” will not be adopted. Amend it and ask again, or "
+        "ask the objector first.",
+        "{n} objections stand: “{subject}” will not be adopted. Amend it and ask again, or "
+        "ask the objectors first.",
+    ),
+    "revise_asks_again": Nn_(
+        "The open question closes; its {n} answer stays with version {version}. The room is "
+        "then asked again about version {next}.",
+        "The open question closes; its {n} answers stay with version {version}. The room is "
+        "then asked again about version {next}.",
+    ),
+}
+
+SIGNING_PLURALS = {
+    "declined_n": Nn_("{n} declined to sign", "{n} declined to sign"),
 }
 
 
@@ -354,6 +499,14 @@ def client_strings() -> dict[str, Any]:
     return _client_strings(str(get_locale() or DEFAULT))
 
 
+def _plurals(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+    """Both forms of each text with a count; the script picks one by the count."""
+    return {
+        key: {"one": ngettext(one, other, 1), "other": ngettext(one, other, 2)}
+        for key, (one, other) in table.items()
+    }
+
+
 @lru_cache(maxsize=8)
 def _client_strings(locale: str) -> dict[str, Any]:
     # Built once per language: every phone page embeds it.
@@ -363,8 +516,8 @@ def _client_strings(locale: str) -> dict[str, Any]:
         "phone_tasks": {k: gettext(v) for k, v in PHONE_TASKS.items()},
         "roles": {k: gettext(v) for k, v in ROLE_LABELS.items()},
         "errors": {k: gettext(v) for k, v in ALL_MESSAGES.items()},
-        "ui": {k: gettext(v) for k, v in UI.items()},
+        "ui": {**{k: gettext(v) for k, v in UI.items()}, **_plurals(UI_PLURALS)},
         "kaders": {k: gettext(v) for k, v in KADER_UI.items()},
         "party_tasks": {k: gettext(v) for k, v in PARTY_TASKS.items()},
-        "signing": {k: gettext(v) for k, v in SIGNING_UI.items()},
+        "signing": {**{k: gettext(v) for k, v in SIGNING_UI.items()}, **_plurals(SIGNING_PLURALS)},
     }

@@ -654,7 +654,7 @@ class PartyDevice(Base):
 
 
 class Framework(Base):
-    """A kader: a limit the plan must fit. Its words are in framework_versions."""
+    """A framework: a limit the plan must fit. Its words are in framework_versions."""
 
     __tablename__ = "frameworks"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -671,7 +671,7 @@ class Framework(Base):
 
 
 class FrameworkVersion(Base):
-    """Every version of a kader's words; versions after the lock are the visible record."""
+    """Every version of a framework's words; versions after the lock are the visible record."""
 
     __tablename__ = "framework_versions"
     __table_args__ = (UniqueConstraint("framework_id", "number"),)
@@ -692,7 +692,7 @@ class FrameworkVersion(Base):
 
 
 class FrameworkFlag(Base):
-    """A proposal may conflict with a kader: raised with a note before the consent round."""
+    """A proposal may conflict with a framework: raised with a note before the consent round."""
 
     __tablename__ = "framework_flags"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -713,7 +713,7 @@ class FrameworkFlag(Base):
 
 
 class FrameworkCheckRow(Base):
-    """The verdict on one agreement against one kader, in the kader check phase."""
+    """The verdict on one agreement against one framework, in the framework check phase."""
 
     __tablename__ = "framework_checks"
     __table_args__ = (UniqueConstraint("agreement_id", "framework_id"),)
@@ -739,7 +739,7 @@ class FrameworkCheckRow(Base):
 
 class FollowUp(Base):
     """A follow-up agreement (vervolgafspraak): who does what by when, usually about an
-    agreement that does not fit a kader."""
+    agreement that does not fit a framework."""
 
     __tablename__ = "followups"
     id: Mapped[int] = mapped_column(primary_key=True)

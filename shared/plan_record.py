@@ -46,7 +46,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     """The plan as people read it when they sign: the agreements, who reconvenes and who
-    evaluates, the follow-up agreements and the kader check's verdicts (framework
+    evaluates, the follow-up agreements and the framework check's verdicts (framework
     parties sign their check). Its digest is kept with each signature; a signature given
     on other words is not sealed."""
     items: list[dict[str, Any]] = [

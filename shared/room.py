@@ -8,6 +8,7 @@ returning the Change the hub broadcasts after the ack.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -368,12 +369,15 @@ def _statement_number(session: Session, meeting: MeetingRow) -> int:
     return latest.number
 
 
-def _close_open_check(session: Session, meeting: MeetingRow) -> None:
+def _close_open_check(session: Session, meeting: MeetingRow) -> bool:
+    """Close the open recognition check, if any; says whether one was open."""
     if meeting.recognition_id is None:
-        return
+        return False
     check = session.get(RecognitionCheck, meeting.recognition_id)
     if check is not None and check.closed_at is None:
         check.closed_at = utcnow()
+        return True
+    return False
 
 
 def revise_statement(
@@ -387,10 +391,18 @@ def revise_statement(
             StatementVersion(meeting_id=meeting_id, number=number, text=cleaned, user_id=user_id)
         )
         meeting.issue_statement = cleaned
-        # Answers were about the old words: that check ends; the next asks anew.
-        _close_open_check(session, meeting)
+        # Answers were about the old words: an open check ends with them, and the room
+        # is asked again about the new words (a closed check stays closed).
+        was_open = _close_open_check(session, meeting)
+        result: dict[str, Any] = {"statement_number": number, "asked_again": was_open}
+        if was_open:
+            check = RecognitionCheck(meeting_id=meeting_id, statement_number=number)
+            session.add(check)
+            session.flush()
+            meeting.recognition_id = check.id
+            result["check_id"] = check.id
         change = commit_change(session, meeting, {"meeting", "recognition", "recognition_tally"})
-        return {"statement_number": number, "version": change.version}, change
+        return {**result, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "statement.revise", work)
 

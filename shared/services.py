@@ -25,7 +25,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .audiences import audiences_for
 from .db import Database
 from .domain import DomainError, Meeting, MeetingDetails, Phase
-from .domain.meeting import new_join_code, validate_display_name, validate_role
+from .domain.meeting import (
+    new_join_code,
+    validate_display_name,
+    validate_page_seconds,
+    validate_role,
+)
 from .errors import ProtocolError
 from .models import (
     Connection,
@@ -78,7 +83,7 @@ class Change:
 
 
 def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
-    """The meeting as the phase guards see it. With a session, the kader check's state
+    """The meeting as the phase guards see it. With a session, the framework check's state
     is read too (needed only to leave that phase)."""
     check_blocker = None
     kaders_unlocked = False
@@ -589,6 +594,21 @@ def set_timer(
         action="timer.set",
         work=work,
     )
+
+
+def set_beamer_pace(
+    db: Database, *, user_id: int, meeting_id: str, seconds: object, client_id: str
+) -> Result:
+    """How long each page of long content (the plan, a long proposal) stays on the
+    beamer before the next one."""
+    chosen = validate_page_seconds(seconds)
+
+    def work(session: Session, row: MeetingRow) -> Result:
+        row.beamer_page_seconds = chosen
+        change = commit_change(session, row, {"meeting"})
+        return {"seconds": chosen, "version": change.version}, change
+
+    return facilitator_intent(db, user_id, meeting_id, client_id, "beamer.pace", work)
 
 
 def phase_history(db: Database, meeting_id: str) -> list[PhaseTransition]:

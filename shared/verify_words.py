@@ -37,11 +37,11 @@ FINDINGS = {
 
 SUBJECTS = {
     "agreement": N_("agreement {n} (“{title}”)"),
-    "framework": N_("kader {n} (“{title}”)"),
+    "framework": N_("framework {n} (“{title}”)"),
     "signature": N_("signature {n} ({title})"),
     "declined": N_("declined signature {n} ({title})"),
     "followup": N_("follow-up agreement {n} (“{title}”)"),
-    "check": N_("the kader check of agreement {n}"),
+    "check": N_("the framework check of agreement {n}"),
     "consent": N_("the consent record"),
     "seal": N_("the seal"),
     "other": N_("a part of the document"),

@@ -39,7 +39,7 @@ MESSAGES: dict[str, str] = {
     "template.phase_unknown": N_("'{value}' is not a phase Plandag knows."),
     "template.phase_order": N_(
         "Phases must keep their order (framing, sharing, proposals, consent, "
-        "kader check, signing) and appear once each."
+        "framework check, signing) and appear once each."
     ),
     "template.phase_requires": N_("The phase '{phase}' needs the phase '{required}' before it."),
     # meeting preparation
@@ -54,6 +54,9 @@ MESSAGES: dict[str, str] = {
         "Give between 1 and {max} groups, each 1 to {max_length} characters, each once."
     ),
     "meeting.timebox_invalid": N_("A phase timer runs between 1 and {max} minutes."),
+    "meeting.page_seconds_invalid": N_(
+        "Each page stays on the beamer between {min} and {max} seconds."
+    ),
     "meeting.group_in_use": N_(
         "A group that participants already chose cannot be removed; rename it instead."
     ),

@@ -1,11 +1,11 @@
-"""Kaders: the limits a plan must fit, set by the framework-setting parties.
+"""Frameworks: the limits a plan must fit, set by the framework-setting parties.
 
-Before the meeting the facilitator and the parties write the kaders; the facilitator
+Before the meeting the facilitator and the parties write the frameworks; the facilitator
 locks them, after which a change is a new version (both stay in the record). In the
-meeting a kader can be flagged on a proposal that may conflict with it. After the final
-consent on the whole plan, the parties check every agreement against every kader: *fits*,
+meeting a framework can be flagged on a proposal that may conflict with it. After the final
+consent on the whole plan, the parties check every agreement against every framework: *fits*,
 or *does not fit* with an explanation. The plan goes ahead unchanged if and only if every
-agreement was checked against the current version of every kader and fits.
+agreement was checked against the current version of every framework and fits.
 """
 
 from __future__ import annotations
@@ -32,27 +32,27 @@ FLAG_PHASES = frozenset({Phase.PROPOSALS, Phase.CONSENT})
 
 MESSAGES.update(
     {
-        "framework.title_invalid": N_("Give the kader a title of 1 to {max} characters."),
+        "framework.title_invalid": N_("Give the framework a title of 1 to {max} characters."),
         "framework.description_too_long": N_(
-            "The description of a kader can be at most {max} characters."
+            "The description of a framework can be at most {max} characters."
         ),
-        "framework.unknown": N_("That kader is not in this meeting."),
+        "framework.unknown": N_("That framework is not in this meeting."),
         "framework.locked": N_(
-            "The kaders are locked. Ask the facilitator: a change is now a new version "
+            "The frameworks are locked. Ask the facilitator: a change is now a new version "
             "in the record."
         ),
-        "framework.not_own": N_("You can only write the kaders of your own party."),
-        "framework.already_locked": N_("The kaders are already locked."),
+        "framework.not_own": N_("You can only write the frameworks of your own party."),
+        "framework.already_locked": N_("The frameworks are already locked."),
         "framework.not_locked": N_(
-            "Lock the kaders first: the room sees them, and flags them, once they are final."
+            "Lock the frameworks first: the room sees them, and flags them, once they are final."
         ),
-        "framework.none": N_("There are no kaders in this meeting yet."),
-        "framework.unchanged": N_("Nothing changed in this kader."),
+        "framework.none": N_("There are no frameworks in this meeting yet."),
+        "framework.unchanged": N_("Nothing changed in this framework."),
         "framework.frozen": N_(
-            "The plan is being signed against these kaders, so they no longer change."
+            "The plan is being signed against these frameworks, so they no longer change."
         ),
         "framework.not_locked_yet": N_(
-            "Lock the kaders before the kader check: the parties check the final words."
+            "Lock the frameworks before the framework check: the parties check the final words."
         ),
         "party.device_is_participant": N_(
             "This device already takes part in the meeting as {name}. Open the personal "
@@ -69,28 +69,30 @@ MESSAGES.update(
         ),
         "party.no_request": N_("There is no device waiting for approval with that number."),
         "flag.note_required": N_(
-            "Say in a note (1 to {max} characters) how the proposal may conflict with the kader."
+            "Say in a note (1 to {max} characters) how the proposal may conflict with the "
+            "framework."
         ),
         "flag.phase_closed": N_(
-            "Kader conflicts are flagged while proposals are written and tested "
+            "Framework conflicts are flagged while proposals are written and tested "
             "(proposals and consent phases)."
         ),
         "flag.unknown": N_("That flag is not in this meeting."),
         "flag.not_own": N_("Only the facilitator or whoever raised this flag can remove it."),
         "check.needs_plan": N_(
-            "The kader check starts after the final consent round on the whole plan has adopted it."
+            "The framework check starts after the final consent round on the whole plan has "
+            "adopted it."
         ),
-        "check.phase_closed": N_("Kader checks are recorded in the kader check phase."),
+        "check.phase_closed": N_("Framework checks are recorded in the framework check phase."),
         "check.verdict_invalid": N_("Choose: fits, or does not fit."),
         "check.explanation_required": N_(
-            "Explain why the agreement does not fit the kader (1 to {max} characters)."
+            "Explain why the agreement does not fit the framework (1 to {max} characters)."
         ),
         "check.explanation_too_long": N_("An explanation can be at most {max} characters."),
         "check.not_your_kader": N_(
-            "You check the kaders of your own party; another party checks this one."
+            "You check the frameworks of your own party; another party checks this one."
         ),
         "check.incomplete": N_(
-            "The kader check is not complete: {missing} of {total} checks are still open."
+            "The framework check is not complete: {missing} of {total} checks are still open."
         ),
         "check.needs_followup": N_(
             "Record a follow-up agreement (who does what by when) for every agreement "
@@ -101,9 +103,11 @@ MESSAGES.update(
             "(1 to {who}) and by when (1 to {when})."
         ),
         "followup.unknown": N_("That follow-up agreement is not in this meeting."),
-        "followup.phase_closed": N_("Follow-up agreements are recorded in the kader check phase."),
+        "followup.phase_closed": N_(
+            "Follow-up agreements are recorded in the framework check phase."
+        ),
         "check.kader_changed": N_(
-            "This kader changed while you were reading it (now version {version}). Read "
+            "This framework changed while you were reading it (now version {version}). Read "
             "it again and give your verdict on the new words."
         ),
     }
@@ -141,7 +145,7 @@ class FrameworkVersion:
 
 @dataclass
 class Framework:
-    """One kader and its versions. Before the lock the draft is edited in place; after
+    """One framework and its versions. Before the lock the draft is edited in place; after
     the lock every change is a new version and the earlier ones stay."""
 
     party_id: int | None
@@ -173,7 +177,7 @@ class Framework:
 def check_party_may_write(
     *, locked: bool, actor_party_id: int | None, framework_party_id: int | None
 ) -> None:
-    """A party writes its own kaders, and only before the lock. ``actor_party_id`` is
+    """A party writes its own frameworks, and only before the lock. ``actor_party_id`` is
     None for the facilitator, who may always write (after the lock as a new version)."""
     if actor_party_id is None:
         return
@@ -226,7 +230,7 @@ def validate_verdict(verdict: object, explanation: object) -> tuple[Verdict, str
 
 
 def check_may_record(*, actor_party_id: int | None, framework_party_id: int | None) -> None:
-    """Framework parties record the check of their own kaders; the facilitator may record
+    """Framework parties record the check of their own frameworks; the facilitator may record
     any check on a party's behalf (the record says so). ``actor_party_id`` None is the
     facilitator."""
     if actor_party_id is not None and actor_party_id != framework_party_id:
@@ -243,7 +247,7 @@ class CheckEntry:
 
 @dataclass
 class FrameworkCheck:
-    """The plan against the kaders: one verdict per (agreement, kader)."""
+    """The plan against the frameworks: one verdict per (agreement, framework)."""
 
     plan_adopted: bool
     phase: Phase
@@ -270,7 +274,7 @@ class FrameworkCheck:
         return entry
 
     def current(self, agreement_id: int, framework_id: int) -> CheckEntry | None:
-        """The verdict that counts: one given on the kader's current version. A verdict
+        """The verdict that counts: one given on the framework's current version. A verdict
         on an older version was about other words and must be given again."""
         entry = self.entries.get((agreement_id, framework_id))
         if entry is None or entry.framework_version != self.frameworks.get(framework_id):

@@ -21,6 +21,8 @@ GROUPS_MAX = 20
 GROUP_NAME_MAX = 40
 NAME_MAX = 60
 TIMEBOX_MAX_MINUTES = 480
+#: how long each page of long content stays on the beamer
+PAGE_SECONDS_MIN, PAGE_SECONDS_MAX = 4, 120
 #: the languages a meeting can be held in: the beamer, the phones' default and the plan
 #: document speak it
 MEETING_LANGUAGES = ("nl", "en")
@@ -287,3 +289,15 @@ class Meeting:
         self.phase_started_at = now
         self.timebox_seconds = None
         return event
+
+
+def validate_page_seconds(value: object) -> int:
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or not PAGE_SECONDS_MIN <= value <= PAGE_SECONDS_MAX
+    ):
+        raise DomainError(
+            "meeting.page_seconds_invalid", min=PAGE_SECONDS_MIN, max=PAGE_SECONDS_MAX
+        )
+    return value

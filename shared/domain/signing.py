@@ -1,6 +1,6 @@
 """Signing the plan: everyone reads the final plan and signs it with their full name
 (and, if they like, a signature drawn with a finger), or declines with an optional
-reason. Framework parties sign their kader check. Signing closes when the facilitator
+reason. Framework parties sign their framework check. Signing closes when the facilitator
 closes it; the plan document is sealed then."""
 
 from __future__ import annotations

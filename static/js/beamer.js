@@ -1,11 +1,18 @@
 /* The beamer: phase, open question, QR code and code, who is here, the timer; in
  * framing the issue statement, information and the recognition check; in sharing the
- * wall and the spotlight; the speaking queue. All user text via textContent. */
+ * wall and the spotlight; the speaking queue; in consent the text the round asks about
+ * beside its live tally; in signing the whole plan beside the count.
+ *
+ * The beamer never scrolls and never clips: long text is laid out into pages that turn
+ * by themselves (the facilitator sets the pace), lists show what fits and count the
+ * rest. All user text via textContent. */
 (function () {
   "use strict";
-  var P = window.Plandag, t = P.t, el = P.el, setText = P.setText;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, t = P.t, tn = P.tn, el = P.el, setText = P.setText, $ = P.$;
   var live;
+  var textPager = new P.Pager($("text-pages"), $("text-cue"));
+  var statementPager = new P.Pager($("statement-pages"), $("statement-cue"));
+  var FIELDS = ["what", "who", "where", "when"];
 
   function label(person) {
     if (!person) return "";
@@ -14,11 +21,10 @@
 
   function show(id, visible) { $(id).hidden = !visible; }
 
+  function more(n) { return el("p", { className: "more", text: t("ui", "more_on_wall", { n: n }) }); }
+
   function contributions() {
-    var out = [];
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("card:") === 0) out.push(live.views[key]);
-    });
+    var out = P.items(live.views, "card:");
     out.sort(function (a, b) { return b.id - a.id; });  // newest first
     return out;
   }
@@ -40,37 +46,40 @@
       themes.forEach(function (theme) {
         var members = items.filter(function (c) { return (c.theme_id || null) === theme.id; });
         if (theme.id === null && !members.length) return;
+        var notes = el("div", { className: "theme-notes" });
         var col = el("div", { className: "theme-col" },
-          el("h3", null, el("span", { text: theme.name }), el("span", { text: String(members.length) })));
-        members.slice(0, 8).forEach(function (c) { col.appendChild(note(c)); });
+          el("h3", null, el("span", { text: theme.name }), el("span", { text: String(members.length) })), notes);
         wall.appendChild(col);
+        P.fitList(notes, members.map(note), more);
       });
       return;
     }
-    var shown = items.slice(0, 18);
-    shown.forEach(function (c) { wall.appendChild(note(c)); });
-    if (items.length > shown.length) {
-      wall.appendChild(el("div", { className: "wall-more", text: t("ui", "more_on_wall", { n: items.length - shown.length }) }));
-    }
+    P.fitList(wall, items.map(note), more);
   }
 
   function renderFraming(meeting) {
     var info = null;
     (live.views.info || []).forEach(function (item) { if (item.id === meeting.shown_info_id) info = item; });
-    show("info-view", !!info);
-    show("statement-view", !info);
-    if (info) {
-      setText("info-title", info.title);
-      setText("info-text", info.text);
-      return;
-    }
-    setText("statement", meeting.issue_statement);
+    show("statement-view", true);
+    var tally = live.views.recognition_tally;
     // Answers belong to the words they were given about: after a revision the old
     // tally is not shown under the new text.
-    var tally = live.views.recognition_tally;
     if (tally && tally.statement_number !== meeting.statement_number) tally = null;
+    if (info) {
+      setText("statement-kicker", t("ui", "information"));
+      statementPager.show("info:" + info.id + ":" + info.title + info.text, function () {
+        return [el("h3", { className: "block first", text: info.title })]
+          .concat(P.textBlocks("body", info.text, info.title));
+      }, meeting.beamer_page_seconds);
+      tally = null;
+    } else {
+      setText("statement-kicker", t("ui", "issue_statement") +
+        (meeting.statement_number > 1 ? " (" + t("ui", "version_n", { n: meeting.statement_number }) + ")" : ""));
+      statementPager.show("statement:" + meeting.statement_number + meeting.issue_statement, function () {
+        return P.textBlocks("body", meeting.issue_statement, t("ui", "issue_statement"));
+      }, meeting.beamer_page_seconds);
+    }
     show("recognition", !!tally);
-    setText("statement-version", meeting.statement_number > 1 ? "(" + t("ui", "version_n", { n: meeting.statement_number }) + ")" : "");
     if (!tally) return;
     var bars = $("bars");
     bars.textContent = "";
@@ -84,16 +93,14 @@
         el("div", { className: "track" }, fill),
         el("span", { className: "num", text: String(n) })));
     });
-    setText("recognition-count", t("ui", "answered_n", { n: tally.answered }) +
+    setText("recognition-count", tn("ui", "answered_n", tally.answered) +
       (tally.open ? "" : " · " + t("ui", "check_closed")));
   }
 
   function renderProposals(meeting) {
     var tables = live.views.tables || {};
     var byId = {};
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("proposal:") === 0) byId[live.views[key].id] = live.views[key];
-    });
+    P.items(live.views, "proposal:").forEach(function (p) { byId[p.id] = p; });
     var grid = $("tables");
     grid.hidden = !tables.active;
     $("ranking").hidden = !!tables.active;
@@ -101,28 +108,27 @@
     if (tables.active) {
       (tables.tables || []).forEach(function (table) {
         var list = el("ul");
-        Object.keys(byId).forEach(function (id) {
-          var p = byId[id];
-          if (p.table_id === table.id && p.status === "open") list.appendChild(el("li", { text: p.title }));
-        });
-        grid.appendChild(el("div", { className: "beamer-table" },
+        var card = el("div", { className: "beamer-table" },
           el("h3", { text: t("ui", "table_n", { name: table.name }) }),
-          el("p", { className: "host", text: table.host ? t("ui", "host_is", { name: table.host.name }) : "" }),
+          table.host ? el("p", { className: "host", text: t("ui", "host_is", { name: table.host.name }) }) : null,
           table.question ? el("p", { className: "host", text: table.four_years ? t("ui", "four_years") : table.question }) : null,
-          list));
+          list);
+        grid.appendChild(card);
+        P.fitList(list, Object.keys(byId).map(function (id) { return byId[id]; })
+          .filter(function (p) { return p.table_id === table.id && p.status === "open"; })
+          .map(function (p) { return el("li", { text: p.title }); }), more);
       });
     }
-    var box = $("ranking");
-    box.textContent = "";
+    var rows = [];
     var ranking = live.views.ranking || [];
     var top = Math.max(1, ranking.length ? ranking[0].support : 1);
-    ranking.slice(0, 10).forEach(function (r, i) {
+    ranking.forEach(function (r, i) {
       var p = byId[r.id];
       if (!p) return;
       var fill = el("div", { className: "fill" });
       fill.style.width = Math.round((100 * r.support) / top) + "%";
       var flagged = P.kaders.flags(live).filter(function (f) { return f.proposal_id === p.id; });
-      box.appendChild(el("div", { className: "rank" },
+      rows.push(el("div", { className: "rank" },
         el("span", { className: "pos", text: String(i + 1) }),
         el("span", { className: "title", text: p.title },
           flagged.length ? el("span", { className: "flag-mark", text: " ⚠ " + t("kaders", "kaders") }) : null),
@@ -133,7 +139,7 @@
     Object.keys(byId).forEach(function (id) {
       var p = byId[id];
       if (p.status === "withdrawn" && !tables.active) {
-        box.appendChild(el("div", { className: "rank withdrawn" }, el("span", { className: "pos", text: "–" }),
+        rows.push(el("div", { className: "rank withdrawn" }, el("span", { className: "pos", text: "–" }),
           el("span", { className: "title", text: p.title }),
           el("span", { className: "reason", text: t("ui", "withdrawn_because", { reason: p.reason || "" }) })));
       }
@@ -143,58 +149,121 @@
     var items = $("shortlist-items");
     items.textContent = "";
     shortlist.forEach(function (id) { if (byId[id]) items.appendChild(el("li", { text: byId[id].title })); });
+    if (!tables.active) P.fitList($("ranking"), rows, more);
+  }
+
+  /* The blocks of one proposal or agreement: its title, description and what, and a
+   * line each for who, where and when; a changed word is struck through, the new one
+   * marked. */
+  function itemBlocks(number, fields, changes) {
+    changes = changes || {};
+    var title = (number ? number + ". " : "") + (fields.title || "");
+    var head = el("h3", { className: "block first item-title" + (changes.title ? " changed" : "") });
+    if (number) head.appendChild(document.createTextNode(number + ". "));
+    head.appendChild(changes.title ? P.diffNode(changes.title) : document.createTextNode(fields.title || ""));
+    head.dataset.item = title;
+    var blocks = [head];
+    ["description", "what"].forEach(function (name) {
+      if (!fields[name] && !changes[name]) return;
+      P.textBlocks("body" + (changes[name] ? " changed" : ""), changes[name] || fields[name], title)
+        .forEach(function (b) { blocks.push(b); });
+    });
+    FIELDS.slice(1).forEach(function (name) {
+      if (!fields[name] && !changes[name]) return;
+      var line = P.textBlocks("meta" + (changes[name] ? " changed" : ""), changes[name] || fields[name], title);
+      if (line.length) line[0].insertBefore(el("b", { text: t("ui", "field_" + name) + ": " }), line[0].firstChild);
+      line.forEach(function (b) { blocks.push(b); });
+    });
+    blocks[blocks.length - 1].classList.add("last");
+    return blocks;
+  }
+
+  function planBlocks(agreements, followup, evaluation, changed) {
+    var blocks = [];
+    agreements.forEach(function (a, i) {
+      var diff = changed && changed[String(a.id)];
+      itemBlocks(i + 1, a.fields || a, diff ? diff.fields : a.changes).forEach(function (b) { blocks.push(b); });
+    });
+    // The Alle Hens questions: who meets again if it does not work, who evaluates.
+    [["followup_label", followup], ["evaluation_label", evaluation]].forEach(function (pair) {
+      if (!pair[1]) return;
+      var parts = P.textBlocks("meta question-line", pair[1], t("ui", pair[0]));
+      parts[0].insertBefore(el("b", { text: t("ui", pair[0]) + " " }), parts[0].firstChild);
+      parts.forEach(function (b) { blocks.push(b); });
+    });
+    return blocks;
+  }
+
+  function renderText(meeting, kicker, key, build) {
+    setText("text-kicker", kicker);
+    textPager.show(key, build, meeting.beamer_page_seconds);
   }
 
   function renderConsent(meeting) {
     var round = live.views.consent;
     var tally = live.views.consent_tally;
-    var plan = live.views.agreements || { items: [] };
-    // In the consent phase the latest round (and its outcome); once signing starts, the
-    // plan, unless a round is still open.
-    var showRound = !!(round && tally && (meeting.phase === "consent" || round.open));
-    show("consent-view", showRound);
-    show("plan-view", !showRound && !!plan.items.length);
-    renderPlan(plan);
-    if (!showRound) return;
-    var proposal = round.proposal_id ? live.views["proposal:" + round.proposal_id] : null;
-    setText("round-kicker", t("ui", "round_on"));
-    setText("round-title", proposal ? proposal.title : t("ui", "round_on_plan"));
-    setText("round-count", t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }));
+    var subject = round.subject || {};
+    var changes = round.changes || {};
+    var kicker = round.whole_plan ? t("ui", "round_on_plan")
+      : t("ui", "round_on_version", { n: subject.version || round.proposal_version || 1 });
+    if (changes.from_version) kicker += " · " + t("ui", "changed_since", { n: changes.from_version });
+    renderText(meeting, kicker, "round:" + round.id + ":" + JSON.stringify(subject), function () {
+      if (round.whole_plan) {
+        return planBlocks(subject.agreements || [], subject.followup, subject.evaluation, changes.agreements);
+      }
+      return itemBlocks(0, subject.fields || {}, changes.fields);
+    });
+    show("tally-side", true);
+    show("signing-side", false);
+    setText("round-count", t("ui", "answered_of", { answered: tally ? tally.answered : 0, eligible: tally ? tally.eligible : 0 }));
     var flagBox = $("round-flags");
     flagBox.textContent = "";
-    var notes = proposal ? P.kaders.flagNotes(live, proposal.id) : null;
+    var notes = round.proposal_id ? P.kaders.flagNotes(live, round.proposal_id) : null;
     if (notes) flagBox.appendChild(notes);
     var bars = $("round-bars");
     bars.textContent = "";
-    var total = Math.max(1, tally.answered);
+    var total = Math.max(1, tally ? tally.answered : 0);
     ["consent", "concern", "objection"].forEach(function (key) {
+      var n = tally ? tally[key] : 0;
       var fill = el("div", { className: "fill" });
-      fill.style.width = Math.round((100 * tally[key]) / total) + "%";
+      fill.style.width = Math.round((100 * n) / total) + "%";
       bars.appendChild(el("div", { className: "bar " + key }, el("span", { text: t("ui", "consent_" + key) }),
-        el("div", { className: "track" }, fill), el("span", { className: "num", text: String(tally[key]) })));
+        el("div", { className: "track" }, fill), el("span", { className: "num", text: String(n) })));
     });
     var outcome = $("round-outcome");
     outcome.hidden = round.open;
     outcome.className = "beamer-outcome " + (round.outcome || "");
-    setText(outcome, round.open ? "" : t("ui", round.outcome === "adopted" ? "outcome_adopted" : "outcome_open"));
-    var list = $("round-objections");
-    list.textContent = "";
-    tally.objections.forEach(function (o) {
+    setText(outcome, round.open ? "" : P.outcomeText(round.outcome));
+    var objections = ((tally && tally.objections) || []).map(function (o) {
       var who = o.name ? o.name + (o.group ? " · " + o.group : "") : t("ui", "anonymous");
-      list.appendChild(el("li", null, el("b", { text: who + ": " }), o.reason));
+      return el("li", null, el("b", { text: who + ": " }), o.reason);
     });
+    P.fitList($("round-objections"), objections, function (n) { return el("li", { className: "more", text: t("ui", "more_on_wall", { n: n }) }); });
   }
 
-  function renderPlan(plan) {
-    var list = $("plan-items");
-    list.textContent = "";
-    plan.items.forEach(function (a) {
-      var meta = [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ");
-      list.appendChild(el("li", null, el("b", { text: a.title }), meta ? el("div", { className: "meta", text: meta }) : null));
+  function renderSigning(meeting) {
+    var plan = live.views.agreements || { items: [] };
+    var state = live.views.signing || {};
+    renderText(meeting, t("ui", "the_plan_signed"), "plan:" + JSON.stringify(plan), function () {
+      return planBlocks(plan.items, plan.followup, plan.evaluation, null);
     });
-    // The Alle Hens questions: who meets again if it does not work, who evaluates.
-    if (plan.followup) list.appendChild(el("p", { className: "meta", text: t("ui", "followup_label") + " " + plan.followup }));
-    if (plan.evaluation) list.appendChild(el("p", { className: "meta", text: t("ui", "evaluation_label") + " " + plan.evaluation }));
+    show("tally-side", false);
+    show("signing-side", true);
+    var tally = live.views.signing_tally || { signed: 0, eligible: 0, declined: 0, names: [] };
+    setText("signing-of", t("signing", "signed_of", { signed: tally.signed, eligible: tally.eligible }));
+    setText("signing-declined", tally.declined ? tn("signing", "declined_n", tally.declined) : "");
+    P.fitList($("signing-names"), (tally.names || []).map(function (n) { return el("li", { text: n }); }),
+      function (n) { return el("li", { className: "more", text: t("ui", "more_on_wall", { n: n }) }); });
+    setText("signing-sealed", state.closed_at ? t("signing", "closed", { fingerprint: state.fingerprint || "" }) : "");
+  }
+
+  function renderPlan(meeting) {
+    var plan = live.views.agreements || { items: [] };
+    renderText(meeting, t("ui", "the_plan"), "plan:" + JSON.stringify(plan), function () {
+      return planBlocks(plan.items, plan.followup, plan.evaluation, null);
+    });
+    show("tally-side", false);
+    show("signing-side", false);
   }
 
   function renderQueue() {
@@ -221,26 +290,39 @@
     setText("question", phase === "closed" ? "" : meeting.open_question);
     setText("step", P.stepText(meeting));
     setText("code", meeting.join_code);
+    setText("foot-code", t("ui", "join_with", { code: meeting.join_code }));
     setText("url", meeting.join_url);
-    // The QR code dominates while people come in; afterwards it stays, smaller.
-    document.body.classList.toggle("compact", phase !== "welcome");
+    // Head and foot first: the main area's height follows from them.
+    renderQueue();
+    var counts = live.views.counts;
+    if (counts) setText("online", tn("ui", "online_n", counts.online));
     var framing = phase === "framing", sharing = phase === "sharing";
     var proposing = phase === "proposals";
-    var consenting = phase === "consent" || phase === "signing";
+    var round = live.views.consent;
+    var plan = live.views.agreements || { items: [] };
     var kader = P.kaders.beamer(live, meeting);
-    var signingShown = P.signing.beamer(live, meeting);
-    // While people sign, the beamer shows the plan they sign and, under it, the count.
-    if (signingShown) kader = true;
-    show("intro", !framing && !sharing && !proposing && !consenting && !kader);
-    show("consent-view", false);
-    show("plan-view", false);
+    // In consent: the text the latest round asks about, beside its tally; in signing the
+    // whole plan beside the count (a round still open there comes first).
+    var consenting = !!round && (phase === "consent" || (phase === "signing" && round.open));
+    var signing = phase === "signing" && !consenting;
+    var planShown = !consenting && !signing && phase === "consent" && plan.items.length > 0;
+    var textMode = consenting || signing || planShown;
+    // The QR code dominates while people come in; afterwards it stays, smaller, and
+    // while the room reads a text it makes way for it (the code stays in the footer).
+    document.body.classList.toggle("compact", phase !== "welcome");
+    document.body.classList.toggle("text-mode", textMode);
+    show("intro", !framing && !sharing && !proposing && !textMode && !kader);
+    show("text-view", textMode);
     if (consenting) renderConsent(meeting);
+    else if (signing) renderSigning(meeting);
+    else if (planShown) renderPlan(meeting);
+    else textPager.clear();
     show("proposals-view", proposing);
     if (proposing) renderProposals(meeting);
-    $("statement-view").hidden = true;
-    $("info-view").hidden = true;
     show("wall-view", sharing);
-    if (framing && !kader) renderFraming(meeting);
+    var framingShown = framing && !kader;
+    show("statement-view", framingShown);
+    if (framingShown) renderFraming(meeting); else statementPager.clear();
     if (sharing) renderWall(meeting);
     var spotlit = meeting.spotlight_id && live.views["card:" + meeting.spotlight_id];
     show("spotlight", !!spotlit);
@@ -250,9 +332,8 @@
       $("spotlight-text").className = "pre-line" + (length > 500 ? " long" : (length > 200 ? " medium" : ""));
       setText("spotlight-author", spotlit.author ? spotlit.author + (spotlit.group ? " · " + spotlit.group : "") : "");
     }
-    renderQueue();
-    var counts = live.views.counts;
-    if (counts) setText("online", counts.online);
+    textPager.refit();
+    statementPager.refit();
     tick();
   }
 
@@ -277,6 +358,11 @@
     onRefused: function (error) { banner(P.errorMessage(error)); },
     onRevoked: function () { banner(t("ui", "beamer_revoked")); },
   }).connect();
+  document.addEventListener("keydown", function (e) {
+    var step = { ArrowRight: 1, PageDown: 1, " ": 1, ArrowLeft: -1, PageUp: -1 }[e.key];
+    if (!step) return;
+    if (textPager.turn(step) || statementPager.turn(step)) e.preventDefault();
+  });
   setInterval(tick, 1000);
   window.plandagLive = live;
 })();

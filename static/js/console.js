@@ -1,21 +1,20 @@
 /* The facilitator's console: phase control, timer, participants with live presence. */
 (function () {
   "use strict";
-  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, el = P.el, t = P.t, tn = P.tn, setText = P.setText, $ = P.$;
   var rows = {};  // participant id -> <li>, reused across renders
   var layout = "";  // groups and their members' ids, as last drawn
   var awaitVersion = 0;  // a phase move was acknowledged; keep buttons off until it shows
   var live;
 
   function participants() {
-    var out = [];
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("participant:") === 0) out.push(live.views[key]);
-    });
-    out.sort(function (a, b) { return a.name.localeCompare(b.name) || a.id - b.id; });
+    var out = P.items(live.views, "participant:");
+    out.sort(function (a, b) { return shown(a).localeCompare(shown(b)) || a.id - b.id; });
     return out;
   }
+
+  /* A person as the room and the record show them: two Fatimas are told apart. */
+  function shown(p) { return p.label || p.name; }
 
   function showError(ack) {
     setText("action-error", ack && !ack.ok ? P.errorMessage(ack.error) : "");
@@ -48,7 +47,7 @@
   function personRow(p) {
     var li = rows[p.id];
     if (!li) {
-      var role = el("select", { "aria-label": t("ui", "role") + " " + p.name, onchange: function (e) {
+      var role = el("select", { "aria-label": t("ui", "role") + " " + shown(p), onchange: function (e) {
         live.send("participant.set_role", { participant_id: p.id, role: e.target.value }).then(function (ack) {
           showError(ack);
           var current = live.views["participant:" + p.id];
@@ -59,12 +58,16 @@
         role.appendChild(el("option", { value: r, text: t("roles", r) }));
       });
       var remove = el("button", { className: "btn btn-small btn-danger", type: "button", text: "×",
-        "aria-label": t("ui", "remove") + " " + p.name,
+        "aria-label": t("ui", "remove") + " " + shown(p),
         onclick: function () {
           var current = live.views["participant:" + p.id] || p;
-          if (window.confirm(t("ui", "confirm_remove", { name: current.name }))) {
-            live.send("participant.remove", { participant_id: p.id }).then(showError);
-          }
+          P.confirm({
+            title: t("ui", "remove_title", { name: shown(current) }),
+            body: [t("ui", "confirm_remove", { name: shown(current), group: current.group })],
+            confirm: t("ui", "remove_confirm"), danger: true,
+          }).then(function (yes) {
+            if (yes) live.send("participant.remove", { participant_id: p.id }).then(showError);
+          });
         } });
       li = el("li", { "data-id": p.id }, el("span", { className: "dot" }), el("span", { className: "name" }), role, remove);
       rows[p.id] = li;
@@ -72,7 +75,7 @@
     li.className = p.removed ? "removed" : "";
     li.querySelector(".dot").className = "dot" + (p.online && !p.removed ? " on" : "");
     li.querySelector(".dot").title = p.online ? t("ui", "online") : "";
-    setText(li.querySelector(".name"), p.name + (p.removed ? " (" + t("ui", "removed") + ")" : ""));
+    setText(li.querySelector(".name"), shown(p) + (p.removed ? " (" + t("ui", "removed") + ")" : ""));
     var select = li.querySelector("select");
     if (select.value !== p.role) select.value = p.role;
     select.disabled = p.removed;
@@ -166,7 +169,7 @@
         bars.appendChild(el("div", { className: "track" }, fill));
         bars.appendChild(el("span", { text: String(tally.tally[key]) }));
       });
-      box.appendChild(el("p", { className: "muted", text: t("ui", "answered_n", { n: tally.answered }) + (tally.open ? "" : " · " + t("ui", "check_closed")) }));
+      box.appendChild(el("p", { className: "muted", text: tn("ui", "answered_n", tally.answered) + (tally.open ? "" : " · " + t("ui", "check_closed")) }));
       box.appendChild(bars);
       var comments = el("ul", { className: "plain" });
       (tally.comments || []).forEach(function (c) {
@@ -188,10 +191,7 @@
   }
 
   function contributionItems() {
-    var out = [];
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("contribution:") === 0) out.push(live.views[key]);
-    });
+    var out = P.items(live.views, "contribution:");
     var rank = { pending: 0, visible: 1, hidden: 2 };
     out.sort(function (a, b) { return (rank[a.status] - rank[b.status]) || (b.id - a.id); });
     return out;
@@ -222,21 +222,32 @@
       themeList.appendChild(el("li", null, el("span", { className: "grow", text: theme.name }),
         button(t("ui", "to_proposal"), function () { act("proposal.create_from", { theme_id: theme.id }); }),
         button(t("ui", "rename"), function () {
-          var name = window.prompt(t("ui", "rename"), theme.name);
-          if (name !== null) act("theme.rename", { id: theme.id, name: name });
+          P.dialog({
+            title: t("ui", "rename_theme"),
+            fields: [{ name: "name", label: t("ui", "theme_name"), value: theme.name, max: 60 }],
+            confirm: t("ui", "save"),
+            submit: function (v) { return act("theme.rename", { id: theme.id, name: v.name }); },
+          });
         })));
     });
     var items = contributionItems();
     var pending = items.filter(function (c) { return c.status === "pending"; }).length;
-    setText("contribution-count", "(" + t("ui", "contributions_n", { n: items.length }) +
-      (pending ? ", " + t("ui", "pending_n", { n: pending }) : "") + ")");
+    setText("contribution-count", "(" + tn("ui", "contributions_n", items.length) +
+      (pending ? ", " + tn("ui", "pending_n", pending) : "") + ")");
     var list = $("contributions");
     if (list.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
     list.textContent = "";
     items.slice(0, 300).forEach(function (c) {
       var actions = [];
       if (c.status === "pending") actions.push(button(t("ui", "approve"), function () { act("contribution.approve", { id: c.id }); }, { className: "btn btn-small btn-primary" }));
-      if (c.status !== "hidden") actions.push(button(t("ui", "hide"), function () { act("contribution.hide", { id: c.id }); }, { className: "btn btn-small btn-danger" }));
+      if (c.status !== "hidden") actions.push(button(t("ui", "hide"), function () {
+        P.confirm({
+          title: t("ui", "hide_title"),
+          body: [el("blockquote", { className: "pre-line", text: c.text }),
+            t("ui", "confirm_hide", { name: c.author })],
+          confirm: t("ui", "hide_confirm"), danger: true,
+        }).then(function (yes) { if (yes) act("contribution.hide", { id: c.id }); });
+      }, { className: "btn btn-small btn-danger" }));
       if (c.status === "visible") {
         actions.push(button(t("ui", "to_proposal"), function () { act("proposal.create_from", { contribution_id: c.id }); }));
         var lit = meeting.spotlight_id === c.id;
@@ -258,10 +269,62 @@
 
   function proposalsById() {
     var out = {};
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("proposal:") === 0) out[live.views[key].id] = live.views[key];
-    });
+    P.items(live.views, "proposal:").forEach(function (p) { out[p.id] = p; });
     return out;
+  }
+
+  var FIELDS = [
+    { name: "title", max: 120 },
+    { name: "description", max: 2000, multiline: true, rows: 4 },
+    { name: "what", max: 300, multiline: true, rows: 2 },
+    { name: "who", max: 300 },
+    { name: "where", max: 300 },
+    { name: "when", max: 300 },
+  ];
+
+  /* The amend form: every field with its current value and limit. While a round on
+   * this text is open, the form says so: saving closes it as superseded and asks again. */
+  function amendDialog(kind, item) {
+    var round = live.views.consent;
+    var running = round && round.open &&
+      (kind === "proposal" ? round.proposal_id === item.id : round.whole_plan);
+    var tally = live.views.consent_tally || {};
+    var body = [t("ui", kind === "proposal" ? "amend_intro" : "amend_agreement_intro")];
+    if (running) {
+      body.push(el("p", { className: "notice", text: t("ui", kind === "proposal" ? "amend_supersedes" : "amend_plan_supersedes",
+        { answered: tally.answered || 0, eligible: tally.eligible || 0 }) }));
+    }
+    var event = kind === "proposal" ? "proposal.edit" : "agreement.edit";
+    return P.dialog({
+      title: t("ui", kind === "proposal" ? "amend_title" : "amend_agreement_title", { title: item.title }),
+      body: body,
+      fields: FIELDS.map(function (f) {
+        return Object.assign({ label: t("ui", "field_" + f.name), value: item[f.name] || "" }, f);
+      }),
+      confirm: running ? t("ui", "amend_and_ask") : t("ui", "save_version"),
+      submit: function (values) {
+        var payload = Object.assign({ id: item.id, supersede: !!running }, values);
+        return act(event, payload).then(function (ack) {
+          if (ack.ok || !ack.error || ack.error.code.indexOf("amend_") < 0) return ack;
+          // A round opened meanwhile: say so, and let the facilitator decide.
+          return P.confirm({ title: t("ui", "amend_title", { title: item.title }),
+            body: [P.errorMessage(ack.error)], confirm: t("ui", "amend_and_ask") }).then(function (yes) {
+            return yes ? act(event, Object.assign(payload, { supersede: true })) : ack;
+          });
+        });
+      },
+    });
+  }
+
+  /* What changed from one version to the next, field by field. */
+  function changesList(changes) {
+    var list = el("ul", { className: "plain changes" });
+    FIELDS.forEach(function (f) {
+      if (changes && changes[f.name]) {
+        list.appendChild(el("li", null, el("b", { text: t("ui", "field_" + f.name) + ": " }), P.diffNode(changes[f.name])));
+      }
+    });
+    return list.childNodes.length ? list : null;
   }
 
   function renderProposals(meeting) {
@@ -315,30 +378,43 @@
     var list = $("proposal-list");
     if (list.contains(document.activeElement) && document.activeElement.tagName === "SELECT") return;
     list.textContent = "";
-    var open = Object.keys(byId).map(function (k) { return byId[k]; })
-      .filter(function (p) { return p.status !== "merged"; })
+    var all = Object.keys(byId).map(function (k) { return byId[k]; });
+    var open = all.filter(function (p) { return p.status !== "merged"; })
       .sort(function (a, b) { return (support[b.id] || 0) - (support[a.id] || 0) || a.id - b.id; });
     if (!open.length) list.appendChild(el("li", { className: "muted", text: t("ui", "no_proposals") }));
+    var voting = meeting.voting || {};
     open.forEach(function (p) {
       var controls = [];
       if (p.status === "open") {
-        controls.push(button(t("ui", "edit"), function () {
-          var title = window.prompt(t("ui", "edit_title"), p.title);
-          if (title === null) return;
-          var description = window.prompt(t("ui", "edit_description"), p.description);
-          if (description === null) return;
-          act("proposal.edit", { id: p.id, title: title, description: description, what: p.what, who: p.who, where: p.where, when: p.when });
-        }));
+        controls.push(button(t("ui", "edit"), function () { amendDialog("proposal", p); }));
         var merge = el("select", { "aria-label": t("ui", "merge_into") + " " + p.title, onchange: function (e) {
-          if (e.target.value) act("proposal.merge", { id: p.id, into: parseInt(e.target.value, 10) });
+          var into = byId[parseInt(e.target.value, 10)];
+          if (!into) return;
+          e.target.blur();
+          // Nothing irreversible on one pick: the dialog names what moves where.
+          P.confirm({
+            title: t("ui", "merge_title"),
+            body: [t("ui", "confirm_merge", { source: p.title, target: into.title }),
+              t("ui", voting.open ? "merge_no_undo" : "merge_undo_hint")],
+            confirm: t("ui", "merge_confirm"),
+          }).then(function (yes) {
+            e.target.value = "";
+            if (yes) act("proposal.merge", { id: p.id, into: into.id });
+            else render();
+          });
         } }, el("option", { value: "", text: t("ui", "merge_into") }));
         open.forEach(function (other) {
           if (other.id !== p.id && other.status === "open") merge.appendChild(el("option", { value: String(other.id), text: other.title }));
         });
         controls.push(merge);
         controls.push(button(t("ui", "withdraw"), function () {
-          var reason = window.prompt(t("ui", "withdraw_reason"));
-          if (reason !== null) act("proposal.withdraw", { id: p.id, reason: reason });
+          P.dialog({
+            title: t("ui", "withdraw_title", { title: p.title }),
+            body: [t("ui", "withdraw_intro")],
+            fields: [{ name: "reason", label: t("ui", "withdraw_reason"), max: 500, multiline: true }],
+            confirm: t("ui", "withdraw_confirm"), danger: true,
+            submit: function (v) { return act("proposal.withdraw", { id: p.id, reason: v.reason }); },
+          });
         }, { className: "btn btn-small btn-danger" }));
         if (shortlist.indexOf(p.id) < 0) {
           controls.push(button(t("ui", "add_shortlist"), function () { act("shortlist.set", { ids: shortlist.concat([p.id]) }); }));
@@ -347,18 +423,28 @@
       var versions = p.versions || [];
       var history = null;
       if (versions.length > 1) {
-        var steps = el("ol");
+        var steps = el("ol", { className: "versions" });
         versions.forEach(function (v) {
-          steps.appendChild(el("li", { text: v.title + " — " + (v.by || "?") + ", " + new Date(v.at).toLocaleTimeString() }));
+          steps.appendChild(el("li", null,
+            el("span", { text: t("ui", "version_by", { n: v.number, by: v.by || "?", at: new Date(v.at).toLocaleTimeString() }) }),
+            changesList(v.changes)));
         });
-        history = el("details", null, el("summary", { text: t("ui", "versions_n", { n: versions.length }) }), steps);
+        history = el("details", null, el("summary", { text: tn("ui", "versions_n", versions.length) }), steps);
       }
+      var merged = all.filter(function (m) { return m.status === "merged" && m.merged_into === p.id; });
       list.appendChild(el("li", { className: p.status === "open" ? "" : "hidden" },
-        history,
         el("span", { className: "grow", text: p.title + (p.table ? " · " + t("ui", "table_n", { name: p.table }) : "") +
           (p.status === "withdrawn" ? " — " + t("ui", "withdrawn_because", { reason: p.reason || "" }) : "") }),
-        el("b", { text: t("ui", "support_n", { n: support[p.id] || 0 }) }),
-        controls[0] || null, controls[1] || null, controls[2] || null, controls[3] || null));
+        el("b", { text: tn("ui", "support_n", support[p.id] || 0) }),
+        controls[0] || null, controls[1] || null, controls[2] || null, controls[3] || null,
+        history ? el("div", { className: "full" }, history) : null,
+        merged.length ? el("ul", { className: "plain full" }, merged.map(function (m) {
+          return el("li", null, el("span", { className: "grow muted", text: t("ui", "merged_here", { title: m.title }) }),
+            voting.open ? null : button(t("ui", "undo_merge"), function () {
+              P.confirm({ title: t("ui", "undo_merge"), body: [t("ui", "confirm_unmerge", { source: m.title, target: p.title })],
+                confirm: t("ui", "undo_merge") }).then(function (yes) { if (yes) act("proposal.unmerge", { id: m.id }); });
+            }));
+        })) : null));
     });
   }
 
@@ -375,12 +461,7 @@
       // A possible conflict with a kader shows here, before the round is opened.
       list.appendChild(el("li", null, el("span", { className: "grow" }, p.title + state, P.kaders.flagNotes(live, p.id)),
         p.consent_status === "adopted" ? null : button(t("ui", "open_round"), function () { act("consent.open", { proposal_id: p.id }); }, { className: "btn btn-small btn-primary" }),
-        p.consent_status ? null : button(t("ui", "amend"), function () {
-          var title = window.prompt(t("ui", "edit_title"), p.title);
-          if (title === null) return;
-          var description = window.prompt(t("ui", "edit_description"), p.description);
-          if (description !== null) act("proposal.edit", { id: p.id, title: title, description: description });
-        }),
+        p.consent_status === "adopted" ? null : button(t("ui", "amend"), function () { amendDialog("proposal", p); }),
         p.consent_status ? null : button(t("ui", "park"), function () { act("proposal.park", { id: p.id }); })));
     });
     var roles = meeting.consent_roles || [];
@@ -395,7 +476,7 @@
       box.appendChild(el("p", null, el("b", { text: t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) }),
         " · " + t("ui", "consent_consent") + " " + tally.consent + " · " + t("ui", "consent_concern") + " " + tally.concern +
         " · " + t("ui", "consent_objection") + " " + tally.objection +
-        (round && !round.open ? " — " + t("ui", round.outcome === "adopted" ? "outcome_adopted" : "outcome_open") : "")));
+        (round && !round.open ? " — " + P.outcomeText(round.outcome) : "")));
       var objections = el("ul", { className: "plain" });
       tally.objections.forEach(function (o) {
         objections.appendChild(el("li", { className: "pending" }, el("b", { text: o.name }), el("span", { className: "grow", text: o.reason }),
@@ -416,7 +497,7 @@
           if (e.target.value) act("consent.add", { participant_id: parseInt(e.target.value, 10) });
         } }, el("option", { value: "", text: t("ui", "add_late") }));
         participants().forEach(function (p) {
-          if (!p.removed && !inRound[p.id]) late.appendChild(el("option", { value: String(p.id), text: p.name + " · " + p.group }));
+          if (!p.removed && !inRound[p.id]) late.appendChild(el("option", { value: String(p.id), text: shown(p) + " · " + p.group }));
         });
         if (late.options.length > 1) box.appendChild(late);
       }
@@ -425,14 +506,12 @@
     var agreements = $("agreements");
     agreements.textContent = "";
     plan.items.forEach(function (a) {
-      agreements.appendChild(el("li", null, el("span", { className: "grow", text: a.title + " — " + [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ") }),
+      var meta = [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ");
+      agreements.appendChild(el("li", null, el("span", { className: "grow", text: a.title + (meta ? " — " + meta : "") }),
         a.concerns.length ? el("span", { className: "muted", text: t("ui", "concerns") + ": " + a.concerns.join("; ") }) : null,
-        button(t("ui", "edit"), function () {
-          var value = window.prompt(t("ui", "agreement_fields"), [a.what, a.who, a.where, a.when].join(" | "));
-          if (value === null) return;
-          var parts = value.split("|").map(function (x) { return x.trim(); });
-          act("agreement.edit", { id: a.id, what: parts[0] || "", who: parts[1] || "", where: parts[2] || "", when: parts[3] || "" });
-        })));
+        plan.adopted ? null : button(t("ui", "edit"), function () { amendDialog("agreement", a); }),
+        a.changes ? el("div", { className: "full" }, el("p", { className: "muted", text: t("ui", "changed_after_adoption",
+          { n: a.version, by: a.changed_by || "?" }) }), changesList(a.changes)) : null));
     });
     ["plan-followup-input", "plan-evaluation-input"].forEach(function (id) {
       var node = $(id);
@@ -485,6 +564,8 @@
     if (!meeting) return;
     renderPhases(meeting);
     openPanelFor(meeting.phase);
+    var pace = $("page-seconds");
+    if (document.activeElement !== pace) pace.value = meeting.beamer_page_seconds;
     renderFraming(meeting);
     renderSharing(meeting);
     renderProposals(meeting);
@@ -523,11 +604,7 @@
     });
   }
 
-  function status(state) {
-    var node = $("connection");
-    node.className = "status-pill connection " + (state === "online" ? "on" : "off");
-    setText(node, t("ui", state === "online" ? "online" : (state === "offline" ? "offline" : "connecting")));
-  }
+  function status(state) { P.connectionPill($("connection"), state); }
 
   live = new P.Live({
     auth: { audience: "console", meeting: P.boot.meeting },
@@ -543,11 +620,32 @@
     var minutes = parseInt($("timebox").value, 10);
     live.send("timer.set", { minutes: isNaN(minutes) ? -1 : minutes }).then(showError);
   });
+  $("pace-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    act("beamer.pace", { seconds: parseInt($("page-seconds").value, 10) || 0 });
+  });
+  $("renew-beamer").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var form = e.target;
+    P.confirm({ title: t("ui", "renew_beamer_title"), body: [t("ui", "confirm_renew_beamer")],
+      confirm: t("ui", "renew_beamer"), danger: true }).then(function (yes) { if (yes) form.submit(); });
+  });
   $("timer-clear").addEventListener("click", function () {
     live.send("timer.set", { minutes: null }).then(showError);
   });
   $("statement-revise").addEventListener("click", function () {
-    act("statement.revise", { text: $("statement-text").value });
+    var text = $("statement-text").value;
+    var check = live.views.recognition;
+    var meeting = live.views.meeting;
+    if (!(check && check.open)) { act("statement.revise", { text: text }); return; }
+    // Saying so first: the open question closes with its answers and is asked again.
+    var tally = live.views.recognition_tally || {};
+    P.confirm({
+      title: t("ui", "revise_title"),
+      body: [tn("ui", "revise_asks_again", tally.answered || 0,
+        { version: meeting.statement_number, next: meeting.statement_number + 1 })],
+      confirm: t("ui", "revise_and_ask"),
+    }).then(function (yes) { if (yes) act("statement.revise", { text: text }); });
   });
   $("recognition-toggle").addEventListener("click", function () {
     var check = live.views.recognition;
@@ -604,9 +702,29 @@
     });
   });
   $("consent-plan").addEventListener("click", function () { act("consent.open", { whole_plan: true }); });
-  $("consent-close").addEventListener("click", function () { act("consent.close", {}); });
+  $("consent-close").addEventListener("click", function () {
+    var tally = live.views.consent_tally || {};
+    var round = live.views.consent || {};
+    var subject = round.whole_plan ? t("ui", "the_plan") : ((live.views["proposal:" + round.proposal_id] || {}).title || "");
+    var standing = tally.objection || 0;
+    P.confirm({
+      title: t("ui", "close_round_title"),
+      body: [t("ui", "answered_of", { answered: tally.answered || 0, eligible: tally.eligible || 0 }),
+        standing ? tn("ui", "close_not_adopted", standing, { subject: subject }) : t("ui", "close_adopted", { subject: subject }),
+        t("ui", "close_final")],
+      confirm: t("ui", "close_round"),
+    }).then(function (yes) { if (yes) act("consent.close", {}); });
+  });
   $("plan-save").addEventListener("click", function () {
-    act("plan.update", { followup: $("plan-followup-input").value, evaluation: $("plan-evaluation-input").value });
+    var round = live.views.consent;
+    var payload = { followup: $("plan-followup-input").value, evaluation: $("plan-evaluation-input").value };
+    if (!(round && round.open && round.whole_plan)) { act("plan.update", payload); return; }
+    var tally = live.views.consent_tally || {};
+    P.confirm({ title: t("ui", "amend_plan_title"),
+      body: [t("ui", "amend_plan_supersedes", { answered: tally.answered || 0, eligible: tally.eligible || 0 })],
+      confirm: t("ui", "amend_and_ask") }).then(function (yes) {
+      if (yes) act("plan.update", Object.assign(payload, { supersede: true }));
+    });
   });
   $("round-start").addEventListener("click", function () { act("round.start", {}); });
   $("round-next").addEventListener("click", function () { act("round.next", {}); });

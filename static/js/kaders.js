@@ -87,7 +87,10 @@
             e.target.textContent = k("copied");
           } }),
           el("button", { className: "btn btn-small", type: "button", text: k("renew_link"), onclick: function () {
-            if (window.confirm(k("confirm_renew"))) act(live, "party.renew", { id: party.id });
+            P.confirm({ title: k("renew_title", { party: party.name }), body: [k("confirm_renew")],
+              confirm: k("renew_link"), danger: true }).then(function (yes) {
+              if (yes) act(live, "party.renew", { id: party.id });
+            });
           } })),
         pending.map ? el.apply(null, ["div", null].concat(pending.map(function (d) {
           return el("p", { className: "notice controls" }, el("span", { className: "grow", text: k("device_waiting") }),
@@ -136,7 +139,10 @@
             $("framework-title").focus();
           } }),
           view.locked ? null : el("button", { className: "btn btn-small btn-danger", type: "button", text: k("delete"), onclick: function () {
-            if (window.confirm(k("confirm_delete", { title: f.title }))) act(live, "framework.delete", { id: f.id });
+            P.confirm({ title: k("confirm_delete", { title: f.title }), body: [k("delete_final")],
+              confirm: k("delete"), danger: true }).then(function (yes) {
+              if (yes) act(live, "framework.delete", { id: f.id });
+            });
           } }),
           view.locked && meeting.phase !== "welcome" ? el("button", { className: "btn btn-small" + (shown ? " btn-primary" : ""), type: "button",
             text: shown ? t("ui", "hide_from_beamer") : t("ui", "show_on_beamer"),
@@ -257,7 +263,9 @@
       act(live, "framework.save", payload).then(function (ack) { if (ack.ok) resetForm(); });
     });
     $("framework-lock").addEventListener("click", function () {
-      if (window.confirm(k("confirm_lock"))) act(live, "framework.lock", {});
+      var count = frameworks(live).length;
+      P.confirm({ title: k("lock"), body: [k("confirm_lock"), t("kaders", "lock_count", { n: count })],
+        confirm: k("lock") }).then(function (yes) { if (yes) act(live, "framework.lock", {}); });
     });
     $("flag-form").addEventListener("submit", function (e) {
       e.preventDefault();

@@ -27,8 +27,37 @@
 
   function t(group, key, params) {
     var table = STRINGS[group] || {};
-    return fmt(table[key] !== undefined ? table[key] : key, params);
+    var value = table[key] !== undefined ? table[key] : key;
+    if (value && typeof value === "object") value = value[pluralForm(params && params.n)];
+    return fmt(value, params);
   }
+
+  /* The plural category of n in the page's language (CLDR names: one, other). */
+  function pluralForm(n) {
+    var lang = BOOT.lang || document.documentElement.lang || "nl";
+    var rule = PLURAL_RULES[lang] || PLURAL_RULES.nl;
+    return rule(Number(n));
+  }
+  var PLURAL_RULES = {
+    nl: function (n) { return n === 1 ? "one" : "other"; },
+    en: function (n) { return n === 1 ? "one" : "other"; },
+  };
+
+  /* A text with a count: t() with {n} choosing the plural form. */
+  function tn(group, key, n, params) {
+    return t(group, key, Object.assign({ n: n }, params || {}));
+  }
+
+  /* The values of every view key with this prefix ("proposal:", "card:", ...). */
+  function items(views, prefix) {
+    var out = [];
+    Object.keys(views).forEach(function (key) {
+      if (key.indexOf(prefix) === 0 && views[key]) out.push(views[key]);
+    });
+    return out;
+  }
+
+  function byId(id) { return document.getElementById(id); }
 
   /* Create an element; children are nodes or strings (set as text, never parsed). */
   function el(tag, attrs) {
@@ -43,11 +72,12 @@
         else node.setAttribute(k, v === true ? "" : v);
       });
     }
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined || child === false) continue;
+    function add(child) {
+      if (child === null || child === undefined || child === false) return;
+      if (Array.isArray(child)) { child.forEach(add); return; }
       node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
     }
+    for (var i = 2; i < arguments.length; i++) add(arguments[i]);
     return node;
   }
 
@@ -77,6 +107,26 @@
     this.offset = 0; // server clock minus ours, in ms
     this.socket = null;
     this.stats = { snapshots: 0, updates: 0, resyncs: 0 };
+    // Writes made on this device wait here (in localStorage with `outbox`, so also
+    // across a reload) until the server acknowledged them; each keeps its client id,
+    // so however often it is sent, it counts once.
+    this.outboxKey = options.outbox ? "plandag:outbox:" + options.outbox : null;
+    this.outbox = this.outboxKey ? storage.json(this.outboxKey, []) : [];
+    this.refusalsKey = options.outbox ? "plandag:refused:" + options.outbox : null;
+    this.refusals = this.refusalsKey ? storage.json(this.refusalsKey, {}) : {};
+    this.waiters = {};
+    this.inflight = null;
+    // The last state this device saw, shown (with its age) until the server answers.
+    this.rememberKey = options.remember ? "plandag:state:" + options.remember : null;
+    this.staleSince = null;
+    if (this.rememberKey) {
+      var saved = storage.json(this.rememberKey, null);
+      if (saved && saved.views) {
+        this.views = saved.views;
+        this.you = saved.you || null;
+        this.staleSince = saved.at;
+      }
+    }
   }
 
   Live.prototype.connect = function () {
@@ -84,7 +134,7 @@
     var auth = Object.assign({ lang: BOOT.lang }, this.options.auth);
     var socket = io({ auth: auth, reconnectionDelayMax: 4000, timeout: 8000 });
     this.socket = socket;
-    socket.on("connect", function () { self.status("online"); });
+    socket.on("connect", function () { self.status("online"); self.pump(); });
     socket.on("disconnect", function (reason) {
       self.ready = false;
       self.status("offline");
@@ -102,7 +152,7 @@
     });
     socket.on("snapshot", function (snap) { self.applySnapshot(snap); });
     socket.on("update", function (update) { self.applyUpdate(update); });
-    socket.on("you", function (you) { self.you = you; self.render(); });
+    socket.on("you", function (you) { self.you = you; self.remember(); self.render(); });
     socket.on("revoked", function (msg) {
       self.stopped = true;
       socket.disconnect();
@@ -122,7 +172,9 @@
     this.version = snap.version;
     this.offset = Date.parse(snap.server_time) - Date.now();
     this.ready = true;
+    this.staleSince = null;
     this.stats.snapshots++;
+    this.remember();
     var queued = this.pending;
     this.pending = [];
     for (var i = 0; i < queued.length; i++) {
@@ -145,7 +197,18 @@
     }
     this.version = update.version;
     this.stats.updates++;
+    this.remember();
     if (!quiet) this.render();
+  };
+
+  /* Keep the state on the device (at most every 2 s), for a reload without network. */
+  Live.prototype.remember = function () {
+    var self = this;
+    if (!this.rememberKey || this.rememberTimer) return;
+    this.rememberTimer = setTimeout(function () {
+      self.rememberTimer = null;
+      storage.set(self.rememberKey, JSON.stringify({ views: self.views, you: self.you, at: Date.now() }));
+    }, 2000);
   };
 
   Live.prototype.resync = function () {
@@ -167,11 +230,24 @@
 
   Live.prototype.now = function () { return Date.now() + this.offset; };
 
-  /* Send an intent. Resolves with the ack ({ok, ...} or {ok:false, error}); retries with
-   * the same client id while the ack is missing. */
+  /* Send an intent. Resolves with the ack ({ok, ...} or {ok:false, error}).
+   * With an outbox (phones), the write is kept on the device and sent, once
+   * connected, until the server answers, however long the outage: the promise
+   * resolves only with the server's answer, and `waiting()` tells the screen what is
+   * still to be sent. Without one, it is retried with the same client id a few times
+   * and then resolves with a network error. */
   Live.prototype.send = function (event, payload) {
     var self = this;
     var body = Object.assign({ client_id: clientId() }, payload || {});
+    if (this.outboxKey) {
+      return new Promise(function (resolve) {
+        self.outbox.push({ event: event, body: body, at: Date.now() });
+        self.waiters[body.client_id] = resolve;
+        self.saveOutbox();
+        self.render();
+        self.pump();
+      });
+    }
     return new Promise(function (resolve) {
       var attempts = 0;
       function attempt() {
@@ -184,6 +260,57 @@
       }
       attempt();
     });
+  };
+
+  Live.prototype.saveOutbox = function () {
+    if (!this.outboxKey) return;
+    if (this.outbox.length) storage.set(this.outboxKey, JSON.stringify(this.outbox));
+    else storage.remove(this.outboxKey);
+  };
+
+  /* Send the oldest waiting write, one at a time, in order. */
+  Live.prototype.pump = function () {
+    var self = this;
+    if (this.inflight || !this.socket || !this.socket.connected || !this.outbox.length) return;
+    var entry = this.outbox[0];
+    this.inflight = entry;
+    this.socket.timeout(10000).emit(entry.event, entry.body, function (err, ack) {
+      self.inflight = null;
+      if (err) {
+        // No answer in time (a slow or lost connection): the same write again.
+        setTimeout(function () { self.pump(); }, 1000);
+        return;
+      }
+      self.outbox = self.outbox.filter(function (e) { return e.body.client_id !== entry.body.client_id; });
+      self.saveOutbox();
+      if (ack && ack.ok === false) {
+        // Refused on arrival (e.g. the round closed meanwhile): the screen says so.
+        self.refusals[entry.event] = { error: ack.error, body: entry.body, at: Date.now() };
+      } else {
+        delete self.refusals[entry.event];
+      }
+      if (self.refusalsKey) storage.set(self.refusalsKey, JSON.stringify(self.refusals));
+      var waiter = self.waiters[entry.body.client_id];
+      delete self.waiters[entry.body.client_id];
+      if (waiter) waiter(ack);
+      self.render();
+      self.pump();
+    });
+  };
+
+  /* The writes of `event` still waiting to be sent (and matching `match`, if given). */
+  Live.prototype.waiting = function (event, match) {
+    return this.outbox.filter(function (e) {
+      return e.event === event && (!match || match(e.body));
+    });
+  };
+
+  /* The last refusal of `event` the server gave to a write from the outbox. */
+  Live.prototype.refusal = function (event) { return this.refusals[event] || null; };
+  Live.prototype.clearRefusal = function (event) {
+    if (!this.refusals[event]) return;
+    delete this.refusals[event];
+    if (this.refusalsKey) storage.set(this.refusalsKey, JSON.stringify(this.refusals));
   };
 
   function clock(seconds) {
@@ -213,8 +340,317 @@
     return i < 0 ? "" : t("ui", "phase_n_of", { n: i + 1, total: work.length });
   }
 
+  /* ------------------------------------------------------------------ dialogs
+   * An in-page dialog that names what will happen (never the browser's confirm or
+   * prompt): a title, what it does to whom, optional fields with their limits, and an
+   * error line. With `submit`, the dialog stays open (with what was typed) until the
+   * server accepts; it resolves with the values, or null when cancelled. */
+  function dialog(opts) {
+    var before = document.activeElement;
+    var node = el("dialog", { className: "pd-dialog", "aria-labelledby": "pd-dialog-title" });
+    var form = el("form", { method: "dialog", novalidate: true });
+    form.appendChild(el("h2", { id: "pd-dialog-title", text: opts.title }));
+    [].concat(opts.body || []).forEach(function (part) {
+      if (part === null || part === undefined || part === "") return;
+      form.appendChild(typeof part === "string" ? el("p", { text: part }) : part);
+    });
+    var inputs = {};
+    (opts.fields || []).forEach(function (f) {
+      var id = "pd-field-" + f.name;
+      var input = f.multiline
+        ? el("textarea", { id: id, rows: f.rows || 3 })
+        : el("input", { id: id, type: "text", autocomplete: "off" });
+      input.value = f.value || "";
+      var counter = f.max ? el("span", { className: "counter", "aria-live": "polite" }) : null;
+      function count() {
+        if (!counter) return;
+        var n = input.value.trim().length;
+        setText(counter, n + " / " + f.max);
+        counter.classList.toggle("over", n > f.max);
+      }
+      input.addEventListener("input", count);
+      count();
+      inputs[f.name] = input;
+      form.appendChild(el("label", { "for": id, text: f.label }));
+      if (f.hint) form.appendChild(el("p", { className: "hint", text: f.hint }));
+      form.appendChild(input);
+      if (counter) form.appendChild(counter);
+    });
+    var error = el("p", { className: "form-error", role: "alert", hidden: true });
+    form.appendChild(error);
+    var cancel = el("button", { className: "btn", type: "button", value: "cancel",
+      text: opts.cancel || t("ui", "cancel") });
+    var confirm = el("button", { className: "btn " + (opts.danger ? "btn-danger-solid" : "btn-primary"),
+      type: "submit", value: "ok", text: opts.confirm || t("ui", "ok") });
+    form.appendChild(el("div", { className: "dialog-actions" }, cancel, confirm));
+    node.appendChild(form);
+    document.body.appendChild(node);
+    return new Promise(function (resolve) {
+      var done = false;
+      function finish(value) {
+        if (done) return;
+        done = true;
+        if (node.open) node.close();
+        node.remove();
+        if (before && before.focus && document.contains(before)) before.focus();
+        resolve(value);
+      }
+      function values() {
+        var out = {};
+        Object.keys(inputs).forEach(function (k) { out[k] = inputs[k].value; });
+        return out;
+      }
+      cancel.addEventListener("click", function () { finish(null); });
+      node.addEventListener("cancel", function (e) { e.preventDefault(); finish(null); });
+      form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var picked = values();
+        if (!opts.submit) { finish(picked); return; }
+        confirm.disabled = true;
+        error.hidden = true;
+        Promise.resolve(opts.submit(picked)).then(function (ack) {
+          confirm.disabled = false;
+          if (ack && ack.ok === false) {
+            error.hidden = false;
+            setText(error, errorMessage(ack.error));  // what was typed stays in the fields
+            return;
+          }
+          finish(picked);
+        });
+      });
+      node.showModal();
+      var first = opts.fields && opts.fields.length ? inputs[opts.fields[0].name] : (opts.danger ? cancel : confirm);
+      first.focus();
+    });
+  }
+
+  function confirmDialog(opts) {
+    return dialog(opts).then(function (v) { return v !== null; });
+  }
+
+  /* ------------------------------------------------------------------ diffs
+   * A word diff from the server ([{op, text}]) as text with removed words struck
+   * through and added words marked, readable without colour. */
+  function diffNode(segments, className) {
+    var node = el("span", { className: "diff " + (className || "") });
+    (segments || []).forEach(function (s) {
+      if (s.op === "same") node.appendChild(document.createTextNode(s.text));
+      else if (s.op === "removed") node.appendChild(el("del", { text: s.text }));
+      else node.appendChild(el("ins", { text: s.text }));
+    });
+    return node;
+  }
+
+  /* A field's text, or its diff when it changed: `changes` maps field -> segments. */
+  function fieldNode(tag, attrs, text, segments) {
+    var node = el(tag, attrs);
+    if (segments && segments.length) node.appendChild(diffNode(segments));
+    else node.textContent = text || "";
+    return node;
+  }
+
+  /* ------------------------------------------------------------------ drafts
+   * A text field that keeps what was typed on the device (also across a reload) until
+   * it was sent and stored. */
+  function keepDraft(field, key) {
+    var storeKey = "plandag:draft:" + key;
+    var saved = storage.get(storeKey);
+    if (saved && !field.value) field.value = saved;
+    field.addEventListener("input", function () {
+      if (field.value) storage.set(storeKey, field.value); else storage.remove(storeKey);
+    });
+    return {
+      clear: function () { storage.remove(storeKey); },
+      saved: function () { return storage.get(storeKey); },
+    };
+  }
+
+  var storage = {
+    get: function (k) { try { return window.localStorage.getItem(k); } catch (e) { return null; } },
+    set: function (k, v) { try { window.localStorage.setItem(k, v); } catch (e) { /* full or off */ } },
+    remove: function (k) { try { window.localStorage.removeItem(k); } catch (e) { /* off */ } },
+    json: function (k, fallback) {
+      try { var v = JSON.parse(this.get(k)); return v === null ? fallback : v; } catch (e) { return fallback; }
+    },
+  };
+
+  /* The connection pill: a dot and a word. */
+  function connectionPill(node, state) {
+    if (!node) return;
+    var dot = node.querySelector(".dot"), label = node.querySelector(".label");
+    if (dot) dot.className = "dot" + (state === "online" ? " on" : "");
+    var word = t("ui", state === "online" ? "online" : (state === "offline" ? "offline_short" : "connecting"));
+    if (label) setText(label, word); else setText(node, word);
+    node.classList.toggle("on", state === "online");
+    node.classList.toggle("off", state !== "online");
+  }
+
+  /* ------------------------------------------------------------------ screens that never scroll
+   * Text as blocks small enough for a page: a paragraph (plain text, or a word diff's
+   * segments) is cut at word boundaries into pieces of at most `max` characters. Each
+   * piece carries its item's title (`item`), so a page that starts in the middle of an
+   * item can say which one continues. */
+  function textBlocks(className, content, item, max) {
+    max = max || 280;
+    var segments = typeof content === "string" ? [{ op: "same", text: content }] : (content || []);
+    // Words with their kind, and where a line ends or a sentence ends.
+    var words = [];
+    segments.forEach(function (seg) {
+      String(seg.text).split(/(\n|[^\S\n]+)/).forEach(function (w) { if (w) words.push({ op: seg.op, text: w }); });
+    });
+    // Sentences (cut at . ! ? ; : and at line ends), grouped into pieces of at most `max`
+    // characters; a longer sentence is cut at a word.
+    var pieces = [], piece = [], length = 0, sentence = [], slen = 0;
+    function endPiece() { if (piece.length) pieces.push(piece); piece = []; length = 0; }
+    function endSentence(hard) {
+      if (sentence.length) {
+        if (length && length + slen > max) endPiece();
+        piece = piece.concat(sentence);
+        length += slen;
+      }
+      sentence = []; slen = 0;
+      if (hard) endPiece();
+    }
+    words.forEach(function (w) {
+      if (w.text === "\n") { endSentence(true); return; }
+      if (slen + w.text.length > max && slen > 0 && /\S/.test(w.text)) {
+        endSentence(false);
+        endPiece();
+      }
+      sentence.push(w);
+      slen += w.text.length;
+      if (/[.!?;:]["”’)]*$/.test(w.text)) endSentence(false);
+    });
+    endSentence(true);
+    var blocks = [];
+    pieces.forEach(function (ws, i) {
+      var node = el("p", { className: "block " + className + (i === 0 ? " first" : " cont") });
+      node.dataset.item = item || "";
+      ws.forEach(function (w, j) {
+        if (j === 0 && !/\S/.test(w.text)) return;
+        if (w.op === "same") node.appendChild(document.createTextNode(w.text));
+        else node.appendChild(el(w.op === "removed" ? "del" : "ins", { text: w.text }));
+      });
+      if (node.textContent.trim()) blocks.push(node);
+    });
+    return blocks;
+  }
+
+  /* Lay blocks out into pages that fit `box`; pages turn by themselves every
+   * `seconds` with an "n of m" cue. Content that does not change keeps its page. */
+  function Pager(box, cue) {
+    this.box = box; this.cue = cue;
+    this.pages = []; this.index = 0; this.key = null; this.timer = null; this.size = "";
+    var self = this;
+    function again() { self.size = ""; if (self.blocks) self.show(self.key, self.build, self.seconds); }
+    window.addEventListener("resize", again);
+    // Whatever changes the box's height (fonts arriving, a banner, a longer footer),
+    // the pages are laid out again to fit it.
+    if (window.ResizeObserver) new ResizeObserver(function () { self.refit(); }).observe(box);
+    // The page's fonts change the measure when they arrive: lay out once more.
+    if (document.fonts) document.fonts.addEventListener("loadingdone", again);
+  }
+  Pager.prototype.show = function (key, build, seconds) {
+    var size = window.innerWidth + "x" + window.innerHeight;
+    this.seconds = seconds || 12;
+    this.build = build;
+    if (key === this.key && size === this.size && this.box.clientHeight === this.limit) return;
+    var keep = key === this.key ? this.index : 0;
+    this.key = key; this.size = size;
+    this.blocks = build();
+    this.layout();
+    this.index = Math.min(keep, this.pages.length - 1);
+    this.draw();
+  };
+  Pager.prototype.layout = function () {
+    var box = this.box, pages = [[]], page = el("div", { className: "pager-page" });
+    box.textContent = "";
+    box.appendChild(page);
+    var limit = this.limit = box.clientHeight;
+    function over() { return box.scrollHeight > limit; }
+    this.blocks.forEach(function (block) {
+      page.appendChild(block);
+      if (over() && page.childNodes.length > 1) {
+        page.removeChild(block);
+        page.textContent = "";
+        var fresh = [];
+        if (block.classList.contains("cont") && block.dataset.item) {
+          var label = el("p", { className: "block continued", text: t("ui", "continued", { title: block.dataset.item }) });
+          page.appendChild(label);
+          fresh.push(label);
+        }
+        page.appendChild(block);
+        if (over() && fresh.length) { page.removeChild(fresh[0]); fresh = []; }
+        pages.push(fresh);
+      }
+      pages[pages.length - 1].push(block);
+    });
+    this.pages = pages;
+  };
+  Pager.prototype.draw = function () {
+    var self = this, page = el("div", { className: "pager-page" }, this.pages[this.index] || []);
+    this.box.textContent = "";
+    this.box.appendChild(page);
+    if (this.cue) {
+      // The cue keeps its place (only its text comes and goes), so the pages keep their measure.
+      this.cue.style.visibility = this.pages.length < 2 ? "hidden" : "visible";
+      setText(this.cue, t("ui", "page_n_of", { n: this.index + 1, total: this.pages.length }));
+    }
+    clearTimeout(this.timer);
+    if (this.pages.length > 1) {
+      this.timer = setTimeout(function () {
+        self.index = (self.index + 1) % self.pages.length;
+        self.draw();
+      }, this.seconds * 1000);
+    }
+  };
+  /* Lay out again if the box changed size since (a banner, a longer footer). */
+  Pager.prototype.refit = function () {
+    if (this.blocks && this.box.clientHeight !== this.limit) this.show(this.key, this.build, this.seconds);
+  };
+  Pager.prototype.clear = function () { clearTimeout(this.timer); this.key = null; this.blocks = null; this.pages = []; };
+  /* A presenter's remote (or the arrow keys) turns the pages too. */
+  Pager.prototype.turn = function (step) {
+    if (this.pages.length < 2) return false;
+    this.index = (this.index + step + this.pages.length) % this.pages.length;
+    this.draw();
+    return true;
+  };
+
+  /* Put `nodes` into `box` while they fit; what does not fit is counted in a last
+   * line made by `more(n)`. Nothing is cut off mid-way. */
+  function fitList(box, nodes, more) {
+    box.textContent = "";
+    function over() {
+      return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
+    }
+    for (var i = 0; i < nodes.length; i++) {
+      box.appendChild(nodes[i]);
+      if (over()) {
+        box.removeChild(nodes[i]);
+        var rest = nodes.length - i;
+        var line = more(rest);
+        box.appendChild(line);
+        while (over() && box.childNodes.length > 1) {
+          box.removeChild(box.childNodes[box.childNodes.length - 2]);
+          rest++;
+          setText(line, more(rest).textContent);
+        }
+        return nodes.length - rest;
+      }
+    }
+    return nodes.length;
+  }
+
+  function outcomeText(outcome) {
+    return t("ui", "outcome_" + (outcome || "adopted"));
+  }
+
   window.Plandag = {
-    Live: Live, el: el, t: t, fmt: fmt, setText: setText, boot: BOOT, strings: STRINGS,
+    textBlocks: textBlocks, Pager: Pager, fitList: fitList, outcomeText: outcomeText,
+    Live: Live, el: el, t: t, tn: tn, fmt: fmt, setText: setText, boot: BOOT, strings: STRINGS,
     errorMessage: errorMessage, timerText: timerText, stepText: stepText, clientId: clientId,
+    items: items, $: byId, dialog: dialog, confirm: confirmDialog, diffNode: diffNode,
+    fieldNode: fieldNode, keepDraft: keepDraft, storage: storage, connectionPill: connectionPill,
   };
 })();

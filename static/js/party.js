@@ -100,8 +100,11 @@
             $("framework-title").focus();
           } }),
           el("button", { className: "btn btn-small btn-danger", type: "button", text: k("delete"), onclick: function () {
-            if (!window.confirm(k("confirm_delete", { title: f.title }))) return;
-            live.send("framework.delete", { id: f.id }).then(function (ack) { showError("framework-error", ack); });
+            P.confirm({ title: k("confirm_delete", { title: f.title }), body: [k("delete_final")],
+              confirm: k("delete"), danger: true }).then(function (yes) {
+              if (!yes) return;
+              live.send("framework.delete", { id: f.id }).then(function (ack) { showError("framework-error", ack); });
+            });
           } })) : null));
     });
     $("framework-form").hidden = !!view.locked || meeting.phase === "closed";

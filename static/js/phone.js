@@ -1,14 +1,29 @@
-/* The phone: join with a name and a group, then follow the meeting. */
+/* The phone: join with a name and a group, then follow the meeting.
+ *
+ * Nothing a person writes is lost: every write goes through the device's outbox (kept
+ * across a reload) and is sent, once, when the connection is back; until then the
+ * screen says it is waiting. Half-written texts stay in their boxes, also across a
+ * reload. The page itself and the last state it saw load from the device when the
+ * network is gone (a service worker keeps the page and its assets). */
 (function () {
   "use strict";
-  var P = window.Plandag, t = P.t, setText = P.setText;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, t = P.t, tn = P.tn, setText = P.setText, $ = P.$, el = P.el;
   var live = null;
-  var el = P.el;
   var editing = null;  // id of the own contribution being edited
   var picked = null;  // the recognition answer chosen but maybe not sent
   var prefilled = null;  // the check whose saved comment was put in the box
   var TEXT_MAX = 1000;
+  var code = P.boot.code;
+  var PROPOSAL_FIELDS = ["title", "description", "what", "who", "where", "when"];
+
+  var drafts = {
+    contribution: P.keepDraft($("contribution"), code + ":contribution"),
+    recognition: P.keepDraft($("recognition-comment"), code + ":recognition"),
+    consent: P.keepDraft($("consent-text"), code + ":consent"),
+  };
+  PROPOSAL_FIELDS.forEach(function (name) {
+    drafts["proposal-" + name] = P.keepDraft($("proposal-" + name), code + ":proposal-" + name);
+  });
 
   function show(view) {
     ["join-view", "meeting-view", "removed-view"].forEach(function (id) { $(id).hidden = id !== view; });
@@ -41,6 +56,61 @@
       // Informants, framework parties and observers see the role the facilitator gave them.
       setText("you-role", you.role && you.role !== "participant" ? " · " + t("roles", you.role) : "");
     }
+    renderStale();
+    renderWaitingCue();
+  }
+
+  /* "Shown from this device": the state is the last one seen, with its age. */
+  function renderStale() {
+    var node = $("stale");
+    node.hidden = !live.staleSince;
+    if (!live.staleSince) return;
+    var minutes = Math.max(0, Math.round((Date.now() - live.staleSince) / 60000));
+    var at = new Date(live.staleSince);
+    setText(node, tn("ui", "stale_state", minutes, {
+      time: ("0" + at.getHours()).slice(-2) + ":" + ("0" + at.getMinutes()).slice(-2),
+    }));
+  }
+
+  /* A cue at the top when a question waits for this person below the fold. */
+  var waitingCard = null;
+  function renderWaitingCue() {
+    var meeting = live.views.meeting, you = live.you || {};
+    var card = null;
+    var round = live.views.consent;
+    var mine = you.consent;
+    if (round && round.open && mine && mine.round_id === round.id && !mine.answer &&
+        !live.waiting("consent.answer").length && !$("consent-card").hidden) card = $("consent-card");
+    var check = live.views.recognition;
+    if (!card && check && check.open && meeting.phase === "framing" && !(you.recognition && you.recognition.check_id === check.id) &&
+        !live.waiting("recognition.answer").length && !$("recognition-card").hidden) card = $("recognition-card");
+    if (!card && meeting.phase === "signing" && (live.views.signing || {}).open && !you.signature &&
+        !live.waiting("signature.sign").length && !$("sign-card").hidden) card = $("sign-card");
+    waitingCard = card;
+    updateCue();
+  }
+  function updateCue() {
+    var cue = $("question-cue");
+    if (!waitingCard) { cue.hidden = true; return; }
+    var box = waitingCard.getBoundingClientRect();
+    cue.hidden = box.top < window.innerHeight - 80;  // already in sight
+  }
+  window.addEventListener("scroll", updateCue, { passive: true });
+  window.addEventListener("resize", updateCue);
+  $("question-cue").addEventListener("click", function () {
+    if (!waitingCard) return;
+    waitingCard.scrollIntoView({ behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth", block: "start" });
+    var focusable = waitingCard.querySelector("button:not([disabled])");
+    if (focusable) focusable.focus({ preventScroll: true });
+  });
+
+  /* What the outbox says about a write: waiting to be sent, or refused on arrival. */
+  function pendingStatus(event, match) {
+    var waiting = live.waiting(event, match);
+    if (waiting.length) return { waiting: waiting[waiting.length - 1] };
+    var refused = live.refusal(event);
+    if (refused && (!match || match(refused.body))) return { refused: refused };
+    return {};
   }
 
   function renderFraming(meeting, you) {
@@ -54,16 +124,20 @@
       if (prefilled !== check.id) {
         prefilled = check.id;
         picked = null;
-        $("recognition-comment").value = mine ? mine.comment || "" : "";
+        if (mine && mine.comment) $("recognition-comment").value = mine.comment;
       }
-      var chosen = picked || (mine && mine.answer);
+      var state = pendingStatus("recognition.answer", function (b) { return b.check_id === check.id; });
+      var chosen = picked || (state.waiting && state.waiting.body.answer) || (mine && mine.answer);
       Array.prototype.forEach.call(card.querySelectorAll("[data-answer]"), function (b) {
         b.setAttribute("aria-pressed", String(b.getAttribute("data-answer") === chosen));
         b.disabled = !check.open;
       });
       $("recognition-send").disabled = !check.open;
       $("recognition-comment").disabled = !check.open;
-      setText("recognition-status", !check.open ? t("ui", "answer_closed") : (mine ? t("ui", "answer_saved") : ""));
+      var status = !check.open ? t("ui", "answer_closed") : (mine ? t("ui", "answer_saved") : "");
+      if (state.waiting) status = t("ui", "waiting_to_send");
+      setText("recognition-status", status);
+      showError("recognition-error", state.refused ? P.errorMessage(state.refused.error) : "");
     }
     var info = live.views.info || [];
     $("info-card").hidden = !framing || !info.length;
@@ -75,11 +149,14 @@
     });
   }
 
+  function showError(id, message) {
+    var node = $(id);
+    node.hidden = !message;
+    setText(node, message || "");
+  }
+
   function wallItems() {
-    var out = [];
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("card:") === 0) out.push(live.views[key]);
-    });
+    var out = P.items(live.views, "card:");
     out.sort(function (a, b) { return b.id - a.id; });
     return out;
   }
@@ -88,11 +165,17 @@
     var sharing = meeting.phase === "sharing";
     var canWrite = sharing && you && you.role !== "observer";
     $("write-card").hidden = !canWrite;
-    $("mine-card").hidden = !sharing || !you || !(you.contributions || []).length;
+    var waiting = live.waiting("contribution.create").concat(live.waiting("contribution.edit"));
+    $("mine-card").hidden = !sharing || !you || !((you.contributions || []).length || waiting.length);
     $("wall-card").hidden = !sharing;
     setText("prompt", meeting.prompt ? meeting.prompt.text : t("beamer_leads", "sharing"));
     var mine = $("mine");
     mine.textContent = "";
+    waiting.forEach(function (entry) {
+      mine.appendChild(el("li", { className: "card status-waiting" },
+        el("p", { className: "pre-line", text: entry.body.text }),
+        el("p", { className: "hint", text: t("ui", "waiting_to_send") })));
+    });
     ((you && you.contributions) || []).forEach(function (c) {
       var actions = c.status === "hidden" ? null : el("div", { className: "card-actions" },
         el("button", { className: "btn btn-small", type: "button", text: t("ui", "edit"),
@@ -104,6 +187,8 @@
         el("p", { className: "hint", text: t("ui", "status_" + c.status) }),
         actions));
     });
+    var refused = live.refusal("contribution.create") || live.refusal("contribution.edit");
+    if (refused && !$("write-error").textContent) writeError(P.errorMessage(refused.error));
     var items = wallItems();
     setText("wall-count", items.length ? "(" + items.length + ")" : "");
     var wall = $("phone-wall");
@@ -119,14 +204,15 @@
     var active = meeting.phase !== "welcome" && meeting.phase !== "closed" && you && !you.removed;
     $("speak-card").hidden = !active;
     var queue = you && you.queue;
-    $("speak").hidden = !!queue;
+    var asking = live.waiting("queue.request").length > 0;
+    $("speak").hidden = !!queue || asking;
     $("speak-cancel").hidden = !queue || queue.status !== "waiting";
-    setText("speak-status", !queue ? "" : (queue.status === "speaking"
-      ? t("ui", "queue_speaking") : t("ui", "queue_waiting", { n: queue.position })));
+    setText("speak-status", asking ? t("ui", "waiting_to_send") : (!queue ? "" : (queue.status === "speaking"
+      ? t("ui", "queue_speaking") : t("ui", "queue_waiting", { n: queue.position }))));
     var turn = you && you.round;
     var card = $("turn-card");
     card.hidden = !turn || turn.done;
-    if (turn && !turn.done) setText(card, turn.now ? t("ui", "round_now") : t("ui", "round_ahead", { n: turn.ahead }));
+    if (turn && !turn.done) setText(card, turn.now ? t("ui", "round_now") : tn("ui", "round_ahead", turn.ahead));
     card.classList.toggle("now", !!(turn && turn.now));
   }
 
@@ -138,12 +224,17 @@
   }
 
   function proposals() {
-    var out = [];
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("proposal:") === 0 && live.views[key].status !== "merged") out.push(live.views[key]);
-    });
+    var out = P.items(live.views, "proposal:").filter(function (p) { return p.status !== "merged"; });
     out.sort(function (a, b) { return (a.status === "open" ? 0 : 1) - (b.status === "open" ? 0 : 1) || a.id - b.id; });
     return out;
+  }
+
+  function votingText(voting, you, items) {
+    if (voting.open) {
+      return voting.mode === "dots" ? tn("ui", "voting_open_dots", you ? you.dots_left : 0) : t("ui", "voting_open_simple");
+    }
+    if (!items.length) return t("ui", "no_proposals");
+    return t("ui", voting.ever_opened ? "voting_closed" : "voting_not_started");
   }
 
   function renderProposals(meeting, you) {
@@ -154,7 +245,7 @@
     $("table-card").hidden = !active || !tables.active;
     if (!$("table-card").hidden) {
       setText("table-name", table ? t("ui", "your_table", { name: table.name }) : t("ui", "choose_table"));
-      var isHost = table && table.host && you && table.host.id === you.id;
+      var isHost = table && ((table.host && you && table.host.id === you.id) || (you && you.table_host));
       setText("table-host", !table ? "" : (isHost ? t("ui", "you_are_host")
         : (table.host ? t("ui", "host_is", { name: table.host.name }) : t("ui", "no_host_yet"))));
       setText("table-question", table ? (table.four_years ? t("ui", "four_years") : table.question) : "");
@@ -172,9 +263,11 @@
         });
       }
     }
-    var canWrite = active && you && you.role !== "observer" &&
-      (!tables.active || (seated && table.host && table.host.id === you.id));
+    var hosting = table && ((table.host && you && table.host.id === you.id) || (you && you.table_host));
+    var canWrite = active && you && you.role !== "observer" && (!tables.active || (seated && hosting));
     $("propose-card").hidden = !canWrite;
+    var waitingProposals = live.waiting("proposal.create");
+    setText("propose-status", waitingProposals.length ? t("ui", "waiting_to_send") : $("propose-status").textContent);
     var voting = meeting.voting || {};
     var items = proposals();
     // While voting is open the list comes first; otherwise writing does.
@@ -182,19 +275,20 @@
     var second = voting.open ? $("propose-card") : $("vote-card");
     if (first.nextElementSibling !== second) first.parentNode.insertBefore(first, second);
     $("vote-card").hidden = !active && !(voting.open && items.length);
-    setText("vote-status", voting.open
-      ? (voting.mode === "dots" ? t("ui", "voting_open_dots", { n: you ? you.dots_left : 0 }) : t("ui", "voting_open_simple"))
-      : (items.length ? t("ui", "voting_closed") : t("ui", "no_proposals")));
+    setText("vote-status", votingText(voting, you, items));
     var list = $("proposals");
     list.textContent = "";
     var votes = (you && you.votes) || {};
+    var mayVote = you && (voting.roles || []).indexOf(you.role) >= 0;
     items.forEach(function (p) {
       var mine = votes[String(p.id)] || 0;
+      var sending = live.waiting("vote.give", function (b) { return b.proposal_id === p.id; }).length +
+        live.waiting("vote.take_back", function (b) { return b.proposal_id === p.id; }).length;
       var row = null;
-      var mayVote = you && (voting.roles || []).indexOf(you.role) >= 0;
       if (p.status === "open" && voting.open && mayVote) {
+        var full = voting.mode === "simple" ? mine > 0 : mine >= voting.max_per_proposal;
         row = el("div", { className: "vote-row" },
-          el("button", { className: "btn btn-primary", type: "button", text: t("ui", "support_add"),
+          full ? null : el("button", { className: "btn btn-primary", type: "button", text: t("ui", "support_add"),
             "aria-label": t("ui", "support_add") + ": " + p.title,
             onclick: function () { castVote("vote.give", p.id); } }),
           mine ? el("button", { className: "btn", type: "button", text: t("ui", "support_remove"),
@@ -207,16 +301,58 @@
         p.table ? el("p", { className: "hint", text: t("ui", "table_n", { name: p.table }) }) : null,
         p.status === "withdrawn" ? el("p", { className: "hint", text: t("ui", "withdrawn_because", { reason: p.reason || "" }) }) : null,
         P.kaders.flagNotes(live, p.id),
-        mine ? el("p", { className: "dots", text: t("ui", "your_support", { n: mine }) }) : null,
+        mine ? el("p", { className: "dots", text: voting.mode === "simple" ? t("ui", "you_support") : tn("ui", "your_support", mine) }) : null,
+        sending ? el("p", { className: "hint", text: t("ui", "waiting_to_send") }) : null,
         row));
     });
+    var refused = live.refusal("vote.give") || live.refusal("vote.take_back");
+    showError("vote-error", refused ? P.errorMessage(refused.error) : "");
+    // What happened to one's own proposals: merged into another, or withdrawn.
+    var notices = $("proposal-notices");
+    notices.textContent = "";
+    ((you && you.proposals) || []).forEach(function (mineP) {
+      var into = mineP.merged_into ? live.views["proposal:" + mineP.merged_into] : null;
+      notices.appendChild(el("li", { className: "card notice" }, mineP.status === "merged"
+        ? t("ui", "your_proposal_merged", { title: mineP.title, into: into ? into.title : "" })
+        : t("ui", "your_proposal_withdrawn", { title: mineP.title, reason: mineP.reason || "" })));
+    });
+    $("proposal-notices").hidden = !notices.childNodes.length;
   }
 
   var consentPick = null;  // the answer chosen but not sent yet
   var consentRound = null;
 
-  function planFields(a) {
-    return [a.what, a.who, a.where, a.when].filter(function (x) { return x; }).join(" · ");
+  /* The text the round asks about, word for word, with the latest change marked. */
+  function subjectNodes(round) {
+    var subject = round.subject || {};
+    var changes = round.changes || {};
+    var box = el("div", { className: "subject" });
+    function item(fields, diff, number) {
+      var node = el("div", { className: "subject-item" });
+      node.appendChild(P.fieldNode("h3", null, (number ? number + ". " : "") + (fields.title || ""),
+        diff && diff.title ? [{ op: "same", text: number ? number + ". " : "" }].concat(diff.title) : null));
+      ["description", "what"].forEach(function (name) {
+        if (fields[name] || (diff && diff[name])) node.appendChild(P.fieldNode("p", { className: "pre-line" }, fields[name], diff && diff[name]));
+      });
+      ["who", "where", "when"].forEach(function (name) {
+        if (!fields[name] && !(diff && diff[name])) return;
+        var line = P.fieldNode("p", { className: "hint" }, fields[name], diff && diff[name]);
+        line.insertBefore(el("b", { text: t("ui", "field_" + name) + ": " }), line.firstChild);
+        node.appendChild(line);
+      });
+      return node;
+    }
+    if (subject.kind === "plan") {
+      var changed = changes.agreements || {};
+      (subject.agreements || []).forEach(function (a, i) {
+        box.appendChild(item(a.fields || {}, changed[String(a.id)] ? changed[String(a.id)].fields : null, i + 1));
+      });
+      if (subject.followup) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "followup_label") + " " }), subject.followup));
+      if (subject.evaluation) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "evaluation_label") + " " }), subject.evaluation));
+    } else {
+      box.appendChild(item(subject.fields || {}, changes.fields, 0));
+    }
+    return box;
   }
 
   function renderConsent(meeting, you) {
@@ -225,12 +361,29 @@
     var card = $("consent-card");
     card.hidden = !(meeting.phase === "consent" || meeting.phase === "signing") || !round || !mine || mine.round_id !== round.id;
     if (!card.hidden) {
-      if (consentRound !== round.id) { consentRound = round.id; consentPick = null; $("consent-text").value = ""; }
-      var proposal = round.proposal_id ? live.views["proposal:" + round.proposal_id] : null;
-      setText("consent-kicker", t("ui", "round_on"));
-      setText("consent-title", proposal ? proposal.title : t("ui", "round_on_plan"));
-      setText("consent-description", proposal ? proposal.description : "");
-      var chosen = consentPick || mine.answer;
+      if (consentRound !== round.id) {
+        consentRound = round.id;
+        consentPick = null;
+        // Back after a reload or a new socket: one's own answer and its reason.
+        var draft = drafts.consent.saved();
+        $("consent-text").value = draft || mine.text || "";
+      }
+      var subject = round.subject || {};
+      setText("consent-kicker", round.whole_plan ? t("ui", "round_on") : t("ui", "round_on_version", { n: subject.version || 1 }));
+      setText("consent-title", round.whole_plan ? t("ui", "round_on_plan") : "");
+      $("consent-title").hidden = !round.whole_plan;
+      var box = $("consent-subject");
+      var key = round.id + JSON.stringify(subject);
+      if (box.dataset.key !== key) {
+        box.dataset.key = key;
+        box.textContent = "";
+        box.appendChild(subjectNodes(round));
+      }
+      var amended = round.previous && round.previous.outcome === "superseded";
+      $("consent-amended").hidden = !amended;
+      if (amended) setText("consent-amended", t("ui", "round_amended", { n: subject.version || 1 }));
+      var state = pendingStatus("consent.answer", function (b) { return b.round_id === round.id; });
+      var chosen = consentPick || (state.waiting && state.waiting.body.answer) || mine.answer;
       $("consent-form").hidden = !round.open;
       Array.prototype.forEach.call(card.querySelectorAll("[data-consent]"), function (b) {
         b.setAttribute("aria-pressed", String(b.getAttribute("data-consent") === chosen));
@@ -240,10 +393,14 @@
       setText("consent-text-label", chosen === "objection" ? t("ui", "objection_label") : t("ui", "concern_label"));
       $("consent-asked").hidden = !(round.open && mine.asked && mine.answer === "objection" && !mine.withdrawn);
       var status = "";
-      if (!round.open) status = round.outcome === "adopted" ? t("ui", "outcome_adopted") : t("ui", "outcome_open");
+      if (!round.open) status = P.outcomeText(round.outcome);
+      else if (state.waiting) status = t("ui", "waiting_answer", { answer: t("ui", "consent_" + state.waiting.body.answer) });
       else if (mine.withdrawn) status = t("ui", "objection_withdrawn");
-      else if (mine.answer) status = t("ui", "your_answer", { answer: t("ui", "consent_" + mine.answer) });
+      else if (mine.answer) status = t("ui", "your_answer", { answer: t("ui", "consent_" + mine.answer) }) +
+        (mine.text ? ": " + mine.text : "");
       setText("consent-status", status);
+      $("consent-status").classList.toggle("waiting", !!state.waiting);
+      showError("consent-error", state.refused ? P.errorMessage(state.refused.error) : "");
     }
     var plan = live.views.agreements || { items: [] };
     var showPlan = ["consent", "framework_check", "signing", "closed"].indexOf(meeting.phase) >= 0 && plan.items.length;
@@ -251,31 +408,41 @@
     var list = $("plan");
     list.textContent = "";
     plan.items.forEach(function (a) {
+      var meta = ["who", "where", "when"].filter(function (f) { return a[f]; }).map(function (f) {
+        return t("ui", "field_" + f) + ": " + a[f];
+      }).join(" · ");
       list.appendChild(el("li", { className: "card" }, el("b", { text: a.title }),
-        planFields(a) ? el("p", { className: "hint", text: planFields(a) }) : null));
+        a.description ? el("p", { className: "pre-line", text: a.description }) : null,
+        a.what ? el("p", { className: "pre-line", text: a.what }) : null,
+        meta ? el("p", { className: "hint", text: meta }) : null,
+        a.changes ? el("p", { className: "hint", text: t("ui", "changed_after_adoption", { n: a.version, by: a.changed_by || "" }) }) : null));
     });
     setText("plan-followup", plan.followup ? t("ui", "followup_label") + " " + plan.followup : "");
     setText("plan-evaluation", plan.evaluation ? t("ui", "evaluation_label") + " " + plan.evaluation : "");
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-consent]"), function (button) {
-    button.addEventListener("click", function () { consentPick = button.getAttribute("data-consent"); render(); });
+    button.addEventListener("click", function () {
+      consentPick = button.getAttribute("data-consent");
+      live.clearRefusal("consent.answer");
+      render();
+    });
   });
   $("consent-send").addEventListener("click", function () {
     var round = live.views.consent;
     var mine = live.you && live.you.consent;
     var answer = consentPick || (mine && mine.answer);
-    var node = $("consent-error");
-    if (!answer) { node.hidden = false; setText(node, t("ui", "pick_consent")); return; }
-    $("consent-send").disabled = true;
-    live.send("consent.answer", { round_id: round.id, answer: answer,
-      text: answer === "consent" ? "" : $("consent-text").value }).then(function (ack) {
-      $("consent-send").disabled = false;
-      node.hidden = ack.ok;
-      setText(node, ack.ok ? "" : P.errorMessage(ack.error));  // what was typed stays
-      if (ack.ok) consentPick = null;
+    if (!answer) { showError("consent-error", t("ui", "pick_consent")); return; }
+    showError("consent-error", "");
+    live.clearRefusal("consent.answer");
+    var text = answer === "consent" ? "" : $("consent-text").value;
+    consentPick = null;
+    live.send("consent.answer", { round_id: round.id, answer: answer, text: text }).then(function (ack) {
+      if (ack.ok) drafts.consent.clear();
+      else consentPick = answer;  // what was chosen and typed stays
       render();
     });
+    render();
   });
   ["consent-withdraw", "consent-keep"].forEach(function (id) {
     $(id).addEventListener("click", function () {
@@ -287,29 +454,26 @@
   });
 
   function castVote(event, proposalId) {
-    live.send(event, { proposal_id: proposalId }).then(function (ack) {
-      var node = $("vote-error");
-      node.hidden = ack.ok;
-      setText(node, ack.ok ? "" : P.errorMessage(ack.error));
-    });
+    live.clearRefusal("vote.give");
+    live.clearRefusal("vote.take_back");
+    live.send(event, { proposal_id: proposalId }).then(render);
+    render();
   }
 
   $("propose-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var fields = {};
-    ["title", "description", "what", "who", "where", "when"].forEach(function (name) {
-      fields[name] = $("proposal-" + name).value;
-    });
-    var node = $("propose-error");
+    PROPOSAL_FIELDS.forEach(function (name) { fields[name] = $("proposal-" + name).value; });
     $("propose-send").disabled = true;
+    showError("propose-error", "");
     live.send("proposal.create", fields).then(function (ack) {
       $("propose-send").disabled = false;
-      node.hidden = ack.ok;
-      setText(node, ack.ok ? "" : P.errorMessage(ack.error));  // on error the form keeps its text
+      showError("propose-error", ack.ok ? "" : P.errorMessage(ack.error));  // on error the form keeps its text
       if (!ack.ok) return;
-      ["title", "description", "what", "who", "where", "when"].forEach(function (name) { $("proposal-" + name).value = ""; });
+      PROPOSAL_FIELDS.forEach(function (name) { $("proposal-" + name).value = ""; drafts["proposal-" + name].clear(); });
       setText("propose-status", t("ui", "proposal_sent"));
     });
+    render();
   });
 
   function counter() {
@@ -319,11 +483,7 @@
     node.classList.toggle("over", length > TEXT_MAX);
   }
 
-  function writeError(message) {
-    var node = $("write-error");
-    node.hidden = !message;
-    setText(node, message || "");
-  }
+  function writeError(message) { showError("write-error", message); }
 
   function startEdit(c) {
     editing = c.id;
@@ -337,15 +497,22 @@
   function stopEdit() {
     editing = null;
     $("contribution").value = "";
+    drafts.contribution.clear();
     setText("write-send", t("ui", "share"));
     $("write-cancel").hidden = true;
     counter();
   }
 
   function withdraw(c) {
-    if (!window.confirm(t("ui", "confirm_withdraw"))) return;
-    live.send("contribution.withdraw", { id: c.id }).then(function (ack) {
-      writeError(ack.ok ? "" : P.errorMessage(ack.error));
+    P.confirm({
+      title: t("ui", "withdraw_contribution_title"),
+      body: [el("blockquote", { className: "pre-line", text: c.text }), t("ui", "confirm_withdraw")],
+      confirm: t("ui", "withdraw"), danger: true,
+    }).then(function (yes) {
+      if (!yes) return;
+      live.send("contribution.withdraw", { id: c.id }).then(function (ack) {
+        writeError(ack.ok ? "" : P.errorMessage(ack.error));
+      });
     });
   }
 
@@ -357,20 +524,34 @@
     var button = $("write-send");
     button.disabled = true;
     writeError("");
+    live.clearRefusal("contribution.create");
+    live.clearRefusal("contribution.edit");
+    var wasEditing = editing;
     var request = editing === null
       ? live.send("contribution.create", { text: text })
       : live.send("contribution.edit", { id: editing, text: text });
+    // Offline, the text moves to the list as "waiting to be sent"; the box is free again.
+    var queued = !live.socket || !live.socket.connected;
+    if (queued) { button.disabled = false; stopEdit(); setText("write-status", t("ui", "waiting_to_send")); }
     request.then(function (ack) {
       button.disabled = false;
-      if (!ack.ok) { writeError(P.errorMessage(ack.error)); return; }  // the text stays in the box
-      setText("write-status", editing === null ? t("ui", "shared") : t("ui", "saved"));
-      stopEdit();
+      if (!ack.ok) {
+        if (!queued) { writeError(P.errorMessage(ack.error)); return; }  // the text stays in the box
+        $("contribution").value = text;  // refused on arrival: back in the box, with why
+        editing = wasEditing;
+        writeError(P.errorMessage(ack.error));
+        return;
+      }
+      setText("write-status", wasEditing === null ? t("ui", "shared") : t("ui", "saved"));
+      if (!queued) stopEdit();
     });
+    render();
   });
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-answer]"), function (button) {
     button.addEventListener("click", function () {
       picked = button.getAttribute("data-answer");
+      live.clearRefusal("recognition.answer");
       render();
     });
   });
@@ -379,20 +560,24 @@
     var mine = live.you && live.you.recognition;
     if (mine && mine.check_id !== check.id) mine = null;
     var answer = picked || (mine && mine.answer);
-    var node = $("recognition-error");
-    if (!answer) { node.hidden = false; setText(node, t("ui", "pick_answer")); return; }
+    if (!answer) { showError("recognition-error", t("ui", "pick_answer")); return; }
+    showError("recognition-error", "");
+    live.clearRefusal("recognition.answer");
+    var sent = picked;
+    picked = null;
     live.send("recognition.answer", { check_id: check.id, answer: answer,
       comment: $("recognition-comment").value }).then(function (ack) {
-      node.hidden = ack.ok;
-      setText(node, ack.ok ? "" : P.errorMessage(ack.error));
-      if (ack.ok) picked = null;
+      if (ack.ok) drafts.recognition.clear();
+      else picked = sent;
       render();
     });
+    render();
   });
   $("speak").addEventListener("click", function () {
     live.send("queue.request", {}).then(function (ack) {
       if (!ack.ok) setText("speak-status", P.errorMessage(ack.error));
     });
+    render();
   });
   $("speak-cancel").addEventListener("click", function () {
     live.send("queue.cancel", {}).then(function (ack) {
@@ -401,35 +586,38 @@
   });
 
   function status(state) {
-    var node = $("connection");
-    node.querySelector(".dot").className = "dot" + (state === "online" ? " on" : "");
-    setText(node.querySelector(".label"), t("ui", state === "online" ? "online" : "connecting"));
+    P.connectionPill($("connection"), state);
     $("offline").hidden = state !== "offline" || !live || !live.you;
+    if (state === "offline" && live && live.outbox.length) setText("offline", t("ui", "offline_waiting"));
+    else setText("offline", t("ui", "offline"));
   }
 
   function start() {
     live = new P.Live({
-      auth: { audience: "phone", code: P.boot.code },
+      auth: { audience: "phone", code: code },
+      outbox: "phone:" + code,
+      remember: "phone:" + code,
       render: render,
       onStatus: status,
       onClosed: function () { if (live.you && live.you.removed) show("removed-view"); },
       onRefused: function (error) {
         if (error.code === "participant.removed") { live.stopped = true; live.socket.disconnect(); show("removed-view"); }
-        else if (error.code === "auth.not_joined") { live.stopped = true; live.socket.disconnect(); show("join-view"); }
+        else if (error.code === "auth.not_joined") {
+          P.storage.remove("plandag:joined:" + code);
+          live.stopped = true; live.socket.disconnect(); show("join-view");
+        }
       },
-    }).connect();
+    });
     window.plandagLive = live;
+    if (live.views.meeting) render();  // the last state this device saw, until the server answers
+    live.connect();
   }
 
-  function joinError(message) {
-    var node = $("join-error");
-    node.hidden = !message;
-    setText(node, message || "");
-  }
+  function joinError(message) { showError("join-error", message); }
 
   $("join-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    var picked = document.querySelector("input[name=group]:checked");
+    var group = document.querySelector("input[name=group]:checked");
     var button = $("join-button");
     button.disabled = true;
     joinError("");
@@ -437,12 +625,15 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ name: $("name").value, group: picked ? picked.value : null }),
+      body: JSON.stringify({ name: $("name").value, group: group ? group.value : null }),
     }).then(function (response) {
       return response.json().catch(function () { return { ok: false, error: { code: "server.error" } }; });
     }).then(function (body) {
       button.disabled = false;
       if (!body.ok) { joinError(P.errorMessage(body.error)); return; }
+      P.storage.set("plandag:joined:" + code, "1");
+      // The page the service worker keeps must be the joined one, for a reload offline.
+      fetch(window.location.pathname, { credentials: "same-origin" }).catch(function () { /* offline */ });
       if (live) { live.stopped = false; live.socket.connect(); } else start();
       live.you = body.you;
       show("meeting-view");
@@ -452,6 +643,11 @@
     });
   });
 
-  if (P.boot.joined) start();
+  setInterval(function () { if (live && live.staleSince) renderStale(); }, 30000);
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    navigator.serviceWorker.register(P.boot.service_worker, { scope: "/" }).catch(function () { /* optional */ });
+  }
+  // Joined on this device before (the page may come from the device, made before joining).
+  if (P.boot.joined || P.storage.get("plandag:joined:" + code)) start();
   else if (!document.getElementById("ended-view")) show("join-view");
 })();

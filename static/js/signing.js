@@ -108,9 +108,19 @@
     if (!bound) {
       bound = true;
       $("signing-close").addEventListener("click", function () {
-        if (!window.confirm(s("confirm_close"))) return;
-        live.send("signing.close", {}).then(function (ack) {
-          setText("signing-error", ack.ok ? "" : P.errorMessage(ack.error));
+        var tally = live.views.signing_tally || { signed: 0, declined: 0, eligible: 0 };
+        var missing = Math.max(0, tally.eligible - tally.signed - tally.declined);
+        P.confirm({
+          title: s("close_title"),
+          body: [s("signed_of", { signed: tally.signed, eligible: tally.eligible }) +
+            (tally.declined ? " · " + s("declined_n", { n: tally.declined }) : ""),
+            missing ? s("close_missing", { n: missing }) : "", s("confirm_close")],
+          confirm: s("close"),
+        }).then(function (yes) {
+          if (!yes) return;
+          live.send("signing.close", {}).then(function (ack) {
+            setText("signing-error", ack.ok ? "" : P.errorMessage(ack.error));
+          });
         });
       });
     }
@@ -126,28 +136,10 @@
     (tally.people || []).forEach(function (p) {
       var label = p.status ? s(p.status) : s("not_yet");
       list.appendChild(el("li", { className: "controls mt0" },
-        el("span", { className: "grow", text: p.name + " · " + p.group + (p.signed_as && p.signed_as !== p.name ? " (" + p.signed_as + ")" : "") }),
+        el("span", { className: "grow", text: p.name + " · " + p.group + (p.signed_as ? " — " + s("signed_as", { name: p.signed_as }) : "") }),
         el("span", { className: "status-pill " + (p.status === "signed" ? "on" : (p.status === "declined" ? "off" : "")), text: label })));
     });
   }
 
-  /* Returns true when signing fills the beamer's main area. */
-  function beamerRender(live, meeting) {
-    var view = $("signing-view");
-    if (!view) return false;
-    var tally = live.views.signing_tally, state = live.views.signing || {};
-    var on = meeting.phase === "signing" && !!tally && !live.views.consent_open_round;
-    view.hidden = !on;
-    if (!on) return false;
-    setText("signing-of", s("signed_of", { signed: tally.signed, eligible: tally.eligible }) +
-      (tally.declined ? " · " + s("declined_n", { n: tally.declined }) : ""));
-    var names = $("signing-names");
-    names.textContent = "";
-    (tally.names || []).forEach(function (n) { names.appendChild(el("li", { text: n })); });
-    setText("signing-sealed", state.closed_at ? s("closed", { fingerprint: state.fingerprint || "" }) : "");
-    return true;
-  }
-
   P.signing.console = consoleRender;
-  P.signing.beamer = beamerRender;
 })();

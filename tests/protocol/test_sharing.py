@@ -310,6 +310,8 @@ def test_framing_keeps_every_statement_version_and_its_answers(server: Server):
         },
     )
     assert revised["ok"] and revised["statement_number"] == 2
+    # The open question was closed with its answers and asked again about the new words.
+    assert revised["asked_again"] and revised["check_id"] != first["check_id"]
     late = phones[0].call(
         "recognition.answer",
         {
@@ -319,7 +321,7 @@ def test_framing_keeps_every_statement_version_and_its_answers(server: Server):
         },
     )
     assert late["error"]["code"] == "recognition.closed"
-    second = console.call("recognition.open", {"client_id": f"fr-open2-{meeting.id}"[:64]})
+    second = revised
     beamer.wait_for(lambda: beamer.views["recognition_tally"]["statement_number"] == 2)
     assert beamer.views["meeting"]["statement_number"] == 2
     # A phone's answer to the first check is not taken for an answer to the second.

@@ -1,0 +1,49 @@
+/* Plandag's service worker: the phone page and its assets load from the device when
+ * the venue's network is gone, so a reload keeps the writes waiting in the outbox and
+ * shows the last known state. The server fills in VERSION and ASSETS.
+ *
+ * Pages: network first (always the newest when there is a network), the device's copy
+ * otherwise. Assets: the device's copy, refreshed when the version changes. Socket.IO
+ * and everything else go to the network untouched. */
+"use strict";
+var VERSION = "__VERSION__";
+var ASSETS = __ASSETS__;
+var CACHE = "plandag-" + VERSION;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); })
+    .then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (n) { return n.indexOf("plandag-") === 0 && n !== CACHE; })
+      .map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function isPhonePage(url) { return /^\/j\/[A-Za-z0-9]+\/?$/.test(url.pathname); }
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (isPhonePage(url)) {
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(url.pathname).then(function (hit) { return hit || Response.error(); });
+    }));
+    return;
+  }
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(caches.match(url.pathname).then(function (hit) {
+      return hit || fetch(request);
+    }));
+  }
+});
