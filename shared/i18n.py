@@ -418,6 +418,9 @@ UI_PLURALS = {
     ),
     "your_support": Nn_("your support: {n} dot", "your support: {n} dots"),
     "online_n": Nn_("{n} participant online", "{n} participants online"),
+    "dots_max_here": Nn_(
+        "The most one proposal can take: {n} dot.", "The most one proposal can take: {n} dots."
+    ),
     "stale_state": Nn_(
         "No connection. Shown from this phone: the state of {time} ({n} minute ago).",
         "No connection. Shown from this phone: the state of {time} ({n} minutes ago).",

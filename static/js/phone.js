@@ -286,11 +286,13 @@
         live.waiting("vote.take_back", function (b) { return b.proposal_id === p.id; }).length;
       var row = null;
       if (p.status === "open" && voting.open && mayVote) {
-        var full = voting.mode === "simple" ? mine > 0 : mine >= voting.max_per_proposal;
+        var simple = voting.mode !== "dots";
+        var full = !simple && mine >= voting.max_per_proposal;
         row = el("div", { className: "vote-row" },
-          full ? null : el("button", { className: "btn btn-primary", type: "button", text: t("ui", "support_add"),
-            "aria-label": t("ui", "support_add") + ": " + p.title,
+          simple && mine ? null : el("button", { className: "btn btn-primary", type: "button", text: t("ui", "support_add"),
+            "aria-label": t("ui", "support_add") + ": " + p.title, disabled: full,
             onclick: function () { castVote("vote.give", p.id); } }),
+          full ? el("span", { className: "hint", text: tn("ui", "dots_max_here", voting.max_per_proposal) }) : null,
           mine ? el("button", { className: "btn", type: "button", text: t("ui", "support_remove"),
             "aria-label": t("ui", "support_remove") + ": " + p.title,
             onclick: function () { castVote("vote.take_back", p.id); } }) : null);

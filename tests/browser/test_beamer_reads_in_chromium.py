@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import time
+from pathlib import Path
 
 import pytest
 
@@ -55,29 +56,7 @@ def titles(n: int) -> str:
     return f"Afspraak {n}: buurtoverleg en toezicht rond het grasveld aan de Lindelaan"
 
 
-CHECK_JS = """(min) => {
-  const root = document.getElementById("beamer-root");
-  const visible = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== "hidden";
-  const small = [], over = [];
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-  while (walker.nextNode()) {
-    const node = walker.currentNode;
-    if (!node.textContent.trim()) continue;
-    const e = node.parentElement;
-    if (!visible(e)) continue;
-    const size = parseFloat(getComputedStyle(e).fontSize);
-    if (size < min - 0.05) small.push(`${e.tagName}.${e.className}#${e.id} ${size}px "${node.textContent.trim().slice(0, 30)}"`);
-  }
-  for (const e of root.querySelectorAll("*")) {
-    if (!visible(e) || getComputedStyle(e).display === "inline") continue;
-    if (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1) {
-      over.push(`${e.tagName}.${e.className}#${e.id} ${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`);
-    }
-  }
-  const box = document.getElementById("main").getBoundingClientRect();
-  if (box.bottom > window.innerHeight + 1 || box.right > window.innerWidth + 1) over.push("main outside the screen");
-  return {small, over};
-}"""
+CHECK_JS = (Path(__file__).parent / "fit_check.js").read_text()
 
 
 def read_all_pages(page, min_px: int) -> tuple[str, int]:

@@ -46,7 +46,9 @@ def test_an_objection_is_integrated_and_the_plan_is_made(server: Server, browser
     )["ok"]
 
     objector = phones[1]
-    expect(objector.locator("#consent-title")).to_have_text("Een buurtcafé op het plein")
+    # The phone reads the text the round asks about above its answer buttons.
+    expect(objector.locator("#consent-subject h3")).to_have_text("Een buurtcafé op het plein")
+    expect(objector.locator("#consent-subject")).to_contain_text("Elke vrijdag open.")
     objector.get_by_role("button", name="Ik heb bezwaar").click()
     objector.get_by_role("button", name="Antwoord versturen").click()
     expect(objector.locator("#consent-error")).to_contain_text("Een bezwaar heeft een reden nodig")
@@ -64,7 +66,7 @@ def test_an_objection_is_integrated_and_the_plan_is_made(server: Server, browser
     beamer.screenshot(path=str(screenshots / "beamer-consent.png"))
     closed = console.call("consent.close", {"client_id": f"bc-c1-{meeting.id}"[:64]})
     assert closed["outcome"] == "not_adopted"
-    expect(beamer.locator("#round-outcome")).to_contain_text("Er staat een bezwaar")
+    expect(beamer.locator("#round-outcome")).to_contain_text("Niet aangenomen")
 
     # The facilitator amends; a new round; everyone consents.
     assert console.call(
@@ -80,9 +82,15 @@ def test_an_objection_is_integrated_and_the_plan_is_made(server: Server, browser
         "consent.open", {"client_id": f"bc-o2-{meeting.id}"[:64], "proposal_id": pid}
     )["ok"]
     for phone in phones:
-        expect(phone.locator("#consent-title")).to_have_text(
+        # The new version, with what changed marked: "vrijdag" struck, "zaterdag" added.
+        expect(phone.locator("#consent-subject h3")).to_have_text(
             "Een buurtcafé op het plein, op zaterdag"
         )
+        expect(phone.locator("#consent-subject del")).to_contain_text(["vrijdag"])
+        expect(phone.locator("#consent-subject ins").first).to_be_visible()
+    expect(beamer.locator("#text-pages ins").nth(1)).to_have_text("zaterdagmiddag")
+    expect(beamer.locator("#text-kicker")).to_contain_text("gewijzigd sinds versie 1")
+    for phone in phones:
         phone.get_by_role("button", name="Ik stem in", exact=True).click()
         phone.get_by_role("button", name="Antwoord versturen").click()
         expect(phone.locator("#consent-status")).to_contain_text("Jouw antwoord")
@@ -125,8 +133,8 @@ def test_an_objection_is_integrated_and_the_plan_is_made(server: Server, browser
         == "adopted"
     )
     assert console.call("phase.advance", {"client_id": f"bc-{meeting.id}-s"[:64]})["ok"]
-    expect(beamer.locator("#plan-view")).to_be_visible()
-    expect(beamer.locator("#plan-items")).to_contain_text("Een buurtcafé op het plein, op zaterdag")
+    expect(beamer.locator("#text-view")).to_be_visible()
+    expect(beamer.locator("#text-pages")).to_contain_text("Een buurtcafé op het plein, op zaterdag")
     beamer.screenshot(path=str(screenshots / "beamer-plan.png"))
     assert beamer.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 1")
     console.close()

@@ -90,9 +90,9 @@ def test_a_host_writes_for_the_table_and_the_room_votes(server: Server, browser,
     support(guest, "Een buurtcafé op het plein")
     expect(beamer.locator(".rank").first).to_contain_text("Een buurtcafé op het plein")
     expect(beamer.locator(".rank").first.locator(".num")).to_have_text("3")
-    # A third dot on one proposal is refused with a clear message; undo works.
-    support(host, "Een buurtcafé op het plein")
-    expect(host.locator("#vote-error")).to_contain_text("hoogstens 2")
+    # A third dot on one proposal cannot be given, and the phone says why; undo works.
+    expect(host.get_by_role("button", name="Steunen: Een buurtcafé op het plein")).to_be_disabled()
+    expect(host.locator("#proposals")).to_contain_text("Meer kan één voorstel niet krijgen: 2")
     guest.get_by_role("button", name="Terughalen: Speelplek met toezicht").click()
     expect(beamer.locator(".rank").nth(1).locator(".num")).to_have_text("1")
     guest.screenshot(path=str(screenshots / "phone-voting.png"), full_page=True)

@@ -60,7 +60,7 @@ def test_facilitator_runs_a_room_that_three_phones_follow(server: Server, browse
     expect(beamer.locator("#qr")).to_be_visible()
     qr_box = beamer.locator("#qr").bounding_box()
     assert qr_box and qr_box["width"] > 350, "the QR code must be large on the beamer"
-    expect(beamer.locator("#online")).to_have_text("0")
+    expect(beamer.locator("#online")).to_have_text("0 deelnemers online")
 
     phones = []
     for name, group in [
@@ -81,7 +81,7 @@ def test_facilitator_runs_a_room_that_three_phones_follow(server: Server, browse
         expect(phone.locator("#you-name")).to_have_text(name)
         phones.append(phone)
 
-    expect(beamer.locator("#online")).to_have_text("3")
+    expect(beamer.locator("#online")).to_have_text("3 deelnemers online")
     expect(console.locator("#online-count")).to_have_text("3")
     expect(console.locator("#people .dot.on")).to_have_count(3)
     expect(console.locator("#beamer-count")).to_have_text("1")
@@ -90,7 +90,7 @@ def test_facilitator_runs_a_room_that_three_phones_follow(server: Server, browse
     console.get_by_role("button", name="Volgende: Kadering").click()
     expect(console.locator("#phase-now")).to_have_text("Kadering")
     expect(beamer.locator("#phase")).to_have_text("Kadering")
-    expect(beamer.locator("#online")).to_have_text("3")
+    expect(beamer.locator("#online")).to_have_text("3 deelnemers online")
     for phone in phones:
         expect(phone.locator("#phase")).to_have_text("Kadering")
         expect(phone.locator("#statement")).to_contain_text("spanning rond het plein")

@@ -85,7 +85,8 @@ def test_phones_sign_and_the_sealed_plan_verifies(server: Server, browser, scree
     decliner.get_by_label("Waarom teken je niet?").fill("Ik wil eerst met mijn ouders praten.")
     decliner.get_by_role("button", name="Ik teken niet").click()
     expect(decliner.locator("#sign-status")).to_contain_text("niet ondertekend")
-    expect(beamer.locator("#signing-of")).to_have_text("1 van 2 ondertekend · 1 tekenden niet")
+    expect(beamer.locator("#signing-of")).to_have_text("1 van 2 ondertekend")
+    expect(beamer.locator("#signing-declined")).to_have_text("1 zag af van ondertekenen")
     expect(beamer.locator("#signing-names")).to_contain_text("Fatima El Amrani")
     beamer.screenshot(path=str(screenshots / "beamer-signing.png"))
 
@@ -93,11 +94,16 @@ def test_phones_sign_and_the_sealed_plan_verifies(server: Server, browser, scree
     ctx.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in anna.cookies.items()])
     page = ctx.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("dialog", lambda dialog: dialog.accept())
+    browser_dialogs: list[str] = []
+    page.on("dialog", lambda d: (browser_dialogs.append(d.message), d.dismiss()))
     page.goto(f"{server.url}/m/{meeting.id}")
     expect(page.locator("#signing-count")).to_contain_text("1 van 2 ondertekend")
     expect(page.locator("#signing-people")).to_contain_text("Joël")
     page.get_by_role("button", name="Ondertekenen sluiten en het plan verzegelen").click()
+    # Nothing irreversible on one click: the dialog names who can no longer sign.
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("1 van 2 ondertekend")
+    dialog.get_by_role("button", name="Ondertekenen sluiten en het plan verzegelen").click()
     expect(page.locator("#signing-downloads")).to_be_visible()
     expect(page.locator("#signing-fingerprint")).to_have_text(
         re.compile(r"^[0-9A-F]{4}(-[0-9A-F]{4}){3}$")
@@ -125,3 +131,4 @@ def test_phones_sign_and_the_sealed_plan_verifies(server: Server, browser, scree
     expect(verify.locator("#result")).to_contain_text("Plandag Zuidplein")
     verify.screenshot(path=str(screenshots / "verify.png"), full_page=True)
     assert not errors, errors
+    assert browser_dialogs == []  # in-page dialogs only
