@@ -300,7 +300,7 @@ UI = {
     "add_late": N_("Add a late joiner to this round…"),
     "ok": N_("OK"),
     "cancel": N_("Cancel"),
-    "offline_short": N_("Offline – reconnecting…"),
+    "offline_short": N_("No connection"),
     "offline_waiting": N_(
         "No connection. What you send waits on this phone and goes out as soon as the "
         "connection is back."

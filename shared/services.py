@@ -670,10 +670,11 @@ def join(
                 raise DomainError("participant.removed")
             if (existing.name, existing.group) == (clean_name, chosen_group):
                 return existing, None
+            old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
-            return existing, commit_change(
-                session, row, {f"participant:{existing.id}", "counts"}, {existing.id}
-            )
+            keys = {f"participant:{existing.id}", "counts"}
+            keys |= _namesake_keys(session, meeting_id, {clean_name, old_name})
+            return existing, commit_change(session, row, keys, {existing.id})
         meeting.check_can_join()
         participant = Participant(
             meeting_id=meeting_id,
@@ -684,6 +685,7 @@ def join(
         session.add(participant)
         session.flush()
         keys = {f"participant:{participant.id}", "counts"}
+        keys |= _namesake_keys(session, meeting_id, {clean_name})
         if row.phase == Phase.SIGNING.value:
             keys.add("signing_tally")  # one more person who can sign
         if row.tables_active and row.table_strategy in ("mixed", "random"):
@@ -703,6 +705,28 @@ def join(
                 keys.add("tables")
         change = commit_change(session, row, keys)
     return participant, change
+
+
+def _namesake_keys(session: Session, meeting_id: str, names: set[str]) -> set[str]:
+    """Someone joined as (or renamed to) a name others in the meeting have: everyone
+    shown under that name is now told apart ("Fatima (Bewoners)"), so their views change."""
+    ids = list(
+        session.scalars(
+            select(Participant.id).where(
+                Participant.meeting_id == meeting_id,
+                func.lower(Participant.name).in_([n.lower() for n in names]),
+            )
+        )
+    )
+    if len(ids) < 2:
+        return set()
+    return {f"participant:{pid}" for pid in ids} | {
+        "queue",
+        "round",
+        "consent_tally",
+        "signing_tally",
+        "tables",
+    }
 
 
 def load_participant(session: Session, meeting_id: str, participant_id: object) -> Participant:

@@ -635,7 +635,9 @@
       if (!body.ok) { joinError(P.errorMessage(body.error)); return; }
       P.storage.set("plandag:joined:" + code, "1");
       // The page the service worker keeps must be the joined one, for a reload offline.
-      fetch(window.location.pathname, { credentials: "same-origin" }).catch(function () { /* offline */ });
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ keep: window.location.pathname });
+      }
       if (live) { live.stopped = false; live.socket.connect(); } else start();
       live.you = body.you;
       show("meeting-view");
@@ -647,7 +649,11 @@
 
   setInterval(function () { if (live && live.staleSince) renderStale(); }, 30000);
   if ("serviceWorker" in navigator && window.isSecureContext) {
-    navigator.serviceWorker.register(P.boot.service_worker, { scope: "/" }).catch(function () { /* optional */ });
+    navigator.serviceWorker.register(P.boot.service_worker, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      registration.active.postMessage({ keep: window.location.pathname });
+    }).catch(function () { /* the page works without it, only not offline */ });
   }
   // Joined on this device before (the page may come from the device, made before joining).
   if (P.boot.joined || P.storage.get("plandag:joined:" + code)) start();

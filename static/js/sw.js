@@ -22,6 +22,17 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// The page asks to be kept: the first visit came before this worker was there.
+self.addEventListener("message", function (event) {
+  var path = event.data && event.data.keep;
+  if (typeof path !== "string" || !isPhonePage(new URL(path, self.location.origin))) return;
+  event.waitUntil(caches.open(CACHE).then(function (cache) {
+    return fetch(path, { credentials: "same-origin" }).then(function (response) {
+      if (response.ok) return cache.put(path, response);
+    });
+  }).catch(function () { /* offline: the copy we have stays */ }));
+});
+
 function isPhonePage(url) { return /^\/j\/[A-Za-z0-9]+\/?$/.test(url.pathname); }
 
 self.addEventListener("fetch", function (event) {
