@@ -1,4 +1,7 @@
-"""The fixed wording of format ``plandag-plan/1``.
+"""The fixed wording of formats ``plandag-plan/1`` and ``plandag-plan/2``.
+
+Format 2 has the same wording; its record also seals the verification address
+(``verify_url``), which format 1 left outside the seal.
 
 These labels are part of the document format, not of the user interface: a sealed plan
 must re-render to exactly the same text when it is verified years later, so they are
@@ -11,7 +14,11 @@ from __future__ import annotations
 
 from typing import Final
 
-FORMAT: Final = "plandag-plan/1"
+FORMAT: Final = "plandag-plan/2"
+"""The format new plans are sealed in."""
+FORMAT_V1: Final = "plandag-plan/1"
+FORMATS: Final = (FORMAT_V1, FORMAT)
+"""Formats this library renders and verifies."""
 
 LANGUAGES: Final = ("nl", "en")
 
