@@ -49,7 +49,9 @@ MAX_INDENT_TWIPS = 2268
 MAX_CELL_MARGIN_TWIPS = 567
 PICTURE_TOLERANCE = 0.01
 """How far a picture's displayed size may drift (word processors round to their units)."""
-FINDINGS_PER_CODE = 12
+FINDINGS_PER_CODE = 30
+"""How many places one kind of finding names at most, and per kind of place."""
+FINDINGS_PER_KIND = 2
 
 PAGE_TOKEN, PAGES_TOKEN = "{page}", "{pages}"
 """Placeholders for the PAGE and NUMPAGES fields of the footer."""
@@ -239,15 +241,16 @@ def _int_hex(value: str | None) -> int | None:
     return int(value, 16)
 
 
-def _colors_of(element: etree._Element, theme: Theme, attr: str = "color") -> list[Rgb] | None:
-    """Every colour a word processor might show for a w:color (its value and its theme
-    colour); [] for "auto" (chosen by the renderer to contrast), None when unreadable."""
+def _colors_of(element: etree._Element, theme: Theme, attr: str = "val") -> list[Rgb] | None:
+    """Every colour a word processor might show for a colour attribute (`attr`: ``val`` of
+    a w:color, ``fill`` or ``color`` of a w:shd): its value and its theme colour. [] for
+    "auto" (chosen by the renderer to contrast), None when unreadable."""
     value = _val(element, attr)
     found: list[Rgb] = []
-    theme_attr = {"color": "themeColor", "fill": "themeFill"}.get(attr, "themeColor")
-    tint_attr = {"color": "themeTint", "fill": "themeFillTint"}.get(attr, "themeTint")
-    shade_attr = {"color": "themeShade", "fill": "themeFillShade"}.get(attr, "themeShade")
-    themed = theme.resolve(_val(element, theme_attr), _val(element, tint_attr), _val(element, shade_attr))
+    prefix = "themeFill" if attr == "fill" else "themeColor"
+    tint = "themeFillTint" if attr == "fill" else "themeTint"
+    shade = "themeFillShade" if attr == "fill" else "themeShade"
+    themed = theme.resolve(_val(element, prefix), _val(element, tint), _val(element, shade))
     if themed is not None:
         found.append(themed)
     if value is None or value.lower() == "auto":
@@ -465,7 +468,7 @@ class Reader:
         self.archive = archive
         self.document_part = document_part
         self.findings: list[Finding] = []
-        self._checked: set[int] = set()
+        self._cache: dict[tuple[int, str, str], tuple[etree._Element, list[tuple[str, str]]]] = {}
         rels = archive.relationships(document_part)
         self.document_rels = rels
 
@@ -513,11 +516,31 @@ class Reader:
         del part
 
     # -- property checks ---------------------------------------------------------------------
+    def _cached(
+        self, element: etree._Element, source: str, body: Callable[[etree._Element, str], None]
+    ) -> None:
+        """Run a check of a style's properties once, and repeat its findings for every text
+        that uses the style (so each place is named)."""
+        key = (id(element), source, body.__name__)
+        entry = self._cache.get(key)
+        if entry is None:
+            saved, self.findings = self.findings, []
+            try:
+                body(element, source)
+                found = [(f.code, f.detail) for f in self.findings]
+            finally:
+                self.findings = saved
+            entry = self._cache[key] = (element, found)  # the element keeps its id unique
+        for code, detail in entry[1]:
+            self.find(code, detail)
+
     def _check_rpr_markup(self, rpr: etree._Element, source: str) -> None:
-        key = id(rpr)
-        if key in self._checked and source != "direct formatting":
-            return
-        self._checked.add(key)
+        self._cached(rpr, source, self._rpr_findings)
+
+    def _check_ppr_markup(self, ppr: etree._Element, source: str) -> None:
+        self._cached(ppr, source, self._ppr_findings)
+
+    def _rpr_findings(self, rpr: etree._Element, source: str) -> None:
         for child in rpr:
             if not isinstance(child.tag, str):
                 continue
@@ -525,77 +548,73 @@ class Reader:
             local = name.localname
             if name.namespace == W14:
                 if local not in W14_HARMLESS:
-                    self.find("altered_text", f"w14:{local} ({source})")
+                    self.find("altered_text", f"w14:{local}, {source}")
                 continue
             if name.namespace != W or local not in RPR_ALLOWED:
-                self.find("unknown_markup", f"{_prefixed(child)} ({source})")
+                self.find("unknown_markup", f"{_prefixed(child)}, {source}")
                 continue
             if local in EXTRA_CONTENT:
-                self.find("extra_content", f"{EXTRA_CONTENT[local]} ({source})")
+                self.find("extra_content", f"{EXTRA_CONTENT[local]}, {source}")
             elif local in ("vanish", "specVanish", "webHidden") and _on(child):
-                self.find("hidden_text", f"w:{local} ({source})")
+                self.find("hidden_text", f"w:{local}, {source}")
             elif local in ("strike", "dstrike", "outline", "shadow", "emboss", "imprint"):
                 if _on(child):
-                    self.find("altered_text", f"w:{local} ({source})")
+                    self.find("altered_text", f"w:{local}, {source}")
             elif local == "effect" and (_val(child) or "none") != "none":
-                self.find("altered_text", f"w:effect ({source})")
+                self.find("altered_text", f"w:effect, {source}")
             elif local == "fitText":
-                self.find("tiny_text", f"w:fitText ({source})")
+                self.find("tiny_text", f"w:fitText, {source}")
             elif local == "eastAsianLayout" and any(
                 _on_attr(child, a) for a in ("combine", "vert", "vertCompress")
             ):
-                self.find("altered_text", f"w:eastAsianLayout ({source})")
+                self.find("altered_text", f"w:eastAsianLayout, {source}")
             elif local == "oMath":
-                self.find("extra_content", f"equation ({source})")
+                self.find("extra_content", f"equation, {source}")
             elif local == "w":
                 scale = _int(_val(child))
                 if scale is not None and scale != 100:
                     code = "tiny_text" if scale < 100 else "displaced_text"
-                    self.find(code, f"w:w {scale}% ({source})")
+                    self.find(code, f"w:w {scale}%, {source}")
             elif local == "position":
                 shift = _int(_val(child))
                 if shift is not None and abs(shift) > 2:
-                    self.find("displaced_text", f"w:position {shift} ({source})")
+                    self.find("displaced_text", f"w:position {shift}, {source}")
             elif local == "spacing":
                 spacing = _int(_val(child))
                 if spacing is not None and not -20 <= spacing <= 400:
-                    self.find("displaced_text", f"w:spacing {spacing} ({source})")
+                    self.find("displaced_text", f"w:spacing {spacing}, {source}")
             elif local == "rFonts":
                 for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
                     font = child.get(w(attr))
                     if font and font.casefold() in self.symbol_fonts:
-                        self.find("altered_text", f"symbol font “{font}” ({source})")
+                        self.find("altered_text", f"symbol font “{font}”, {source}")
 
-    def _check_ppr_markup(self, ppr: etree._Element, source: str) -> None:
-        key = id(ppr)
-        if key in self._checked and source != "direct formatting":
-            return
-        self._checked.add(key)
+    def _ppr_findings(self, ppr: etree._Element, source: str) -> None:
         for child in ppr:
             if not isinstance(child.tag, str):
                 continue
             name = etree.QName(child.tag)
             local = name.localname
             if name.namespace != W or local not in PPR_ALLOWED:
-                self.find("unknown_markup", f"{_prefixed(child)} ({source})")
+                self.find("unknown_markup", f"{_prefixed(child)}, {source}")
             elif local in EXTRA_CONTENT:
-                self.find("extra_content", f"{EXTRA_CONTENT[local]} ({source})")
+                self.find("extra_content", f"{EXTRA_CONTENT[local]}, {source}")
             elif local == "framePr":
-                self.find("displaced_text", f"w:framePr ({source})")
+                self.find("displaced_text", f"w:framePr, {source}")
             elif local == "textDirection" and (_val(child) or "lrTb") not in ("lrTb", "tb"):
-                self.find("displaced_text", f"w:textDirection ({source})")
+                self.find("displaced_text", f"w:textDirection, {source}")
             elif local == "ind":
                 for attr in ("left", "start", "right", "end", "firstLine", "hanging"):
                     value = _int(child.get(w(attr)))
                     if value is not None and not -567 <= value <= MAX_INDENT_TWIPS:
-                        self.find("displaced_text", f"w:ind {attr}={value} ({source})")
+                        self.find("displaced_text", f"w:ind {attr}={value}, {source}")
             elif local == "spacing":
                 line = _int(child.get(w("line")))
                 rule = child.get(w("lineRule")) or "auto"
                 if line is not None and (
                     (rule == "auto" and line < 180) or (rule == "exact" and line < 160)
                 ):
-                    self.find("tiny_text", f"w:spacing line={line} {rule} ({source})")
+                    self.find("tiny_text", f"w:spacing line={line} {rule}, {source}")
 
     def _numbering_layers(self, num_pr: etree._Element | None) -> list[_Layer]:
         """The numbering level a paragraph uses: its indent applies to the paragraph, its
@@ -715,21 +734,21 @@ class Reader:
             value, source = sizes.get(tag, (20, "default"))
             effective = value * 2 / 3 if raised else value
             if effective < MIN_HALF_POINTS:
-                self.find("tiny_text", f"w:{tag} {value / 2:g} pt ({source})")
+                self.find("tiny_text", f"w:{tag} {value / 2:g} pt, {source}")
         backgrounds = list(paragraph_bg)
         for layer_bg in (shading, highlight):
             if layer_bg is None:
                 continue
             colors, source = layer_bg
             if colors is None:
-                self.find("faint_text", f"unknown background ({source})")
+                self.find("faint_text", f"unknown background, {source}")
             elif colors:
                 backgrounds = [colors]
         if color is None:
             return
         colors, source = color
         if colors is None:
-            self.find("faint_text", f"unreadable w:color ({source})")
+            self.find("faint_text", f"unreadable w:color, {source}")
             return
         behind = backgrounds[-1] if backgrounds else [WHITE]
         for fg in colors:
@@ -738,7 +757,7 @@ class Reader:
                 if ratio < MIN_CONTRAST:
                     self.find(
                         "faint_text",
-                        f"w:color {_hex(fg)} on {_hex(bg)}, contrast {ratio:.1f}:1 ({source})",
+                        f"w:color {_hex(fg)} on {_hex(bg)}, contrast {ratio:.1f}:1, {source}",
                     )
                     return
 
@@ -754,7 +773,7 @@ class Reader:
         if shd is not None:
             colors = shading_color(shd, self.theme)
             if colors is None:
-                self.find("faint_text", f"unknown paragraph shading ({source})")
+                self.find("faint_text", f"unknown paragraph shading, {source}")
             elif colors:
                 backgrounds.append(colors)
         return backgrounds
@@ -827,6 +846,8 @@ class ContentWalker:
             for s in chain
         ]
         table_bg: list[list[Rgb]] = []
+        # table-level findings name the table's first cell (the next text unit)
+        reader.unit = len(self.content.texts)
         for source, props in [
             *((f"table style “{s.name}”", s.element.find(w("tblPr"))) for s in chain),
             ("direct formatting", tbl_pr),
@@ -844,6 +865,7 @@ class ContentWalker:
             if _local(other) not in ("tblPr", "tblGrid", "tr") and _local(other) not in MARKERS:
                 self._block(other, _Cell([], []))
         for row_index, row in enumerate(rows):
+            reader.unit = len(self.content.texts)
             tr_pr = row.find(w("trPr"))
             if tr_pr is not None:
                 self._check_trpr(tr_pr)
@@ -925,13 +947,13 @@ class ContentWalker:
             if not local:
                 continue
             if etree.QName(child.tag).namespace != W or local not in TBLPR_ALLOWED:
-                find("unknown_markup", f"{_prefixed(child)} ({source})")
+                find("unknown_markup", f"{_prefixed(child)}, {source}")
             elif local in EXTRA_CONTENT:
-                find("extra_content", f"{EXTRA_CONTENT[local]} ({source})")
+                find("extra_content", f"{EXTRA_CONTENT[local]}, {source}")
             elif local == "tblpPr":
-                find("displaced_text", f"w:tblpPr floating table ({source})")
+                find("displaced_text", f"w:tblpPr floating table, {source}")
             elif local == "bidiVisual" and _on(child):
-                find("displaced_text", f"w:bidiVisual ({source})")
+                find("displaced_text", f"w:bidiVisual, {source}")
             elif local == "tblW":
                 kind = child.get(w("type")) or "dxa"
                 width = _int(child.get(w("w")))
@@ -940,24 +962,24 @@ class ContentWalker:
                     or (kind == "pct" and 0 < width < 500)
                     or width < 0
                 ):
-                    find("hidden_table", f"w:tblW {width} {kind} ({source})")
+                    find("hidden_table", f"w:tblW {width} {kind}, {source}")
             elif local == "tblInd":
                 width = _int(child.get(w("w")))
                 if width is not None and abs(width) > 1440:
-                    find("displaced_text", f"w:tblInd {width} ({source})")
+                    find("displaced_text", f"w:tblInd {width}, {source}")
             elif local == "tblCellMar":
                 for side in child:
                     width = _int(side.get(w("w")))
                     if width is not None and not 0 <= width <= MAX_CELL_MARGIN_TWIPS:
-                        find("hidden_table", f"w:tblCellMar {_local(side)}={width} ({source})")
+                        find("hidden_table", f"w:tblCellMar {_local(side)}={width}, {source}")
             elif local == "tblCellSpacing":
                 width = _int(child.get(w("w")))
                 if width is not None and width > 567:
-                    find("hidden_table", f"w:tblCellSpacing {width} ({source})")
+                    find("hidden_table", f"w:tblCellSpacing {width}, {source}")
             elif local == "shd":
                 colors = shading_color(child, self.reader.theme)
                 if colors is None:
-                    find("faint_text", f"unknown table shading ({source})")
+                    find("faint_text", f"unknown table shading, {source}")
                 elif colors:
                     backgrounds.append(colors)
 
@@ -998,9 +1020,9 @@ class ContentWalker:
             if not local:
                 continue
             if etree.QName(child.tag).namespace != W or local not in TCPR_ALLOWED:
-                find("unknown_markup", f"{_prefixed(child)} ({source})")
+                find("unknown_markup", f"{_prefixed(child)}, {source}")
             elif local in EXTRA_CONTENT:
-                find("extra_content", f"{EXTRA_CONTENT[local]} ({source})")
+                find("extra_content", f"{EXTRA_CONTENT[local]}, {source}")
             elif local == "tcW":
                 kind = child.get(w("type")) or "dxa"
                 width = _int(child.get(w("w")))
@@ -1009,26 +1031,26 @@ class ContentWalker:
                     or (kind == "pct" and 0 < width < 150)
                     or width < 0
                 ):
-                    find("hidden_table", f"w:tcW {width} {kind} ({source})")
+                    find("hidden_table", f"w:tcW {width} {kind}, {source}")
             elif local in ("vMerge", "hMerge"):
-                find("hidden_table", f"w:{local} ({source})")
+                find("hidden_table", f"w:{local}, {source}")
             elif local == "noWrap" and _on(child):
-                find("displaced_text", f"w:noWrap ({source})")
+                find("displaced_text", f"w:noWrap, {source}")
             elif local == "tcFitText" and _on(child):
-                find("tiny_text", f"w:tcFitText ({source})")
+                find("tiny_text", f"w:tcFitText, {source}")
             elif local == "hideMark" and _on(child):
-                find("hidden_table", f"w:hideMark ({source})")
+                find("hidden_table", f"w:hideMark, {source}")
             elif local == "textDirection" and (_val(child) or "lrTb") not in ("lrTb", "tb"):
-                find("displaced_text", f"w:textDirection ({source})")
+                find("displaced_text", f"w:textDirection, {source}")
             elif local == "tcMar":
                 for side in child:
                     width = _int(side.get(w("w")))
                     if width is not None and not 0 <= width <= MAX_CELL_MARGIN_TWIPS:
-                        find("hidden_table", f"w:tcMar {_local(side)}={width} ({source})")
+                        find("hidden_table", f"w:tcMar {_local(side)}={width}, {source}")
             elif local == "shd":
                 colors = shading_color(child, self.reader.theme)
                 if colors is None:
-                    find("faint_text", f"unknown cell shading ({source})")
+                    find("faint_text", f"unknown cell shading, {source}")
                 elif colors:
                     backgrounds.append(colors)
 
@@ -1217,6 +1239,8 @@ class ContentWalker:
                 continue
             elif local == "drawing":
                 self._drawing(child)
+            elif local in ("pict", "object"):
+                self.find("extra_content", _describe_drawing(child))
             elif local in EXTRA_CONTENT:
                 self.find("extra_content", EXTRA_CONTENT[local])
                 if local == "sym":
@@ -1348,6 +1372,10 @@ def _describe_drawing(element: etree._Element) -> str:
         if _local(node) == "graphicData":
             uri = node.get("uri") or ""
             return f"drawing ({uri.rsplit('/', 1)[-1] or 'unknown'})"
+    if _local(element) == "object":
+        return "embedded object"
+    if _local(element) == "pict":
+        return "drawing (VML)"
     return "drawing"
 
 
@@ -1601,7 +1629,7 @@ def walk_body(reader: Reader, body: etree._Element) -> BodyContent:
     if document is not None:
         background = document.find(w("background"))
         if background is not None:
-            colors = _colors_of(background, reader.theme)
+            colors = _colors_of(background, reader.theme, "color")
             if colors is None or any(c != WHITE for c in colors):
                 reader.find("faint_text", "page background colour", place="document")
     content = walker.walk_story(body)

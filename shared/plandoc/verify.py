@@ -30,6 +30,7 @@ from docx.image.image import Image
 
 from .appearance import (
     FINDINGS_PER_CODE,
+    FINDINGS_PER_KIND,
     PICTURE_TOLERANCE,
     Finding,
     Picture,
@@ -106,6 +107,9 @@ class Verification:
     def differences_codes(self) -> list[tuple[str, str | None]]:
         """(code, ref) of every difference, for a page that words them itself."""
         return [(d.code, d.ref) for d in self.details]
+
+    def has(self, code: str, ref: str) -> bool:
+        return any(d.code == code and d.ref == ref for d in self.details)
 
     def add(self, difference: Difference) -> None:
         """Record a difference once (per code and ref, or per message when it has no ref)."""
@@ -420,21 +424,28 @@ def _unit_refs(
 def _add_findings(
     findings: Sequence[Finding], refs: dict[int, str], names: _Names, result: Verification
 ) -> None:
+    """Name every place a finding is at. A problem in a style touches many places: at most
+    `FINDINGS_PER_KIND` are named per kind of place (agreements, signatures, …) and
+    `FINDINGS_PER_CODE` in all, then one line says how many more there are."""
     counts: dict[str, int] = {}
+    per_kind: dict[tuple[str, str], int] = {}
+    skipped: dict[str, int] = {}
     for finding in findings:
         if finding.place is not None:
             ref = finding.place
             subject = _place_subject(ref)
         else:
             ref = refs.get(finding.unit if finding.unit is not None else -1, "start")
-            subject = (
-                "The start of the document" if ref == "start" else names.subject(ref)
-            )
-        before = len(result.details)
-        template = APPEARANCE_MESSAGES.get(finding.code, "{subject}: {detail}")
-        if counts.get(finding.code, 0) >= FINDINGS_PER_CODE:
-            counts[finding.code] += 1
+            subject = "The start of the document" if ref == "start" else names.subject(ref)
+        if result.has(finding.code, ref):
             continue
+        kind = (finding.code, ref.partition(":")[0])
+        if counts.get(finding.code, 0) >= FINDINGS_PER_CODE or per_kind.get(kind, 0) >= (
+            FINDINGS_PER_KIND
+        ):
+            skipped[finding.code] = skipped.get(finding.code, 0) + 1
+            continue
+        template = APPEARANCE_MESSAGES.get(finding.code, "{subject}: {detail}")
         result.add(
             Difference(
                 finding.code,
@@ -444,20 +455,18 @@ def _add_findings(
                 finding.detail,
             )
         )
-        if len(result.details) > before:
-            counts[finding.code] = counts.get(finding.code, 0) + 1
-    for code, count in counts.items():
-        if count > FINDINGS_PER_CODE:
-            more = count - FINDINGS_PER_CODE
-            result.add(
-                Difference(
-                    "more_places",
-                    f"… and {more} more places with the same kind of problem",
-                    f"more:{code}",
-                    None,
-                    str(more),
-                )
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    for code, more in skipped.items():
+        result.add(
+            Difference(
+                "more_places",
+                f"And {more} more places with the same kind of problem",
+                f"more:{code}",
+                None,
+                str(more),
             )
+        )
 
 
 def _expected_size(data: bytes, width: int) -> tuple[int, int] | None:
