@@ -20,11 +20,9 @@ Pure functions over lxml trees; no I/O besides the `Archive` handed in.
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from lxml import etree
 
@@ -115,7 +113,7 @@ def _local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
         return ""
-    return etree.QName(tag).localname
+    return str(etree.QName(tag).localname)
 
 
 def _prefixed(element: etree._Element) -> str:
@@ -497,7 +495,7 @@ class Reader:
         self.findings.append(Finding(code, detail, None if place else self.unit, place))
 
     # -- style level checks (once per style element) --------------------------------------
-    def check_style_flags(self, root: etree._Element | None, part: str) -> None:
+    def check_style_flags(self, root: etree._Element | None) -> None:
         """Hidden text in any style of the part (used or not: Plandag never writes one)."""
         if root is None:
             return
@@ -513,7 +511,6 @@ class Reader:
                 for tag in ("vanish", "specVanish", "webHidden"):
                     if _on(rpr.find(w(tag))):
                         self.find("hidden_text", f"w:{tag}", place="style:defaults")
-        del part
 
     # -- property checks ---------------------------------------------------------------------
     def _cached(
@@ -625,9 +622,7 @@ class Reader:
         level = _val(num_pr.find(w("ilvl"))) or "0"
         if num_id in (None, "0"):
             return []
-        num = next(
-            (n for n in self.numbering.iter(w("num")) if _val(n, "numId") == num_id), None
-        )
+        num = next((n for n in self.numbering.iter(w("num")) if _val(n, "numId") == num_id), None)
         if num is None:
             return []
         lvl = None
@@ -679,7 +674,7 @@ class Reader:
                 if layer.ppr is not None and layer.ppr.find(w("numPr")) is not None:
                     num_pr = layer.ppr.find(w("numPr"))
                     break
-        layers[1:1] = []  # numbering sits between table and paragraph styles
+        # numbering sits between the table styles and the paragraph style
         numbering = self._numbering_layers(num_pr)
         index = 1 + (len(cell.layers) if cell is not None else 0)
         layers[index:index] = numbering
@@ -940,7 +935,9 @@ class ContentWalker:
         unit = self._new_unit()
         self.content.texts[unit] = self._paragraph(element, cell)
 
-    def _check_tblpr(self, props: etree._Element, source: str, backgrounds: list[list[Rgb]]) -> None:
+    def _check_tblpr(
+        self, props: etree._Element, source: str, backgrounds: list[list[Rgb]]
+    ) -> None:
         find = self.find
         for child in props:
             local = _local(child)
@@ -1073,7 +1070,11 @@ class ContentWalker:
         margins = sect.find(w("pgMar"))
         width = _int(size.get(w("w"))) if size is not None else 11906
         height = _int(size.get(w("h"))) if size is not None else 16838
-        if width is None or height is None or not (5670 <= width <= 34020 and 5670 <= height <= 34020):
+        if (
+            width is None
+            or height is None
+            or not (5670 <= width <= 34020 and 5670 <= height <= 34020)
+        ):
             find("displaced_text", f"w:pgSz {width}×{height} (section)")
             return
         values = {}
@@ -1083,7 +1084,9 @@ class ContentWalker:
         for attr, value in values.items():
             if not 0 <= value <= 5670:
                 find("displaced_text", f"w:pgMar {attr}={value} (section)")
-        text_width = width - values.get("left", 0) - values.get("right", 0) - values.get("gutter", 0)
+        text_width = (
+            width - values.get("left", 0) - values.get("right", 0) - values.get("gutter", 0)
+        )
         text_height = height - values.get("top", 0) - values.get("bottom", 0)
         if text_width < 5670 or text_height < 5670:
             find("displaced_text", "text area under 10 cm (section)")
@@ -1268,11 +1271,20 @@ class ContentWalker:
         if pic is None or len(graphic_data) != 1:
             self.find("extra_content", _describe_drawing(drawing))
             return
-        for element in (inline.find(q(WP, "docPr")), pic.find(f"{q(PIC, 'nvPicPr')}/{q(PIC, 'cNvPr')}")):
+        for element in (
+            inline.find(q(WP, "docPr")),
+            pic.find(f"{q(PIC, 'nvPicPr')}/{q(PIC, 'cNvPr')}"),
+        ):
             if element is not None and (element.get("hidden") or "").lower() in ("1", "true"):
                 self.find("hidden_text", "hidden picture")
         for child in inline:
-            if _local(child) not in ("extent", "effectExtent", "docPr", "cNvGraphicFramePr", "graphic"):
+            if _local(child) not in (
+                "extent",
+                "effectExtent",
+                "docPr",
+                "cNvGraphicFramePr",
+                "graphic",
+            ):
                 self.find("unknown_markup", f"{_prefixed(child)} (picture)")
         extent = inline.find(q(WP, "extent"))
         cx = _int(extent.get("cx")) if extent is not None else None
@@ -1287,9 +1299,7 @@ class ContentWalker:
         sp_pr = pic.find(q(PIC, "spPr"))
         if sp_pr is not None:
             xfrm_cx, xfrm_cy = self._check_sp_pr(sp_pr)
-        self.content.pictures.append(
-            Picture(self.reader.unit, target, cx, cy, xfrm_cx, xfrm_cy)
-        )
+        self.content.pictures.append(Picture(self.reader.unit, target, cx, cy, xfrm_cx, xfrm_cy))
 
     def _check_blip_fill(self, blip_fill: etree._Element) -> str | None:
         target = None
@@ -1353,7 +1363,7 @@ class ContentWalker:
             }
             self._targets = targets
         target = targets.get(r_id)
-        if target is None or not self.reader.archive.has(target):
+        if not isinstance(target, str) or not self.reader.archive.has(target):
             return None
         return target
 
@@ -1452,20 +1462,15 @@ PACKAGE_RELS = {
 PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships/"
 
 
-@dataclass
-class Story:
-    """A header or footer: its text (with page field tokens) and findings."""
-
-    part: str
-    kind: str  # header or footer
-    text: str
-
-
 def _rel_kind(rel_type: str) -> str:
     """The relationship type's short name, lower case (LibreOffice spells some URIs in
     lower case)."""
     lower = rel_type.lower()
-    for prefix in (REL.lower(), PKG_REL.lower(), "http://schemas.microsoft.com/office/2007/relationships/"):
+    for prefix in (
+        REL.lower(),
+        PKG_REL.lower(),
+        "http://schemas.microsoft.com/office/2007/relationships/",
+    ):
         if lower.startswith(prefix):
             return lower[len(prefix) :]
     return lower
@@ -1496,7 +1501,7 @@ def check_parts(archive: Archive, document_part: str, reader: Reader) -> list[Fi
         if kind == "styleswitheffects":
             reached.add(target.lower())
             if archive.has(target):
-                reader.check_style_flags(archive.xml(target), target)
+                reader.check_style_flags(archive.xml(target))
             continue
         if kind not in DOCUMENT_RELS:
             add("extra_part", kind.rsplit("/", 1)[-1], target)
@@ -1609,17 +1614,14 @@ def read_stories(
                     ok = text in ("", want)
                 if not ok:
                     findings.append(
-                        Finding(f"{kind}_changed", f"{ref_type} {kind}: “{_short(text, 60)}”", None, kind)
+                        Finding(
+                            f"{kind}_changed",
+                            f"{ref_type} {kind}: “{_short(text, 60)}”",
+                            None,
+                            kind,
+                        )
                     )
     return findings
-
-
-def iter_units(content: BodyContent) -> Iterator[tuple[int, str]]:
-    yield from enumerate(content.texts)
-
-
-def unit_findings(findings: Iterable[Finding]) -> list[Finding]:
-    return [f for f in findings if f.unit is not None]
 
 
 def walk_body(reader: Reader, body: etree._Element) -> BodyContent:
@@ -1633,7 +1635,7 @@ def walk_body(reader: Reader, body: etree._Element) -> BodyContent:
             if colors is None or any(c != WHITE for c in colors):
                 reader.find("faint_text", "page background colour", place="document")
     content = walker.walk_story(body)
-    reader.check_style_flags(reader.styles_root, "styles")
+    reader.check_style_flags(reader.styles_root)
     content.findings = list(reader.findings)
     return content
 
@@ -1649,7 +1651,3 @@ __all__ = [
     "read_stories",
     "walk_body",
 ]
-
-
-def _unused(*_args: Any) -> None:  # pragma: no cover - keeps linters quiet about helpers
-    return None

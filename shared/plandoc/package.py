@@ -140,9 +140,10 @@ MAX_XML_PART = 48 * 1024 * 1024
 """Largest XML part (the body of a plan with 1,000 signatures, re-saved, is about 6 MB)."""
 MAX_RELS_PART = 2 * 1024 * 1024
 MAX_MEDIA_PART = 8 * 1024 * 1024
-MAX_ELEMENTS = 3_000_000
+MAX_ELEMENTS = 1_000_000
 """Most XML elements parsed from one document, over all its parts (an element costs lxml
-about 100 bytes: this bounds the trees at a few hundred MB even for a hostile file)."""
+about 150 bytes: this bounds the trees near 150 MB even for a hostile file; a re-saved plan
+with 1,000 signatures has about 150,000)."""
 _CHUNK = 64 * 1024
 
 
@@ -241,7 +242,9 @@ class Archive:
         except PackageError:
             raise
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise PackageError(f"The file is damaged: part {info.filename} cannot be read.") from exc
+            raise PackageError(
+                f"The file is damaged: part {info.filename} cannot be read."
+            ) from exc
         except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
             raise PackageError("The file is password-protected.", "encrypted") from exc
         self.budget -= got
@@ -272,8 +275,7 @@ class Archive:
                     self.elements -= 1
                 if self.elements < 0:
                     raise PackageError(
-                        "The file is too large: it holds far more elements than a plan "
-                        "document.",
+                        "The file is too large: it holds far more elements than a plan document.",
                         "too_large",
                     )
             root = parser.close()
@@ -282,9 +284,7 @@ class Archive:
         self._parsed[key] = root
         return root
 
-    def relationships(
-        self, source: str, external: bool = False
-    ) -> list[tuple[str, str, Any]]:
+    def relationships(self, source: str, external: bool = False) -> list[tuple[str, str, Any]]:
         """(Id, Type, resolved part name) of the relationships of part `source` ("" = package).
         With `external`, external relationships are listed too, with target None."""
         folder, base = posixpath.split(source.lstrip("/"))

@@ -318,9 +318,7 @@ def check_pdf_signature(
         problems.append(("pdf_invalid", "The PDF's signature is not valid."))
     elif not status.trusted:
         # an intact signature by someone else (a changed one cannot say who made it)
-        problems.append(
-            ("pdf_untrusted", "The PDF was not signed with this server's certificate.")
-        )
+        problems.append(("pdf_untrusted", "The PDF was not signed with this server's certificate."))
     if status.coverage is None or status.coverage.name != "ENTIRE_FILE":
         problems.append(("pdf_added", "Something was added to the PDF after it was signed."))
     return PdfSignatureCheck(

@@ -23,10 +23,8 @@ from io import BytesIO
 from typing import Any
 
 from cryptography import x509
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from lxml import etree
-
 from docx.image.image import Image
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
 from .appearance import (
     FINDINGS_PER_CODE,
@@ -126,8 +124,7 @@ ERRORS = {
     "empty": "The file is empty.",
     "too_large": "The file is too large (over 20 MB, or it unpacks to far more than a plan "
     "document holds).",
-    "encrypted": "The file is password-protected. Upload the plan document without a "
-    "password.",
+    "encrypted": "The file is password-protected. Upload the plan document without a password.",
     "old_office": "This is an older Office file (.doc), not a plan document (.docx or .pdf).",
     "unknown_type": "This file is neither a Word document (.docx) nor a PDF.",
     "not_word": "This zip file is not a Word document.",
@@ -371,8 +368,7 @@ APPEARANCE_MESSAGES = {
     "tiny_text": "{subject} holds text too small to read ({detail})",
     "displaced_text": "{subject} holds text moved out of its place ({detail})",
     "altered_text": "{subject} holds text whose look hides or changes it ({detail})",
-    "hidden_table": "{subject} is in a table, row or cell that is hidden or has no room "
-    "({detail})",
+    "hidden_table": "{subject} is in a table, row or cell that is hidden or has no room ({detail})",
     "extra_content": "{subject} holds content Plandag did not write: {detail}",
     "extra_part": "{subject} was not written by Plandag ({detail})",
     "unknown_markup": "{subject} holds markup this check does not know ({detail})",
@@ -504,13 +500,11 @@ def _check_pictures(
         actual.append("qr" if digest == qr_digest else digest)
         blobs.append(data)
     _compare_images(expected, actual, names, result)
-    matcher = difflib.SequenceMatcher(
-        None, [d for _r, d in expected], actual, autojunk=False
-    )
+    matcher = difflib.SequenceMatcher(None, [d for _r, d in expected], actual, autojunk=False)
     for i, j, size in matcher.get_matching_blocks():
         for k in range(size):
             ref = expected[i + k][0]
-            picture, data = pictures[j + k], blobs[j + k]
+            picture, blob = pictures[j + k], blobs[j + k]
             subject = names.subject(ref)
             place = refs.get(picture.unit if picture.unit is not None else -1)
             wanted_place = "seal" if ref == "seal:qr" else ref
@@ -524,7 +518,7 @@ def _check_pictures(
                     )
                 )
             width = QR_WIDTH if ref == "seal:qr" else SIGNATURE_WIDTH
-            size_wanted = _expected_size(data, width) if data is not None else None
+            size_wanted = _expected_size(blob, width) if blob is not None else None
             if size_wanted is None:
                 continue
             cx, cy = size_wanted

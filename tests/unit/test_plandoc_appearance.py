@@ -421,9 +421,11 @@ def test_white_cell_text_through_table_style_condition(document: bytes, key: Ser
     def change(root: etree._Element) -> None:
         grid = style(root, "TableGrid")
         grid.append(
-            xml('<w:tblStylePr w:type="firstRow"><w:rPr><w:color w:val="FFFFFF"/></w:rPr>'
+            xml(
+                '<w:tblStylePr w:type="firstRow"><w:rPr><w:color w:val="FFFFFF"/></w:rPr>'
                 '<w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="FFFFFF"/></w:tcPr>'
-                "</w:tblStylePr>")  # fmt: skip
+                "</w:tblStylePr>"
+            )
         )
 
     result = check(edit(document, STYLES, change), key)
@@ -457,13 +459,13 @@ def test_hidden_header_is_named(document: bytes, key: ServerKey) -> None:
         for run in root.iter(w("r")):
             set_prop(props(run, "rPr"), "vanish")
 
-    assert_not_valid(check(edit(document, "word/header1.xml", change), key), "hidden_text", "header")
+    assert_not_valid(
+        check(edit(document, "word/header1.xml", change), key), "hidden_text", "header"
+    )
 
 
 def _header_xml(text: str) -> bytes:
-    return (
-        f'<w:hdr xmlns:w="{W}"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:hdr>'
-    ).encode()
+    return (f'<w:hdr xmlns:w="{W}"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:hdr>').encode()
 
 
 def test_first_page_header_is_named(document: bytes, key: ServerKey) -> None:
@@ -499,8 +501,10 @@ def test_section_break_with_another_header_is_named(document: bytes, key: Server
         paragraph = paragraph_with(root, "Kwestieomschrijving")
         ppr = props(paragraph, "pPr")
         ppr.append(
-            xml(f'<w:sectPr><w:headerReference w:type="default" r:id="{r_id}"/>'
-                '<w:pgSz w:w="11906" w:h="16838"/></w:sectPr>')  # fmt: skip
+            xml(
+                f'<w:sectPr><w:headerReference w:type="default" r:id="{r_id}"/>'
+                '<w:pgSz w:w="11906" w:h="16838"/></w:sectPr>'
+            )
         )
 
     assert_not_valid(check(edit(data, DOCUMENT, change), key), "header_changed", "header")
@@ -570,9 +574,11 @@ def test_vml_text_box_is_named(document: bytes, key: ServerKey) -> None:
     def change(root: etree._Element) -> None:
         paragraph = paragraph_with(root, AGREEMENT_3)
         paragraph.append(
-            xml('<w:r><w:pict><v:shape style="position:absolute;width:200pt;height:40pt">'
+            xml(
+                '<w:r><w:pict><v:shape style="position:absolute;width:200pt;height:40pt">'
                 "<v:textbox><w:txbxContent><w:p><w:r><w:t>Vervallen</w:t></w:r></w:p>"
-                "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>")  # fmt: skip
+                "</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"
+            )
         )
 
     result = check(edit(document, DOCUMENT, change), key)
@@ -584,12 +590,14 @@ def test_word_text_box_is_named(document: bytes, key: ServerKey) -> None:
     def change(root: etree._Element) -> None:
         paragraph = paragraph_with(root, AGREEMENT_3)
         paragraph.append(
-            xml('<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+            xml(
+                '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
                 '<wp:anchor><wp:extent cx="100" cy="100"/><a:graphic><a:graphicData '
                 'uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
                 "<wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>Vervallen</w:t></w:r>"
                 "</w:p></w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic>"
-                "</wp:anchor></w:drawing></mc:Choice></mc:AlternateContent></w:r>")  # fmt: skip
+                "</wp:anchor></w:drawing></mc:Choice></mc:AlternateContent></w:r>"
+            )
         )
 
     result = check(edit(document, DOCUMENT, change), key)
@@ -600,8 +608,9 @@ def test_word_text_box_is_named(document: bytes, key: ServerKey) -> None:
 def test_field_rendering_other_text_is_named(document: bytes, key: ServerKey) -> None:
     def change(root: etree._Element) -> None:
         paragraph = paragraph_with(root, AGREEMENT_3)
-        paragraph.append(xml('<w:fldSimple w:instr=" DOCPROPERTY Extra "><w:r><w:t/></w:r>'
-                             "</w:fldSimple>"))  # fmt: skip
+        paragraph.append(
+            xml('<w:fldSimple w:instr=" DOCPROPERTY Extra "><w:r><w:t/></w:r></w:fldSimple>')
+        )
 
     assert_not_valid(check(edit(document, DOCUMENT, change), key), "extra_content", "agreement:3")
 
@@ -660,14 +669,18 @@ def test_hyperlink_is_named(document: bytes, key: ServerKey) -> None:
 
 
 def test_embedded_font_is_named(document: bytes, key: ServerKey) -> None:
-    data, _r = add_part(
-        document,
-        "word/fonts/font1.odttf",
-        b"\0" * 64,
-        "application/vnd.openxmlformats-officedocument.obfuscatedFont",
-        "font",
-        source="word/fontTable.xml",
-    ) if "word/_rels/fontTable.xml.rels" in members(document) else _font_rels(document)
+    data, _r = (
+        add_part(
+            document,
+            "word/fonts/font1.odttf",
+            b"\0" * 64,
+            "application/vnd.openxmlformats-officedocument.obfuscatedFont",
+            "font",
+            source="word/fontTable.xml",
+        )
+        if "word/_rels/fontTable.xml.rels" in members(document)
+        else _font_rels(document)
+    )
     assert_not_valid(check(data, key), "extra_part")
 
 
@@ -723,8 +736,11 @@ def test_stretched_signature_frame_only_is_named(document: bytes, key: ServerKey
 
 def test_cropped_signature_is_named(document: bytes, key: ServerKey) -> None:
     def change(root: etree._Element) -> None:
-        blip_fill = next(_picture(root, "PlandagSignature1").iter(
-            "{http://schemas.openxmlformats.org/drawingml/2006/picture}blipFill"))  # fmt: skip
+        blip_fill = next(
+            _picture(root, "PlandagSignature1").iter(
+                "{http://schemas.openxmlformats.org/drawingml/2006/picture}blipFill"
+            )
+        )
         blip_fill.insert(1, xml('<a:srcRect l="0" t="0" r="99000" b="0"/>'))
 
     assert_not_valid(check(edit(document, DOCUMENT, change), key), "image_altered", "signature:1")
