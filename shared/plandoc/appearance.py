@@ -164,6 +164,7 @@ HIGHLIGHTS: dict[str, Rgb | None] = {
 }  # fmt: skip
 WHITE: Rgb = (255, 255, 255)
 BLACK: Rgb = (0, 0, 0)
+INK: Rgb = (0x1A, 0x1A, 0x1A)  # the ink of a drawn signature (transparent elsewhere)
 
 _THEME_SLOTS = {
     "dark1": "dk1", "text1": "dk1", "light1": "lt1", "background1": "lt1",
@@ -457,6 +458,8 @@ class _Field:
     instruction: list[str] = field(default_factory=list)
     state: str = "instr"  # instr, result
     allowed: bool = False
+    locked: bool = False  # w:fldLock: the cached result is shown and never updated
+    result: list[str] = field(default_factory=list)
 
 
 class Reader:
@@ -605,6 +608,9 @@ class Reader:
                     value = _int(child.get(w(attr)))
                     if value is not None and not -567 <= value <= MAX_INDENT_TWIPS:
                         self.find("displaced_text", f"w:ind {attr}={value}, {source}")
+                    chars = _int(child.get(w(f"{attr}Chars")))  # hundredths of a character
+                    if chars is not None and not -300 <= chars <= 1000:
+                        self.find("displaced_text", f"w:ind {attr}Chars={chars}, {source}")
             elif local == "spacing":
                 line = _int(child.get(w("line")))
                 rule = child.get(w("lineRule")) or "auto"
@@ -1053,7 +1059,9 @@ class ContentWalker:
 
     # -- sections ------------------------------------------------------------------------------
     def _check_section(self, sect: etree._Element) -> None:
-        find = self.find
+        def find(code: str, detail: str) -> None:  # a section's layout concerns the document
+            self.reader.find(code, detail, place="document")
+
         for child in sect:
             local = _local(child)
             if not local:
@@ -1090,6 +1098,18 @@ class ContentWalker:
         text_height = height - values.get("top", 0) - values.get("bottom", 0)
         if text_width < 5670 or text_height < 5670:
             find("displaced_text", "text area under 10 cm (section)")
+        cols = sect.find(w("cols"))
+        if cols is not None:
+            count = max(1, _int(cols.get(w("num"))) or 1)
+            space = _int(cols.get(w("space"))) or 0
+            widths = [_int(c.get(w("w"))) for c in cols.iter(w("col"))]
+            narrow = (
+                any(x is not None and x < 1134 for x in widths)
+                if widths and not _on_attr(cols, "equalWidth")
+                else (text_width - (count - 1) * space) / count < 1134
+            )
+            if narrow or count > 4:
+                find("displaced_text", f"w:cols {count} columns (section)")
 
     # -- paragraphs and runs -------------------------------------------------------------------
     def _paragraph(self, p: etree._Element, cell: _Cell | None) -> str:
@@ -1195,11 +1215,14 @@ class ContentWalker:
             if local == "fldChar":
                 kind = child.get(w("fldCharType"))
                 if kind == "begin":
-                    fields.append(_Field())
+                    fields.append(_Field(locked=_on_attr(child, "fldLock")))
                 elif kind == "separate" and fields:
                     current = fields[-1]
                     current.state = "result"
                     token = self._field_token("".join(current.instruction))
+                    if token is not None and current.locked:
+                        self.find("extra_content", "locked field")
+                        token = None
                     current.allowed = token is not None
                     if token is None:
                         self.find(
@@ -1209,6 +1232,10 @@ class ContentWalker:
                         parts.append(token)
                 elif kind == "end" and fields:
                     current = fields.pop()
+                    cached = "".join(current.result).strip()
+                    if current.allowed and cached and not cached.isdigit():
+                        # a viewer that does not update fields shows the cached result
+                        self.find("extra_content", f"page field showing “{_short(cached)}”")
                     if current.state == "instr":  # a field without a shown result
                         token = self._field_token("".join(current.instruction))
                         if token is None:
@@ -1226,6 +1253,10 @@ class ContentWalker:
                     self.find("extra_content", "field instruction")
                 continue
             if not showing:
+                if local == "t" and fields:
+                    fields[-1].result.append(child.text or "")
+                elif local != "rPr":
+                    fields[-1].result.append("?")
                 continue  # the cached result of Plandag's page field
             if local == "t":
                 parts.append(child.text or "")
@@ -1242,6 +1273,9 @@ class ContentWalker:
                 continue
             elif local == "drawing":
                 self._drawing(child)
+                behind = backgrounds[-1] if backgrounds else [WHITE]
+                if any(contrast(INK, bg) < MIN_CONTRAST for bg in behind):
+                    self.find("image_altered", "dark background behind the picture")
             elif local in ("pict", "object"):
                 self.find("extra_content", _describe_drawing(child))
             elif local in EXTRA_CONTENT:

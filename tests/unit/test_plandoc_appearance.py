@@ -912,3 +912,31 @@ def test_format_2_record_seals_the_address(record: dict[str, Any], key: ServerKe
     assert hashlib.sha256(qr_png(URL)).hexdigest() in {
         hashlib.sha256(v).hexdigest() for k, v in members(data).items() if k.endswith(".png")
     }
+
+
+def test_locked_page_field_showing_other_text_is_named(document: bytes, key: ServerKey) -> None:
+    def change(root: etree._Element) -> None:
+        begin = next(root.iter(w("fldChar")))
+        begin.set(w("fldLock"), "1")
+        result = [t for t in root.iter(w("t")) if t.text == "1"][0]
+        result.text = "CONCEPT"
+
+    result = check(edit(document, "word/footer1.xml", change), key)
+    assert_not_valid(result, "extra_content", "footer")
+
+
+def test_dark_cell_behind_a_drawn_signature_is_named(document: bytes, key: ServerKey) -> None:
+    def change(root: etree._Element) -> None:
+        cell = next(_picture(root, "PlandagSignature1").iterancestors(w("tc")))
+        set_prop(props(cell, "tcPr"), "shd", val="clear", color="auto", fill="101010")
+
+    assert_not_valid(check(edit(document, DOCUMENT, change), key), "image_altered", "signature:1")
+
+
+def test_columns_without_room_are_named(document: bytes, key: ServerKey) -> None:
+    def change(root: etree._Element) -> None:
+        cols = root.find(f"{w('body')}/{w('sectPr')}/{w('cols')}")
+        cols.set(w("num"), "2")
+        cols.set(w("space"), "9000")
+
+    assert_not_valid(check(edit(document, DOCUMENT, change), key), "displaced_text", "document")
