@@ -918,7 +918,7 @@ def test_locked_page_field_showing_other_text_is_named(document: bytes, key: Ser
     def change(root: etree._Element) -> None:
         begin = next(root.iter(w("fldChar")))
         begin.set(w("fldLock"), "1")
-        result = [t for t in root.iter(w("t")) if t.text == "1"][0]
+        result = next(t for t in root.iter(w("t")) if t.text == "1")
         result.text = "CONCEPT"
 
     result = check(edit(document, "word/footer1.xml", change), key)
