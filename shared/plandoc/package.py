@@ -200,11 +200,9 @@ class Archive:
         if len(infos) > MAX_MEMBERS:
             raise PackageError("The file has too many parts to be a plan document.", "too_large")
         self._names = {}
-        declared = 0
         for info in infos:
             if info.flag_bits & 0x1:
                 raise PackageError("The file is password-protected.", "encrypted")
-            declared += info.file_size
             self._names[info.filename.lower()] = info
 
     def has(self, name: str) -> bool:
