@@ -593,4 +593,5 @@ def close_signing(principal: Principal, payload: Payload) -> Result:
         app.db,
         **_ctx(principal, payload),
         instance_dir=app.settings.instance_dir,
+        verify_url=f"{app.settings.base_url()}/verify",
     )

@@ -28,6 +28,7 @@ from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
 from shared.errors import ProtocolError
 from shared.i18n import localize_error, use_meeting_language
+from shared.plandoc.sandbox import verify_isolated
 from shared.services import (
     add_cofacilitator,
     authenticate,
@@ -417,8 +418,14 @@ def verify() -> Any:
             too_large = True
         else:
             data = upload.read(VERIFY_MAX_BYTES + 1) if upload is not None else b""
-            result = app.offload(plandoc.verify_file, data, key.public_key_b64, key.certificate)
+            # never parsed here: a child process with a memory and a time limit checks it,
+            # one upload at a time, while this process keeps serving the room
+            result = verify_isolated(
+                data, key.public_key_b64, key.certificate, [f"{app.settings.base_url()}/verify"]
+            )
     status = 413 if too_large else 200
+    if result is not None and result.error_code in ("busy", "timeout"):
+        status = 503
     return render_template(
         "verify.html",
         result=result,

@@ -36,7 +36,7 @@ from .models import (
 from .models import Framework as FrameworkRow
 from .models import Meeting as MeetingRow
 
-FORMAT = "plandag-plan/2"
+FORMAT = "plandag-plan/2"  # /2 adds the sealed verify_url (set by signing.close_signing)
 ROLES = ("participant", "informant", "framework_party", "observer")
 
 

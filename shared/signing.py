@@ -82,10 +82,11 @@ def close_signing(
     meeting_id: str,
     client_id: str,
     instance_dir: Path,
+    verify_url: str = "",
 ) -> Result:
     """Close signing and seal the plan: the canonical record is built in the meeting's
     language, signed with the server's key and stored; every document is rendered from
-    it."""
+    it. `verify_url` (where documents are checked) is sealed with it."""
     key = server_key(instance_dir)
 
     def work(session: Session, meeting: MeetingRow) -> Result:
@@ -98,6 +99,7 @@ def close_signing(
         record, _images = build_record(
             session, meeting, now, meeting.language, plan_digest(session, meeting)
         )
+        record["verify_url"] = verify_url  # format plandag-plan/2: the address is sealed
         sealed = plandoc.seal(record, key)
         session.add(
             PlanSeal(

@@ -30,7 +30,7 @@ from .blocks import (
     parse_date,
     parse_instant,
 )
-from .labels import FORMAT, LABELS, ROLES
+from .labels import FORMAT, FORMAT_V1, FORMATS, LABELS, ROLES
 from .seal import canonical_bytes, fingerprint_of
 
 __all__ = [
@@ -50,6 +50,8 @@ __all__ = [
     "language_of",
     "parse_date",
     "parse_instant",
+    "record_format",
+    "sealed_verify_url",
     "visible_lines",
 ]
 
@@ -139,6 +141,7 @@ class _Builder:
         self.w = Words(str(self.meeting.get("language") or "nl"))
         self.day = parse_date(self.meeting.get("date"))
         self.key_id = key_id
+        verify_url = sealed_verify_url(record, verify_url)
         self.verify_url = clean(verify_url) if verify_url else None
         self.blocks: list[Block] = []
         plan = _dict(record.get("plan"))
@@ -702,7 +705,7 @@ class _Builder:
         ]
         if self.key_id:
             rows.append(("key_id", self.key_id))
-        rows.append(("format", FORMAT))
+        rows.append(("format", record_format(self.record)))
         if self.verify_url:
             rows.append(("verify_at", self.verify_url))
         self.blocks.append(
@@ -741,7 +744,7 @@ def build_blocks(
     """The document's blocks for `record`; `key_id` and `verify_url` add the seal's key and
     the verification address to the seal section. A record sealed in an earlier format is
     built with that format's wording, so it re-renders exactly as it was sealed."""
-    if record.get("format") == format_v1.FORMAT:
+    if record_format(record) == FORMAT_V1:
         return format_v1.build_blocks(record, key_id=key_id, verify_url=verify_url)
     return _Builder(record, key_id, verify_url).build()
 
@@ -760,3 +763,18 @@ def visible_lines(
 
 def language_of(record: Mapping[str, Any]) -> str:
     return Words(str(_dict(record.get("meeting")).get("language") or "nl")).language
+
+
+def record_format(record: Mapping[str, Any]) -> str:
+    """The record's format; records without a known one render as the current format."""
+    value = record.get("format")
+    return value if isinstance(value, str) and value in FORMATS else FORMAT
+
+
+def sealed_verify_url(record: Mapping[str, Any], verify_url: str | None) -> str | None:
+    """The verification address a document shows: from format 2 on it is sealed in the
+    record (``verify_url``) and wins over the one given; format 1 takes the one given."""
+    if record_format(record) == FORMAT_V1:
+        return verify_url
+    sealed = record.get("verify_url")
+    return sealed if isinstance(sealed, str) and sealed else verify_url

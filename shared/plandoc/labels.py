@@ -1,4 +1,6 @@
-"""The fixed wording of format ``plandag-plan/2``.
+"""The fixed wording of format ``plandag-plan/2`` (its record also seals the verification
+address, ``verify_url``). Documents sealed in format ``plandag-plan/1`` are rendered and
+verified with the frozen wording in ``format_v1``.
 
 These labels are part of the document format, not of the user interface: a sealed plan
 must re-render to exactly the same text when it is verified years later, so they are
@@ -12,9 +14,10 @@ from __future__ import annotations
 from typing import Final
 
 FORMAT: Final = "plandag-plan/2"
-#: the formats this code can verify: the current one, and plandag-plan/1 (frozen in
-#: format_v1) for documents sealed before it
-READABLE_FORMATS: Final = ("plandag-plan/1", FORMAT)
+"""The format new plans are sealed in."""
+FORMAT_V1: Final = "plandag-plan/1"
+FORMATS: Final = (FORMAT_V1, FORMAT)
+"""Formats this library renders and verifies (format 1 with the frozen `format_v1`)."""
 
 LANGUAGES: Final = ("nl", "en")
 

@@ -13,10 +13,12 @@ The sealed canonical form travels twice in the document:
 from __future__ import annotations
 
 import posixpath
+import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.opc.constants import CONTENT_TYPE as CT
@@ -132,25 +134,62 @@ def embed_seal(document: DocxDocument, embedded: EmbeddedSeal, digest: str) -> N
 
 # --- reading untrusted packages ------------------------------------------------------------
 
+MAX_MEMBERS = 5_000
+"""Most zip members: a plan with 1,000 drawn signatures has about 1,050."""
+MAX_XML_PART = 48 * 1024 * 1024
+"""Largest XML part (the body of a plan with 1,000 signatures, re-saved, is about 6 MB)."""
+MAX_RELS_PART = 2 * 1024 * 1024
+MAX_MEDIA_PART = 8 * 1024 * 1024
+MAX_ELEMENTS = 1_000_000
+"""Most XML elements parsed from one document, over all its parts (an element costs lxml
+about 150 bytes: this bounds the trees near 150 MB even for a hostile file; a re-saved plan
+with 1,000 signatures has about 150,000)."""
+_CHUNK = 64 * 1024
+
 
 class PackageError(Exception):
-    """The input is not a readable .docx (message is for people)."""
+    """The input is not a readable .docx (message is for people). `code` is one of the
+    verifier's error codes: corrupt, too_large, encrypted."""
+
+    def __init__(self, message: str, code: str = "corrupt") -> None:
+        super().__init__(message)
+        self.code = code
 
 
-def safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, remove_pis=True
-    )
+def _part_cap(name: str) -> int:
+    lower = name.lower()
+    if lower.endswith(".rels") or lower == "[content_types].xml":
+        return MAX_RELS_PART
+    if lower.endswith(".xml"):
+        return MAX_XML_PART
+    return MAX_MEDIA_PART
+
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+
+
+def _has_doctype(data: bytes) -> bool:
+    """A DTD must come before the root element: look only at the prolog."""
+    head = data[:4096]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            head = head.decode("utf-16").encode("utf-8", "replace")
+        except UnicodeDecodeError:
+            return True
+    return _DOCTYPE.search(head) is not None
 
 
 @dataclass
 class Archive:
-    """Reads members of a zip with a budget on the total uncompressed bytes."""
+    """Reads members of a zip within budgets: the number of members, the size of each part
+    (declared and actual), the total uncompressed bytes and the XML elements parsed."""
 
     data: bytes
     budget: int
+    elements: int = MAX_ELEMENTS
     _zip: zipfile.ZipFile = field(init=False)
-    _names: dict[str, str] = field(init=False)
+    _names: dict[str, zipfile.ZipInfo] = field(init=False)
+    _parsed: dict[str, etree._Element] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         try:
@@ -158,45 +197,103 @@ class Archive:
             infos = self._zip.infolist()
         except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
             raise PackageError("The file is damaged: it is not a readable zip archive.") from exc
-        if len(infos) > 20_000:
-            raise PackageError("The file has too many parts to be a plan document.")
-        self._names = {info.filename.lower(): info.filename for info in infos}
+        if len(infos) > MAX_MEMBERS:
+            raise PackageError("The file has too many parts to be a plan document.", "too_large")
+        self._names = {}
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise PackageError("The file is password-protected.", "encrypted")
+            self._names[info.filename.lower()] = info
 
     def has(self, name: str) -> bool:
         return name.lstrip("/").lower() in self._names
 
     def names(self) -> list[str]:
-        return list(self._names.values())
+        return [info.filename for info in self._names.values()]
 
     def read(self, name: str) -> bytes:
-        real = self._names.get(name.lstrip("/").lower())
-        if real is None:
+        info = self._names.get(name.lstrip("/").lower())
+        if info is None:
             raise KeyError(name)
+        cap = _part_cap(info.filename)
+        if info.file_size > cap or info.file_size > self.budget:
+            raise PackageError(
+                f"The file is too large: part {info.filename} unpacks to more than a plan "
+                "document holds.",
+                "too_large",
+            )
+        limit = info.file_size
+        chunks: list[bytes] = []
+        got = 0
         try:
-            with self._zip.open(real) as fh:
-                chunk = fh.read(self.budget + 1)
+            with self._zip.open(info) as fh:
+                while True:
+                    chunk = fh.read(min(_CHUNK, limit - got + 1))
+                    if not chunk:
+                        break
+                    got += len(chunk)
+                    if got > limit:
+                        raise PackageError(
+                            f"The file is damaged: part {info.filename} is larger than it says.",
+                        )
+                    chunks.append(chunk)
+        except PackageError:
+            raise
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-            raise PackageError(f"The file is damaged: part {real} cannot be read.") from exc
-        if len(chunk) > self.budget:
-            raise PackageError("The file unpacks to far more data than a plan document holds.")
-        self.budget -= len(chunk)
-        return chunk
+            raise PackageError(
+                f"The file is damaged: part {info.filename} cannot be read."
+            ) from exc
+        except RuntimeError as exc:  # zipfile: "File ... is encrypted, password required"
+            raise PackageError("The file is password-protected.", "encrypted") from exc
+        self.budget -= got
+        return b"".join(chunks)
 
     def xml(self, name: str) -> etree._Element:
+        """The parsed part (parsed once): no DTD, no entities, no network, and every element
+        counted against the document's budget while parsing."""
+        key = name.lstrip("/").lower()
+        if key in self._parsed:
+            return self._parsed[key]
+        data = self.read(name)
+        if _has_doctype(data):
+            raise PackageError(f"The file is damaged: part {name} declares a DTD.")
+        parser = etree.XMLPullParser(
+            events=("start",),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_pis=True,
+            collect_ids=False,
+        )
         try:
-            return etree.fromstring(self.read(name), safe_parser())
+            for offset in range(0, len(data), _CHUNK):
+                parser.feed(data[offset : offset + _CHUNK])
+                for _event in parser.read_events():
+                    self.elements -= 1
+                if self.elements < 0:
+                    raise PackageError(
+                        "The file is too large: it holds far more elements than a plan document.",
+                        "too_large",
+                    )
+            root = parser.close()
         except etree.XMLSyntaxError as exc:
             raise PackageError(f"The file is damaged: part {name} is not well-formed.") from exc
+        self._parsed[key] = root
+        return root
 
-    def relationships(self, source: str) -> list[tuple[str, str, str]]:
-        """(Id, Type, resolved part name) of the relationships of part `source` ("" = package)."""
+    def relationships(self, source: str, external: bool = False) -> list[tuple[str, str, Any]]:
+        """(Id, Type, resolved part name) of the relationships of part `source` ("" = package).
+        With `external`, external relationships are listed too, with target None."""
         folder, base = posixpath.split(source.lstrip("/"))
         rels_name = posixpath.join(folder, "_rels", f"{base}.rels")
         if not self.has(rels_name):
             return []
-        found = []
+        found: list[tuple[str, str, Any]] = []
         for rel in self.xml(rels_name).iter(f"{{{PKG_RELS_NS}}}Relationship"):
             if rel.get("TargetMode") == "External":
+                if external:
+                    found.append((rel.get("Id") or "", rel.get("Type") or "", None))
                 continue
             target = rel.get("Target") or ""
             if target.startswith("/"):
@@ -210,7 +307,7 @@ class Archive:
 def read_custom_properties(archive: Archive) -> dict[str, str]:
     props: dict[str, str] = {}
     for _id, rel_type, target in archive.relationships(""):
-        if rel_type == RT.CUSTOM_PROPERTIES and archive.has(target):
+        if rel_type.lower() == RT.CUSTOM_PROPERTIES.lower() and archive.has(target):
             for prop in archive.xml(target).iter(f"{{{CUSTOM_PROPS_NS}}}property"):
                 name = prop.get("name")
                 if name and name.startswith("Plandag") and len(prop):

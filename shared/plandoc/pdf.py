@@ -43,7 +43,7 @@ from pyhanko.sign.validation.status import PdfSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from .labels import FORMAT
+from .labels import FORMAT, FORMATS
 from .seal import ServerKey
 
 CANONICAL_FILE = "plandag-plan.json"
@@ -222,20 +222,30 @@ def sign_pdf(
         signer = loaded
         if not key_id:
             raise ValueError("key_id (the seal key's id) is required with a PKCS#12 signer")
+    try:
+        sealed_format = json.loads(canonical.decode("utf-8")).get("format")
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        sealed_format = None
+    plan_format = sealed_format if sealed_format in FORMATS else FORMAT
     seal_info = json.dumps(
-        {"format": FORMAT, "key_id": key_id, "signature": signature_b64, "verify_url": verify_url},
+        {
+            "format": plan_format,
+            "key_id": key_id,
+            "signature": signature_b64,
+            "verify_url": verify_url,
+        },
         sort_keys=True,
     ).encode("utf-8")
     try:
         writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     except Exception as exc:  # pyHanko raises several kinds for unreadable input
         raise ValueError(f"not a readable PDF: {exc}") from exc
-    _embed(writer, CANONICAL_FILE, canonical, f"Sealed plan data ({FORMAT})")
+    _embed(writer, CANONICAL_FILE, canonical, f"Sealed plan data ({plan_format})")
     _embed(writer, SEAL_FILE, seal_info, "Seal of the plan data (Ed25519)")
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         subfilter=SigSeedSubFilter.PADES,
-        reason=f"Sealed plan document ({FORMAT})",
+        reason=f"Sealed plan document ({plan_format})",
         name="Plandag",
     )
     out = outside_event_loop(signers.sign_pdf, writer, meta, signer=signer)
@@ -265,6 +275,7 @@ def outside_event_loop(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 class PdfSignatureCheck:
     ok: bool
     problems: tuple[str, ...]
+    codes: tuple[str, ...] = ()  # one stable code per problem: pdf_changed, pdf_invalid, ...
 
 
 def _same_key(cert: asn1_x509.Certificate, public_key_b64: str | None) -> bool:
@@ -289,7 +300,7 @@ def check_pdf_signature(
     seal key: a renewed certificate keeps the key)."""
     signatures = reader.embedded_signatures
     if not signatures:
-        return PdfSignatureCheck(False, ("The PDF carries no signature.",))
+        return PdfSignatureCheck(False, ("The PDF carries no signature.",), ("pdf_unsigned",))
     embedded = signatures[-1]
     roots = [_asn1_cert(c) for c in trusted]
     signer_cert = embedded.signer_cert
@@ -300,16 +311,19 @@ def check_pdf_signature(
     moment = embedded.self_reported_timestamp
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
     status: PdfSignatureStatus = outside_event_loop(_pyhanko_validate, embedded, context)
-    problems = []
+    problems: list[tuple[str, str]] = []
     if not status.intact:
-        problems.append("The PDF was changed after it was signed.")
+        problems.append(("pdf_changed", "The PDF was changed after it was signed."))
     elif not status.valid:
-        problems.append("The PDF's signature is not valid.")
-    if not status.trusted:
-        problems.append("The PDF was not signed with this server's certificate.")
+        problems.append(("pdf_invalid", "The PDF's signature is not valid."))
+    elif not status.trusted:
+        # an intact signature by someone else (a changed one cannot say who made it)
+        problems.append(("pdf_untrusted", "The PDF was not signed with this server's certificate."))
     if status.coverage is None or status.coverage.name != "ENTIRE_FILE":
-        problems.append("Something was added to the PDF after it was signed.")
-    return PdfSignatureCheck(not problems, tuple(problems))
+        problems.append(("pdf_added", "Something was added to the PDF after it was signed."))
+    return PdfSignatureCheck(
+        not problems, tuple(m for _c, m in problems), tuple(c for c, _m in problems)
+    )
 
 
 def validate_pdf_signature(

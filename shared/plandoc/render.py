@@ -41,11 +41,13 @@ from .content import (
     language_of,
     parse_date,
     parse_instant,
+    record_format,
+    sealed_verify_url,
     visible_lines,
 )
 from .labels import FORMAT
 from .package import EmbeddedSeal, embed_seal
-from .seal import Seal, canonical_bytes
+from .seal import Seal, canonical_bytes, fingerprint_of
 
 __all__ = ["FORMAT", "Line", "build_docx", "visible_lines"]
 
@@ -227,6 +229,20 @@ def _field(paragraph: Paragraph, instruction: str, placeholder: str) -> None:
     char("separate")
     paragraph.add_run(placeholder)
     char("end")
+
+
+def furniture_texts(record: Mapping[str, Any]) -> dict[str, str]:
+    """The text of the header and the footer `_page_furniture` writes, with the page fields
+    as ``{page}`` and ``{pages}`` (for the verifier)."""
+    words = Words(language_of(record))
+    meeting = record.get("meeting") or {}
+    day = parse_date(meeting.get("date"))
+    date_text = words.date_medium(day) if day else ""
+    fingerprint = fingerprint_of(hashlib.sha256(canonical_bytes(dict(record))).hexdigest())
+    return {
+        "header": clean(meeting.get("title")).replace("\n", " ") + "\t" + date_text,
+        "footer": f"{words['fingerprint']} {fingerprint}\t" + words["page"],
+    }
 
 
 def _page_furniture(
@@ -488,7 +504,7 @@ def _core_properties(document: DocxDocument, record: Mapping[str, Any], language
     props.subject = "Plan"
     props.author = "Plandag"
     props.last_modified_by = "Plandag"
-    props.keywords = FORMAT
+    props.keywords = record_format(record)
     props.comments = ""
     props.category = ""
     props.language = {"nl": "nl-NL", "en": "en-GB"}[language]
@@ -508,7 +524,8 @@ def build_docx(
 
     `seal` must be ``seal(record, key)``; `images` maps the sha256 hex of each drawn
     signature named in the record to its PNG bytes. The document's body text is exactly
-    ``visible_lines(record, key_id=seal.key_id, verify_url=verify_url)``.
+    ``visible_lines(record, key_id=seal.key_id, verify_url=verify_url)``. A record of format
+    plandag-plan/2 carries its own (sealed) ``verify_url``, which wins over `verify_url`.
     """
     canonical = canonical_bytes(record)
     if hashlib.sha256(canonical).hexdigest() != seal.digest:
@@ -517,6 +534,7 @@ def build_docx(
     words = Words(language)
     blocks = build_blocks(record, key_id=seal.key_id, verify_url=verify_url)
     _check_images(blocks, images)
+    shown_url = sealed_verify_url(record, verify_url) or ""
 
     document = Document()
     _setup_styles(document, language)
@@ -527,11 +545,11 @@ def build_docx(
     embed_seal(
         document,
         EmbeddedSeal(
-            format=FORMAT,
+            format=record_format(record),
             key_id=seal.key_id,
             signature=seal.signature,
             canonical_b64=base64.b64encode(canonical).decode("ascii"),
-            verify_url=clean(verify_url),
+            verify_url=clean(shown_url),
         ),
         seal.digest,
     )

@@ -25,6 +25,7 @@ LAST_NAMES = (
     "van der Linden", "Brouwer", "Öztürk", "Peeters",
 )  # fmt: skip
 DECLINE_REASON = "Ik wil eerst zien of de speelplek er echt komt."
+SAMPLE_VERIFY_URL = "https://plandag.example.org/controle"
 GROUPS = ("Bewoners Lindelaan", "Jongeren", "Gemeente", "Woningcorporatie", "Ondernemers")
 
 AGREEMENTS = (
@@ -162,8 +163,10 @@ def sample_record(
     anonymous: bool = False,
     language: str = "nl",
     with_images: bool = True,
+    verify_url: str = SAMPLE_VERIFY_URL,
 ) -> dict[str, Any]:
-    """A plan record of the current format as the server would produce it.
+    """A plan record of format plandag-plan/2 as the server would produce it (its
+    verification address `verify_url` is part of the sealed record).
 
     Signature 1 is Fatima El Amrani; agreement 2 is "Speelplek bij de Lindelaan". The drawn
     signatures are ``signature_png(number)``; get the image map with `sample_images`.
@@ -390,6 +393,7 @@ def sample_record(
             }
             for n in range(1, n_not_signed + 1)
         ],
+        "verify_url": verify_url,
     }
     return record
 

@@ -17,15 +17,26 @@ import difflib
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
 from cryptography import x509
+from docx.image.image import Image
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from lxml import etree
 
+from .appearance import (
+    FINDINGS_PER_CODE,
+    FINDINGS_PER_KIND,
+    PICTURE_TOLERANCE,
+    Finding,
+    Picture,
+    Reader,
+    check_parts,
+    read_stories,
+    walk_body,
+)
 from .content import (
     Line,
     blocks_to_images,
@@ -34,7 +45,7 @@ from .content import (
     clean,
     comparable,
 )
-from .labels import READABLE_FORMATS
+from .labels import FORMAT_V1, FORMATS
 from .package import (
     PROP_CANONICAL,
     PROP_FORMAT,
@@ -48,7 +59,7 @@ from .package import (
     read_custom_properties,
     read_seal_items,
 )
-from .render import QR_NAME, qr_png
+from .render import QR_WIDTH, SIGNATURE_WIDTH, furniture_texts, qr_png
 from .seal import check_seal, fingerprint_of, key_id_from_b64
 
 log = logging.getLogger(__name__)
@@ -60,10 +71,6 @@ MAX_UNPACKED = 100 * 1024 * 1024
 MAX_CANONICAL = 32 * 1024 * 1024
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
-A = "http://schemas.openxmlformats.org/drawingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-V = "urn:schemas-microsoft-com:vml"
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class Difference:
     message: str
     ref: str | None = None
     subject: str | None = None
+    detail: str | None = None  # the mechanism, language-neutral (e.g. ``w:vanish``)
 
 
 @dataclass
@@ -98,6 +106,9 @@ class Verification:
         """(code, ref) of every difference, for a page that words them itself."""
         return [(d.code, d.ref) for d in self.details]
 
+    def has(self, code: str, ref: str) -> bool:
+        return any(d.code == code and d.ref == ref for d in self.details)
+
     def add(self, difference: Difference) -> None:
         """Record a difference once (per code and ref, or per message when it has no ref)."""
         key = difference.ref if difference.ref is not None else difference.message
@@ -111,7 +122,10 @@ class Verification:
 
 ERRORS = {
     "empty": "The file is empty.",
-    "too_large": "The file is larger than 20 MB; a plan document is much smaller.",
+    "too_large": "The file is too large (over 20 MB, or it unpacks to far more than a plan "
+    "document holds).",
+    "encrypted": "The file is password-protected. Upload the plan document without a password.",
+    "old_office": "This is an older Office file (.doc), not a plan document (.docx or .pdf).",
     "unknown_type": "This file is neither a Word document (.docx) nor a PDF.",
     "not_word": "This zip file is not a Word document.",
     "corrupt": "The file is damaged and cannot be read.",
@@ -119,6 +133,8 @@ ERRORS = {
     "unsupported_format": "This document uses a plan format this server does not know.",
     "no_certificate": "This server has no certificate to check PDF signatures with.",
     "internal": "The document could not be checked.",
+    "busy": "The server is checking other documents. Try again in a minute.",
+    "timeout": "Checking this file took too long; a plan document is checked in seconds.",
 }
 
 
@@ -134,19 +150,38 @@ def _size_problem(data: bytes, kind: str | None) -> Verification | None:
     return None
 
 
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def sniff(data: bytes) -> str | None:
-    """ "docx" for a zip, "pdf" for a PDF, None otherwise."""
+    """ "docx" for a zip, "pdf" for a PDF, "cfb" for an OLE compound file (a password-
+    protected .docx or an old .doc), None otherwise."""
     if data[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
         return "docx"
+    if data[:8] == CFB_MAGIC:
+        return "cfb"
     if b"%PDF-" in data[:1024]:
         return "pdf"
     return None
 
 
+def cfb_kind(data: bytes) -> str:
+    """Word saves a password-protected .docx as a compound file with the streams
+    EncryptionInfo and EncryptedPackage (MS-OFFCRYPTO); other compound files are old Office
+    documents. The stream names are in the directory, in UTF-16."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "encrypted"
+    return "old_office"
+
+
 def verify_file(
-    data: bytes, public_key_b64: str, certificate: x509.Certificate | None = None
+    data: bytes,
+    public_key_b64: str,
+    certificate: x509.Certificate | None = None,
+    own_verify_urls: Sequence[str] = (),
 ) -> Verification:
-    """Verify a .docx or PDF, recognised by its first bytes."""
+    """Verify a .docx or PDF, recognised by its first bytes. `own_verify_urls`: see
+    `verify_docx`."""
     if not isinstance(data, bytes | bytearray):
         return _failure("unknown_type")
     data = bytes(data)
@@ -155,7 +190,9 @@ def verify_file(
         return problem
     kind = sniff(data)
     if kind == "docx":
-        return verify_docx(data, public_key_b64)
+        return verify_docx(data, public_key_b64, own_verify_urls)
+    if kind == "cfb":
+        return _failure(cfb_kind(data), "docx")
     if kind == "pdf":
         if certificate is None:
             return _failure("no_certificate", "pdf")
@@ -339,94 +376,189 @@ def _compare_images(
 
 # --- reading a .docx ------------------------------------------------------------------------
 
+_W_BODY = f"{{{W}}}body"
 
-def _q(ns: str, tag: str) -> str:
-    return f"{{{ns}}}{tag}"
-
-
-_T, _BR, _CR, _TAB = _q(W, "t"), _q(W, "br"), _q(W, "cr"), _q(W, "tab")
-_NBH, _SYM, _R, _P = _q(W, "noBreakHyphen"), _q(W, "sym"), _q(W, "r"), _q(W, "p")
-_TBL, _TR, _TC, _SDT = _q(W, "tbl"), _q(W, "tr"), _q(W, "tc"), _q(W, "sdt")
-_SDT_CONTENT, _CUSTOM_XML = _q(W, "sdtContent"), _q(W, "customXml")
-
-
-def _paragraph_text(paragraph: etree._Element) -> str:
-    parts: list[str] = []
-    for run in paragraph.iter(_R):
-        for child in run:
-            tag = child.tag
-            if tag == _T:
-                parts.append(child.text or "")
-            elif tag in (_BR, _CR):
-                parts.append("\n")
-            elif tag == _TAB:
-                parts.append("\t")
-            elif tag == _NBH:
-                parts.append("-")
-            elif tag == _SYM:
-                parts.append(child.get(_q(W, "char")) or "?")
-    return "".join(parts)
+APPEARANCE_MESSAGES = {
+    "hidden_text": "{subject} holds hidden text ({detail})",
+    "faint_text": "{subject} holds text that cannot be seen against its background ({detail})",
+    "tiny_text": "{subject} holds text too small to read ({detail})",
+    "displaced_text": "{subject} holds text moved out of its place ({detail})",
+    "altered_text": "{subject} holds text whose look hides or changes it ({detail})",
+    "hidden_table": "{subject} is in a table, row or cell that is hidden or has no room ({detail})",
+    "extra_content": "{subject} holds content Plandag did not write: {detail}",
+    "extra_part": "{subject} was not written by Plandag ({detail})",
+    "unknown_markup": "{subject} holds markup this check does not know ({detail})",
+    "header_changed": "{subject} differs from the one Plandag wrote ({detail})",
+    "footer_changed": "{subject} differs from the one Plandag wrote ({detail})",
+    "image_size": "{subject}: the picture is shown at another size than sealed ({detail})",
+    "image_altered": "{subject}: the picture is cropped, recoloured or otherwise altered "
+    "({detail})",
+}
 
 
-def _unwrap(element: etree._Element) -> Iterator[etree._Element]:
-    """The children of `element`, looking through content controls and custom XML."""
-    for child in element:
-        if child.tag == _SDT:
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _unwrap(content)
-        elif child.tag == _CUSTOM_XML:
-            yield from _unwrap(child)
+def _place_subject(place: str) -> str:
+    kind, _, rest = place.partition(":")
+    if kind == "header":
+        return "The header"
+    if kind == "footer":
+        return "The footer"
+    if kind == "style":
+        return "The document defaults" if rest == "defaults" else f"The style “{_short(rest, 40)}”"
+    if kind == "part":
+        return f"The part {_short(rest, 60)}"
+    return "The document"
+
+
+def _unit_refs(
+    expected: Sequence[Line], texts: Sequence[str]
+) -> tuple[list[tuple[int, str]], dict[int, str]]:
+    """The non-empty body texts (unit, comparable text), and for every unit the ref of the
+    expected line it stands for (or follows, when it was added)."""
+    have = [(unit, comparable(text)) for unit, text in enumerate(texts)]
+    have = [(unit, text) for unit, text in have if text]
+    want = [comparable(text) for _ref, text in expected]
+    matcher = difflib.SequenceMatcher(None, want, [t for _u, t in have], autojunk=False)
+    by_position: dict[int, str] = {}
+    for i, j, size in matcher.get_matching_blocks():
+        for k in range(size):
+            by_position[j + k] = expected[i + k][0]
+    refs: dict[int, str] = {}
+    last = "start"
+    position = 0
+    for unit in range(len(texts)):
+        if position < len(have) and have[position][0] == unit:
+            last = by_position.get(position, last)
+            position += 1
+        refs[unit] = last
+    return have, refs
+
+
+def _add_findings(
+    findings: Sequence[Finding], refs: dict[int, str], names: _Names, result: Verification
+) -> None:
+    """Name every place a finding is at. A problem in a style touches many places: at most
+    `FINDINGS_PER_KIND` are named per kind of place (agreements, signatures, …) and
+    `FINDINGS_PER_CODE` in all, then one line says how many more there are."""
+    counts: dict[str, int] = {}
+    per_kind: dict[tuple[str, str], int] = {}
+    skipped: dict[str, int] = {}
+    for finding in findings:
+        if finding.place is not None:
+            ref = finding.place
+            subject = _place_subject(ref)
         else:
-            yield child
-
-
-def _body_texts(body: etree._Element) -> Iterator[str]:
-    """One text per paragraph and per table cell, in body order."""
-    for child in _unwrap(body):
-        if child.tag == _P:
-            yield _paragraph_text(child)
-        elif child.tag == _TBL:
-            for row in _unwrap(child):
-                if row.tag != _TR:
-                    continue
-                for cell in _unwrap(row):
-                    if cell.tag == _TC:
-                        yield "\n".join(_paragraph_text(p) for p in cell.iter(_P))
-
-
-def _body_images(
-    body: etree._Element, archive: Archive, document_part: str, qr_digest: str | None
-) -> list[str]:
-    """sha256 of every picture in the body in order ("qr" for the seal's QR code, known by
-    its name or, should a word processor rename it, by its bytes)."""
-    targets = {
-        r_id: target
-        for r_id, rel_type, target in archive.relationships(document_part)
-        if rel_type == RT.IMAGE
-    }
-    found: list[str] = []
-    for element in body.iter(_q(W, "drawing"), _q(V, "imagedata")):
-        if element.tag == _q(V, "imagedata"):
-            r_id = element.get(_q(R, "id"))
-            name = ""
-        else:
-            blip = next(element.iter(_q(A, "blip")), None)
-            if blip is None:
-                continue  # a shape or text box without a picture
-            r_id = blip.get(_q(R, "embed"))
-            doc_pr = next(element.iter(_q(WP, "docPr")), None)
-            name = doc_pr.get("name", "") if doc_pr is not None else ""
-        if name == QR_NAME:
-            found.append("qr")
+            ref = refs.get(finding.unit if finding.unit is not None else -1, "start")
+            subject = "The start of the document" if ref == "start" else names.subject(ref)
+        if result.has(finding.code, ref):
             continue
-        target = targets.get(r_id or "")
-        if target is None or not archive.has(target):
-            found.append("missing")
+        kind = (finding.code, ref.partition(":")[0])
+        if counts.get(finding.code, 0) >= FINDINGS_PER_CODE or per_kind.get(kind, 0) >= (
+            FINDINGS_PER_KIND
+        ):
+            skipped[finding.code] = skipped.get(finding.code, 0) + 1
             continue
-        digest = hashlib.sha256(archive.read(target)).hexdigest()
-        found.append("qr" if digest == qr_digest else digest)
-    return found
+        template = APPEARANCE_MESSAGES.get(finding.code, "{subject}: {detail}")
+        result.add(
+            Difference(
+                finding.code,
+                template.format(subject=subject, detail=finding.detail),
+                ref,
+                subject,
+                finding.detail,
+            )
+        )
+        counts[finding.code] = counts.get(finding.code, 0) + 1
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    for code, more in skipped.items():
+        result.add(
+            Difference(
+                "more_places",
+                f"And {more} more places with the same kind of problem",
+                f"more:{code}",
+                None,
+                str(more),
+            )
+        )
+
+
+def _expected_size(data: bytes, width: int) -> tuple[int, int] | None:
+    try:
+        image = Image.from_blob(data)
+        cx, cy = image.scaled_dimensions(width, None)
+    except Exception:  # not an image python-docx can size: it is refused as changed anyway
+        return None
+    return int(cx), int(cy)
+
+
+def _close(actual: int | None, wanted: int) -> bool:
+    return actual is not None and abs(actual - wanted) <= max(wanted * PICTURE_TOLERANCE, 3600)
+
+
+def _check_pictures(
+    expected: Sequence[tuple[str, str]],
+    pictures: Sequence[Picture],
+    refs: dict[int, str],
+    archive: Archive,
+    qr_digest: str | None,
+    names: _Names,
+    result: Verification,
+) -> None:
+    """Every picture is the sealed one (by hash), in its place, at its displayed size."""
+    actual: list[str] = []
+    blobs: list[bytes | None] = []
+    for picture in pictures:
+        if picture.target is None:
+            actual.append("missing")
+            blobs.append(None)
+            continue
+        data = archive.read(picture.target)
+        digest = hashlib.sha256(data).hexdigest()
+        actual.append("qr" if digest == qr_digest else digest)
+        blobs.append(data)
+    _compare_images(expected, actual, names, result)
+    matcher = difflib.SequenceMatcher(None, [d for _r, d in expected], actual, autojunk=False)
+    for i, j, size in matcher.get_matching_blocks():
+        for k in range(size):
+            ref = expected[i + k][0]
+            picture, blob = pictures[j + k], blobs[j + k]
+            subject = names.subject(ref)
+            place = refs.get(picture.unit if picture.unit is not None else -1)
+            wanted_place = "seal" if ref == "seal:qr" else ref
+            if place != wanted_place:
+                result.add(
+                    Difference(
+                        "image_changed",
+                        f"The picture of {subject[0].lower()}{subject[1:]} was moved",
+                        ref,
+                        subject,
+                    )
+                )
+            width = QR_WIDTH if ref == "seal:qr" else SIGNATURE_WIDTH
+            size_wanted = _expected_size(blob, width) if blob is not None else None
+            if size_wanted is None:
+                continue
+            cx, cy = size_wanted
+            shown = [(picture.cx, picture.cy)]
+            if picture.xfrm_cx is not None or picture.xfrm_cy is not None:
+                shown.append((picture.xfrm_cx, picture.xfrm_cy))
+            for got_cx, got_cy in shown:
+                if not (_close(got_cx, cx) and _close(got_cy, cy)):
+                    detail = (
+                        f"{(got_cx or 0) / 360000:.2f}×{(got_cy or 0) / 360000:.2f} cm "
+                        f"instead of {cx / 360000:.2f}×{cy / 360000:.2f} cm"
+                    )
+                    result.add(
+                        Difference(
+                            "image_size",
+                            APPEARANCE_MESSAGES["image_size"].format(
+                                subject=subject, detail=detail
+                            ),
+                            ref,
+                            subject,
+                            detail,
+                        )
+                    )
+                    break
 
 
 def _decode_canonical(value: str) -> bytes | None:
@@ -495,26 +627,40 @@ def _seal_copies(archive: Archive) -> list[tuple[str, EmbeddedSeal]]:
     return copies
 
 
-def verify_docx(data: bytes, public_key_b64: str) -> Verification:
-    """Verify a sealed .docx against the server's public seal key (base64, raw 32 bytes)."""
+def verify_docx(
+    data: bytes, public_key_b64: str, own_verify_urls: Sequence[str] = ()
+) -> Verification:
+    """Verify a sealed .docx against the server's public seal key (base64, raw 32 bytes).
+
+    `own_verify_urls` are this server's verification addresses: a document of format
+    plandag-plan/1, whose address is not sealed, is valid only when it shows one of them."""
     problem = _size_problem(data, "docx")
     if problem:
         return problem
     try:
-        return _verify_docx(bytes(data), public_key_b64)
+        return _verify_docx(bytes(data), public_key_b64, tuple(own_verify_urls))
     except PackageError as exc:
-        return _failure("corrupt", "docx", str(exc))
+        return _failure(exc.code, "docx", str(exc))
     except Exception:  # never let a hostile file crash the caller
         log.exception("verifying a .docx failed")
         return _failure("corrupt", "docx")
 
 
-def _verify_docx(data: bytes, public_key_b64: str) -> Verification:
-    if sniff(data) != "docx":
+def _verify_docx(
+    data: bytes, public_key_b64: str, own_verify_urls: tuple[str, ...]
+) -> Verification:
+    kind = sniff(data)
+    if kind == "cfb":
+        return _failure(cfb_kind(data), "docx")
+    if kind != "docx":
         return _failure("unknown_type", "docx")
     archive = Archive(data, MAX_UNPACKED)
     document_part = next(
-        (t for _i, rel_type, t in archive.relationships("") if rel_type == RT.OFFICE_DOCUMENT),
+        (
+            t
+            for _i, rel_type, t in archive.relationships("")
+            if rel_type.lower() == RT.OFFICE_DOCUMENT.lower()
+        ),
         None,
     )
     if document_part is None or not archive.has(document_part):
@@ -526,7 +672,7 @@ def _verify_docx(data: bytes, public_key_b64: str) -> Verification:
     primary = next((c for _s, c in copies if c.canonical_b64), None)
     if primary is None:
         return _failure("not_sealed", "docx")
-    if primary.format not in READABLE_FORMATS:
+    if primary.format not in FORMATS:
         return _failure(
             "unsupported_format",
             "docx",
@@ -564,34 +710,83 @@ def _verify_docx(data: bytes, public_key_b64: str) -> Verification:
         ):
             result.add(Difference("embedded_data", EMBEDDED_DATA))
     record = _parse_record(canonical)
-    if record is None:
+    if record is None or record.get("format") != primary.format:
         result.add(Difference("embedded_data", EMBEDDED_DATA))
         return result
     _fill_summary(result, record, canonical)
     if result.details:
         return result
 
+    verify_url = _check_verify_url(record, primary, copies, own_verify_urls, result)
     try:
-        blocks = build_blocks(record, key_id=primary.key_id, verify_url=primary.verify_url)
+        blocks = build_blocks(record, key_id=primary.key_id, verify_url=verify_url)
+        furniture = furniture_texts(record)
     except (ValueError, TypeError, KeyError) as exc:
         log.warning("sealed record does not render: %s", exc)
         result.add(Difference("embedded_data", EMBEDDED_DATA))
         return result
     root = archive.xml(document_part)
-    body = root.find(_q(W, "body"))
+    body = root.find(_W_BODY)
     if body is None:
         return _failure("not_word", "docx")
     names = _Names(record)
-    _compare_lines(blocks_to_lines(blocks), list(_body_texts(body)), names, result)
+    reader = Reader(archive, document_part)
+    content = walk_body(reader, body)
+    expected_lines = blocks_to_lines(blocks)
+    _compare_lines(expected_lines, content.texts, names, result)
+    _have, refs = _unit_refs(expected_lines, content.texts)
+    findings = list(content.findings)
+    findings += read_stories(reader, content.sections, furniture)
+    findings += check_parts(archive, document_part, reader)
+    _add_findings(findings, refs, names, result)
     expected_images = blocks_to_images(blocks)
     qr_digest = None
-    if primary.verify_url:
+    if verify_url:
         expected_images.append(("seal:qr", "qr"))
-        qr_digest = hashlib.sha256(qr_png(clean(primary.verify_url))).hexdigest()
-    actual_images = _body_images(body, archive, document_part, qr_digest)
-    _compare_images(expected_images, actual_images, names, result)
+        qr_digest = hashlib.sha256(qr_png(verify_url)).hexdigest()
+    _check_pictures(expected_images, content.pictures, refs, archive, qr_digest, names, result)
     result.valid = not result.details
     return result
+
+
+def _check_verify_url(
+    record: dict[str, Any],
+    primary: EmbeddedSeal,
+    copies: Sequence[tuple[str, EmbeddedSeal]],
+    own_verify_urls: tuple[str, ...],
+    result: Verification,
+) -> str:
+    """The verification address the document must show. Format /2 seals it in the record
+    (every embedded copy must agree); format /1 did not, so there it must be this server's."""
+    if record.get("format") == FORMAT_V1:
+        url = clean(primary.verify_url)
+        if url and url not in {clean(u) for u in own_verify_urls}:
+            result.add(
+                Difference(
+                    "verify_url",
+                    "The verification address in this document is not this server's "
+                    f"(“{_short(url, 60)}”); in documents of format plandag-plan/1 it is not "
+                    "sealed",
+                    "seal",
+                    "The seal section",
+                )
+            )
+        return url
+    sealed = record.get("verify_url")
+    url = clean(sealed) if isinstance(sealed, str) else ""
+    for _source, copy in copies:
+        if copy.verify_url and clean(copy.verify_url) != url:
+            result.add(
+                Difference(
+                    "verify_url",
+                    "The verification address in the document's properties differs from the "
+                    "sealed one",
+                    "seal",
+                    "The seal section",
+                )
+            )
+            break
+    return url
 
 
 # --- a PDF ----------------------------------------------------------------------------------
@@ -619,13 +814,15 @@ def _verify_pdf(data: bytes, public_key_b64: str, certificate: x509.Certificate)
     if sniff(data) != "pdf":
         return _failure("unknown_type", "pdf")
     reader = PdfFileReader(BytesIO(data), strict=False)
+    if reader.encrypted:
+        return _failure("encrypted", "pdf")
     if not reader.embedded_signatures:
         return _failure("not_sealed", "pdf")
     result = Verification(valid=False, kind="pdf")
     check = check_pdf_signature(reader, [certificate], public_key_b64)
     if not check.ok:
-        for message in check.problems:
-            result.add(Difference("pdf_signature", message))
+        for code, message in zip(check.codes, check.problems, strict=True):
+            result.add(Difference(code, message))
         return result
 
     seal_json = read_embedded_file(reader, SEAL_FILE, 64 * 1024)
@@ -639,7 +836,7 @@ def _verify_pdf(data: bytes, public_key_b64: str, certificate: x509.Certificate)
     if not isinstance(seal_info, dict):
         result.add(Difference("embedded_data", EMBEDDED_DATA))
         return result
-    if seal_info.get("format") not in READABLE_FORMATS:
+    if seal_info.get("format") not in FORMATS:
         return _failure("unsupported_format", "pdf")
     if seal_info.get("key_id") != key_id_from_b64(public_key_b64):
         result.add(

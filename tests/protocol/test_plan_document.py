@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import itertools
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -347,3 +348,72 @@ def test_the_signed_pdf_downloads_and_verifies(server: Server, sealed: Sealed):
     damaged[len(damaged) // 3] ^= 0x01
     page = verify(server, bytes(damaged), "plan.pdf")
     assert 'class="verdict-box invalid"' in page.text
+
+
+def test_the_sealed_record_carries_the_verify_address(server: Server, sealed: Sealed):
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(sealed.docx)) as zf:
+        custom = zf.read("docProps/custom.xml").decode()
+    assert "plandag-plan/2" in custom
+    start = custom.index("PlandagCanonical")
+    value = custom[custom.index("<vt:lpwstr>", start) + 11 : custom.index("</vt:lpwstr>", start)]
+    import base64
+
+    record = json.loads(base64.b64decode(value))
+    assert record["format"] == "plandag-plan/2"
+    assert record["verify_url"] == f"{server.url}/verify"
+
+
+def test_cli_names_a_password_protected_docx(server: Server, sealed: Sealed, tmp_path: Path):
+    from tests.hostile import encrypted_docx, encrypted_pdf
+
+    for name, data in (
+        ("locked.docx", encrypted_docx(sealed.docx)),
+        ("locked.pdf", encrypted_pdf()),
+    ):
+        path = tmp_path / name
+        path.write_bytes(data)
+        result = cli_verify(server, path)
+        assert result.returncode == 1
+        assert "password-protected" in result.stdout, result.stdout
+        assert "damaged" not in result.stdout and "not a Word document" not in result.stdout
+        assert result.stderr == ""
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None and not os.environ.get("CI"),
+    reason="LibreOffice is not installed (CI installs it)",
+)
+def test_an_updated_or_flipped_pdf_is_refused_cleanly(
+    server: Server, sealed: Sealed, tmp_path: Path
+):
+    from pyhanko.pdf_utils.generic import NameObject, TextStringObject
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    response = sealed.http.get(f"{server.url}/m/{sealed.meeting_id}/plan.pdf", timeout=300)
+    assert response.status_code == 200
+    writer = IncrementalPdfFileWriter(io.BytesIO(response.content))
+    writer.root[NameObject("/PlandagNote")] = TextStringObject("toegevoegd")
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    path = tmp_path / "updated.pdf"
+    path.write_bytes(out.getvalue())
+    result = cli_verify(server, path)
+    assert result.returncode == 1 and "not valid" in result.stdout
+    assert "Something was added to the PDF after it was signed." in result.stdout
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    for offset in (len(response.content) // 3, len(response.content) // 2):
+        damaged = bytearray(response.content)
+        damaged[offset] ^= 0x01
+        page = verify(server, bytes(damaged), "plan.pdf")
+        assert 'class="verdict-box invalid"' in page.text
+        items = re.findall(r"<li>(.*?)</li>", page.text)
+        assert len(items) == len(set(items)), items
+        flipped = tmp_path / "flipped.pdf"
+        flipped.write_bytes(bytes(damaged))
+        result = cli_verify(server, flipped)
+        lines = [line for line in result.stdout.splitlines() if line.startswith("  - ")]
+        assert len(lines) == len(set(lines)) and result.stderr == "", result

@@ -301,9 +301,13 @@ def test_docx_text_is_exactly_the_visible_lines(
     refs = {ref for ref, _text in lines}
     assert {"meeting", "plan", "agreement:3", "framework:2", "signature:17"} <= refs
     assert {"followup:1", "check:2:1", "consent:2", "consent:plan", "seal"} <= refs
-    # without the key id and address, the seal section has neither
+    # without the key id, the seal section has none; the address is sealed in the record
+    # (format 2) and shown whatever address is given
     plain = visible_lines(record)
-    assert not any(key.key_id in text or URL in text for _ref, text in plain)
+    assert not any(key.key_id in text for _ref, text in plain)
+    assert any(URL in text for _ref, text in plain)
+    other = visible_lines(record, verify_url="https://elsewhere.example/verify")
+    assert not any("elsewhere" in text for _ref, text in other)
 
 
 def test_docx_structure(document: bytes, record: dict[str, Any]) -> None:
@@ -629,7 +633,7 @@ def _zip_bomb() -> bytes:
         ("zip", lambda doc: _zip({"hello.txt": b"hallo"}), "not_word"),
         ("truncated", lambda doc: doc[: len(doc) // 2], "corrupt"),
         ("huge", lambda doc: b"PK\x03\x04" + b"\0" * (50 * 1024 * 1024), "too_large"),
-        ("bomb", lambda doc: _zip_bomb(), "corrupt"),
+        ("bomb", lambda doc: _zip_bomb(), "too_large"),
         ("plain docx", lambda doc: _plain_docx(), "not_sealed"),
         ("pdf junk", lambda doc: b"%PDF-1.7\n" + b"x" * 1000, "corrupt"),
     ],
