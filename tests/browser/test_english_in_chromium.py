@@ -24,6 +24,8 @@ WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 #: the name Dutch has for itself): the same in every language
 PROPER = {"plandag", "alle", "hens", "nieuwe", "route", "atkinson", "hyperlegible", "nederlands"}
 
+FIT_CHECK = (Path(__file__).parent / "fit_check.js").read_text()
+
 _ids = itertools.count()
 
 
@@ -135,11 +137,17 @@ def test_every_screen_and_the_document_speak_english(server, browser):
     )["id"]
     ok(console.call("framework.lock", {"client_id": cid("l")}))
 
+    too_small: dict[str, list[str]] = {}
+
     def every_screen(phase: str) -> None:
         console.wait_for(lambda: console.views["meeting"]["phase"] == phase)
         for screen, name in ((page, "console"), (beamer, "beamer"), (phone, "phone")):
             screen.locator("body").wait_for()
             look(screen, f"{name} in {phase}")
+        # The back of the hall reads the beamer in every phase: 20 px at least at 720 lines.
+        problems = beamer.evaluate(FIT_CHECK, 20)
+        if problems["small"] or problems["over"]:
+            too_small[phase] = problems["small"] + problems["over"]
 
     def advance(to: str) -> None:
         ok(console.call("phase.advance", {"client_id": cid("a")}))
@@ -210,4 +218,5 @@ def test_every_screen_and_the_document_speak_english(server, browser):
     if found:
         seen["the plan document"] = found
     assert not seen, seen
+    assert not too_small, too_small
     console.close()
