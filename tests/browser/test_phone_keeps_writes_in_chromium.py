@@ -61,12 +61,24 @@ def open_round(console: Client, phone) -> int:
 def test_a_phone_that_reloads_sees_its_objection_and_its_reason(server: Server, browser):
     console, _, code = to_round(server, "Plandag Herladen")
     phone = join(browser, server.url, code, "Noor")
+    small = browser.new_context(viewport={"width": 320, "height": 568}, is_mobile=True).new_page()
+    small.goto(f"{server.url}/j/{code}")
+    small.get_by_label("Je naam").fill("Ilse")
+    small.get_by_text("Bewoners", exact=True).click()
+    small.get_by_role("button", name="Meedoen").click()
     open_round(console, phone)
     phone.get_by_role("button", name="Ik heb bezwaar").click()
     reason = "Een hek sluit de jongeren buiten."
     phone.get_by_label("Je bezwaar: welke schade doet het").fill(reason)
     phone.get_by_role("button", name="Antwoord versturen").click()
     expect(phone.locator("#consent-status")).to_contain_text("Bezwaar")
+    # On a small phone, a question waiting below the fold is announced at the top.
+    cue = small.locator("#question-cue")
+    expect(cue).to_be_visible()
+    cue.click()
+    expect(small.locator("#consent-card")).to_be_in_viewport()
+    expect(cue).to_be_hidden()
+    small.context.close()
     phone.reload()
     expect(phone.locator("#consent-status")).to_contain_text(f"Jouw antwoord: Bezwaar: {reason}")
     expect(phone.get_by_role("button", name="Ik heb bezwaar")).to_have_attribute(

@@ -800,3 +800,18 @@ def test_no_web_framework_is_imported() -> None:
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     assert out.stdout.strip() == ""
+
+
+FROZEN_V2 = Path(__file__).parent / "data" / "record_v2.json"
+FROZEN_V2_DIGEST = "4ba1542f706a8019b31014d75ea26f0efd990799ec43a69be7c3e0c4bce58fd8"
+
+
+def test_format_v2_text_is_frozen() -> None:
+    """As for format 1: documents sealed as plandag-plan/2 must re-render identically. If
+    this fails you changed its wording or layout: freeze this format too (as format_v1)
+    and introduce plandag-plan/3."""
+    record = json.loads(FROZEN_V2.read_text(encoding="utf-8"))
+    assert record["format"] == "plandag-plan/2"
+    lines = visible_lines(record, key_id="0123456789abcdef", verify_url="https://x.test/c")
+    digest = hashlib.sha256(json.dumps(lines, ensure_ascii=False).encode()).hexdigest()
+    assert digest == FROZEN_V2_DIGEST, "\n".join(f"{ref}\t{text}" for ref, text in lines)
