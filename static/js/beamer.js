@@ -334,7 +334,21 @@
     }
     textPager.refit();
     statementPager.refit();
+    if (!$("intro").hidden) fitQuestion();
     tick();
+  }
+
+  /* A long open question gets smaller type until the screen holds it (never below the
+   * beamer's smallest size). */
+  function fitQuestion() {
+    var question = $("question"), main = $("main");
+    question.style.fontSize = "";
+    var size = parseFloat(getComputedStyle(question).fontSize);
+    var least = Math.max(20, window.innerHeight * 0.026);
+    while (main.scrollHeight > main.clientHeight + 1 && size > least) {
+      size = Math.max(least, size * 0.92);
+      question.style.fontSize = size + "px";
+    }
   }
 
   function tick() {

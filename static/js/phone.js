@@ -323,6 +323,7 @@
 
   var consentPick = null;  // the answer chosen but not sent yet
   var consentRound = null;
+  var consentPrefill = null;  // what this page put in the reason box (not typed)
 
   /* The text the round asks about, word for word, with the latest change marked. */
   function subjectNodes(round) {
@@ -366,20 +367,27 @@
       if (consentRound !== round.id) {
         consentRound = round.id;
         consentPick = null;
-        // Back after a reload or a new socket: one's own answer and its reason.
-        var draft = drafts.consent.saved();
-        $("consent-text").value = draft || mine.text || "";
+        consentPrefill = null;
       }
+      // Back after a reload or a new socket: one's own answer and its reason (what the
+      // person is typing is never overwritten).
+      var box = $("consent-text");
+      var wanted = drafts.consent.saved() || mine.text || "";
+      if ((consentPrefill === null || box.value === consentPrefill) && box.value !== wanted &&
+          document.activeElement !== box) {
+        box.value = wanted;
+      }
+      consentPrefill = box.value;
       var subject = round.subject || {};
       setText("consent-kicker", round.whole_plan ? t("ui", "round_on") : t("ui", "round_on_version", { n: subject.version || 1 }));
       setText("consent-title", round.whole_plan ? t("ui", "round_on_plan") : "");
       $("consent-title").hidden = !round.whole_plan;
-      var box = $("consent-subject");
+      var subjectBox = $("consent-subject");
       var key = round.id + JSON.stringify(subject);
-      if (box.dataset.key !== key) {
-        box.dataset.key = key;
-        box.textContent = "";
-        box.appendChild(subjectNodes(round));
+      if (subjectBox.dataset.key !== key) {
+        subjectBox.dataset.key = key;
+        subjectBox.textContent = "";
+        subjectBox.appendChild(subjectNodes(round));
       }
       var amended = round.previous && round.previous.outcome === "superseded";
       $("consent-amended").hidden = !amended;

@@ -14,6 +14,7 @@
   }
   for (const e of root.querySelectorAll("*")) {
     if (!visible(e) || getComputedStyle(e).display === "inline") continue;
+    if (e.closest(".visually-hidden")) continue;  // for screen readers: clipped on purpose
     if (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1) {
       over.push(`${e.tagName}.${e.className}#${e.id} ${e.scrollWidth}x${e.scrollHeight} in ${e.clientWidth}x${e.clientHeight}`);
     }
