@@ -31,6 +31,7 @@ from .domain.frameworks import (
     validate_party_name,
 )
 from .domain.meeting import validate_display_name
+from .domain.wording import name_key
 from .errors import ProtocolError
 from .models import (
     Agreement,
@@ -304,12 +305,14 @@ def claim_party(
                 meeting_id=row.id,
                 device_hash=device_hash,
                 name=clean_name,
+                name_key=name_key(clean_name),
                 group=group,
                 role=Role.FRAMEWORK_PARTY.value,
             )
             session.add(person)
         else:
             person.name, person.group = clean_name, group
+            person.name_key = name_key(clean_name)
             person.role = Role.FRAMEWORK_PARTY.value
         session.flush()
         party.participant_id = person.id

@@ -134,8 +134,9 @@ class Meeting(Base):
     voting_dots: Mapped[int] = mapped_column(default=3)
     voting_max_per_proposal: Mapped[int] = mapped_column(default=1)
     voting_open: Mapped[bool] = mapped_column(default=False)
-    #: when voting was first opened: before that the phones say voting has not started
-    #: (not that it is closed), and a merge can be undone
+    #: when voting was last opened (None: never): before the first time the phones say
+    #: voting has not started (not that it is closed); a merge made before it can no
+    #: longer be undone
     voting_opened_at: Mapped[datetime | None]
     #: roles that vote (framework parties and observers only when allowed)
     voting_roles: Mapped[list[str]] = mapped_column(default=lambda: ["participant", "informant"])
@@ -185,7 +186,10 @@ class Participant(Base):
     """A person in the room, joined from a phone without an account."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("meeting_id", "device_hash"),)
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "device_hash"),
+        Index("ix_participants_meeting_name_key", "meeting_id", "name_key"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[str] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
@@ -193,6 +197,8 @@ class Participant(Base):
     #: sha256 of the device cookie: a reload or reconnect resumes this participant
     device_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(60))
+    #: the name as namesakes are found by (case and width folded): see domain.wording
+    name_key: Mapped[str] = mapped_column(String(60), default="", server_default="")
     group: Mapped[str] = mapped_column(String(40))
     role: Mapped[str] = mapped_column(String(20), default="participant")
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -611,6 +617,8 @@ class ProposalMerge(Base):
     target_after: Mapped[dict[str, Any]]
     #: the shortlist before the merge (the source leaves it)
     shortlist_before: Mapped[list[int]]
+    #: voting was open when it was merged (freed dots may have been spent since: no undo)
+    voting_was_open: Mapped[bool] = mapped_column(default=False)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     undone_at: Mapped[datetime | None]

@@ -3,6 +3,7 @@ document shows and what its seal covers. Built once, when signing closes."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import datetime
 from itertools import pairwise
@@ -178,7 +179,11 @@ def _agreement_changes(session: Session, agreement: Agreement) -> list[dict[str,
             .order_by(AgreementVersion.number)
         )
     )
-    users = dict(session.execute(select(User.id, User.name)).all())
+    users = dict(
+        session.execute(
+            select(User.id, User.name).where(User.id.in_({v.user_id for v in versions}))
+        ).all()
+    )
     return [
         {
             "version": later.number,
@@ -316,9 +321,27 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
             .order_by(ConsentAnswer.id)
         ):
             answers[a.round_id].append(a)
-    counted = {
-        r.id: [a for a in answers[r.id] if a.participant_id in set(r.eligible)] for r in rows
-    }
+    # As on the screens: someone removed from the meeting no longer counts in its rounds.
+    removed = (
+        set(
+            session.scalars(
+                select(Participant.id).where(
+                    Participant.meeting_id == rows[0].meeting_id,
+                    Participant.removed_at.is_not(None),
+                )
+            )
+        )
+        if rows
+        else set()
+    )
+    eligible = {r.id: set(r.eligible) - removed for r in rows}
+    counted = {r.id: [a for a in answers[r.id] if a.participant_id in eligible[r.id]] for r in rows}
+    is_plan = bool(rows) and rows[0].proposal_id is None
+
+    def text_of(row: ConsentRound) -> dict[str, str]:
+        return _plan_fields(row) if is_plan else _subject_fields(session, row)
+
+    texts = {r.id: text_of(r) for r in rows}
     facts = [
         RoundFacts(
             r.id,
@@ -328,16 +351,13 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
                 a.participant_id: Response(Answer(a.answer), a.text, a.withdrawn)
                 for a in counted[r.id]
             },
+            text=json.dumps(texts[r.id], sort_keys=True),
         )
         for r in rows
     ]
     endings = {(e.round_id, e.participant_id): e for e in objection_endings(facts)}
     number_of = {r.id: n for n, r in enumerate(rows, start=1)}
     by_id = {r.id: r for r in rows}
-    is_plan = bool(rows) and rows[0].proposal_id is None
-
-    def text_of(row: ConsentRound) -> dict[str, str]:
-        return _plan_fields(row) if is_plan else _subject_fields(session, row)
 
     out = []
     for r in rows:
@@ -351,11 +371,12 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
                 later = by_id[ending.later_round_id]
                 item["later_round"] = number_of[later.id]
                 item["later_version"] = ending.later_version
-                if ending.ending is Ending.INTEGRATED:
+                if ending.ending in (Ending.INTEGRATED, Ending.ADOPTED_UNCHANGED):
                     item["objector_answer"] = (
                         None if ending.later_answer is None else ending.later_answer.value
                     )
-                    item["changes"] = _changes(text_of(r), text_of(later))
+                if ending.ending is Ending.INTEGRATED:
+                    item["changes"] = _changes(texts[r.id], texts[later.id])
             objections.append(item)
         out.append(
             {
@@ -364,7 +385,7 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
                 "opened_at": _iso(r.opened_at),
                 "closed_at": _iso(r.closed_at),
                 "outcome": r.outcome,
-                "eligible": len(r.eligible),
+                "eligible": len(eligible[r.id]),
                 "answered": len(counted[r.id]),
                 "counts": {
                     "consent": sum(1 for a in counted[r.id] if a.answer == "consent"),

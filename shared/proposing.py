@@ -31,6 +31,7 @@ from .domain.tables import (
     validate_question,
     validate_table_name,
 )
+from .models import ConsentRound as ConsentRoundRow
 from .models import (
     Contribution,
     Participant,
@@ -263,6 +264,7 @@ def merge_proposals(
                 target_votes={str(v): n for v, n in before[target.id].items()},
                 target_after={str(v): n for v, n in merged.items()},
                 shortlist_before=list(meeting.shortlist),
+                voting_was_open=meeting.voting_open,
                 user_id=user_id,
             )
         )
@@ -295,13 +297,24 @@ def undo_merge(
         )
         if merge is None or source.status != ProposalStatus.MERGED.value:
             raise DomainError("merge.unknown")
-        if meeting.voting_open or (
-            meeting.voting_opened_at is not None and meeting.voting_opened_at > merge.at
+        # Only exact: support must not have moved since (voting open at the merge, now,
+        # or at any time after it), and consent must not have built on it.
+        if (
+            merge.voting_was_open
+            or meeting.voting_open
+            or (meeting.voting_opened_at is not None and meeting.voting_opened_at > merge.at)
         ):
             raise DomainError("merge.voting_opened")
         target = _proposal(session, meeting_id, merge.target_id)
         if target.status != ProposalStatus.OPEN.value:
             raise DomainError("merge.target_closed")
+        in_consent = session.scalar(
+            select(func.count(ConsentRoundRow.id)).where(
+                ConsentRoundRow.proposal_id.in_([source.id, target.id])
+            )
+        )
+        if target.consent_status or in_consent:
+            raise DomainError("merge.in_consent")
         votes = {
             (v.proposal_id, v.participant_id): v
             for v in session.scalars(
@@ -354,10 +367,22 @@ def undo_merge(
 # --------------------------------------------------------------------------- voting
 
 
+def _merged_keys(session: Session, meeting: MeetingRow) -> set[str]:
+    """Merged proposals: whether their merge can be undone follows voting."""
+    return {
+        f"proposal:{pid}"
+        for pid in session.scalars(
+            select(Proposal.id).where(
+                Proposal.meeting_id == meeting.id, Proposal.status == "merged"
+            )
+        )
+    }
+
+
 def _set_voting_open(meeting: MeetingRow, open_: bool) -> None:
+    if open_ and not meeting.voting_open:
+        meeting.voting_opened_at = utcnow()  # the last opening
     meeting.voting_open = open_
-    if open_ and meeting.voting_opened_at is None:
-        meeting.voting_opened_at = utcnow()
 
 
 def configure_voting(
@@ -401,7 +426,8 @@ def configure_voting(
         everyone = set(
             session.scalars(select(Participant.id).where(Participant.meeting_id == meeting_id))
         )
-        change = commit_change(session, meeting, {"meeting", "ranking"}, everyone)
+        keys = {"meeting", "ranking"} | _merged_keys(session, meeting)
+        change = commit_change(session, meeting, keys, everyone)
         return {"open": meeting.voting_open, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "voting.configure", work)
@@ -412,7 +438,7 @@ def open_voting(
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         _set_voting_open(meeting, open_)
-        change = commit_change(session, meeting, {"meeting"})
+        change = commit_change(session, meeting, {"meeting"} | _merged_keys(session, meeting))
         return {"open": open_, "version": change.version}, change
 
     action = "voting.open" if open_ else "voting.close"

@@ -31,9 +31,11 @@ from .domain.meeting import (
     validate_page_seconds,
     validate_role,
 )
+from .domain.wording import name_key
 from .errors import ProtocolError
 from .models import (
     Connection,
+    Contribution,
     FrameworkParty,
     Intent,
     LoginToken,
@@ -672,20 +674,22 @@ def join(
                 return existing, None
             old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
+            existing.name_key = name_key(clean_name)
             keys = {f"participant:{existing.id}", "counts"}
-            keys |= _namesake_keys(session, meeting_id, {clean_name, old_name})
+            keys |= _namesake_keys(session, meeting_id, existing.id, {clean_name, old_name})
             return existing, commit_change(session, row, keys, {existing.id})
         meeting.check_can_join()
         participant = Participant(
             meeting_id=meeting_id,
             device_hash=sha256(device_token),
             name=clean_name,
+            name_key=name_key(clean_name),
             group=chosen_group,
         )
         session.add(participant)
         session.flush()
         keys = {f"participant:{participant.id}", "counts"}
-        keys |= _namesake_keys(session, meeting_id, {clean_name})
+        keys |= _namesake_keys(session, meeting_id, participant.id, {clean_name})
         if row.phase == Phase.SIGNING.value:
             keys.add("signing_tally")  # one more person who can sign
         if row.tables_active and row.table_strategy in ("mixed", "random"):
@@ -707,25 +711,31 @@ def join(
     return participant, change
 
 
-def _namesake_keys(session: Session, meeting_id: str, names: set[str]) -> set[str]:
-    """Someone joined as (or renamed to) a name others in the meeting have: everyone
-    shown under that name is now told apart ("Fatima (Bewoners)"), so their views change."""
+def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) -> set[str]:
+    """Someone joined as (or renamed to or from) a name others in the meeting have:
+    everyone shown under that name is told apart ("Fatima (Bewoners)") or no longer needs
+    to be, so every view that shows them changes."""
     ids = list(
         session.scalars(
             select(Participant.id).where(
                 Participant.meeting_id == meeting_id,
-                func.lower(Participant.name).in_([n.lower() for n in names]),
+                Participant.name_key.in_([name_key(n) for n in names]),
             )
         )
     )
-    if len(ids) < 2:
+    if not set(ids) - {me}:
         return set()
-    return {f"participant:{pid}" for pid in ids} | {
+    keys = {f"participant:{pid}" for pid in ids}
+    for cid in session.scalars(select(Contribution.id).where(Contribution.participant_id.in_(ids))):
+        keys |= {f"contribution:{cid}", f"card:{cid}"}
+    return keys | {
         "queue",
         "round",
         "consent_tally",
         "signing_tally",
         "tables",
+        "recognition_tally",
+        "counts",
     }
 
 

@@ -41,6 +41,7 @@ from .models import (
     PlanSeal,
     Prompt,
     Proposal,
+    ProposalMerge,
     ProposalVersion,
     RecognitionAnswer,
     RecognitionCheck,
@@ -690,11 +691,45 @@ def proposals_views(
             rounds.setdefault(r.proposal_id or 0, []).append(
                 {"id": r.id, "version": r.proposal_version, "outcome": r.outcome}
             )
+    undoable: set[int] = set()
+    merged = [p for p in rows if p.status == "merged"]
+    if audience == "console" and merged:
+        # Whether the console offers "undo the merge" (the service checks it again).
+        statuses = dict(
+            session.execute(
+                select(Proposal.id, Proposal.status).where(Proposal.meeting_id == meeting.id)
+            ).all()
+        )
+        in_consent = set(
+            session.scalars(
+                select(ConsentRoundRow.proposal_id).where(ConsentRoundRow.meeting_id == meeting.id)
+            )
+        )
+        for merge in session.scalars(
+            select(ProposalMerge)
+            .where(
+                ProposalMerge.source_id.in_([p.id for p in merged]),
+                ProposalMerge.undone_at.is_(None),
+            )
+            .order_by(ProposalMerge.id)
+        ):
+            if (
+                not merge.voting_was_open
+                and not meeting.voting_open
+                and (meeting.voting_opened_at is None or meeting.voting_opened_at < merge.at)
+                and statuses.get(merge.target_id) == "open"
+                and not {merge.source_id, merge.target_id} & in_consent
+            ):
+                undoable.add(merge.source_id)
+            else:
+                undoable.discard(merge.source_id)
     for p in rows:
         view = proposal_view(p, tables)
         if audience == "console":
             view["versions"] = history.get(p.id, [])
             view["rounds"] = rounds.get(p.id, [])
+            if p.status == "merged":
+                view["undo_merge"] = p.id in undoable
         out[f"proposal:{p.id}"] = view
     return out
 

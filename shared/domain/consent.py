@@ -198,6 +198,9 @@ class Ending(StrEnum):
     #: the text was amended and a round on the new version adopted it without the
     #: objector objecting again
     INTEGRATED = "integrated"
+    #: the same, unchanged text was adopted in a later round without the objector
+    #: objecting again (nothing was integrated)
+    ADOPTED_UNCHANGED = "adopted_unchanged"
     #: the objector objected again to the amended text (that objection ends on its own)
     RAISED_AGAIN = "raised_again"
     #: the round closed with it standing and no later round resolved it
@@ -217,6 +220,9 @@ class RoundFacts:
     outcome: str | None
     #: eligible person -> their last answer in this round
     answers: dict[int, Response]
+    #: what identifies the text it asked about (a version, or a digest of the plan): an
+    #: objection is integrated only when a later round asked about other text
+    text: object = None
 
 
 @dataclass(frozen=True)
@@ -255,10 +261,11 @@ def _ending_after(rnd: RoundFacts, pid: int, later: list[RoundFacts]) -> Objecti
                 rnd.round_id, pid, Ending.RAISED_AGAIN, nxt.round_id, nxt.version, said.answer
             )
         if nxt.outcome == Outcome.ADOPTED.value:
+            changed = nxt.text != rnd.text
             return ObjectionEnding(
                 rnd.round_id,
                 pid,
-                Ending.INTEGRATED,
+                Ending.INTEGRATED if changed else Ending.ADOPTED_UNCHANGED,
                 nxt.round_id,
                 nxt.version,
                 None if said is None else said.answer,

@@ -50,12 +50,16 @@ MESSAGES.update(
         ),
         "merge.unknown": N_("This proposal is not merged into another one."),
         "merge.voting_opened": N_(
-            "Voting has opened since the merge, so support may have moved on: the merge can "
-            "no longer be undone. Withdraw or edit the proposals instead."
+            "Voting was open at or since the merge, so support may have moved on: the merge "
+            "can no longer be undone. Withdraw or edit the proposals instead."
         ),
         "merge.support_changed": N_(
             "The support on the merged proposal changed since the merge, so it can no longer "
             "be undone exactly."
+        ),
+        "merge.in_consent": N_(
+            "A consent round was held on one of these proposals, so the merge can no longer be "
+            "undone."
         ),
         "merge.target_closed": N_(
             "The proposal it was merged into was withdrawn or merged itself; undo that first."

@@ -110,8 +110,12 @@ def field_changes(
 # --------------------------------------------------------------------------- names
 
 
-def _same_name(name: str) -> str:
+def name_key(name: str) -> str:
+    """What two names must share to be the same name (letter case and width aside)."""
     return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+_same_name = name_key
 
 
 def distinct_names(people: Iterable[tuple[int, str, str]]) -> dict[int, str]:
@@ -127,6 +131,7 @@ def distinct_names(people: Iterable[tuple[int, str, str]]) -> dict[int, str]:
     for row in rows:
         by_name.setdefault(_same_name(row[1]), []).append(row)
     labels: dict[int, str] = {}
+    taken = {name_key(name) for _pid, name, _group in rows}
     for same in by_name.values():
         if len(same) == 1:
             pid, name, _group = same[0]
@@ -135,6 +140,9 @@ def distinct_names(people: Iterable[tuple[int, str, str]]) -> dict[int, str]:
         seen_in_group: dict[str, int] = {}
         for pid, name, group in same:
             n = seen_in_group.get(_same_name(group), 0) + 1
+            # A number that would make it look like someone else's name is skipped.
+            while n > 1 and name_key(f"{name} {n}") in taken and not group:
+                n += 1
             seen_in_group[_same_name(group)] = n
             shown = name if n == 1 else f"{name} {n}"
             labels[pid] = f"{shown} ({group})" if group else shown

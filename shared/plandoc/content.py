@@ -474,6 +474,15 @@ class _Builder:
                 self.changes(ref, _list(objection.get("changes")))
             elif ending == "raised_again":
                 self.para(ref, w.fmt("ending_raised_again", round=later))
+            elif ending == "adopted_unchanged":
+                answer = objection.get("objector_answer")
+                key = answer if answer in ("consent", "concern") else "none"
+                self.para(
+                    ref,
+                    w.fmt("ending_adopted_unchanged", round=later)
+                    + " "
+                    + w[f"ending_answer_{key}"],
+                )
             elif ending in ("withdrawn", "standing", "open"):
                 self.para(ref, w[f"ending_{ending}"])
 

@@ -125,6 +125,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "ending_answer_concern": "Wie het bezwaar maakte, stemde daarna in met een zorg.",
         "ending_answer_none": "Wie het bezwaar maakte, antwoordde in die ronde niet.",
         "ending_raised_again": "Afloop: opnieuw ingebracht in ronde {round}.",
+        "ending_adopted_unchanged": (
+            "Afloop: dezelfde tekst is in ronde {round} aangenomen; het bezwaar is niet opnieuw "
+            "ingebracht."
+        ),
         "ending_standing": "Afloop: niet opgelost; het bezwaar bleef staan.",
         "ending_open": "Afloop: de ronde is niet gesloten.",
         "change_before": "Was ({field}): {text}",
@@ -331,6 +335,10 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "ending_answer_concern": "The person who objected then consented with a concern.",
         "ending_answer_none": "The person who objected did not answer in that round.",
         "ending_raised_again": "Outcome: raised again in round {round}.",
+        "ending_adopted_unchanged": (
+            "Outcome: the same text was adopted in round {round}; the objection was not raised "
+            "again."
+        ),
         "ending_standing": "Outcome: not resolved; the objection stood.",
         "ending_open": "Outcome: the round was not closed.",
         "change_before": "Was ({field}): {text}",

@@ -440,7 +440,7 @@
         history ? el("div", { className: "full" }, history) : null,
         merged.length ? el("ul", { className: "plain full" }, merged.map(function (m) {
           return el("li", null, el("span", { className: "grow muted", text: t("ui", "merged_here", { title: m.title }) }),
-            voting.open ? null : button(t("ui", "undo_merge"), function () {
+            !m.undo_merge ? null : button(t("ui", "undo_merge"), function () {
               P.confirm({ title: t("ui", "undo_merge"), body: [t("ui", "confirm_unmerge", { source: m.title, target: p.title })],
                 confirm: t("ui", "undo_merge") }).then(function (yes) { if (yes) act("proposal.unmerge", { id: m.id }); });
             }));

@@ -247,6 +247,7 @@ def test_a_merge_tells_the_author_and_can_be_undone_until_voting_opens(server: S
         "reason": None,
     }
     console.wait_for(lambda: console.views["meeting"]["shortlist"] == [b])
+    console.wait_for(lambda: console.views[f"proposal:{a}"].get("undo_merge") is True)
     undone = ok(console.call("proposal.unmerge", {"client_id": cid("u"), "id": a}))
     assert undone["restored_from"] == b
     console.wait_for(lambda: console.views[f"proposal:{a}"]["status"] == "open")
@@ -262,6 +263,18 @@ def test_a_merge_tells_the_author_and_can_be_undone_until_voting_opens(server: S
     ok(console.call("voting.open", {"client_id": cid("vo")}))
     late = console.call("proposal.unmerge", {"client_id": cid("u"), "id": a})
     assert late["error"]["code"] == "merge.voting_opened"
+    ok(console.call("voting.close", {"client_id": cid("vc")}))
+    # Voting opened after the merge: closed again, support may still have moved.
+    after = console.call("proposal.unmerge", {"client_id": cid("u"), "id": a})
+    assert after["error"]["code"] == "merge.voting_opened"
+    console.wait_for(lambda: console.views[f"proposal:{a}"].get("undo_merge") is False)
+    # A merge made while voting was open frees dots that may be spent: never undone.
+    c = ok(author.call("proposal.create", {"client_id": cid("p"), "title": "Bloembakken"}))["id"]
+    ok(console.call("voting.open", {"client_id": cid("vo")}))
+    ok(console.call("proposal.merge", {"client_id": cid("m"), "id": c, "into": b}))
+    ok(console.call("voting.close", {"client_id": cid("vc")}))
+    during = console.call("proposal.unmerge", {"client_id": cid("u"), "id": c})
+    assert during["error"]["code"] == "merge.voting_opened"
     for client in (author, voter, console):
         client.close()
 

@@ -207,7 +207,7 @@ def facts(round_id, version, outcome, **answers):
     for key, value in answers.items():
         kind, _, flag = value.partition("/")
         out[int(key[1:])] = Response(Answer(kind), "reden", withdrawn=flag == "withdrawn")
-    return RoundFacts(round_id, version, outcome, out)
+    return RoundFacts(round_id, version, outcome, out, text=version)
 
 
 def test_an_objection_integrated_in_the_next_version_says_so():
@@ -247,3 +247,13 @@ def test_withdrawn_standing_and_open_objections():
     assert [e.ending for e in endings] == [Ending.WITHDRAWN, Ending.STANDING]
     still = objection_endings([facts(1, 1, None, p2="objection")])
     assert [e.ending for e in still] == [Ending.OPEN]
+
+
+def test_an_objection_is_not_called_integrated_when_the_same_text_was_adopted():
+    endings = objection_endings(
+        [
+            facts(1, 1, "not_adopted", p7="objection"),
+            facts(2, 1, "adopted"),  # asked again about version 1; the objector stayed silent
+        ]
+    )
+    assert [(e.ending, e.later_round_id) for e in endings] == [(Ending.ADOPTED_UNCHANGED, 2)]

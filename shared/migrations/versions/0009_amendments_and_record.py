@@ -5,10 +5,17 @@ Revises: 0008
 Create Date: 2026-12-01 22:00:00.000000
 """
 
+import unicodedata
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+
+def name_key(name: str) -> str:
+    """As shared.domain.wording.name_key on the day of this revision (frozen here)."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
 
 revision: str = "0009"
 down_revision: str | None = "0008"
@@ -64,6 +71,7 @@ def upgrade() -> None:
         sa.Column("target_votes", sa.JSON(), nullable=False),
         sa.Column("target_after", sa.JSON(), nullable=False),
         sa.Column("shortlist_before", sa.JSON(), nullable=False),
+        sa.Column("voting_was_open", sa.Boolean(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.Column("undone_at", sa.DateTime(), nullable=True),
@@ -74,9 +82,26 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index(op.f("ix_proposal_merges_meeting_id"), "proposal_merges", ["meeting_id"])
+    # Namesakes are found by a folded form of the name (see shared.domain.wording).
+    with op.batch_alter_table("participants", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("name_key", sa.String(length=60), nullable=False, server_default="")
+        )
+        batch_op.create_index(
+            "ix_participants_meeting_name_key", ["meeting_id", "name_key"], unique=False
+        )
+    bind = op.get_bind()
+    people = sa.table("participants", sa.column("id"), sa.column("name"), sa.column("name_key"))
+    for pid, name in bind.execute(sa.select(people.c.id, people.c.name)).all():
+        bind.execute(
+            people.update().where(people.c.id == pid).values(name_key=name_key(name or ""))
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("participants", schema=None) as batch_op:
+        batch_op.drop_index("ix_participants_meeting_name_key")
+        batch_op.drop_column("name_key")
     op.drop_index(op.f("ix_proposal_merges_meeting_id"), table_name="proposal_merges")
     op.drop_table("proposal_merges")
     op.drop_index(op.f("ix_agreement_versions_agreement_id"), table_name="agreement_versions")
@@ -86,8 +111,12 @@ def downgrade() -> None:
         batch_op.drop_column("description")
         batch_op.drop_column("proposal_version")
     op.execute("UPDATE consent_rounds SET outcome = 'open' WHERE outcome = 'not_adopted'")
+    op.execute("UPDATE consent_rounds SET outcome = 'open' WHERE outcome = 'superseded'")
     with op.batch_alter_table("consent_rounds", schema=None) as batch_op:
         batch_op.drop_column("subject")
+        batch_op.alter_column(
+            "outcome", type_=sa.String(length=10), existing_type=sa.String(length=12)
+        )
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_column("beamer_page_seconds")
         batch_op.drop_column("voting_opened_at")
