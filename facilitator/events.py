@@ -7,6 +7,7 @@ from typing import Any
 from flask import session
 
 from shared import consenting, frameworks, proposing, room, signing
+from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.errors import ProtocolError
 from shared.models import Meeting
 from shared.services import (
@@ -284,9 +285,6 @@ for _action in ("next", "skip", "end"):
     intent(f"round.{_action}", "console")(_round_step(_action))
 
 
-PROPOSAL_FIELDS = ("title", "description", "what", "who", "where", "when")
-
-
 @intent("proposal.create_from", "console")
 def proposal_from(principal: Principal, payload: Payload) -> Result:
     return proposing.create_from(
@@ -305,6 +303,7 @@ def edit_proposal(principal: Principal, payload: Payload) -> Result:
         proposal_id=payload.integer("id"),
         data=payload.fields(*PROPOSAL_FIELDS),
         supersede=payload.flag("supersede"),
+        based_on=payload.integer("based_on", required=False, lo=1),
     )
 
 
@@ -438,6 +437,7 @@ def edit_agreement(principal: Principal, payload: Payload) -> Result:
         agreement_id=payload.integer("id"),
         data=payload.fields(*PROPOSAL_FIELDS),
         supersede=payload.flag("supersede"),
+        based_on=payload.integer("based_on", required=False, lo=1),
     )
 
 

@@ -13,7 +13,7 @@ from .db import Database
 from .domain import DomainError, Role
 from .domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
 from .domain.meeting import clean_block
-from .domain.proposals import PLAN_FIELD_MAX, ProposalFields, ProposalStatus
+from .domain.proposals import PLAN_FIELD_MAX, PROPOSAL_FIELDS, ProposalFields, ProposalStatus
 from .models import (
     Agreement,
     AgreementVersion,
@@ -30,8 +30,7 @@ from .models import Meeting as MeetingRow
 from .proposing import _fields, _keys, _proposal, _record_version, _write_fields
 from .services import Change, Result, commit_change, facilitator_intent, participant_intent
 
-#: the fields of a proposal and of an agreement, in the order people read them
-FIELDS = ("title", "description", "what", "who", "where", "when")
+FIELDS = PROPOSAL_FIELDS
 
 
 def _round(session: Session, meeting: MeetingRow, round_id: object = None) -> RoundRow:
@@ -209,6 +208,7 @@ def amend_proposal(
     proposal_id: object,
     data: Mapping[str, object],
     supersede: bool = False,
+    based_on: int | None = None,
 ) -> Result:
     """Edit a proposal's fields: every change is a new version with who and when. When
     a round on it is open, the facilitator confirms (``supersede``): that round closes
@@ -218,6 +218,10 @@ def amend_proposal(
         row = _proposal(session, meeting_id, proposal_id)
         if row.status != ProposalStatus.OPEN.value or row.consent_status == "adopted":
             raise DomainError("proposal.closed")
+        latest = _latest_version(session, row.id)
+        if based_on is not None and based_on != latest:
+            # Someone else saved a version meanwhile: do not overwrite it unseen.
+            raise DomainError("proposal.changed_meanwhile", version=latest)
         # Fields left out of the message stay as they are.
         current = _fields(row).as_dict()
         fields = ProposalFields.from_input(
@@ -432,6 +436,7 @@ def edit_agreement(
     agreement_id: object,
     data: Mapping[str, object],
     supersede: bool = False,
+    based_on: int | None = None,
 ) -> Result:
     """Edit an agreement's fields: a new version with who and when. While a round on the
     whole plan is open, the facilitator confirms: it closes as superseded and a new
@@ -443,6 +448,8 @@ def edit_agreement(
             raise DomainError("agreement.unknown")
         if meeting.plan_adopted:
             raise DomainError("plan.adopted")
+        if based_on is not None and based_on != row.version:
+            raise DomainError("proposal.changed_meanwhile", version=row.version)
         before = agreement_fields(row)
         merged = {k: (before[k] if data.get(k) is None else data[k]) for k in FIELDS}
         fields = ProposalFields.from_input(merged).as_dict()

@@ -401,6 +401,24 @@ UI = {
         "Every beamer open with the current link goes dark; open the new link on the beamer laptop."
     ),
     "renew_beamer": N_("Renew the link"),
+    "add_late_title": N_("Add {name} to this round?"),
+    "confirm_add_late": N_(
+        "{name} joined after the round opened. Added, they can answer in this round, and the "
+        "count of who may answer goes up by one."
+    ),
+    "add_late_confirm": N_("Add to the round"),
+    "park_title": N_("Park “{title}”?"),
+    "confirm_park": N_(
+        "A parked proposal gets no further consent round in this meeting; it stays on the "
+        "record with its rounds."
+    ),
+    "answer_not_stored": N_(
+        "Your earlier answer was not stored: {reason} Please answer the question below."
+    ),
+    "round_amended_plan": N_(
+        "The plan was changed: the earlier round was closed and its answers are kept with the "
+        "old text. Please answer again."
+    ),
 }
 
 #: Texts with a count: each has a singular and a plural form.
@@ -418,6 +436,10 @@ UI_PLURALS = {
     ),
     "your_support": Nn_("your support: {n} dot", "your support: {n} dots"),
     "online_n": Nn_("{n} participant online", "{n} participants online"),
+    "proposals_waiting": Nn_(
+        "{n} proposal is waiting for the connection and is sent as soon as it is back.",
+        "{n} proposals are waiting for the connection and are sent as soon as it is back.",
+    ),
     "dots_max_here": Nn_(
         "The most one proposal can take: {n} dot.", "The most one proposal can take: {n} dots."
     ),

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from .domain.consent import Answer, Ending, Response, RoundFacts, objection_endings
 from .domain.frameworks import FrameworkCheck
+from .domain.proposals import PROPOSAL_FIELDS
 from .domain.signing import SIGNING_ROLES
 from .domain.wording import distinct_names
 from .frameworks import load_check
@@ -155,8 +156,7 @@ def build_record(
     return record, images
 
 
-#: the fields of an agreement, in the order people read them
-FIELDS = ("title", "description", "what", "who", "where", "when")
+FIELDS = PROPOSAL_FIELDS
 
 
 def _changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, str]]:
@@ -520,6 +520,7 @@ def _signatures(
         query = query.where(Signature.plan_digest == plan_digest)
     rows = session.execute(query).all()
     shown = _shown_names(session, meeting)
+    anonymous = meeting.anonymity == "anonymous"
     out, images = [], {}
     numbers = {"signed": 0, "declined": 0}
     for sig, person in rows:
@@ -531,7 +532,9 @@ def _signatures(
             {
                 "number": numbers[status],
                 "name": sig.name,
-                "shown_as": shown.get(person.id, person.name),
+                # how the room knew them (not in an anonymous meeting: that would tie a
+                # pseudonym to a full name)
+                "shown_as": None if anonymous else shown.get(person.id, person.name),
                 "role": person.role,
                 "group": person.group,
                 "at": _iso(sig.at),
@@ -541,7 +544,6 @@ def _signatures(
             }
         )
     answered = {person.id for _sig, person in rows}
-    anonymous = meeting.anonymity == "anonymous"
     not_signed = [
         {
             "name": None if anonymous else shown.get(p.id, p.name),

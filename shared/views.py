@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .audiences import relevant
 from .domain import Phase, Role
 from .domain.meeting import format_join_code
-from .domain.proposals import ranking
+from .domain.proposals import PROPOSAL_FIELDS, ranking
 from .domain.signing import SIGNING_ROLES
 from .domain.speaking import RequestStatus, SpeakingQueue
 from .domain.speaking import SpeakRequest as SpeakRequestDomain
@@ -734,8 +734,7 @@ def proposals_views(
     return out
 
 
-#: the fields of a proposal and of an agreement, in the order people read them
-TEXT_FIELDS = ("title", "description", "what", "who", "where", "when")
+TEXT_FIELDS = PROPOSAL_FIELDS
 
 
 def _segments(changes: dict[str, Any]) -> dict[str, list[dict[str, str]]]:

@@ -20,6 +20,8 @@ DESCRIPTION_MAX = 2000
 PLAN_FIELD_MAX = 300
 REASON_MAX = 500
 DOTS_MAX = 50
+#: the fields of a proposal (and of the agreement it becomes), in the order people read them
+PROPOSAL_FIELDS = ("title", "description", "what", "who", "where", "when")
 
 MESSAGES.update(
     {
@@ -34,6 +36,10 @@ MESSAGES.update(
             "Say why the proposal is withdrawn (1 to {max} characters): the room sees it."
         ),
         "proposal.merge_self": N_("A proposal cannot be merged into itself."),
+        "proposal.changed_meanwhile": N_(
+            "Someone else saved a new version meanwhile (now version {version}). Look at it "
+            "first, then make your change on it."
+        ),
         "proposal.source_hidden": N_(
             "Only a contribution that the room can see can become a proposal."
         ),

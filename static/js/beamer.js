@@ -30,7 +30,7 @@
   }
 
   function note(c) {
-    var who = c.author ? c.author + (c.group ? " · " + c.group : "") : "";
+    var who = c.author ? P.who(c.author, c.group) : "";
     return el("div", { className: "note" }, el("p", { text: c.text }),
       who ? el("div", { className: "who", text: who }) : null);
   }
@@ -50,11 +50,11 @@
         var col = el("div", { className: "theme-col" },
           el("h3", null, el("span", { text: theme.name }), el("span", { text: String(members.length) })), notes);
         wall.appendChild(col);
-        P.fitList(notes, members.map(note), more);
+        P.fitList(notes, members, more, note);
       });
       return;
     }
-    P.fitList(wall, items.map(note), more);
+    P.fitList(wall, items, more, note);
   }
 
   function renderFraming(meeting) {
@@ -181,8 +181,9 @@
   function planBlocks(agreements, followup, evaluation, changed) {
     var blocks = [];
     agreements.forEach(function (a, i) {
+      // In a round, the latest change is marked; the plan as signed reads plainly.
       var diff = changed && changed[String(a.id)];
-      itemBlocks(i + 1, a.fields || a, diff ? diff.fields : a.changes).forEach(function (b) { blocks.push(b); });
+      itemBlocks(i + 1, a.fields || a, diff ? diff.fields : null).forEach(function (b) { blocks.push(b); });
     });
     // The Alle Hens questions: who meets again if it does not work, who evaluates.
     [["followup_label", followup], ["evaluation_label", evaluation]].forEach(function (pair) {
@@ -235,7 +236,7 @@
     outcome.className = "beamer-outcome " + (round.outcome || "");
     setText(outcome, round.open ? "" : P.outcomeText(round.outcome));
     var objections = ((tally && tally.objections) || []).map(function (o) {
-      var who = o.name ? o.name + (o.group ? " · " + o.group : "") : t("ui", "anonymous");
+      var who = o.name ? P.who(o.name, o.group) : t("ui", "anonymous") + " · " + o.group;
       return el("li", null, el("b", { text: who + ": " }), o.reason);
     });
     P.fitList($("round-objections"), objections, function (n) { return el("li", { className: "more", text: t("ui", "more_on_wall", { n: n }) }); });
@@ -330,7 +331,7 @@
       setText("spotlight-text", spotlit.text);
       var length = spotlit.text.length;
       $("spotlight-text").className = "pre-line" + (length > 500 ? " long" : (length > 200 ? " medium" : ""));
-      setText("spotlight-author", spotlit.author ? spotlit.author + (spotlit.group ? " · " + spotlit.group : "") : "");
+      setText("spotlight-author", spotlit.author ? P.who(spotlit.author, spotlit.group) : "");
     }
     textPager.refit();
     statementPager.refit();

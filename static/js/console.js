@@ -174,7 +174,7 @@
       var comments = el("ul", { className: "plain" });
       (tally.comments || []).forEach(function (c) {
         comments.appendChild(el("li", null, el("b", { text: t("ui", "recognition_" + c.answer) }),
-          el("span", { className: "grow", text: c.comment }), el("span", { className: "muted", text: c.name + " · " + c.group })));
+          el("span", { className: "grow", text: c.comment }), el("span", { className: "muted", text: P.who(c.name, c.group) })));
       });
       box.appendChild(comments);
     }
@@ -262,7 +262,7 @@
       theme.value = c.theme_id ? String(c.theme_id) : "";
       list.appendChild(el("li", { className: c.status },
         el("span", { className: "grow pre-line", text: c.text }),
-        el("span", { className: "muted", text: c.author + " · " + c.group }),
+        el("span", { className: "muted", text: P.who(c.author, c.group) }),
         theme, actions[0], actions[1] || null, actions[2] || null, actions[3] || null));
     });
   }
@@ -303,7 +303,10 @@
       }),
       confirm: running ? t("ui", "amend_and_ask") : t("ui", "save_version"),
       submit: function (values) {
+        // Based on the version shown: a change someone else saved meanwhile is not overwritten.
+        var based = kind === "proposal" ? (item.versions && item.versions.length ? item.versions[item.versions.length - 1].number : null) : item.version;
         var payload = Object.assign({ id: item.id, supersede: !!running }, values);
+        if (based) payload.based_on = based;
         return act(event, payload).then(function (ack) {
           if (ack.ok || !ack.error || ack.error.code.indexOf("amend_") < 0) return ack;
           // A round opened meanwhile: say so, and let the facilitator decide.
@@ -348,7 +351,7 @@
             act("table.update", { id: table.id, host_id: parseInt(e.target.value, 10) });
           } }, el("option", { value: "", text: "— " + t("ui", "host") + " —" }));
           (table.members || []).forEach(function (m) {
-            host.appendChild(el("option", { value: String(m.id), text: m.name + " · " + m.group }));
+            host.appendChild(el("option", { value: String(m.id), text: P.who(m.name, m.group) }));
           });
           host.value = table.host ? String(table.host.id) : "";
           tableList.appendChild(el("li", null, el("b", { text: t("ui", "table_n", { name: table.name }) }),
@@ -462,7 +465,10 @@
       list.appendChild(el("li", null, el("span", { className: "grow" }, p.title + state, P.kaders.flagNotes(live, p.id)),
         p.consent_status === "adopted" ? null : button(t("ui", "open_round"), function () { act("consent.open", { proposal_id: p.id }); }, { className: "btn btn-small btn-primary" }),
         p.consent_status === "adopted" ? null : button(t("ui", "amend"), function () { amendDialog("proposal", p); }),
-        p.consent_status ? null : button(t("ui", "park"), function () { act("proposal.park", { id: p.id }); })));
+        p.consent_status ? null : button(t("ui", "park"), function () {
+          P.confirm({ title: t("ui", "park_title", { title: p.title }), body: [t("ui", "confirm_park")],
+            confirm: t("ui", "park") }).then(function (yes) { if (yes) act("proposal.park", { id: p.id }); });
+        })));
     });
     var roles = meeting.consent_roles || [];
     $("consent-framework").checked = roles.indexOf("framework_party") >= 0;
@@ -485,7 +491,7 @@
       box.appendChild(objections);
       var people = el("ul", { className: "plain" });
       (tally.people || []).forEach(function (p) {
-        people.appendChild(el("li", null, el("span", { className: "grow", text: p.name + " · " + p.group }),
+        people.appendChild(el("li", null, el("span", { className: "grow", text: P.who(p.name, p.group) }),
           el("span", { className: p.answer ? "" : "muted", text: p.answer ? t("ui", "consent_" + p.answer) + (p.text ? ": " + p.text : "") : t("ui", "not_answered") })));
       });
       box.appendChild(el("details", null, el("summary", { text: t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) }), people));
@@ -494,10 +500,18 @@
         var inRound = {};
         (tally.people || []).forEach(function (p) { inRound[p.id] = true; });
         var late = el("select", { "aria-label": t("ui", "add_late"), onchange: function (e) {
-          if (e.target.value) act("consent.add", { participant_id: parseInt(e.target.value, 10) });
+          var person = live.views["participant:" + e.target.value];
+          if (!person) return;
+          e.target.blur();
+          P.confirm({ title: t("ui", "add_late_title", { name: shown(person) }),
+            body: [t("ui", "confirm_add_late", { name: shown(person) })], confirm: t("ui", "add_late_confirm") })
+            .then(function (yes) {
+              e.target.value = "";
+              if (yes) act("consent.add", { participant_id: person.id }); else render();
+            });
         } }, el("option", { value: "", text: t("ui", "add_late") }));
         participants().forEach(function (p) {
-          if (!p.removed && !inRound[p.id]) late.appendChild(el("option", { value: String(p.id), text: shown(p) + " · " + p.group }));
+          if (!p.removed && !inRound[p.id]) late.appendChild(el("option", { value: String(p.id), text: P.who(shown(p), p.group) }));
         });
         if (late.options.length > 1) box.appendChild(late);
       }

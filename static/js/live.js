@@ -276,11 +276,15 @@
     this.inflight = entry;
     this.socket.timeout(10000).emit(entry.event, entry.body, function (err, ack) {
       self.inflight = null;
-      if (err) {
-        // No answer in time (a slow or lost connection): the same write again.
-        setTimeout(function () { self.pump(); }, 1000);
+      var transient = ack && ack.ok === false && ack.error && TRANSIENT[ack.error.code];
+      if (err || transient) {
+        // No answer in time, or the server was busy: the same write again, a little
+        // later each time (the client id makes it count once).
+        self.retries = Math.min((self.retries || 0) + 1, 6);
+        setTimeout(function () { self.pump(); }, 500 * Math.pow(2, self.retries));
         return;
       }
+      self.retries = 0;
       self.outbox = self.outbox.filter(function (e) { return e.body.client_id !== entry.body.client_id; });
       self.saveOutbox();
       if (ack && ack.ok === false) {
@@ -292,11 +296,17 @@
       if (self.refusalsKey) storage.set(self.refusalsKey, JSON.stringify(self.refusals));
       var waiter = self.waiters[entry.body.client_id];
       delete self.waiters[entry.body.client_id];
+      // The screen may have been reloaded since the write was made: it hears of the
+      // answer here (clearing what waited in its boxes, or giving a refused text back).
+      if (self.options.onAcked) self.options.onAcked(entry, ack);
       if (waiter) waiter(ack);
       self.render();
       self.pump();
     });
   };
+
+  /* Refusals that say nothing about the write itself: it is sent again. */
+  var TRANSIENT = { "server.error": true, "rate.limited": true, "auth.required": true, "server.busy": true };
 
   /* The writes of `event` still waiting to be sent (and matching `match`, if given). */
   Live.prototype.waiting = function (event, match) {
@@ -345,23 +355,32 @@
    * prompt): a title, what it does to whom, optional fields with their limits, and an
    * error line. With `submit`, the dialog stays open (with what was typed) until the
    * server accepts; it resolves with the values, or null when cancelled. */
+  var dialogCount = 0;
   function dialog(opts) {
     var before = document.activeElement;
-    var node = el("dialog", { className: "pd-dialog", "aria-labelledby": "pd-dialog-title" });
+    var uid = "pd-dialog-" + (++dialogCount);
+    var node = el("dialog", { className: "pd-dialog", "aria-labelledby": uid + "-title",
+      "aria-describedby": uid + "-body" });
     var form = el("form", { method: "dialog", novalidate: true });
-    form.appendChild(el("h2", { id: "pd-dialog-title", text: opts.title }));
+    form.appendChild(el("h2", { id: uid + "-title", text: opts.title }));
+    // What will happen, and to whom: read out with the title.
+    var body = el("div", { id: uid + "-body" });
     [].concat(opts.body || []).forEach(function (part) {
       if (part === null || part === undefined || part === "") return;
-      form.appendChild(typeof part === "string" ? el("p", { text: part }) : part);
+      body.appendChild(typeof part === "string" ? el("p", { text: part }) : part);
     });
+    form.appendChild(body);
+    // Where the focus goes back to, also when the console redrew the button meanwhile.
+    var returnTo = [];
+    for (var a = before; a && a !== document.body; a = a.parentElement) if (a.id) returnTo.push(a.id);
     var inputs = {};
     (opts.fields || []).forEach(function (f) {
-      var id = "pd-field-" + f.name;
+      var id = uid + "-" + f.name;
       var input = f.multiline
         ? el("textarea", { id: id, rows: f.rows || 3 })
         : el("input", { id: id, type: "text", autocomplete: "off" });
       input.value = f.value || "";
-      var counter = f.max ? el("span", { className: "counter", "aria-live": "polite" }) : null;
+      var counter = f.max ? el("span", { className: "counter" }) : null;
       function count() {
         if (!counter) return;
         var n = input.value.trim().length;
@@ -392,7 +411,9 @@
         done = true;
         if (node.open) node.close();
         node.remove();
-        if (before && before.focus && document.contains(before)) before.focus();
+        var back = before && document.contains(before) ? before : null;
+        for (var r = 0; !back && r < returnTo.length; r++) back = document.getElementById(returnTo[r]);
+        if (back && back.focus) back.focus();
         resolve(value);
       }
       function values() {
@@ -401,15 +422,16 @@
         return out;
       }
       cancel.addEventListener("click", function () { finish(null); });
-      node.addEventListener("cancel", function (e) { e.preventDefault(); finish(null); });
+      var busy = false;
+      node.addEventListener("cancel", function (e) { e.preventDefault(); if (!busy) finish(null); });
       form.addEventListener("submit", function (e) {
         e.preventDefault();
         var picked = values();
         if (!opts.submit) { finish(picked); return; }
-        confirm.disabled = true;
+        confirm.disabled = cancel.disabled = busy = true;
         error.hidden = true;
         Promise.resolve(opts.submit(picked)).then(function (ack) {
-          confirm.disabled = false;
+          confirm.disabled = cancel.disabled = busy = false;
           if (ack && ack.ok === false) {
             error.hidden = false;
             setText(error, errorMessage(ack.error));  // what was typed stays in the fields
@@ -453,15 +475,16 @@
    * A text field that keeps what was typed on the device (also across a reload) until
    * it was sent and stored. */
   function keepDraft(field, key) {
-    var storeKey = "plandag:draft:" + key;
-    var saved = storage.get(storeKey);
+    var keyOf = typeof key === "function" ? key : function () { return key; };
+    function storeKey() { return "plandag:draft:" + keyOf(); }
+    var saved = storage.get(storeKey());
     if (saved && !field.value) field.value = saved;
     field.addEventListener("input", function () {
-      if (field.value) storage.set(storeKey, field.value); else storage.remove(storeKey);
+      if (field.value) storage.set(storeKey(), field.value); else storage.remove(storeKey());
     });
     return {
-      clear: function () { storage.remove(storeKey); },
-      saved: function () { return storage.get(storeKey); },
+      clear: function (k) { storage.remove("plandag:draft:" + (k === undefined ? keyOf() : k)); },
+      saved: function (k) { return storage.get("plandag:draft:" + (k === undefined ? keyOf() : k)); },
     };
   }
 
@@ -619,15 +642,17 @@
 
   /* Put `nodes` into `box` while they fit; what does not fit is counted in a last
    * line made by `more(n)`. Nothing is cut off mid-way. */
-  function fitList(box, nodes, more) {
+  function fitList(box, nodes, more, make) {
     box.textContent = "";
     function over() {
       return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
     }
+    // `make` builds each node only when it is tried: a wall of 1,000 cards costs what fits.
     for (var i = 0; i < nodes.length; i++) {
-      box.appendChild(nodes[i]);
+      var node = make ? make(nodes[i]) : nodes[i];
+      box.appendChild(node);
       if (over()) {
-        box.removeChild(nodes[i]);
+        box.removeChild(node);
         var rest = nodes.length - i;
         var line = more(rest);
         box.appendChild(line);
@@ -642,12 +667,19 @@
     return nodes.length;
   }
 
+  /* A person with their group: "Fatima · Bewoners", or the label alone when it already
+   * names the group ("Fatima (Bewoners)", told apart from a namesake). */
+  function who(name, group) {
+    if (!group) return name;
+    return String(name).slice(-(group.length + 2)) === "(" + group + ")" ? name : name + " · " + group;
+  }
+
   function outcomeText(outcome) {
     return t("ui", "outcome_" + (outcome || "adopted"));
   }
 
   window.Plandag = {
-    textBlocks: textBlocks, Pager: Pager, fitList: fitList, outcomeText: outcomeText,
+    textBlocks: textBlocks, Pager: Pager, fitList: fitList, outcomeText: outcomeText, who: who,
     Live: Live, el: el, t: t, tn: tn, fmt: fmt, setText: setText, boot: BOOT, strings: STRINGS,
     errorMessage: errorMessage, timerText: timerText, stepText: stepText, clientId: clientId,
     items: items, $: byId, dialog: dialog, confirm: confirmDialog, diffNode: diffNode,

@@ -16,10 +16,12 @@
   var code = P.boot.code;
   var PROPOSAL_FIELDS = ["title", "description", "what", "who", "where", "when"];
 
+  var consentRound = null;
   var drafts = {
     contribution: P.keepDraft($("contribution"), code + ":contribution"),
-    recognition: P.keepDraft($("recognition-comment"), code + ":recognition"),
-    consent: P.keepDraft($("consent-text"), code + ":consent"),
+    // A reason or comment belongs to its round or check: it never carries over to the next.
+    recognition: P.keepDraft($("recognition-comment"), function () { return code + ":recognition:" + prefilled; }),
+    consent: P.keepDraft($("consent-text"), function () { return code + ":consent:" + consentRound; }),
   };
   PROPOSAL_FIELDS.forEach(function (name) {
     drafts["proposal-" + name] = P.keepDraft($("proposal-" + name), code + ":proposal-" + name);
@@ -124,7 +126,7 @@
       if (prefilled !== check.id) {
         prefilled = check.id;
         picked = null;
-        if (mine && mine.comment) $("recognition-comment").value = mine.comment;
+        $("recognition-comment").value = drafts.recognition.saved() || (mine && mine.comment) || "";
       }
       var state = pendingStatus("recognition.answer", function (b) { return b.check_id === check.id; });
       var chosen = picked || (state.waiting && state.waiting.body.answer) || (mine && mine.answer);
@@ -196,7 +198,7 @@
     items.slice(0, 60).forEach(function (c) {
       wall.appendChild(el("li", { className: "card" },
         el("p", { className: "pre-line", text: c.text }),
-        el("p", { className: "hint", text: c.author ? c.author + (c.group ? " · " + c.group : "") : t("ui", "anonymous") })));
+        el("p", { className: "hint", text: c.author ? P.who(c.author, c.group) : t("ui", "anonymous") })));
     });
   }
 
@@ -267,7 +269,7 @@
     var canWrite = active && you && you.role !== "observer" && (!tables.active || (seated && hosting));
     $("propose-card").hidden = !canWrite;
     var waitingProposals = live.waiting("proposal.create");
-    setText("propose-status", waitingProposals.length ? t("ui", "waiting_to_send") : $("propose-status").textContent);
+    setText("propose-status", waitingProposals.length ? tn("ui", "proposals_waiting", waitingProposals.length) : proposeStatus);
     var voting = meeting.voting || {};
     var items = proposals();
     // While voting is open the list comes first; otherwise writing does.
@@ -309,20 +311,25 @@
     });
     var refused = live.refusal("vote.give") || live.refusal("vote.take_back");
     showError("vote-error", refused ? P.errorMessage(refused.error) : "");
-    // What happened to one's own proposals: merged into another, or withdrawn.
+    // What happened to one's own proposals: merged into another, or withdrawn. Redrawn
+    // only when it changes, so a screen reader announces it once.
     var notices = $("proposal-notices");
-    notices.textContent = "";
-    ((you && you.proposals) || []).forEach(function (mineP) {
+    var texts = (active || meeting.phase === "consent") ? ((you && you.proposals) || []).map(function (mineP) {
       var into = mineP.merged_into ? live.views["proposal:" + mineP.merged_into] : null;
-      notices.appendChild(el("li", { className: "card notice" }, mineP.status === "merged"
+      return mineP.status === "merged"
         ? t("ui", "your_proposal_merged", { title: mineP.title, into: into ? into.title : "" })
-        : t("ui", "your_proposal_withdrawn", { title: mineP.title, reason: mineP.reason || "" })));
-    });
-    $("proposal-notices").hidden = !notices.childNodes.length;
+        : t("ui", "your_proposal_withdrawn", { title: mineP.title, reason: mineP.reason || "" });
+    }) : [];
+    var key = JSON.stringify(texts);
+    if (notices.dataset.key !== key) {
+      notices.dataset.key = key;
+      notices.textContent = "";
+      texts.forEach(function (text) { notices.appendChild(el("li", { className: "card notice", text: text })); });
+    }
+    notices.hidden = !texts.length;
   }
 
   var consentPick = null;  // the answer chosen but not sent yet
-  var consentRound = null;
   var consentPrefill = null;  // what this page put in the reason box (not typed)
 
   /* The text the round asks about, word for word, with the latest change marked. */
@@ -391,7 +398,10 @@
       }
       var amended = round.previous && round.previous.outcome === "superseded";
       $("consent-amended").hidden = !amended;
-      if (amended) setText("consent-amended", t("ui", "round_amended", { n: subject.version || 1 }));
+      if (amended) {
+        setText("consent-amended", round.whole_plan ? t("ui", "round_amended_plan")
+          : t("ui", "round_amended", { n: subject.version || 1 }));
+      }
       var state = pendingStatus("consent.answer", function (b) { return b.round_id === round.id; });
       var chosen = consentPick || (state.waiting && state.waiting.body.answer) || mine.answer;
       $("consent-form").hidden = !round.open;
@@ -410,7 +420,13 @@
         (mine.text ? ": " + mine.text : "");
       setText("consent-status", status);
       $("consent-status").classList.toggle("waiting", !!state.waiting);
-      showError("consent-error", state.refused ? P.errorMessage(state.refused.error) : "");
+      // A write refused on arrival, also one made for an earlier round (superseded or
+      // closed meanwhile): the phone says it was not stored.
+      var refused = state.refused || live.refusal("consent.answer");
+      var earlier = refused && refused.body.round_id !== round.id;
+      showError("consent-error", !refused ? "" : (earlier
+        ? t("ui", "answer_not_stored", { reason: P.errorMessage(refused.error) })
+        : P.errorMessage(refused.error)));
     }
     var plan = live.views.agreements || { items: [] };
     var showPlan = ["consent", "framework_check", "signing", "closed"].indexOf(meeting.phase) >= 0 && plan.items.length;
@@ -476,15 +492,52 @@
     PROPOSAL_FIELDS.forEach(function (name) { fields[name] = $("proposal-" + name).value; });
     $("propose-send").disabled = true;
     showError("propose-error", "");
-    live.send("proposal.create", fields).then(function (ack) {
+    live.send("proposal.create", fields).then(function () { $("propose-send").disabled = false; });
+    if (!live.socket || !live.socket.connected) {
+      // Offline: it waits on the phone (listed as waiting); the form is free again.
       $("propose-send").disabled = false;
-      showError("propose-error", ack.ok ? "" : P.errorMessage(ack.error));  // on error the form keeps its text
-      if (!ack.ok) return;
-      PROPOSAL_FIELDS.forEach(function (name) { $("proposal-" + name).value = ""; drafts["proposal-" + name].clear(); });
-      setText("propose-status", t("ui", "proposal_sent"));
-    });
+      clearProposalForm();
+    }
     render();
   });
+
+  var proposeStatus = "";
+  function clearProposalForm() {
+    PROPOSAL_FIELDS.forEach(function (name) { $("proposal-" + name).value = ""; drafts["proposal-" + name].clear(); });
+  }
+
+  /* The server answered a write from the outbox, maybe after a reload: clear what waited in
+   * the boxes, or give a refused text back with the reason. */
+  function acked(entry, ack) {
+    var body = entry.body;
+    if (entry.event === "proposal.create") {
+      if (ack.ok) {
+        if ($("proposal-title").value === body.title) clearProposalForm();
+        proposeStatus = t("ui", "proposal_sent");
+        showError("propose-error", "");
+      } else {
+        if (!$("proposal-title").value) {
+          PROPOSAL_FIELDS.forEach(function (name) { $("proposal-" + name).value = body[name] || ""; });
+        }
+        showError("propose-error", P.errorMessage(ack.error));
+      }
+    } else if (entry.event === "contribution.create" || entry.event === "contribution.edit") {
+      var box = $("contribution");
+      if (ack.ok) {
+        if (box.value === body.text) stopEdit();
+        setText("write-status", entry.event === "contribution.create" ? t("ui", "shared") : t("ui", "saved"));
+      } else if (!box.value) {
+        box.value = body.text;
+        if (entry.event === "contribution.edit") { editing = body.id; setText("write-send", t("ui", "save")); }
+        counter();
+        writeError(P.errorMessage(ack.error));
+      }
+    } else if (entry.event === "consent.answer" && ack.ok) {
+      drafts.consent.clear(code + ":consent:" + body.round_id);
+    } else if (entry.event === "recognition.answer" && ack.ok) {
+      drafts.recognition.clear(code + ":recognition:" + body.check_id);
+    }
+  }
 
   function counter() {
     var length = $("contribution").value.trim().length;
@@ -545,15 +598,8 @@
     if (queued) { button.disabled = false; stopEdit(); setText("write-status", t("ui", "waiting_to_send")); }
     request.then(function (ack) {
       button.disabled = false;
-      if (!ack.ok) {
-        if (!queued) { writeError(P.errorMessage(ack.error)); return; }  // the text stays in the box
-        $("contribution").value = text;  // refused on arrival: back in the box, with why
-        editing = wasEditing;
-        writeError(P.errorMessage(ack.error));
-        return;
-      }
-      setText("write-status", wasEditing === null ? t("ui", "shared") : t("ui", "saved"));
-      if (!queued) stopEdit();
+      if (!ack.ok && !queued) writeError(P.errorMessage(ack.error));  // the text stays in the box
+      if (ack.ok && !queued && wasEditing === editing) stopEdit();
     });
     render();
   });
@@ -609,6 +655,7 @@
       remember: "phone:" + code,
       render: render,
       onStatus: status,
+      onAcked: acked,
       onClosed: function () { if (live.you && live.you.removed) show("removed-view"); },
       onRefused: function (error) {
         if (error.code === "participant.removed") { live.stopped = true; live.socket.disconnect(); show("removed-view"); }
@@ -660,7 +707,10 @@
     navigator.serviceWorker.register(P.boot.service_worker, { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      registration.active.postMessage({ keep: window.location.pathname });
+      // The first visit came before the worker: ask it to keep this page.
+      return caches.match(window.location.pathname).then(function (hit) {
+        if (!hit) registration.active.postMessage({ keep: window.location.pathname });
+      });
     }).catch(function () { /* the page works without it, only not offline */ });
   }
   // Joined on this device before (the page may come from the device, made before joining).

@@ -5,7 +5,7 @@
   var P = window.Plandag, t = P.t, setText = P.setText;
   var $ = function (id) { return document.getElementById(id); };
   var s = function (key, params) { return t("signing", key, params); };
-  var drawn = false, live = null, bound = false;
+  var drawn = false, live = null, bound = false, nameDraft = null;
 
   function pad() { return $("sign-pad"); }
 
@@ -50,13 +50,15 @@
     var payload = { sign: sign, name: $("sign-name").value };
     if (sign) { var img = image(); if (img) payload.image = img; }
     else payload.reason = $("sign-reason").value;
-    $("sign-submit").disabled = true; $("sign-decline").disabled = true;
+    if (live.clearRefusal) live.clearRefusal("signature.sign");
+    error.hidden = true;
     live.send("signature.sign", payload).then(function (ack) {
-      $("sign-submit").disabled = false; $("sign-decline").disabled = false;
+      if (ack.ok && nameDraft) nameDraft.clear();
       error.hidden = ack.ok;
       setText(error, ack.ok ? "" : P.errorMessage(ack.error));
       render(live, live.views.meeting);
     });
+    render(live, live.views.meeting);
   }
 
   function render(l, meeting) {
@@ -66,6 +68,7 @@
     if (!bound) {
       bound = true;
       bindPad();
+      if (P.boot.code) nameDraft = P.keepDraft($("sign-name"), P.boot.code + ":sign-name");
       $("sign-submit").addEventListener("click", function () { send(true); });
       $("sign-decline").addEventListener("click", function () {
         var box = $("sign-decline-box");
@@ -81,8 +84,19 @@
     if (card.hidden) return;
     if (!$("sign-name").value && mine) $("sign-name").value = mine.name;
     $("sign-form").hidden = !state.open;
+    // A signature given without network waits on the phone until it is sent; one
+    // refused on arrival (signing closed meanwhile) says so.
+    var waiting = live.waiting ? live.waiting("signature.sign").length > 0 : false;
+    $("sign-submit").disabled = $("sign-decline").disabled = waiting;
+    var refused = live.refusal ? live.refusal("signature.sign") : null;
+    var error = $("sign-error");
+    if (refused || !error.textContent) {
+      error.hidden = !refused;
+      setText(error, refused ? P.errorMessage(refused.error) : "");
+    }
     var text = "";
-    if (mine && mine.stale) text = s("plan_changed");
+    if (waiting) text = t("ui", "waiting_to_send");
+    else if (mine && mine.stale) text = s("plan_changed");
     else if (mine) text = s(mine.status === "signed" ? "you_signed" : "you_declined", { name: mine.name });
     if (!state.open && state.closed_at) text += (text ? " " : "") + s("closed", { fingerprint: state.fingerprint || "" });
     setText("sign-status", text);
@@ -136,7 +150,7 @@
     (tally.people || []).forEach(function (p) {
       var label = p.status ? s(p.status) : s("not_yet");
       list.appendChild(el("li", { className: "controls mt0" },
-        el("span", { className: "grow", text: p.name + " · " + p.group + (p.signed_as ? " — " + s("signed_as", { name: p.signed_as }) : "") }),
+        el("span", { className: "grow", text: P.who(p.name, p.group) + (p.signed_as ? " — " + s("signed_as", { name: p.signed_as }) : "") }),
         el("span", { className: "status-pill " + (p.status === "signed" ? "on" : (p.status === "declined" ? "off" : "")), text: label })));
     });
   }

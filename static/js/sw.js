@@ -2,9 +2,8 @@
  * the venue's network is gone, so a reload keeps the writes waiting in the outbox and
  * shows the last known state. The server fills in VERSION and ASSETS.
  *
- * Pages: network first (always the newest when there is a network), the device's copy
- * otherwise. Assets: the device's copy, refreshed when the version changes. Socket.IO
- * and everything else go to the network untouched. */
+ * Pages and assets: network first (always the newest when there is a network), the
+ * device's copy otherwise. Socket.IO and everything else go to the network untouched. */
 "use strict";
 var VERSION = "__VERSION__";
 var ASSETS = __ASSETS__;
@@ -53,8 +52,16 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(url.pathname).then(function (hit) {
-      return hit || fetch(request);
+    // Network first here too, so a new release's page never runs with old scripts; the
+    // device's copy when there is no network.
+    event.respondWith(fetch(request).then(function (response) {
+      if (response.ok) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+      }
+      return response;
+    }).catch(function () {
+      return caches.match(url.pathname).then(function (hit) { return hit || Response.error(); });
     }));
   }
 });
