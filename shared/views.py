@@ -650,11 +650,7 @@ def proposals_views(
     history: dict[int, list[dict[str, Any]]] = {}
     if audience == "console" and rows:
         # Every version, with who changed it and when: the facilitator's record.
-        names = dict(
-            session.execute(
-                select(Participant.id, Participant.name).where(Participant.meeting_id == meeting.id)
-            ).all()
-        )
+        names = shown_names(session, meeting.id)
         versions = list(
             session.scalars(
                 select(ProposalVersion)
