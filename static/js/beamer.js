@@ -107,7 +107,7 @@
         });
         grid.appendChild(el("div", { className: "beamer-table" },
           el("h3", { text: t("ui", "table_n", { name: table.name }) }),
-          el("p", { className: "host", text: table.host ? t("ui", "host_is", { name: table.host.name }) : "" }),
+          el("p", { className: "host", text: table.host && table.host.name ? t("ui", "host_is", { name: table.host.name }) : "" }),
           table.question ? el("p", { className: "host", text: table.four_years ? t("ui", "four_years") : table.question }) : null,
           list));
       });
