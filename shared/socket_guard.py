@@ -1,0 +1,258 @@
+"""The socket layer's door: every Socket.IO packet is checked here before it costs
+anything, and a client that sends one Plandag never would is closed.
+
+Plandag's clients only ever send small JSON text packets: a namespace CONNECT with
+their ``auth``, EVENTs (intents) with an ack id, and DISCONNECT. Anything else is a
+broken or hostile client:
+
+- binary packets (Socket.IO BINARY_EVENT / BINARY_ACK headers, or binary websocket
+  frames): refused *before* python-socketio starts buffering attachments;
+- malformed packets (broken JSON, JSON nested deeper than any intent, integers of
+  more than 100 digits, NaN, an EVENT whose first element is no event name, another
+  namespace): refused with one log line for the socket, not a traceback per packet;
+- too many packets or namespace CONNECTs on one connection: closed.
+
+How it hooks in (python-socketio 5 / python-engineio 4, any async mode): the Socket.IO
+server decodes with ``GuardedPacket`` (its documented ``serializer`` option), which
+raises ``PacketRefused`` for anything above; and ``SocketGuard`` takes the place of the
+server's Engine.IO ``message`` handler (``eio.on("message", ...)``, the same call
+python-socketio makes itself) to count packets, turn a refusal into one log line and
+close the connection. Both are plain synchronous code, so gevent and eventlet behave
+the same. Intent-level limits (``rate.limited`` acks) stay in ``shared.sockets``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import socketio
+from socketio import packet as sio_packet
+
+from .limits import TokenBucket
+
+log = logging.getLogger(__name__)
+
+#: deeper than any intent payload Plandag defines (they are at most 3 deep)
+MAX_DEPTH = 16
+#: values in one packet (a signature image is one long string; a shortlist a few ids)
+MAX_VALUES = 5_000
+#: digits in one integer (python-engineio's own bound; a 5,000-digit number is refused)
+MAX_INT_DIGITS = 100
+#: namespace CONNECT packets on one Engine.IO connection (a browser sends one, and one
+#: more after joining; each refused phone connect also spends the guess budget)
+MAX_CONNECTS = 8
+EVENT_NAME = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+#: names the Socket.IO protocol reserves; a client cannot emit them
+RESERVED_EVENTS = frozenset(
+    {"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"}
+)
+#: packet types a client may send: CONNECT, DISCONNECT, EVENT, ACK
+CLIENT_TYPES = frozenset("0123")
+#: environ key naming one HTTP request (a websocket connection) across environ copies
+CONNECTION_MARK = "plandag.connection"
+
+
+class PacketRefused(ValueError):
+    """A packet Plandag's clients never send; ``reason`` goes to the log, never the
+    packet's contents."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _int(digits: str) -> int:
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise PacketRefused("number too long")
+    return int(digits)
+
+
+def _constant(name: str) -> Any:
+    raise PacketRefused(f"not JSON ({name[:10]})")
+
+
+def check_shape(value: Any) -> None:
+    """Bounded depth and number of values, walked without recursion."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    seen = 0
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if depth > MAX_DEPTH:
+            raise PacketRefused("nested too deep")
+        seen += len(children)
+        if seen > MAX_VALUES:
+            raise PacketRefused("too many values")
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+class StrictJSON:
+    """The JSON the guarded packets decode with: standard JSON only, bounded."""
+
+    dumps = staticmethod(json.dumps)
+
+    @staticmethod
+    def loads(text: str | bytes, **_kwargs: Any) -> Any:
+        try:
+            value = json.loads(text, parse_int=_int, parse_constant=_constant)
+        except PacketRefused:
+            raise
+        except RecursionError:
+            raise PacketRefused("nested too deep") from None
+        except ValueError:
+            raise PacketRefused("broken JSON") from None
+        if isinstance(value, dict | list):
+            check_shape(value)
+        return value
+
+
+class GuardedPacket(sio_packet.Packet):  # type: ignore[misc]
+    """Socket.IO's packet, decoding only what Plandag's clients send."""
+
+    json = StrictJSON
+
+    def decode(self, encoded_packet: Any) -> int:
+        if isinstance(encoded_packet, bytes | bytearray):
+            raise PacketRefused("binary frame")
+        if not isinstance(encoded_packet, str):  # Engine.IO parsed it as JSON already
+            raise PacketRefused("malformed packet")
+        kind = encoded_packet[:1]
+        if kind not in CLIENT_TYPES:
+            raise PacketRefused("binary packet" if kind in ("5", "6") else "unknown packet type")
+        try:
+            attachments = super().decode(encoded_packet)
+        except PacketRefused:
+            raise
+        except (ValueError, TypeError, IndexError, RecursionError):
+            raise PacketRefused("malformed packet") from None
+        if attachments:
+            raise PacketRefused("binary packet")
+        if self.namespace not in (None, "/"):
+            raise PacketRefused("unknown namespace")
+        data = self.data
+        if self.packet_type == sio_packet.EVENT:
+            if not isinstance(data, list) or not data or not isinstance(data[0], str):
+                raise PacketRefused("event without a name")
+            if not EVENT_NAME.match(data[0]) or data[0] in RESERVED_EVENTS:
+                raise PacketRefused("event name not allowed")
+        elif self.packet_type == sio_packet.ACK:
+            if not isinstance(data, list):
+                raise PacketRefused("malformed ack")
+        elif self.packet_type == sio_packet.CONNECT:
+            if data is not None and not isinstance(data, dict):
+                raise PacketRefused("malformed connect")
+        elif data is not None:  # DISCONNECT carries nothing
+            raise PacketRefused("malformed disconnect")
+        return 0
+
+
+class SocketGuard:
+    """Counts and vets the packets of every Engine.IO connection; closes a connection
+    whose client misbehaves, logging one line for it."""
+
+    def __init__(self, server: socketio.Server, *, rate: float, burst: float) -> None:
+        self.server = server
+        self.rate, self.burst = rate, burst
+        self._dispatch = server._handle_eio_message
+        self._disconnected = server._handle_eio_disconnect
+        self._buckets: dict[str, TokenBucket] = {}
+        self._connects: dict[str, int] = {}
+        #: connections closed here (a number, for tests and the log)
+        self.closed = 0
+        server.eio.on("message", self.on_message)
+        server.eio.on("disconnect", self.on_disconnect)
+
+    def on_message(self, eio_sid: str, data: Any) -> None:
+        sock = self.server.eio.sockets.get(eio_sid)
+        if sock is None or sock.closed or sock.closing:
+            return  # frames still arriving on a connection closed here: dropped unread
+        try:
+            bucket = self._buckets.get(eio_sid)
+            if bucket is None:
+                bucket = self._buckets[eio_sid] = TokenBucket(self.rate, self.burst)
+            if not bucket.take():
+                raise PacketRefused("too many packets")
+            if isinstance(data, str) and data[:1] == "0":
+                connects = self._connects[eio_sid] = self._connects.get(eio_sid, 0) + 1
+                if connects > MAX_CONNECTS:
+                    raise PacketRefused("too many namespace connects")
+            self._dispatch(eio_sid, data)
+        except PacketRefused as refused:
+            self.refuse(eio_sid, refused.reason)
+        except Exception as exc:
+            # A packet that passed the checks and still broke python-socketio: one line,
+            # no traceback (the packet may be an attacker's), and the connection goes.
+            self.refuse(eio_sid, f"unexpected {type(exc).__name__}: {str(exc)[:120]!r}")
+
+    def on_disconnect(self, eio_sid: str, reason: Any = None) -> None:
+        self._buckets.pop(eio_sid, None)
+        self._connects.pop(eio_sid, None)
+        self._disconnected(eio_sid, reason)
+
+    def close_broken(self, environ: dict[str, Any]) -> None:
+        """The connection of this request died inside python-engineio: close its
+        Engine.IO socket now (its Socket.IO disconnect runs) instead of waiting for the
+        ping timeout."""
+        mark = environ.get(CONNECTION_MARK)
+        for eio_sid, known in list(self.server.environ.items()):
+            if mark is not None and known.get(CONNECTION_MARK) is mark:
+                sock = self.server.eio.sockets.pop(eio_sid, None)
+                if sock is not None:
+                    sock.close(wait=False, abort=True)
+
+    def refuse(self, eio_sid: str, reason: str) -> None:
+        environ = self.server.environ.get(eio_sid) or {}
+        log.warning(
+            "closed a socket from %s: %s", environ.get("REMOTE_ADDR", "an unknown address"), reason
+        )
+        self.closed += 1
+        self.server.eio.disconnect(eio_sid)
+
+
+class QuietSocketErrors:
+    """WSGI middleware for the Socket.IO path. An Engine.IO frame python-engineio cannot
+    even parse (``x``, an empty frame, JSON nested 100,000 deep) ends that connection
+    inside python-engineio; under gevent the exception would reach the WSGI server,
+    which writes a traceback. Here it becomes the same one log line."""
+
+    def __init__(
+        self,
+        app: Any,
+        on_broken: Callable[[dict[str, Any]], None] = lambda _environ: None,
+        path: str = "/socket.io",
+    ) -> None:
+        self.app, self.on_broken, self.path = app, on_broken, path
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if not str(environ.get("PATH_INFO", "")).startswith(self.path):
+            return self.app(environ, start_response)
+        # Flask-SocketIO hands python-engineio a copy of the environ: a mark finds it.
+        environ[CONNECTION_MARK] = object()
+        started = False
+
+        def start(status: str, headers: Any, exc_info: Any = None) -> Any:
+            nonlocal started
+            started = True
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, start)
+        except Exception as exc:
+            log.warning(
+                "closed a socket from %s: unreadable frame (%s)",
+                environ.get("REMOTE_ADDR", "an unknown address"),
+                type(exc).__name__,
+            )
+            self.on_broken(environ)
+            if not started:
+                start_response("400 BAD REQUEST", [("Content-Type", "text/plain")])
+                return [b"bad request"]
+            return []
+
+
+def install(server: socketio.Server, *, rate: float, burst: float) -> SocketGuard:
+    return SocketGuard(server, rate=rate, burst=burst)
