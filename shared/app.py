@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
     # Outermost: X-Forwarded-* from configured proxies only, for pages and sockets alike.
     app.wsgi_app = ProxyHeaders(  # type: ignore[method-assign]
-        QuietSocketErrors(app.wsgi_app, guard.close_broken), settings.proxy_trust()
+        QuietSocketErrors(app.wsgi_app, guard), settings.proxy_trust()
     )
     hub = Hub(
         db=db,

@@ -35,8 +35,10 @@ class Settings:
     #: wifi is not dropped; a phone that really left is seen within 45 s)
     ping_interval: int = 25
     ping_timeout: int = 20
-    #: largest Socket.IO message the server accepts before dropping the connection
-    max_message_bytes: int = 1_000_000
+    #: largest Socket.IO message the server accepts before dropping the connection (the
+    #: largest intent, a drawn signature, is 220 kB; eventlet's websocket spends about
+    #: 30 bytes of memory per byte of a frame while it unmasks it)
+    max_message_bytes: int = 262_144
     #: largest payload a handler accepts; larger ones get payload.too_large
     max_payload_bytes: int = 32_000
     #: new participants one IP address may create per minute (0: no limit)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+import socket
 from typing import Any
+from urllib.parse import parse_qs
 
 import socketio
 from socketio import packet as sio_packet
@@ -160,7 +161,12 @@ class SocketGuard:
         self._dispatch = server._handle_eio_message
         self._disconnected = server._handle_eio_disconnect
         self._buckets: dict[str, TokenBucket] = {}
+        #: Engine.IO sid -> environ of the websocket request it upgraded to (python-
+        #: socketio keeps only the environ of the connection's first request)
+        self.websockets: dict[str, dict[str, Any]] = {}
         self._connects: dict[str, int] = {}
+        #: marks of requests whose connection was refused (and logged) here
+        self.refused_marks: set[object] = set()
         #: connections closed here (a number, for tests and the log)
         self.closed = 0
         server.eio.on("message", self.on_message)
@@ -198,11 +204,16 @@ class SocketGuard:
         Engine.IO socket now (its Socket.IO disconnect runs) instead of waiting for the
         ping timeout."""
         mark = environ.get(CONNECTION_MARK)
-        for eio_sid, known in list(self.server.environ.items()):
-            if mark is not None and known.get(CONNECTION_MARK) is mark:
-                sock = self.server.eio.sockets.pop(eio_sid, None)
-                if sock is not None:
-                    sock.close(wait=False, abort=True)
+        sids = [sid for sid, known in self.websockets.items() if known is environ]
+        sids += [
+            sid
+            for sid, known in list(self.server.environ.items())
+            if mark is not None and known.get(CONNECTION_MARK) is mark
+        ]
+        for eio_sid in sids:
+            sock = self.server.eio.sockets.pop(eio_sid, None)
+            if sock is not None:
+                sock.close(wait=False, abort=True)
 
     def refuse(self, eio_sid: str, reason: str) -> None:
         environ = self.server.environ.get(eio_sid) or {}
@@ -210,7 +221,33 @@ class SocketGuard:
             "closed a socket from %s: %s", environ.get("REMOTE_ADDR", "an unknown address"), reason
         )
         self.closed += 1
-        self.server.eio.disconnect(eio_sid)
+        # (python-socketio forgets the environ when the socket closes: take it first)
+        websocket = self.websockets.get(eio_sid) or environ
+        # Whatever else breaks on this connection was said in this line.
+        self.refused_marks.update(
+            e[CONNECTION_MARK] for e in (environ, websocket) if CONNECTION_MARK in e
+        )
+        sock = self.server.eio.sockets.get(eio_sid)
+        if sock is not None:
+            # Without waiting for the queue to drain: this runs in the connection's own
+            # reader, and a client that floods without reading would hold it.
+            sock.close(wait=False, reason=self.server.eio.reason.SERVER_DISCONNECT)
+        self._hang_up(websocket)
+
+    def _hang_up(self, environ: dict[str, Any]) -> None:
+        """End the TCP connection of a refused websocket too. gevent-websocket does so
+        when python-engineio closes the socket; eventlet's websocket keeps reading (and
+        the client keeps sending megabyte frames) until the peer goes. Only websocket
+        requests: a polling request's connection may be a proxy's, shared by others."""
+        if str(environ.get("HTTP_UPGRADE", "")).lower() != "websocket":
+            return
+        connection = environ.get("eventlet.input")
+        if connection is None:
+            return
+        try:
+            connection.get_socket().shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class QuietSocketErrors:
@@ -219,19 +256,27 @@ class QuietSocketErrors:
     inside python-engineio; under gevent the exception would reach the WSGI server,
     which writes a traceback. Here it becomes the same one log line."""
 
-    def __init__(
-        self,
-        app: Any,
-        on_broken: Callable[[dict[str, Any]], None] = lambda _environ: None,
-        path: str = "/socket.io",
-    ) -> None:
-        self.app, self.on_broken, self.path = app, on_broken, path
+    def __init__(self, app: Any, guard: SocketGuard, path: str = "/socket.io") -> None:
+        self.app, self.guard, self.path = app, guard, path
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if not str(environ.get("PATH_INFO", "")).startswith(self.path):
             return self.app(environ, start_response)
         # Flask-SocketIO hands python-engineio a copy of the environ: a mark finds it.
         environ[CONNECTION_MARK] = object()
+        upgrade = None
+        if str(environ.get("HTTP_UPGRADE", "")).lower() == "websocket":
+            upgrade = parse_qs(str(environ.get("QUERY_STRING", ""))).get("sid", [None])[0]
+        if upgrade:
+            self.guard.websockets[upgrade] = environ
+        try:
+            return self._call(environ, start_response)
+        finally:
+            self.guard.refused_marks.discard(environ[CONNECTION_MARK])
+            if upgrade and self.guard.websockets.get(upgrade) is environ:
+                del self.guard.websockets[upgrade]
+
+    def _call(self, environ: dict[str, Any], start_response: Any) -> Any:
         started = False
 
         def start(status: str, headers: Any, exc_info: Any = None) -> Any:
@@ -242,12 +287,18 @@ class QuietSocketErrors:
         try:
             return self.app(environ, start)
         except Exception as exc:
-            log.warning(
-                "closed a socket from %s: unreadable frame (%s)",
-                environ.get("REMOTE_ADDR", "an unknown address"),
-                type(exc).__name__,
-            )
-            self.on_broken(environ)
+            if environ[CONNECTION_MARK] not in self.guard.refused_marks:
+                log.warning(
+                    "closed a socket from %s: unreadable frame (%s)",
+                    environ.get("REMOTE_ADDR", "an unknown address"),
+                    type(exc).__name__,
+                )
+            self.guard.close_broken(environ)
+            if "eventlet.input" in environ:
+                # eventlet's server closes the connection on an exception, quietly (its
+                # log is off); an answer would keep it open and read the client's next
+                # frames as an HTTP request.
+                raise
             if not started:
                 start_response("400 BAD REQUEST", [("Content-Type", "text/plain")])
                 return [b"bad request"]

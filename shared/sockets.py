@@ -62,6 +62,8 @@ Authenticator = Callable[[dict[str, Any]], Principal]
 AUTHENTICATORS: dict[str, Authenticator] = {}
 Snapshotter = Callable[[Principal], dict[str, Any]]
 SNAPSHOTS: dict[str, Snapshotter] = {}
+#: every registered intent and the audiences that may send it (docs and the fuzz test)
+INTENTS: dict[str, tuple[str, ...]] = {}
 
 
 def authenticator(audience: str, snapshot: Snapshotter) -> Callable[[Authenticator], Authenticator]:
@@ -169,6 +171,7 @@ def intent(
 
         handler.__name__ = f"on_{event.replace('.', '_')}"
         socketio.on_event(event, handler)
+        INTENTS[event] = audiences
         return fn
 
     return register
