@@ -143,21 +143,7 @@ def _security_headers(response: Any) -> Any:
     # the console and beamer, a device's page, a set-up link): never stored by a
     # browser or proxy. Static files and the QR code set their own caching.
     response.headers.setdefault("Cache-Control", "no-store")
-    if request.is_secure:
-        _secure_cookies(response)
     return response
-
-
-def _secure_cookies(response: Any) -> None:
-    """Served over HTTPS (directly or behind a trusted proxy): every cookie is Secure."""
-    cookies = response.headers.getlist("Set-Cookie")
-    if not cookies:
-        return
-    response.headers.remove("Set-Cookie")
-    for cookie in cookies:
-        if "; secure" not in cookie.lower():
-            cookie += "; Secure"
-        response.headers.add("Set-Cookie", cookie)
 
 
 def _healthz() -> Any:

@@ -130,7 +130,9 @@ class ProxyHeaders:
     -Proto and -Host count only when they come from a proxy named in
     PLANDAG_TRUSTED_PROXIES; werkzeug's ProxyFix then applies them. From anyone else
     they are removed, so nothing downstream (rate-limit keys, Secure cookies,
-    Engine.IO's origin check) believes them."""
+    Engine.IO's origin check) believes them. A request served over HTTPS gets every
+    cookie Secure, the session's and the device's alike (set here, after Flask has
+    written them all)."""
 
     def __init__(self, app: Any, trust: ProxyTrust) -> None:
         self.app, self.trust = app, trust
@@ -153,14 +155,25 @@ class ProxyHeaders:
         hops = self.hops(environ)
         for name in NEVER_TRUSTED:
             environ.pop(name, None)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if environ.get("wsgi.url_scheme") == "https":
+                headers = [
+                    (k, v + "; Secure")
+                    if k.lower() == "set-cookie" and "; secure" not in v.lower()
+                    else (k, v)
+                    for k, v in headers
+                ]
+            return start_response(status, headers, exc_info)
+
         if hops == 0:
             for name in TRUSTED_HEADERS:
                 environ.pop(name, None)
-            return self.app(environ, start_response)
+            return self.app(environ, start)
         fixer = self._fixers.get(hops)
         if fixer is None:
             fixer = self._fixers[hops] = ProxyFix(self.app, x_for=hops, x_proto=1, x_host=1)
-        return fixer(environ, start_response)
+        return fixer(environ, start)
 
 
 def api_error(error: DomainError, status: int = 422) -> tuple[Any, int]:
