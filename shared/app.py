@@ -19,7 +19,7 @@ from .i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale,
 from .limits import Limiter, offload
 from .realtime import Hub
 from .services import register_worker
-from .socket_guard import GuardedPacket, QuietSocketErrors
+from .socket_guard import GuardedPacket, QuietSocketErrors, fast_unmasking
 from .socket_guard import install as install_guard
 from .web import Plandag, ProxyHeaders, csrf_token, current_user, plandag
 
@@ -58,7 +58,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         # Decode only what Plandag's clients send (no binary packets, bounded JSON).
         serializer=GuardedPacket,
     )
-    # Refused packets close their connection with one log line (see socket_guard).
+    # Refused packets close their connection with one log line (see socket_guard), and
+    # reading a websocket frame costs the event loop milliseconds, not a busy loop.
+    fast_unmasking(settings.async_mode)
     guard = install_guard(
         socketio.server, rate=3 * settings.intent_rate, burst=9 * settings.intent_rate
     )

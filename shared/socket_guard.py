@@ -305,5 +305,53 @@ class QuietSocketErrors:
             return []
 
 
+def xor_mask(data: bytes | bytearray, mask: bytes | bytearray) -> bytes:
+    """The websocket (un)masking of RFC 6455 section 5.3, as one big-integer XOR."""
+    n = len(data)
+    if n == 0:
+        return b""
+    key = (bytes(mask) * (n // 4 + 1))[:n]
+    return (int.from_bytes(data, "little") ^ int.from_bytes(key, "little")).to_bytes(n, "little")
+
+
+def fast_unmasking(async_mode: str) -> bool:
+    """Every byte a client sends over a websocket is unmasked before anything can look
+    at it. gevent-websocket and eventlet do that in a Python loop per byte: about 24 ms
+    (gevent) and 125 ms (eventlet) of the event loop per 256 kB frame, paid before the
+    guard can refuse it. The same XOR on whole integers takes about 2 ms. Replaced here,
+    once per process, only where the function has the shape this was written for."""
+    if async_mode == "gevent":
+        try:
+            from geventwebsocket.websocket import Header
+        except ImportError:  # simple-websocket instead: its own (C-speed) unmasking
+            return False
+        if getattr(Header.mask_payload, "__name__", "") != "mask_payload":
+            return False
+
+        def mask_payload(self: Any, payload: bytes | bytearray) -> bytearray:
+            return bytearray(xor_mask(bytes(payload[: self.length]), self.mask))
+
+        mask_payload.__name__ = "fast_mask_payload"
+        Header.mask_payload = Header.unmask_payload = mask_payload
+        return True
+    if async_mode == "eventlet":
+        from eventlet.websocket import RFC6455WebSocket
+
+        if getattr(RFC6455WebSocket._apply_mask, "__name__", "") != "_apply_mask":
+            return False
+
+        def apply_mask(
+            data: bytes | bytearray, mask: Any, length: int | None = None, offset: int = 0
+        ) -> bytes:
+            length = len(data) if length is None else length
+            key = bytes(mask[(offset + i) % 4] for i in range(4))
+            return xor_mask(bytes(data[:length]), key)
+
+        apply_mask.__name__ = "fast_apply_mask"
+        RFC6455WebSocket._apply_mask = staticmethod(apply_mask)
+        return True
+    return False
+
+
 def install(server: socketio.Server, *, rate: float, burst: float) -> SocketGuard:
     return SocketGuard(server, rate=rate, burst=burst)

@@ -166,3 +166,38 @@ def test_a_token_bucket_allows_a_burst_then_the_rate():
     assert [bucket.take() for _ in range(3)] == [True] * 3
     slow = TokenBucket(rate=0.001, burst=2)
     assert [slow.take() for _ in range(3)] == [True, True, False]
+
+
+def test_fast_unmasking_gives_the_same_bytes_as_the_libraries(monkeypatch: pytest.MonkeyPatch):
+    import warnings
+
+    from geventwebsocket.websocket import Header
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # eventlet announces its deprecation on import
+        from eventlet.websocket import RFC6455WebSocket
+
+    from shared.socket_guard import fast_unmasking
+
+    monkeypatch.setattr(Header, "mask_payload", Header.mask_payload)
+    monkeypatch.setattr(Header, "unmask_payload", Header.unmask_payload)
+    monkeypatch.setattr(RFC6455WebSocket, "_apply_mask", RFC6455WebSocket._apply_mask)
+    data = bytes(range(256)) * 40 + b"tail"
+    header = Header(length=len(data))
+    header.mask = b"\x01\x80\xfe\x33"
+    gevent_before = header.mask_payload(data)
+    mask = (1, 128, 254, 51)
+    eventlet_before = [
+        RFC6455WebSocket._apply_mask(data, mask),
+        RFC6455WebSocket._apply_mask(data[5:], mask, length=77, offset=5),
+        RFC6455WebSocket._apply_mask(b"", mask),
+    ]
+    assert fast_unmasking("gevent") and fast_unmasking("eventlet")
+    assert not fast_unmasking("gevent")  # once
+    assert header.mask_payload(data) == gevent_before
+    assert [
+        RFC6455WebSocket._apply_mask(data, mask),
+        RFC6455WebSocket._apply_mask(data[5:], mask, length=77, offset=5),
+        RFC6455WebSocket._apply_mask(b"", mask),
+    ] == eventlet_before
+    assert fast_unmasking("threading") is False
