@@ -17,8 +17,17 @@ server decodes with ``GuardedPacket`` (its documented ``serializer`` option), wh
 raises ``PacketRefused`` for anything above; and ``SocketGuard`` takes the place of the
 server's Engine.IO ``message`` handler (``eio.on("message", ...)``, the same call
 python-socketio makes itself) to count packets, turn a refusal into one log line and
-close the connection. Both are plain synchronous code, so gevent and eventlet behave
-the same. Intent-level limits (``rate.limited`` acks) stay in ``shared.sockets``.
+close the connection. python-engineio calls that handler synchronously in the
+connection's reader, so a refusal happens before the next frame is read. Both are plain
+synchronous code, so gevent and eventlet behave the same; where they differ (eventlet
+keeps reading a closed websocket, gevent's server prints a traceback for a frame
+python-engineio cannot parse) ``SocketGuard._hang_up`` and ``QuietSocketErrors`` even it
+out, and ``fast_unmasking`` makes reading a frame cheap in both. Intent-level limits
+(``rate.limited`` acks) stay in ``shared.sockets``.
+
+Why not a subclass of ``socketio.Server``: Flask-SocketIO builds the server itself, so a
+subclass would mean replacing Flask-SocketIO's construction; the serializer option and
+the message handler are the two seams python-socketio offers for exactly this.
 """
 
 from __future__ import annotations
