@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import session
-
 from shared import consenting, frameworks, proposing, room, signing
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.errors import ProtocolError
@@ -23,7 +21,7 @@ from shared.services import (
 )
 from shared.sockets import Payload, Principal, authenticator, intent
 from shared.views import snapshot
-from shared.web import plandag
+from shared.web import plandag, session_user_id
 
 
 def _snapshot(principal: Principal) -> dict[str, Any]:
@@ -41,7 +39,7 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
 
 @authenticator("console", _snapshot)
 def console_auth(auth: dict[str, Any]) -> Principal:
-    uid = session.get("uid")
+    uid = session_user_id()  # None once the session was ended (logout, new password)
     meeting_id = auth.get("meeting")
     if not isinstance(uid, int):
         raise ProtocolError("auth.required")

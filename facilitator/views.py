@@ -32,10 +32,12 @@ from shared.plandoc.sandbox import verify_isolated
 from shared.services import (
     add_cofacilitator,
     authenticate,
+    change_password,
     check_beamer_key,
     check_setup_token,
     console_sids_of_user,
     create_meeting,
+    end_sessions,
     facilitators_of,
     get_meeting_for_facilitator,
     list_meetings,
@@ -47,7 +49,14 @@ from shared.services import (
 )
 from shared.verify_words import localized
 from shared.views import beamer_url, join_url
-from shared.web import check_csrf, client_address, current_user, login_required, plandag
+from shared.web import (
+    check_csrf,
+    client_address,
+    current_user,
+    login_required,
+    plandag,
+    start_session,
+)
 
 bp = Blueprint("facilitator", __name__)
 
@@ -80,21 +89,27 @@ def login() -> Any:
     if request.method == "POST":
         check_csrf()
         app = plandag()
+        email = request.form.get("email", "").strip().lower()[:254]
+        # Only failures count, per address and per account: a hall behind one address
+        # is not locked out by its facilitators logging in, and guessing one account's
+        # password from many addresses still stops.
+        by_address, by_account = f"login:{client_address()}", f"login:{email}"
         try:
-            if not app.guesses.allow(f"login:{client_address()}"):
+            if app.guesses.exceeded(by_address) or app.logins.exceeded(by_account):
                 raise ProtocolError("rate.limited")
-            user = authenticate(
-                app.db,
-                request.form.get("email", ""),
-                request.form.get("password", ""),
-                run=app.offload,
-            )
+            try:
+                user = authenticate(
+                    app.db, email, request.form.get("password", ""), run=app.offload
+                )
+            except DomainError:
+                app.guesses.hit(by_address)
+                app.logins.hit(by_account)
+                raise
         except DomainError as exc:
             error = localize_error(exc)["message"]
         else:
-            session.clear()
-            session["uid"] = user.id
-            session.permanent = True
+            app.logins.reset(by_account)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
     no_accounts = user_count(plandag().db) == 0
     return render_template(
@@ -105,18 +120,62 @@ def login() -> Any:
     ), (401 if error else 200)
 
 
+def _close_consoles(user_id: int) -> None:
+    """Console sockets of this facilitator (every device) close; a reconnect needs a
+    session that was not ended."""
+    app = plandag()
+    for sid in console_sids_of_user(app.db, user_id):
+        app.hub.disconnect(sid)
+
+
 @bp.post("/logout")
 def logout() -> Any:
     check_csrf()
-    uid = session.get("uid")
+    user = current_user()
     session.clear()
-    if isinstance(uid, int):
-        # An open console must not outlive its login (a shared venue laptop). Consoles
-        # on the facilitator's other devices reconnect with their own session.
-        app = plandag()
-        for sid in console_sids_of_user(app.db, uid):
-            app.hub.disconnect(sid)
+    if user is not None:
+        # Logging out ends every session of this account, on every device, and any
+        # copy of its cookie: an open console must not outlive its login.
+        end_sessions(plandag().db, user.id)
+        _close_consoles(user.id)
     return redirect(url_for("facilitator.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password_view() -> Any:
+    user = current_user()
+    assert user is not None
+    error = None
+    if request.method == "POST":
+        check_csrf()
+        app = plandag()
+        by_address, by_account = f"login:{client_address()}", f"login:{user.email}"
+        try:
+            if app.guesses.exceeded(by_address) or app.logins.exceeded(by_account):
+                raise ProtocolError("rate.limited")
+            new = request.form.get("password", "")
+            if new != request.form.get("repeat", ""):
+                raise ProtocolError("user.password_mismatch")
+            try:
+                epoch = change_password(
+                    app.db, user.id, request.form.get("current", ""), new, run=app.offload
+                )
+            except DomainError as exc:
+                if exc.code == "auth.password_wrong":
+                    app.guesses.hit(by_address)
+                    app.logins.hit(by_account)
+                raise
+        except DomainError as exc:
+            error = localize_error(exc)["message"]
+        else:
+            # Every other session of this account ends; this one carries on.
+            _close_consoles(user.id)
+            start_session(user, epoch)
+            return redirect(url_for("facilitator.change_password_view", changed=1))
+    return render_template(
+        "facilitator/password.html", error=error, changed=bool(request.args.get("changed"))
+    ), (422 if error else 200)
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
@@ -136,9 +195,7 @@ def setup(token: str) -> Any:
         except DomainError as exc:
             error = localize_error(exc)["message"]
         else:
-            session.clear()
-            session["uid"] = user.id
-            session.permanent = True
+            start_session(user)
             return redirect(url_for("facilitator.meetings"))
     else:
         try:

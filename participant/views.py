@@ -32,7 +32,7 @@ from shared.i18n import localize_error, use_meeting_language
 from shared.models import Meeting
 from shared.services import join, meeting_by_code, meeting_by_id, participant_by_device
 from shared.views import join_url, person_view
-from shared.web import api_error, client_address, plandag
+from shared.web import api_error, client_address, guess_budget_spent, plandag, spend_guess
 
 bp = Blueprint("participant", __name__)
 
@@ -51,14 +51,12 @@ def device_token() -> str | None:
     return valid_device_token(request.cookies.get(DEVICE_COOKIE))
 
 
-def _meeting(code: str) -> Meeting | None:
-    return meeting_by_code(plandag().db, normalize_join_code(code))
-
-
 @bp.route("/j", methods=["GET", "POST"])
 def enter_code() -> Any:
     code = request.values.get("code", "")
     if code:
+        if guess_budget_spent():
+            return enter_code_refused(code)
         if _meeting(code) is not None:
             return redirect(url_for("participant.phone", code=normalize_join_code(code)))
         return enter_code_error(code)
@@ -67,6 +65,8 @@ def enter_code() -> Any:
 
 @bp.get("/j/<code>")
 def phone(code: str) -> Any:
+    if guess_budget_spent():
+        return enter_code_refused(code)
     row = _meeting(code)
     if row is None:
         return enter_code_error(code)
@@ -101,12 +101,21 @@ def phone(code: str) -> Any:
     return response
 
 
+def _meeting(code: str) -> Meeting | None:
+    return meeting_by_code(plandag().db, normalize_join_code(code[:40]))
+
+
+def enter_code_refused(code: str) -> Any:
+    """Too many unknown codes from this address: refused whatever the code, so the
+    answer does not tell a live code from a dead one."""
+    error = localize_error(ProtocolError("rate.limited"))["message"]
+    return render_template("participant/enter_code.html", error=error, code=code[:40]), 429
+
+
 def enter_code_error(code: str) -> Any:
-    if not plandag().guesses.allow(f"code:{client_address()}"):
-        error = localize_error(ProtocolError("rate.limited"))["message"]
-        return render_template("participant/enter_code.html", error=error, code=code), 429
+    spend_guess()
     error = localize_error(ProtocolError("join.code_unknown", typed=code.strip()[:12]))["message"]
-    return render_template("participant/enter_code.html", error=error, code=code), 404
+    return render_template("participant/enter_code.html", error=error, code=code[:40]), 404
 
 
 @bp.post("/j/<code>/join")
@@ -115,10 +124,11 @@ def join_meeting(code: str) -> Any:
         # JSON only: a cross-site form cannot post it without a CORS preflight.
         return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
     app = plandag()
+    if guess_budget_spent():
+        return api_error(ProtocolError("rate.limited"), 429)
     row = _meeting(code)
     if row is None:
-        if not app.guesses.allow(f"code:{client_address()}"):
-            return api_error(ProtocolError("rate.limited"), 429)
+        spend_guess()
         return api_error(ProtocolError("join.code_unknown", typed=code[:12]), 404)
     use_meeting_language(row.language)  # refusals in the language of the page
     token = device_token()
@@ -147,8 +157,13 @@ def join_meeting(code: str) -> Any:
 
 @bp.get("/j/<code>/qr.svg")
 def qr(code: str) -> Any:
+    # The same guess budget as the phone page: otherwise the picture would be a free
+    # live/dead oracle for join codes.
+    if guess_budget_spent():
+        abort(429)
     row = _meeting(code)
     if row is None:
+        spend_guess()
         abort(404)
     # micro=False: segno picks Micro QR for short data, which many phone scanners miss.
     qr_code = segno.make(join_url(plandag().settings.base_url(), row), micro=False, error="m")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -18,7 +19,9 @@ from .i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale,
 from .limits import Limiter, offload
 from .realtime import Hub
 from .services import register_worker
-from .web import Plandag, csrf_token, current_user, plandag
+from .socket_guard import GuardedPacket, QuietSocketErrors, fast_unmasking
+from .socket_guard import install as install_guard
+from .web import Plandag, ProxyHeaders, csrf_token, current_user, plandag
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,18 @@ def create_app(settings: Settings | None = None) -> Flask:
         ping_interval=settings.ping_interval,
         ping_timeout=settings.ping_timeout,
         manage_session=False,
+        # Decode only what Plandag's clients send (no binary packets, bounded JSON).
+        serializer=GuardedPacket,
+    )
+    # Refused packets close their connection with one log line (see socket_guard), and
+    # reading a websocket frame costs the event loop milliseconds, not a busy loop.
+    fast_unmasking(settings.async_mode)
+    guard = install_guard(
+        socketio.server, rate=3 * settings.intent_rate, burst=9 * settings.intent_rate
+    )
+    # Outermost: X-Forwarded-* from configured proxies only, for pages and sockets alike.
+    app.wsgi_app = ProxyHeaders(  # type: ignore[method-assign]
+        QuietSocketErrors(app.wsgi_app, guard), settings.proxy_trust()
     )
     hub = Hub(
         db=db,
@@ -70,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         worker_id=worker_id,
         joins=Limiter(settings.join_limit),
         guesses=Limiter(settings.guess_limit),
+        logins=Limiter(settings.login_limit, window=600),
         offload=offload(settings.async_mode),
     )
     babel.init_app(app, locale_selector=select_locale)
@@ -107,15 +123,28 @@ def _template_globals() -> dict[str, Any]:
     }
 
 
+#: a Host header fit to repeat in the CSP (anything else gets only 'self')
+SAFE_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?$")
+
+
 def _security_headers(response: Any) -> Any:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    # Sockets reach this host only: 'self' covers ws/wss of the same host in current
+    # browsers; older ones need it spelled out.
+    host = request.host if SAFE_HOST.match(request.host) else ""
+    sockets = f" {'wss' if request.is_secure else 'ws'}://{host}" if host else ""
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'",
+        f"connect-src 'self'{sockets}; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'none'",
     )
+    # Pages and answers are made per person and often hold a secret (the beamer key on
+    # the console and beamer, a device's page, a set-up link): never stored by a
+    # browser or proxy. Static files and the QR code set their own caching.
+    response.headers.setdefault("Cache-Control", "no-store")
     return response
 
 

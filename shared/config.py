@@ -35,14 +35,24 @@ class Settings:
     #: wifi is not dropped; a phone that really left is seen within 45 s)
     ping_interval: int = 25
     ping_timeout: int = 20
-    #: largest Socket.IO message the server accepts before dropping the connection
-    max_message_bytes: int = 1_000_000
+    #: largest Socket.IO message the server accepts before dropping the connection (the
+    #: largest intent, a drawn signature, is 220 kB; eventlet's websocket spends about
+    #: 30 bytes of memory per byte of a frame while it unmasks it)
+    max_message_bytes: int = 262_144
     #: largest payload a handler accepts; larger ones get payload.too_large
     max_payload_bytes: int = 32_000
     #: new participants one IP address may create per minute (0: no limit)
     join_limit: int = 200
     #: failed logins and unknown join codes one IP address may try per minute
     guess_limit: int = 20
+    #: failed logins per account per 10 minutes, whatever address they come from
+    login_limit: int = 10
+    #: intents one socket may send per second (bursts of three times as many)
+    intent_rate: float = 10.0
+    #: reverse proxies whose X-Forwarded-For/-Proto headers are believed: "" (none,
+    #: the default), a number of proxies in front of Plandag, or a comma-separated
+    #: list of proxy addresses or networks
+    trusted_proxies: str = ""
     host: str = "0.0.0.0"  # noqa: S104 - phones on the venue wifi must reach the laptop
     port: int = 5000
     testing: bool = False
@@ -68,6 +78,9 @@ class Settings:
             "ping_interval": int(env.get("PLANDAG_PING_INTERVAL", "25")),
             "ping_timeout": int(env.get("PLANDAG_PING_TIMEOUT", "20")),
             "guess_limit": int(env.get("PLANDAG_GUESS_LIMIT", "20")),
+            "login_limit": int(env.get("PLANDAG_LOGIN_LIMIT", "10")),
+            "intent_rate": float(env.get("PLANDAG_INTENT_RATE", "10")),
+            "trusted_proxies": env.get("PLANDAG_TRUSTED_PROXIES", "").strip(),
             "pdf_pkcs12": env.get("PLANDAG_PDF_PKCS12") or None,
             "pdf_pkcs12_password": env.get("PLANDAG_PDF_PKCS12_PASSWORD") or None,
             "host": env.get("HOST", "0.0.0.0"),  # noqa: S104
@@ -80,7 +93,31 @@ class Settings:
                 f"PLANDAG_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}, "
                 f"not {settings.async_mode!r}"
             )
+        settings.proxy_trust()  # refuse a malformed value at start-up, not per request
+        if not settings.intent_rate > 0:
+            raise ValueError("PLANDAG_INTENT_RATE must be a number above 0")
         return settings
+
+    def proxy_trust(self) -> ProxyTrust:
+        """PLANDAG_TRUSTED_PROXIES, parsed."""
+        value = self.trusted_proxies.strip()
+        if not value:
+            return ProxyTrust()
+        if value.isdigit():
+            hops = int(value)
+            if not 0 <= hops <= 10:
+                raise ValueError("PLANDAG_TRUSTED_PROXIES: between 0 and 10 proxies")
+            return ProxyTrust(hops=hops)
+        networks = []
+        for item in value.split(","):
+            try:
+                networks.append(ipaddress.ip_network(item.strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    "PLANDAG_TRUSTED_PROXIES must be a number of proxies or a comma-separated "
+                    f"list of addresses or networks, not {item.strip()!r}"
+                ) from None
+        return ProxyTrust(networks=tuple(networks))
 
     def ensure_secret_key(self) -> str:
         """The configured key, or one generated on first start and kept in the instance
@@ -111,6 +148,29 @@ class Settings:
         if ":" in host:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ProxyTrust:
+    """Which peers may speak for a client through X-Forwarded-* headers."""
+
+    #: this many proxies always stand in front of Plandag
+    hops: int = 0
+    #: or: peers in these networks are proxies (checked hop by hop)
+    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+
+    @property
+    def enabled(self) -> bool:
+        return self.hops > 0 or bool(self.networks)
+
+    def is_proxy(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.strip())
+        except ValueError:
+            return False
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        return any(ip in net for net in self.networks)
 
 
 def lan_address() -> str | None:

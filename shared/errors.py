@@ -11,6 +11,8 @@ from .domain.errors import MESSAGES, N_, DomainError
 PROTOCOL_MESSAGES: dict[str, str] = {
     "auth.required": N_("Log in as a facilitator first."),
     "auth.login_failed": N_("That e-mail address and password do not match."),
+    "auth.password_wrong": N_("Your current password is not right."),
+    "user.password_mismatch": N_("The two new passwords are not the same."),
     "auth.link_invalid": N_("This login link is invalid, used or expired. Ask for a new one."),
     "auth.forbidden": N_("You are not allowed to do that in this meeting."),
     "auth.not_joined": N_("Join the meeting first: open its link or scan the QR code."),

@@ -20,20 +20,48 @@ class Limiter:
         self._hits: dict[str, deque[float]] = {}
 
     def allow(self, key: str) -> bool:
+        """Count one event for ``key``; False (and not counted) when over the limit."""
         if self.limit <= 0:
             return True
+        hits = self._window(key, time.monotonic(), create=True)
+        assert hits is not None
+        if len(hits) >= self.limit:
+            return False
+        hits.append(time.monotonic())
+        return True
+
+    def exceeded(self, key: str) -> bool:
+        """Whether ``key`` used up its budget, without counting anything. For budgets
+        that only failures spend: check first, then ``hit`` when the attempt fails."""
+        if self.limit <= 0:
+            return False
+        hits = self._window(key, time.monotonic(), create=False)
+        return hits is not None and len(hits) >= self.limit
+
+    def hit(self, key: str) -> None:
+        """Count one failure for ``key``."""
+        if self.limit <= 0:
+            return
         now = time.monotonic()
+        hits = self._window(key, now, create=True)
+        assert hits is not None
+        if len(hits) < self.limit:
+            hits.append(now)
+
+    def reset(self, key: str) -> None:
+        self._hits.pop(key, None)
+
+    def _window(self, key: str, now: float, *, create: bool) -> deque[float] | None:
         hits = self._hits.get(key)
         if hits is None:
+            if not create:
+                return None
             if len(self._hits) >= self.max_keys:
                 self._prune(now)
             hits = self._hits[key] = deque()
         while hits and hits[0] <= now - self.window:
             hits.popleft()
-        if len(hits) >= self.limit:
-            return False
-        hits.append(now)
-        return True
+        return hits
 
     def _prune(self, now: float) -> None:
         for key in [k for k, v in self._hits.items() if not v or v[-1] <= now - self.window]:
@@ -60,3 +88,23 @@ def offload(async_mode: str) -> Callable[..., Any]:
 
         return run_eventlet
     return lambda fn, *args: fn(*args)
+
+
+class TokenBucket:
+    """``rate`` events per second sustained, ``burst`` at once."""
+
+    __slots__ = ("burst", "rate", "stamp", "tokens")
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = burst
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True

@@ -64,6 +64,9 @@ class User(Base):
     #: werkzeug scrypt hash; empty until the person sets a password through a link
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: signed into every login's session cookie; raised on logout and password change,
+    #: so every cookie issued before (copied ones too) stops working
+    session_epoch: Mapped[int] = mapped_column(default=0)
 
 
 class LoginToken(Base):

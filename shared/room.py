@@ -266,8 +266,8 @@ def sharing_settings(
     def work(session: Session, meeting: MeetingRow) -> Result:
         keys = {"meeting"}
         if "anonymity" in wanted and wanted["anonymity"] != meeting.anonymity:
-            # Every card on the wall shows (or stops showing) its author.
-            keys |= _all_contribution_keys(session, meeting_id) | {"queue", "round"}
+            # Every card on the wall shows (or stops showing) its author; tables their host.
+            keys |= _all_contribution_keys(session, meeting_id) | {"queue", "round", "tables"}
         for name, value in wanted.items():
             setattr(meeting, name, value)
         change = commit_change(session, meeting, keys)

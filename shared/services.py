@@ -306,6 +306,42 @@ def get_user(db: Database, user_id: int) -> User | None:
         return session.get(User, user_id)
 
 
+def end_sessions(db: Database, user_id: int) -> int:
+    """Every session of this facilitator ends: its cookies (copies too) are refused from
+    now on. Returns the new epoch, for a session that should carry on."""
+    with db.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return 0
+        user.session_epoch += 1
+        return user.session_epoch
+
+
+def change_password(
+    db: Database,
+    user_id: int,
+    current: str,
+    new: str,
+    run: Callable[..., Any] = lambda fn, *args: fn(*args),
+) -> int:
+    """Set a new password after checking the current one; every session ends (the
+    caller's own carries on with the returned epoch)."""
+    if len(new) < PASSWORD_MIN:
+        raise ProtocolError("user.password_too_short", min=PASSWORD_MIN)
+    user = get_user(db, user_id)
+    if user is None or not user.password_hash:
+        raise ProtocolError("auth.required")
+    if not run(check_password_hash, user.password_hash, current):
+        raise ProtocolError("auth.password_wrong")
+    hashed = run(generate_password_hash, new)
+    with db.transaction() as session:
+        row = session.get(User, user_id)
+        assert row is not None
+        row.password_hash = hashed
+        row.session_epoch += 1
+        return row.session_epoch
+
+
 def issue_first_account_link(db: Database) -> str | None:
     """A one-time link that creates the first facilitator account, while there is none.
     Earlier unused links stop working: only the newest printed one counts."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,15 +17,21 @@ from .domain.errors import DomainError
 from .errors import ProtocolError
 from .extensions import socketio
 from .i18n import LANGUAGES, localize_error
+from .limits import TokenBucket
 from .realtime import personal_room, room
 from .services import Change, connect, disconnect
-from .web import plandag
+from .web import guess_budget_spent, plandag, spend_guess
 
 log = logging.getLogger(__name__)
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{6,64}$")
-#: intents a socket may send per second, sustained, and as a burst
+#: intents a socket may send per second, sustained, and as a burst (defaults; the
+#: rate is PLANDAG_INTENT_RATE, the burst three times it)
 RATE, BURST = 10.0, 30.0
+#: audiences whose credentials are a code or key a stranger could guess; a refused
+#: connect spends the address's guess budget, as an unknown code on /j/<code> does
+GUESSABLE = frozenset({"phone", "beamer"})
+WRONG_GUESSES = frozenset({"auth.not_joined", "join.code_unknown", "auth.beamer_key_invalid"})
 
 
 @dataclass
@@ -38,21 +43,15 @@ class Principal:
     lang: str = "nl"
     user_id: int | None = None
     participant_id: int | None = None
-    tokens: float = BURST
-    refilled: float = field(default_factory=time.monotonic)
+    #: every event this socket sends takes one token: intents, snapshots, unknown ones
+    bucket: TokenBucket = field(default_factory=lambda: TokenBucket(RATE, BURST))
 
     @property
     def actor(self) -> str:
         return f"u:{self.user_id}" if self.user_id is not None else f"p:{self.participant_id}"
 
     def take_token(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(BURST, self.tokens + (now - self.refilled) * RATE)
-        self.refilled = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
+        return self.bucket.take()
 
 
 #: sid -> principal. A cache of what the connect handler established: a reconnect
@@ -63,6 +62,8 @@ Authenticator = Callable[[dict[str, Any]], Principal]
 AUTHENTICATORS: dict[str, Authenticator] = {}
 Snapshotter = Callable[[Principal], dict[str, Any]]
 SNAPSHOTS: dict[str, Snapshotter] = {}
+#: every registered intent and the audiences that may send it (docs and the fuzz test)
+INTENTS: dict[str, tuple[str, ...]] = {}
 
 
 def authenticator(audience: str, snapshot: Snapshotter) -> Callable[[Authenticator], Authenticator]:
@@ -170,6 +171,7 @@ def intent(
 
         handler.__name__ = f"on_{event.replace('.', '_')}"
         socketio.on_event(event, handler)
+        INTENTS[event] = audiences
         return fn
 
     return register
@@ -186,8 +188,17 @@ def on_connect(auth: object = None) -> None:
     try:
         if audience not in AUTHENTICATORS:
             raise ProtocolError("auth.required")
-        principal = AUTHENTICATORS[audience](auth)
+        guessable = audience in GUESSABLE
+        if guessable and guess_budget_spent():
+            raise ProtocolError("rate.limited")
+        try:
+            principal = AUTHENTICATORS[audience](auth)
+        except DomainError as refused:
+            if guessable and refused.code in WRONG_GUESSES:
+                spend_guess()
+            raise
         principal.lang = lang
+        principal.bucket = TokenBucket(app.settings.intent_rate, 3 * app.settings.intent_rate)
         PRINCIPALS[sid] = principal
         join_room(room(principal.meeting_id, principal.audience))
         if principal.participant_id is not None:
@@ -245,4 +256,6 @@ def on_snapshot(*_args: object) -> Ack:
 @socketio.on("*")
 def on_unknown(event: str, *_args: object) -> Ack:
     principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
+    if principal is not None and not principal.take_token():
+        return error_ack(ProtocolError("rate.limited"), principal)
     return error_ack(ProtocolError("event.unknown", event=str(event)[:60]), principal)

@@ -235,6 +235,22 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
     )
     requests = {r.participant_id: r for r in waiting}
     seats = {p.id: p.table_id for p in active}
+    # who hosts the table they sit at: only they learn it from here (the room does not)
+    hosts = (
+        {
+            host
+            for table, host in session.execute(
+                select(WorkTable.id, WorkTable.host_id).where(
+                    WorkTable.meeting_id == meeting.id,
+                    WorkTable.active.is_(True),
+                    WorkTable.host_id.in_(ids),
+                )
+            )
+            if host is not None and seats.get(host) == table
+        }
+        if meeting.tables_active
+        else set()
+    )
     consent_round = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
     consent_answers = (
         {}
@@ -317,6 +333,7 @@ def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str
             else max(0, meeting.voting_dots - sum(votes.get(pid, {}).values()))
         )
         you["table_id"] = seats.get(pid) if meeting.tables_active else None
+        you["table_host"] = meeting.tables_active and pid in hosts
         if consent_round is None or pid not in consent_round.eligible:
             you["consent"] = None
         else:
@@ -1002,6 +1019,7 @@ def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[st
         ):
             members[p.table_id or 0].append(p)
     seated = {p.id: p for ps in members.values() for p in ps}
+    named = meeting.anonymity == "named"
     out = []
     for t in tables:
         host = seated.get(t.host_id or 0)
@@ -1012,12 +1030,20 @@ def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[st
             "question": t.question,
             # the thematafel question is shown in each screen's own language
             "four_years": t.question == FOUR_YEARS,
-            "host": None if host is None else {"id": host.id, "name": host.name},
+            # The room learns whether a table has a host, and the host's name only in a
+            # named meeting; a phone learns that it is the host from its own ``you``.
+            "host": None
+            if host is None
+            else {"name": shown_name(session, host) if named else None},
             "size": len(members[t.id]),
         }
         if audience == "console":
+            item["host"] = (
+                None if host is None else {"id": host.id, "name": shown_name(session, host)}
+            )
             item["members"] = [
-                {"id": p.id, "name": p.name, "group": p.group} for p in members[t.id]
+                {"id": p.id, "name": shown_name(session, p), "group": p.group}
+                for p in members[t.id]
             ]
         out.append(item)
     return {"active": meeting.tables_active, "strategy": meeting.table_strategy, "tables": out}

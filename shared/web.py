@@ -9,8 +9,9 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import Settings
+from .config import ProxyTrust, Settings
 from .db import Database
 from .domain.errors import DomainError
 from .i18n import localize_error
@@ -32,9 +33,12 @@ class Plandag:
     db: Database
     hub: Hub
     worker_id: str
-    #: per client address: new participants, and wrong guesses (logins, join codes)
+    #: per client address: new participants, and wrong guesses (failed logins, unknown
+    #: join codes, beamer keys); only failures spend the guess budget
     joins: Limiter
     guesses: Limiter
+    #: failed logins per account
+    logins: Limiter
     #: runs blocking C work (password hashes) off the event loop
     offload: Callable[..., Any]
 
@@ -44,10 +48,31 @@ def plandag() -> Plandag:
 
 
 def current_user() -> User | None:
+    """The facilitator of this request's session, while that session is not ended
+    (logout or a password change raise the account's epoch; older cookies fail)."""
     if "user" not in g:
-        uid = session.get("uid")
-        g.user = get_user(plandag().db, uid) if isinstance(uid, int) else None
+        uid, epoch = session.get("uid"), session.get("epoch")
+        user = get_user(plandag().db, uid) if isinstance(uid, int) else None
+        if user is not None and (not isinstance(epoch, int) or epoch != user.session_epoch):
+            user = None
+        g.user = user
     return cast(User | None, g.user)
+
+
+def session_user_id() -> int | None:
+    """For a socket's handshake: the facilitator behind its session cookie, or None."""
+    user = current_user()
+    return None if user is None else user.id
+
+
+def start_session(user: User, epoch: int | None = None) -> None:
+    """A fresh session for ``user`` (a new CSRF token too), bound to the account's
+    current session epoch."""
+    session.clear()
+    session["uid"] = user.id
+    session["epoch"] = user.session_epoch if epoch is None else epoch
+    session.permanent = True
+    g.pop("user", None)
 
 
 def login_required(view: F) -> F:
@@ -75,7 +100,80 @@ def check_csrf() -> None:
 
 
 def client_address() -> str:
+    """The client's address; behind a configured proxy the one it forwarded."""
     return request.remote_addr or "unknown"
+
+
+def _guess_key() -> str:
+    return f"guess:{client_address()}"
+
+
+def guess_budget_spent() -> bool:
+    """Whether this address used up its wrong guesses (join codes, beamer keys) for now.
+    Checked *before* looking anything up, so an address over budget learns nothing,
+    not even that a code exists."""
+    return plandag().guesses.exceeded(_guess_key())
+
+
+def spend_guess() -> None:
+    plandag().guesses.hit(_guess_key())
+
+
+#: what a trusted proxy may tell us (through ProxyFix) ...
+TRUSTED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST")
+#: ... and what nobody may: Plandag never needs them
+NEVER_TRUSTED = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX")
+
+
+class ProxyHeaders:
+    """WSGI middleware around everything (pages and Socket.IO alike): X-Forwarded-For,
+    -Proto and -Host count only when they come from a proxy named in
+    PLANDAG_TRUSTED_PROXIES; werkzeug's ProxyFix then applies them. From anyone else
+    they are removed, so nothing downstream (rate-limit keys, Secure cookies,
+    Engine.IO's origin check) believes them. A request served over HTTPS gets every
+    cookie Secure, the session's and the device's alike (set here, after Flask has
+    written them all)."""
+
+    def __init__(self, app: Any, trust: ProxyTrust) -> None:
+        self.app, self.trust = app, trust
+        self._fixers: dict[int, ProxyFix] = {}
+
+    def hops(self, environ: dict[str, Any]) -> int:
+        """How many proxies stand between the client and us on this request."""
+        if self.trust.hops:
+            return self.trust.hops
+        if not self.trust.is_proxy(str(environ.get("REMOTE_ADDR", ""))):
+            return 0
+        chain = [a for a in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        hops = 1
+        # outwards from the nearest proxy, while the next address is a proxy as well
+        while hops < len(chain) and self.trust.is_proxy(chain[-hops]):
+            hops += 1
+        return hops
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        hops = self.hops(environ)
+        for name in NEVER_TRUSTED:
+            environ.pop(name, None)
+
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            if environ.get("wsgi.url_scheme") == "https":
+                headers = [
+                    (k, v + "; Secure")
+                    if k.lower() == "set-cookie" and "; secure" not in v.lower()
+                    else (k, v)
+                    for k, v in headers
+                ]
+            return start_response(status, headers, exc_info)
+
+        if hops == 0:
+            for name in TRUSTED_HEADERS:
+                environ.pop(name, None)
+            return self.app(environ, start)
+        fixer = self._fixers.get(hops)
+        if fixer is None:
+            fixer = self._fixers[hops] = ProxyFix(self.app, x_for=hops, x_proto=1, x_host=1)
+        return fixer(environ, start)
 
 
 def api_error(error: DomainError, status: int = 422) -> tuple[Any, int]:

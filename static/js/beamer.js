@@ -110,7 +110,7 @@
         var list = el("ul");
         var card = el("div", { className: "beamer-table" },
           el("h3", { text: t("ui", "table_n", { name: table.name }) }),
-          table.host ? el("p", { className: "host", text: t("ui", "host_is", { name: table.host.name }) }) : null,
+          table.host && table.host.name ? el("p", { className: "host", text: t("ui", "host_is", { name: table.host.name }) }) : null,
           table.question ? el("p", { className: "host", text: table.four_years ? t("ui", "four_years") : table.question }) : null,
           list);
         grid.appendChild(card);

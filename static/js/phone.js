@@ -247,9 +247,10 @@
     $("table-card").hidden = !active || !tables.active;
     if (!$("table-card").hidden) {
       setText("table-name", table ? t("ui", "your_table", { name: table.name }) : t("ui", "choose_table"));
-      var isHost = table && ((table.host && you && table.host.id === you.id) || (you && you.table_host));
+      // Whether I host my table comes in my own view; the room may not know who does.
+      var isHost = !!(table && you && you.table_host);
       setText("table-host", !table ? "" : (isHost ? t("ui", "you_are_host")
-        : (table.host ? t("ui", "host_is", { name: table.host.name }) : t("ui", "no_host_yet"))));
+        : (!table.host ? t("ui", "no_host_yet") : (table.host.name ? t("ui", "host_is", { name: table.host.name }) : ""))));
       setText("table-question", table ? (table.four_years ? t("ui", "four_years") : table.question) : "");
       var choices = $("table-choices");
       choices.textContent = "";
@@ -265,8 +266,8 @@
         });
       }
     }
-    var hosting = table && ((table.host && you && table.host.id === you.id) || (you && you.table_host));
-    var canWrite = active && you && you.role !== "observer" && (!tables.active || (seated && hosting));
+    var canWrite = active && you && you.role !== "observer" &&
+      (!tables.active || (seated && !!you.table_host));
     $("propose-card").hidden = !canWrite;
     var waitingProposals = live.waiting("proposal.create");
     setText("propose-status", waitingProposals.length ? tn("ui", "proposals_waiting", waitingProposals.length) : proposeStatus);
