@@ -53,8 +53,10 @@ from shared.web import (
     check_csrf,
     client_address,
     current_user,
+    guess_budget_spent,
     login_required,
     plandag,
+    spend_guess,
     start_session,
 )
 
@@ -364,9 +366,15 @@ def renew_beamer(meeting_id: str) -> Any:
 @bp.get("/beamer/<meeting_id>")
 def beamer(meeting_id: str) -> Any:
     key = request.args.get("key", "")
+    # A wrong key spends the same guess budget as an unknown join code; once it is spent,
+    # no key is looked up, the right one included.
+    if guess_budget_spent():
+        error = localize_error(ProtocolError("rate.limited"))
+        return render_template("error.html", code=429, name=error["message"]), 429
     try:
         row = check_beamer_key(plandag().db, meeting_id, key)
     except DomainError as exc:
+        spend_guess()
         return render_template("error.html", code=403, name=localize_error(exc)["message"]), 403
     use_meeting_language(row.language, room_screen=True)
     base = plandag().settings.base_url()

@@ -118,22 +118,24 @@ def flags_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     if not flags:
         return []  # the common case, and every phone's snapshot asks
     parties = {
-        pid: name
-        for pid, name in session.execute(
-            select(FrameworkParty.participant_id, FrameworkParty.name).where(
+        pid: (party_id, name)
+        for pid, party_id, name in session.execute(
+            select(FrameworkParty.participant_id, FrameworkParty.id, FrameworkParty.name).where(
                 FrameworkParty.meeting_id == meeting.id
             )
         ).all()
         if pid is not None
     }
+    # The party that raised it (by its party id, never a person's id: the room must not be
+    # able to tie a flag to a participant), or null for the facilitators.
     return [
         {
             "id": f.id,
             "proposal_id": f.proposal_id,
             "framework_id": f.framework_id,
             "note": f.note,
-            "participant_id": f.participant_id,
-            "by": parties.get(f.participant_id) if f.participant_id is not None else None,
+            "party_id": parties[f.participant_id][0] if f.participant_id in parties else None,
+            "by": parties[f.participant_id][1] if f.participant_id in parties else None,
             "at": _iso(f.created_at),
         }
         for f in flags

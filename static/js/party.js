@@ -122,7 +122,7 @@
     var inForm = focusedEl && list.contains(focusedEl) && focusedEl.closest(".flag-form");
     if (inForm && flagging !== null) return;
     list.textContent = "";
-    var me = live.you ? live.you.id : null;
+    var mine = live.you && live.you.party ? live.you.party.id : null;
     K.proposals(live).forEach(function (p) {
       var form = null;
       if (flagging === p.id) {
@@ -152,7 +152,7 @@
       list.appendChild(el("li", { className: "card" },
         el("h3", { text: p.title }),
         p.description ? el("p", { className: "pre-line", text: p.description }) : null,
-        K.flagNotes(live, p.id, { remove: function (f) { return f.participant_id === me; },
+        K.flagNotes(live, p.id, { remove: function (f) { return mine !== null && f.party_id === mine; },
           onRemove: function (f) { live.send("framework.unflag", { id: f.id }).then(function () { render(); }); } }),
         form || el("button", { className: "btn btn-small", type: "button", text: k("flag"),
           onclick: function () { flagging = p.id; render(); var n = $("flag-note-" + p.id); if (n) n.focus(); } })));
