@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import consenting, frameworks, proposing, room, signing
+from shared.consent import service as consent
+from shared.core.errors import ProtocolError
+from shared.core.intents import Change, Result, can_facilitate
+from shared.core.models import Meeting
 from shared.domain.proposals import PROPOSAL_FIELDS
-from shared.errors import ProtocolError
-from shared.models import Meeting
-from shared.services import (
-    Change,
-    Result,
-    can_facilitate,
+from shared.framing import service as framing
+from shared.kaders import service as kaders
+from shared.meeting.service import (
     check_beamer_key,
     move_phase,
     remove_participant,
@@ -19,8 +19,13 @@ from shared.services import (
     set_participant_role,
     set_timer,
 )
-from shared.sockets import Payload, Principal, authenticator, intent
-from shared.views import snapshot
+from shared.proposals import service as proposals
+from shared.realtime.sockets import Payload, Principal, authenticator, intent
+from shared.screens import snapshot
+from shared.sharing import service as sharing
+from shared.signing import service as signing
+from shared.speaking import service as speaking
+from shared.tables import service as tables
 from shared.web import plandag, session_user_id
 
 
@@ -148,7 +153,7 @@ def _optional_id(payload: Payload, name: str) -> int | None:
 
 def _moderate(action: str) -> Any:
     def handler(principal: Principal, payload: Payload) -> Result:
-        return room.moderate_contribution(
+        return sharing.moderate_contribution(
             plandag().db,
             **_ctx(principal, payload),
             contribution_id=payload.integer("id"),
@@ -164,7 +169,7 @@ for _action in ("hide", "approve"):
 
 @intent("contribution.move", "console")
 def move_contribution(principal: Principal, payload: Payload) -> Result:
-    return room.move_contribution(
+    return sharing.move_contribution(
         plandag().db,
         **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
@@ -174,14 +179,14 @@ def move_contribution(principal: Principal, payload: Payload) -> Result:
 
 @intent("theme.create", "console")
 def create_theme(principal: Principal, payload: Payload) -> Result:
-    return room.save_theme(
+    return sharing.save_theme(
         plandag().db, **_ctx(principal, payload), name=payload.text("name", max_len=500)
     )
 
 
 @intent("theme.rename", "console")
 def rename_theme(principal: Principal, payload: Payload) -> Result:
-    return room.save_theme(
+    return sharing.save_theme(
         plandag().db,
         **_ctx(principal, payload),
         name=payload.text("name", max_len=500),
@@ -191,7 +196,7 @@ def rename_theme(principal: Principal, payload: Payload) -> Result:
 
 @intent("wall.spotlight", "console")
 def spotlight(principal: Principal, payload: Payload) -> Result:
-    return room.spotlight(
+    return sharing.spotlight(
         plandag().db, **_ctx(principal, payload), contribution_id=_optional_id(payload, "id")
     )
 
@@ -202,26 +207,26 @@ def sharing_settings(principal: Principal, payload: Payload) -> Result:
         name: payload.text(name, max_len=20, required=False)
         for name in ("moderation", "anonymity", "wall_mode")
     }
-    return room.sharing_settings(plandag().db, **_ctx(principal, payload), values=values)
+    return sharing.sharing_settings(plandag().db, **_ctx(principal, payload), values=values)
 
 
 @intent("prompt.create", "console")
 def create_prompt(principal: Principal, payload: Payload) -> Result:
-    return room.add_prompt(
+    return sharing.add_prompt(
         plandag().db, **_ctx(principal, payload), text=payload.text("text", max_len=2000)
     )
 
 
 @intent("prompt.select", "console")
 def select_prompt(principal: Principal, payload: Payload) -> Result:
-    return room.select_prompt(
+    return sharing.select_prompt(
         plandag().db, **_ctx(principal, payload), prompt_id=_optional_id(payload, "id")
     )
 
 
 @intent("info.create", "console")
 def create_info(principal: Principal, payload: Payload) -> Result:
-    return room.add_info(
+    return framing.add_info(
         plandag().db,
         **_ctx(principal, payload),
         title=payload.text("title", max_len=500),
@@ -231,50 +236,50 @@ def create_info(principal: Principal, payload: Payload) -> Result:
 
 @intent("info.show", "console")
 def show_info(principal: Principal, payload: Payload) -> Result:
-    return room.show_info(
+    return framing.show_info(
         plandag().db, **_ctx(principal, payload), info_id=_optional_id(payload, "id")
     )
 
 
 @intent("statement.revise", "console")
 def revise_statement(principal: Principal, payload: Payload) -> Result:
-    return room.revise_statement(
+    return framing.revise_statement(
         plandag().db, **_ctx(principal, payload), text=payload.text("text", max_len=10000)
     )
 
 
 @intent("recognition.open", "console")
 def open_recognition(principal: Principal, payload: Payload) -> Result:
-    return room.open_recognition(plandag().db, **_ctx(principal, payload))
+    return framing.open_recognition(plandag().db, **_ctx(principal, payload))
 
 
 @intent("recognition.close", "console")
 def close_recognition(principal: Principal, payload: Payload) -> Result:
-    return room.close_recognition(plandag().db, **_ctx(principal, payload))
+    return framing.close_recognition(plandag().db, **_ctx(principal, payload))
 
 
 @intent("queue.start", "console")
 def start_speaker(principal: Principal, payload: Payload) -> Result:
-    return room.give_floor(
+    return speaking.give_floor(
         plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), finish=False
     )
 
 
 @intent("queue.finish", "console")
 def finish_speaker(principal: Principal, payload: Payload) -> Result:
-    return room.give_floor(
+    return speaking.give_floor(
         plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), finish=True
     )
 
 
 @intent("round.start", "console")
 def start_round(principal: Principal, payload: Payload) -> Result:
-    return room.start_round(plandag().db, **_ctx(principal, payload))
+    return speaking.start_round(plandag().db, **_ctx(principal, payload))
 
 
 def _round_step(action: str) -> Any:
     def handler(principal: Principal, payload: Payload) -> Result:
-        return room.step_round(plandag().db, **_ctx(principal, payload), action=action)
+        return speaking.step_round(plandag().db, **_ctx(principal, payload), action=action)
 
     return handler
 
@@ -285,7 +290,7 @@ for _action in ("next", "skip", "end"):
 
 @intent("proposal.create_from", "console")
 def proposal_from(principal: Principal, payload: Payload) -> Result:
-    return proposing.create_from(
+    return proposals.create_from(
         plandag().db,
         **_ctx(principal, payload),
         contribution_id=_optional_id(payload, "contribution_id"),
@@ -295,7 +300,7 @@ def proposal_from(principal: Principal, payload: Payload) -> Result:
 
 @intent("proposal.edit", "console")
 def edit_proposal(principal: Principal, payload: Payload) -> Result:
-    return consenting.amend_proposal(
+    return consent.amend_proposal(
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=payload.integer("id"),
@@ -307,7 +312,7 @@ def edit_proposal(principal: Principal, payload: Payload) -> Result:
 
 @intent("proposal.withdraw", "console")
 def withdraw_proposal(principal: Principal, payload: Payload) -> Result:
-    return proposing.withdraw_proposal(
+    return proposals.withdraw_proposal(
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=payload.integer("id"),
@@ -317,7 +322,7 @@ def withdraw_proposal(principal: Principal, payload: Payload) -> Result:
 
 @intent("proposal.merge", "console")
 def merge_proposals(principal: Principal, payload: Payload) -> Result:
-    return proposing.merge_proposals(
+    return proposals.merge_proposals(
         plandag().db,
         **_ctx(principal, payload),
         source_id=payload.integer("id"),
@@ -327,14 +332,14 @@ def merge_proposals(principal: Principal, payload: Payload) -> Result:
 
 @intent("proposal.unmerge", "console")
 def unmerge_proposal(principal: Principal, payload: Payload) -> Result:
-    return proposing.undo_merge(
+    return proposals.undo_merge(
         plandag().db, **_ctx(principal, payload), source_id=payload.integer("id")
     )
 
 
 @intent("voting.configure", "console")
 def configure_voting(principal: Principal, payload: Payload) -> Result:
-    return proposing.configure_voting(
+    return proposals.configure_voting(
         plandag().db,
         **_ctx(principal, payload),
         mode=payload.text("mode", max_len=10),
@@ -348,24 +353,24 @@ def configure_voting(principal: Principal, payload: Payload) -> Result:
 
 @intent("voting.open", "console")
 def open_voting(principal: Principal, payload: Payload) -> Result:
-    return proposing.open_voting(plandag().db, **_ctx(principal, payload), open_=True)
+    return proposals.open_voting(plandag().db, **_ctx(principal, payload), open_=True)
 
 
 @intent("voting.close", "console")
 def close_voting(principal: Principal, payload: Payload) -> Result:
-    return proposing.open_voting(plandag().db, **_ctx(principal, payload), open_=False)
+    return proposals.open_voting(plandag().db, **_ctx(principal, payload), open_=False)
 
 
 @intent("shortlist.set", "console")
 def set_shortlist(principal: Principal, payload: Payload) -> Result:
-    return proposing.set_shortlist(
+    return proposals.set_shortlist(
         plandag().db, **_ctx(principal, payload), ids=payload.data.get("ids")
     )
 
 
 @intent("tables.split", "console")
 def split_tables(principal: Principal, payload: Payload) -> Result:
-    return proposing.split_tables(
+    return tables.split_tables(
         plandag().db,
         **_ctx(principal, payload),
         strategy=payload.text("strategy", max_len=10),
@@ -376,12 +381,12 @@ def split_tables(principal: Principal, payload: Payload) -> Result:
 
 @intent("tables.plenary", "console")
 def tables_plenary(principal: Principal, payload: Payload) -> Result:
-    return proposing.to_plenary(plandag().db, **_ctx(principal, payload))
+    return tables.to_plenary(plandag().db, **_ctx(principal, payload))
 
 
 @intent("table.update", "console")
 def update_table(principal: Principal, payload: Payload) -> Result:
-    return proposing.update_table(
+    return tables.update_table(
         plandag().db,
         **_ctx(principal, payload),
         table_id=payload.integer("id"),
@@ -393,7 +398,7 @@ def update_table(principal: Principal, payload: Payload) -> Result:
 
 @intent("consent.open", "console")
 def open_consent(principal: Principal, payload: Payload) -> Result:
-    return consenting.open_round(
+    return consent.open_round(
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=_optional_id(payload, "proposal_id"),
@@ -403,33 +408,31 @@ def open_consent(principal: Principal, payload: Payload) -> Result:
 
 @intent("consent.close", "console")
 def close_consent(principal: Principal, payload: Payload) -> Result:
-    return consenting.close_round(plandag().db, **_ctx(principal, payload))
+    return consent.close_round(plandag().db, **_ctx(principal, payload))
 
 
 @intent("consent.ask", "console")
 def ask_objector(principal: Principal, payload: Payload) -> Result:
-    return consenting.ask_objector(
+    return consent.ask_objector(
         plandag().db, **_ctx(principal, payload), participant_id=payload.integer("participant_id")
     )
 
 
 @intent("consent.add", "console")
 def add_to_round(principal: Principal, payload: Payload) -> Result:
-    return consenting.add_late(
+    return consent.add_late(
         plandag().db, **_ctx(principal, payload), participant_id=payload.integer("participant_id")
     )
 
 
 @intent("proposal.park", "console")
 def park_proposal(principal: Principal, payload: Payload) -> Result:
-    return consenting.park(
-        plandag().db, **_ctx(principal, payload), proposal_id=payload.integer("id")
-    )
+    return consent.park(plandag().db, **_ctx(principal, payload), proposal_id=payload.integer("id"))
 
 
 @intent("agreement.edit", "console")
 def edit_agreement(principal: Principal, payload: Payload) -> Result:
-    return consenting.edit_agreement(
+    return consent.edit_agreement(
         plandag().db,
         **_ctx(principal, payload),
         agreement_id=payload.integer("id"),
@@ -441,7 +444,7 @@ def edit_agreement(principal: Principal, payload: Payload) -> Result:
 
 @intent("plan.update", "console")
 def update_plan(principal: Principal, payload: Payload) -> Result:
-    return consenting.update_plan(
+    return consent.update_plan(
         plandag().db,
         **_ctx(principal, payload),
         data=payload.fields("followup", "evaluation"),
@@ -451,7 +454,7 @@ def update_plan(principal: Principal, payload: Payload) -> Result:
 
 @intent("consent.configure", "console")
 def configure_consent(principal: Principal, payload: Payload) -> Result:
-    return consenting.configure(
+    return consent.configure(
         plandag().db,
         **_ctx(principal, payload),
         allow_framework=payload.flag("allow_framework"),
@@ -466,7 +469,7 @@ def configure_consent(principal: Principal, payload: Payload) -> Result:
 
 def _actor_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
     return {
-        "actor": frameworks.Actor(principal.user_id, principal.participant_id),
+        "actor": kaders.Actor(principal.user_id, principal.participant_id),
         "meeting_id": principal.meeting_id,
         "client_id": payload.client_id(),
     }
@@ -474,35 +477,35 @@ def _actor_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
 
 @intent("party.invite", "console")
 def invite_party(principal: Principal, payload: Payload) -> Result:
-    return frameworks.invite_party(
+    return kaders.invite_party(
         plandag().db, **_ctx(principal, payload), name=payload.text("name", max_len=500)
     )
 
 
 @intent("party.renew", "console")
 def renew_party_link(principal: Principal, payload: Payload) -> Result:
-    return frameworks.renew_party_link(
+    return kaders.renew_party_link(
         plandag().db, **_ctx(principal, payload), party_id=payload.integer("id")
     )
 
 
 @intent("party.approve_device", "console")
 def approve_device(principal: Principal, payload: Payload) -> Result:
-    return frameworks.decide_device(
+    return kaders.decide_device(
         plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), approve=True
     )
 
 
 @intent("party.refuse_device", "console")
 def refuse_device(principal: Principal, payload: Payload) -> Result:
-    return frameworks.decide_device(
+    return kaders.decide_device(
         plandag().db, **_ctx(principal, payload), request_id=payload.integer("id"), approve=False
     )
 
 
 @intent("framework.save", "console", "phone")
 def save_framework(principal: Principal, payload: Payload) -> Result:
-    return frameworks.save_framework(
+    return kaders.save_framework(
         plandag().db,
         **_actor_ctx(principal, payload),
         framework_id=_optional_id(payload, "id"),
@@ -514,26 +517,26 @@ def save_framework(principal: Principal, payload: Payload) -> Result:
 
 @intent("framework.delete", "console", "phone")
 def delete_framework(principal: Principal, payload: Payload) -> Result:
-    return frameworks.delete_framework(
+    return kaders.delete_framework(
         plandag().db, **_actor_ctx(principal, payload), framework_id=payload.integer("id")
     )
 
 
 @intent("framework.lock", "console")
 def lock_frameworks(principal: Principal, payload: Payload) -> Result:
-    return frameworks.lock_frameworks(plandag().db, **_ctx(principal, payload))
+    return kaders.lock_frameworks(plandag().db, **_ctx(principal, payload))
 
 
 @intent("framework.show", "console")
 def show_framework(principal: Principal, payload: Payload) -> Result:
-    return frameworks.show_framework(
+    return kaders.show_framework(
         plandag().db, **_ctx(principal, payload), framework_id=_optional_id(payload, "id")
     )
 
 
 @intent("framework.flag", "console", "phone")
 def flag_proposal(principal: Principal, payload: Payload) -> Result:
-    return frameworks.flag_proposal(
+    return kaders.flag_proposal(
         plandag().db,
         **_actor_ctx(principal, payload),
         proposal_id=payload.integer("proposal_id"),
@@ -544,14 +547,14 @@ def flag_proposal(principal: Principal, payload: Payload) -> Result:
 
 @intent("framework.unflag", "console", "phone")
 def clear_flag(principal: Principal, payload: Payload) -> Result:
-    return frameworks.clear_flag(
+    return kaders.clear_flag(
         plandag().db, **_actor_ctx(principal, payload), flag_id=payload.integer("id")
     )
 
 
 @intent("check.record", "console", "phone")
 def record_check(principal: Principal, payload: Payload) -> Result:
-    return frameworks.record_check(
+    return kaders.record_check(
         plandag().db,
         **_actor_ctx(principal, payload),
         agreement_id=payload.integer("agreement_id"),
@@ -564,7 +567,7 @@ def record_check(principal: Principal, payload: Payload) -> Result:
 
 @intent("followup.add", "console")
 def add_followup(principal: Principal, payload: Payload) -> Result:
-    return frameworks.add_followup(
+    return kaders.add_followup(
         plandag().db,
         **_ctx(principal, payload),
         agreement_id=_optional_id(payload, "agreement_id"),
@@ -576,7 +579,7 @@ def add_followup(principal: Principal, payload: Payload) -> Result:
 
 @intent("followup.delete", "console")
 def delete_followup(principal: Principal, payload: Payload) -> Result:
-    return frameworks.delete_followup(
+    return kaders.delete_followup(
         plandag().db, **_ctx(principal, payload), followup_id=payload.integer("id")
     )
 

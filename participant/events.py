@@ -6,17 +6,23 @@ from typing import Any
 
 from flask import request
 
-from shared import consenting, proposing, room, signing
+from participant.pages import DEVICE_COOKIE, valid_device_token
+from shared.consent import service as consent
+from shared.core.errors import ProtocolError
+from shared.core.intents import Result
+from shared.core.models import Meeting, Participant
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
-from shared.errors import ProtocolError
-from shared.models import Meeting, Participant
-from shared.services import Result, meeting_by_code, participant_by_device
-from shared.sockets import Payload, Principal, authenticator, intent
-from shared.views import snapshot
+from shared.framing import service as framing
+from shared.meeting.service import meeting_by_code, participant_by_device
+from shared.proposals import service as proposals
+from shared.realtime.sockets import Payload, Principal, authenticator, intent
+from shared.screens import snapshot
+from shared.sharing import service as sharing
+from shared.signing import service as signing
+from shared.speaking import service as speaking
+from shared.tables import service as tables
 from shared.web import plandag
-
-from .views import DEVICE_COOKIE, valid_device_token
 
 
 def _snapshot(principal: Principal) -> dict[str, Any]:
@@ -64,7 +70,7 @@ def _ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
 
 @intent("contribution.create", "phone")
 def create_contribution(principal: Principal, payload: Payload) -> Result:
-    return room.create_contribution(
+    return sharing.create_contribution(
         plandag().db,
         **_ctx(principal, payload),
         text=payload.text("text", max_len=5000),
@@ -73,7 +79,7 @@ def create_contribution(principal: Principal, payload: Payload) -> Result:
 
 @intent("contribution.edit", "phone")
 def edit_contribution(principal: Principal, payload: Payload) -> Result:
-    return room.edit_contribution(
+    return sharing.edit_contribution(
         plandag().db,
         **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
@@ -83,7 +89,7 @@ def edit_contribution(principal: Principal, payload: Payload) -> Result:
 
 @intent("contribution.withdraw", "phone")
 def withdraw_contribution(principal: Principal, payload: Payload) -> Result:
-    return room.withdraw_contribution(
+    return sharing.withdraw_contribution(
         plandag().db,
         **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
@@ -92,7 +98,7 @@ def withdraw_contribution(principal: Principal, payload: Payload) -> Result:
 
 @intent("recognition.answer", "phone")
 def answer_recognition(principal: Principal, payload: Payload) -> Result:
-    return room.answer_recognition(
+    return framing.answer_recognition(
         plandag().db,
         **_ctx(principal, payload),
         check_id=payload.integer("check_id"),
@@ -103,7 +109,7 @@ def answer_recognition(principal: Principal, payload: Payload) -> Result:
 
 @intent("queue.request", "phone")
 def request_floor(principal: Principal, payload: Payload) -> Result:
-    return room.request_floor(
+    return speaking.request_floor(
         plandag().db,
         **_ctx(principal, payload),
     )
@@ -111,7 +117,7 @@ def request_floor(principal: Principal, payload: Payload) -> Result:
 
 @intent("queue.cancel", "phone")
 def cancel_floor(principal: Principal, payload: Payload) -> Result:
-    return room.cancel_floor(
+    return speaking.cancel_floor(
         plandag().db,
         **_ctx(principal, payload),
     )
@@ -122,14 +128,14 @@ PROPOSAL_FIELDS = ("title", "description", "what", "who", "where", "when")
 
 @intent("proposal.create", "phone")
 def create_proposal(principal: Principal, payload: Payload) -> Result:
-    return proposing.create_proposal(
+    return proposals.create_proposal(
         plandag().db, **_ctx(principal, payload), data=payload.fields(*PROPOSAL_FIELDS)
     )
 
 
 @intent("vote.give", "phone")
 def give_vote(principal: Principal, payload: Payload) -> Result:
-    return proposing.vote(
+    return proposals.vote(
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=payload.integer("proposal_id"),
@@ -139,7 +145,7 @@ def give_vote(principal: Principal, payload: Payload) -> Result:
 
 @intent("vote.take_back", "phone")
 def take_back_vote(principal: Principal, payload: Payload) -> Result:
-    return proposing.vote(
+    return proposals.vote(
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=payload.integer("proposal_id"),
@@ -149,14 +155,14 @@ def take_back_vote(principal: Principal, payload: Payload) -> Result:
 
 @intent("table.choose", "phone")
 def choose_table(principal: Principal, payload: Payload) -> Result:
-    return proposing.choose_table(
+    return tables.choose_table(
         plandag().db, **_ctx(principal, payload), table_id=payload.integer("table_id")
     )
 
 
 @intent("consent.answer", "phone")
 def answer_consent(principal: Principal, payload: Payload) -> Result:
-    return consenting.answer(
+    return consent.answer(
         plandag().db,
         **_ctx(principal, payload),
         round_id=payload.integer("round_id"),
@@ -167,7 +173,7 @@ def answer_consent(principal: Principal, payload: Payload) -> Result:
 
 @intent("consent.withdraw", "phone")
 def withdraw_objection(principal: Principal, payload: Payload) -> Result:
-    return consenting.resolve_objection(
+    return consent.resolve_objection(
         plandag().db,
         **_ctx(principal, payload),
         round_id=payload.integer("round_id"),
@@ -177,7 +183,7 @@ def withdraw_objection(principal: Principal, payload: Payload) -> Result:
 
 @intent("consent.keep", "phone")
 def keep_objection(principal: Principal, payload: Payload) -> Result:
-    return consenting.resolve_objection(
+    return consent.resolve_objection(
         plandag().db,
         **_ctx(principal, payload),
         round_id=payload.integer("round_id"),

@@ -12,16 +12,16 @@ from flask import Flask, jsonify, render_template, request
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from .config import REPO_ROOT, Settings
-from .db import Database
-from .extensions import babel, socketio
-from .i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
-from .limits import Limiter, offload
-from .realtime import Hub
-from .services import register_worker
-from .socket_guard import GuardedPacket, QuietSocketErrors, fast_unmasking
-from .socket_guard import install as install_guard
-from .web import Plandag, ProxyHeaders, csrf_token, current_user, plandag
+from shared.config import REPO_ROOT, Settings
+from shared.core.db import Database
+from shared.core.limits import Limiter, offload
+from shared.extensions import babel, socketio
+from shared.i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
+from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmasking
+from shared.realtime.guard import install as install_guard
+from shared.realtime.hub import Hub
+from shared.realtime.presence import register_worker
+from shared.web import Plandag, ProxyHeaders, csrf_token, current_user, plandag
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +93,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     # Importing the event modules registers their Socket.IO handlers (once per process).
     import facilitator.events  # noqa: F401
     import participant.events  # noqa: F401
-    from facilitator.views import bp as facilitator_bp
-    from participant.views import bp as participant_bp
+    from facilitator.pages import bp as facilitator_bp
+    from participant.pages import bp as participant_bp
 
     app.register_blueprint(facilitator_bp)
     app.register_blueprint(participant_bp)

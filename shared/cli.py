@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from .config import ASYNC_MODES, Settings
+from shared.config import ASYNC_MODES, Settings
 
 
 @click.group()
@@ -26,7 +26,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (creates the SQLite file on first use)."""
-    from .migrate import upgrade
+    from shared.migrate import upgrade
 
     settings = Settings.from_env()
     if settings.database_url.startswith("sqlite:///"):
@@ -53,9 +53,9 @@ def user() -> None:
 )
 def user_add(email: str, name: str, password: str) -> None:
     """Add a facilitator account."""
-    from .db import Database
-    from .domain import DomainError
-    from .services import add_user
+    from shared.accounts.service import add_user
+    from shared.core.db import Database
+    from shared.domain import DomainError
 
     database = Database(Settings.from_env().database_url)
     try:
@@ -76,8 +76,8 @@ def verify(path: str, public_key: str | None) -> None:
     """Check a plan document (.docx or .pdf) offline: valid, or what differs."""
     from pathlib import Path
 
-    from . import plandoc
-    from .plandoc.sandbox import verify_isolated
+    from shared import plandoc
+    from shared.plandoc.sandbox import verify_isolated
 
     # what goes wrong inside the check is the verdict, not a traceback on the terminal
     logging.getLogger("shared.plandoc").addHandler(logging.NullHandler())
@@ -145,9 +145,9 @@ def run(host: str, port: int, async_mode: str) -> None:
     )
     from sqlalchemy import inspect
 
-    from .app import create_app
-    from .extensions import socketio
-    from .services import issue_first_account_link
+    from shared.accounts.service import issue_first_account_link
+    from shared.app import create_app
+    from shared.extensions import socketio
 
     settings = Settings.from_env(host=host, port=port, async_mode=async_mode)
     files = _raise_open_file_limit()
@@ -180,14 +180,14 @@ def run(host: str, port: int, async_mode: str) -> None:
     try:
         socketio.run(app, host=host, port=port, **options)
     finally:
-        from .services import unregister_worker
+        from shared.realtime.presence import unregister_worker
 
         unregister_worker(plandag.db, plandag.worker_id)
 
 
 def _heartbeat(app: object) -> None:
-    from .extensions import socketio
-    from .services import heartbeat, sweep_dead_workers
+    from shared.extensions import socketio
+    from shared.realtime.presence import heartbeat, sweep_dead_workers
 
     plandag = app.extensions["plandag"]  # type: ignore[attr-defined]
     log = logging.getLogger("plandag.heartbeat")

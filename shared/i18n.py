@@ -9,8 +9,8 @@ from typing import Any
 from flask import g, request
 from flask_babel import force_locale, get_locale, gettext, ngettext, refresh
 
-from .domain.errors import N_, DomainError
-from .errors import ALL_MESSAGES
+from shared.core.errors import ALL_MESSAGES
+from shared.domain.errors import N_, DomainError
 
 
 def Nn_(singular: str, plural: str) -> tuple[str, str]:

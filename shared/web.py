@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import ProxyTrust, Settings
-from .db import Database
-from .domain.errors import DomainError
-from .i18n import localize_error
-from .limits import Limiter
-from .models import User
-from .services import get_user
+from shared.accounts.service import get_user
+from shared.config import ProxyTrust, Settings
+from shared.core.db import Database
+from shared.core.limits import Limiter
+from shared.core.models import User
+from shared.domain.errors import DomainError
+from shared.i18n import localize_error
 
 if TYPE_CHECKING:
-    from .realtime import Hub
+    from shared.realtime.hub import Hub
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from shared.db import make_engine
-from shared.models import Base
+from shared.core.db import make_engine
+from shared.core.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.db import Database
+from shared.core.db import Database
 from shared.migrate import upgrade
 
 

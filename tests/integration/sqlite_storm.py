@@ -13,10 +13,11 @@ import time  # noqa: E402
 
 import gevent  # noqa: E402
 
-from shared.db import Database  # noqa: E402
+from shared.accounts.service import add_user  # noqa: E402
+from shared.core.db import Database  # noqa: E402
 from shared.domain import MeetingDetails  # noqa: E402
+from shared.meeting.service import create_meeting, join, move_phase  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
-from shared.services import add_user, create_meeting, join, move_phase  # noqa: E402
 
 url = sys.argv[1]
 upgrade(url)
@@ -89,7 +90,7 @@ def facilitator() -> None:
 
 def yielding_writer(i: int) -> None:
     """A transaction that yields to the loop half-way (as any I/O inside it would)."""
-    from shared.models import Intent
+    from shared.core.models import Intent
 
     try:
         with db.transaction() as session:

@@ -8,23 +8,25 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from shared.app import create_app
-from shared.config import Settings
-from shared.db import Database
-from shared.domain import DomainError, MeetingDetails
-from shared.models import Base
-from shared.services import (
-    add_cofacilitator,
+from shared.accounts.service import (
     add_user,
     authenticate,
     check_setup_token,
+    issue_first_account_link,
+    redeem_setup_token,
+)
+from shared.app import create_app
+from shared.config import Settings
+from shared.core.db import Database
+from shared.core.models import Base
+from shared.domain import DomainError, MeetingDetails
+from shared.meeting.service import (
+    add_cofacilitator,
     create_meeting,
     get_meeting_for_facilitator,
-    issue_first_account_link,
     join,
     list_meetings,
     move_phase,
-    redeem_setup_token,
 )
 
 

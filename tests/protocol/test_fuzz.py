@@ -21,8 +21,8 @@ import pytest
 
 import facilitator.events
 import participant.events
-from shared import sockets
-from shared.sockets import INTENTS
+import shared.realtime.sockets
+from shared.realtime.sockets import INTENTS
 from tests.protocol.test_frameworks import PartyDevice, invite
 from tests.support import (
     Client,
@@ -47,7 +47,7 @@ def field_names() -> list[str]:
     """Every lower-case name the event handlers mention: the payload fields they read
     (and some words that are not fields, which a handler must ignore)."""
     names = set()
-    for module in (facilitator.events, participant.events, sockets):
+    for module in (facilitator.events, participant.events, shared.realtime.sockets):
         assert module.__file__ is not None
         source = Path(module.__file__).read_text()
         names |= set(re.findall(r'"([a-z][a-z_]{1,30})"', source))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from shared.errors import ALL_MESSAGES
+from shared.core.errors import ALL_MESSAGES
 from shared.i18n import (
     BEAMER_LEADS,
     PHASE_LABELS,

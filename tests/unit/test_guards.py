@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from shared.config import Settings
-from shared.limits import Limiter, TokenBucket
-from shared.socket_guard import GuardedPacket, PacketRefused
+from shared.core.limits import Limiter, TokenBucket
+from shared.realtime.guard import GuardedPacket, PacketRefused
 from shared.web import ProxyHeaders
 
 
@@ -177,7 +177,7 @@ def test_fast_unmasking_gives_the_same_bytes_as_the_libraries(monkeypatch: pytes
         warnings.simplefilter("ignore")  # eventlet announces its deprecation on import
         from eventlet.websocket import RFC6455WebSocket
 
-    from shared.socket_guard import fast_unmasking
+    from shared.realtime.guard import fast_unmasking
 
     monkeypatch.setattr(Header, "mask_payload", Header.mask_payload)
     monkeypatch.setattr(Header, "unmask_payload", Header.unmask_payload)

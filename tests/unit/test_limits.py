@@ -1,4 +1,4 @@
-from shared.limits import Limiter
+from shared.core.limits import Limiter
 
 
 def test_a_limiter_allows_up_to_the_limit_per_key_then_refuses():

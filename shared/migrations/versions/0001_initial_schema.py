@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.models
+import shared.core.models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -33,12 +33,12 @@ def upgrade() -> None:
         sa.Column("place", sa.String(length=200), nullable=False),
         sa.Column("date", sa.Date(), nullable=True),
         sa.Column("phase", sa.String(length=20), nullable=False),
-        sa.Column("phase_started_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("phase_started_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.Column("timebox_seconds", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("audience_versions", sa.JSON(), nullable=False),
         sa.Column("beamer_key", sa.String(length=64), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("join_code"),
     )
@@ -48,15 +48,15 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("name", sa.String(length=120), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("email"),
     )
     op.create_table(
         "workers",
         sa.Column("id", sa.String(length=32), nullable=False),
-        sa.Column("started_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("heartbeat_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("started_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("heartbeat_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_table(
@@ -67,7 +67,7 @@ def upgrade() -> None:
         sa.Column("client_id", sa.String(length=64), nullable=False),
         sa.Column("action", sa.String(length=40), nullable=False),
         sa.Column("result", sa.JSON(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("actor", "client_id"),
@@ -80,9 +80,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("expires_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("used_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("used_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),
@@ -92,7 +92,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("is_owner", sa.Boolean(), nullable=False),
-        sa.Column("added_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("added_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("meeting_id", "user_id"),
@@ -105,8 +105,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("group", sa.String(length=40), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
-        sa.Column("joined_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("removed_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("joined_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("removed_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("meeting_id", "device_hash"),
@@ -122,7 +122,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("from_phase", sa.String(length=20), nullable=False),
         sa.Column("to_phase", sa.String(length=20), nullable=False),
-        sa.Column("at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("at", shared.core.models.UTCDateTime(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="SET NULL"),
@@ -141,7 +141,7 @@ def upgrade() -> None:
         sa.Column("participant_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("worker_id", sa.String(length=32), nullable=False),
-        sa.Column("connected_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("connected_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),

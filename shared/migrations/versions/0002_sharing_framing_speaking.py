@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.models
+import shared.core.models
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("title", sa.String(length=120), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -50,8 +50,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("statement_number", sa.Integer(), nullable=False),
-        sa.Column("opened_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("closed_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("opened_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -68,7 +68,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("spoke", sa.JSON(), nullable=False),
         sa.Column("ended", sa.Boolean(), nullable=False),
-        sa.Column("started_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("started_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -83,7 +83,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="SET NULL"),
@@ -100,7 +100,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -116,10 +116,10 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("theme_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.Column("moderated_by", sa.Integer(), nullable=True),
-        sa.Column("moderated_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("moderated_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["moderated_by"], ["users.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
@@ -142,7 +142,7 @@ def upgrade() -> None:
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("answer", sa.String(length=8), nullable=False),
         sa.Column("comment", sa.Text(), nullable=False),
-        sa.Column("answered_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["check_id"], ["recognition_checks.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -159,9 +159,9 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("requested_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("started_at", shared.models.UTCDateTime(), nullable=True),
-        sa.Column("finished_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("requested_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("started_at", shared.core.models.UTCDateTime(), nullable=True),
+        sa.Column("finished_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.models
+import shared.core.models
 
 revision: str = "0003"
 down_revision: str | None = "0002"
@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column("host_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["host_id"], ["participants.id"], ondelete="SET NULL", use_alter=True
         ),
@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=10), nullable=False),
         sa.Column("merged_into_id", sa.Integer(), nullable=True),
         sa.Column("withdraw_reason", sa.Text(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["author_id"], ["participants.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(
             ["from_contribution_id"], ["contributions.id"], ondelete="SET NULL"
@@ -79,7 +79,7 @@ def upgrade() -> None:
         sa.Column("fields", sa.JSON(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["proposal_id"], ["proposals.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="SET NULL"),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.models
+import shared.core.models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.Column("proposal_version", sa.Integer(), nullable=True),
         sa.Column("eligible", sa.JSON(), nullable=False),
-        sa.Column("opened_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("closed_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("opened_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("closed_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.Column("outcome", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["proposal_id"], ["proposals.id"], ondelete="CASCADE"),
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("where", sa.Text(), nullable=False),
         sa.Column("when", sa.Text(), nullable=False),
         sa.Column("concerns", sa.JSON(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["proposal_id"], ["proposals.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["round_id"], ["consent_rounds.id"], ondelete="SET NULL"),
@@ -69,7 +69,7 @@ def upgrade() -> None:
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("withdrawn", sa.Boolean(), nullable=False),
         sa.Column("asked", sa.Boolean(), nullable=False),
-        sa.Column("answered_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["round_id"], ["consent_rounds.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -86,7 +86,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=10), nullable=False),
         sa.Column("answer", sa.String(length=10), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["round_id"], ["consent_rounds.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.models
+import shared.core.models
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=80), nullable=False),
         sa.Column("invite_key", sa.String(length=64), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
@@ -44,7 +44,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.String(length=32), nullable=False),
         sa.Column("party_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["party_id"], ["framework_parties.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
@@ -58,8 +58,8 @@ def upgrade() -> None:
         sa.Column("party_id", sa.Integer(), nullable=False),
         sa.Column("device_hash", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=10), nullable=False),
-        sa.Column("requested_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("decided_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("requested_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("decided_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.Column("decided_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["decided_by"], ["users.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["party_id"], ["framework_parties.id"], ondelete="CASCADE"),
@@ -81,8 +81,8 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
-        sa.Column("cleared_at", shared.models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
+        sa.Column("cleared_at", shared.core.models.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(["framework_id"], ["frameworks.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="SET NULL"),
@@ -105,7 +105,7 @@ def upgrade() -> None:
         sa.Column("after_lock", sa.Boolean(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("participant_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["framework_id"], ["frameworks.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="SET NULL"),
@@ -126,7 +126,7 @@ def upgrade() -> None:
         sa.Column("who", sa.Text(), nullable=False),
         sa.Column("when", sa.Text(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="SET NULL"),
@@ -146,7 +146,7 @@ def upgrade() -> None:
         sa.Column("explanation", sa.Text(), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=True),
         sa.Column("user_id", sa.Integer(), nullable=True),
-        sa.Column("at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["agreement_id"], ["agreements.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["framework_id"], ["frameworks.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
@@ -162,7 +162,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("frameworks_locked_at", shared.models.UTCDateTime(), nullable=True)
+            sa.Column("frameworks_locked_at", shared.core.models.UTCDateTime(), nullable=True)
         )
         batch_op.add_column(sa.Column("shown_framework_id", sa.Integer(), nullable=True))
 

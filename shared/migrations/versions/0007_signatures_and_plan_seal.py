@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shared.models
+import shared.core.models
 
 revision: str = "0007"
 down_revision: str | None = "0006"
@@ -27,7 +27,7 @@ def upgrade() -> None:
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("signature", sa.Text(), nullable=False),
         sa.Column("key_id", sa.String(length=32), nullable=False),
-        sa.Column("sealed_at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("sealed_at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("meeting_id"),
     )
@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("image", sa.LargeBinary(), nullable=True),
         sa.Column("image_sha256", sa.String(length=64), nullable=True),
         sa.Column("plan_digest", sa.String(length=64), nullable=False),
-        sa.Column("at", shared.models.UTCDateTime(), nullable=False),
+        sa.Column("at", shared.core.models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["participant_id"], ["participants.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -53,7 +53,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("signing_closed_at", shared.models.UTCDateTime(), nullable=True)
+            sa.Column("signing_closed_at", shared.core.models.UTCDateTime(), nullable=True)
         )
 
     # ### end Alembic commands ###

@@ -12,16 +12,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import plandoc
-from .db import Database
-from .domain import DomainError, Phase, Role
-from .domain.signing import check_can_sign, validate_signature
-from .errors import ProtocolError
-from .models import Meeting as MeetingRow
-from .models import Participant, PlanSeal, Signature, utcnow
-from .plan_record import build_record
-from .services import Result, commit_change, facilitator_intent, participant_intent
-from .signing_digest import plan_digest
+from shared import plandoc
+from shared.core.db import Database
+from shared.core.errors import ProtocolError
+from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
+from shared.core.models import Meeting as MeetingRow
+from shared.core.models import Participant, PlanSeal, Signature, utcnow
+from shared.domain import DomainError, Phase, Role
+from shared.domain.signing import check_can_sign, validate_signature
+from shared.signing.digest import plan_digest
+from shared.signing.record import build_record
 
 _KEYS: dict[Path, plandoc.ServerKey] = {}
 _KEY_LOCK = threading.Lock()

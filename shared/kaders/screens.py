@@ -9,8 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .frameworks import load_check
-from .models import (
+from shared.core.models import (
     Agreement,
     Connection,
     FollowUp,
@@ -21,8 +20,9 @@ from .models import (
     Participant,
     PartyDevice,
 )
-from .models import Framework as FrameworkRow
-from .models import Meeting as MeetingRow
+from shared.core.models import Framework as FrameworkRow
+from shared.core.models import Meeting as MeetingRow
+from shared.kaders.service import load_check
 
 
 def _iso(value: datetime | None) -> str | None:

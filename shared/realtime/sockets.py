@@ -13,14 +13,15 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from .domain.errors import DomainError
-from .errors import ProtocolError
-from .extensions import socketio
-from .i18n import LANGUAGES, localize_error
-from .limits import TokenBucket
-from .realtime import personal_room, room
-from .services import Change, connect, disconnect
-from .web import guess_budget_spent, plandag, spend_guess
+from shared.core.errors import ProtocolError
+from shared.core.intents import Change
+from shared.core.limits import TokenBucket
+from shared.domain.errors import DomainError
+from shared.extensions import socketio
+from shared.i18n import LANGUAGES, localize_error
+from shared.realtime.hub import personal_room, room
+from shared.realtime.presence import connect, disconnect
+from shared.web import guess_budget_spent, plandag, spend_guess
 
 log = logging.getLogger(__name__)
 

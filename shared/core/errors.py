@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import ChainMap
 from typing import Any
 
-from .domain.errors import MESSAGES, N_, DomainError
+from shared.domain.errors import MESSAGES, N_, DomainError
 
 PROTOCOL_MESSAGES: dict[str, str] = {
     "auth.required": N_("Log in as a facilitator first."),

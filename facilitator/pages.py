@@ -22,33 +22,35 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from shared import plandoc, signing
+from shared import plandoc
+from shared.accounts.service import (
+    authenticate,
+    change_password,
+    check_setup_token,
+    end_sessions,
+    redeem_setup_token,
+    user_count,
+)
+from shared.core.errors import ProtocolError
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
-from shared.errors import ProtocolError
 from shared.i18n import localize_error, use_meeting_language
-from shared.plandoc.sandbox import verify_isolated
-from shared.services import (
+from shared.meeting.screens import beamer_url, join_url
+from shared.meeting.service import (
     add_cofacilitator,
-    authenticate,
-    change_password,
     check_beamer_key,
-    check_setup_token,
-    console_sids_of_user,
     create_meeting,
-    end_sessions,
     facilitators_of,
     get_meeting_for_facilitator,
     list_meetings,
-    redeem_setup_token,
     renew_beamer_key,
-    sids_of_audience,
     update_meeting,
-    user_count,
 )
-from shared.verify_words import localized
-from shared.views import beamer_url, join_url
+from shared.plandoc.sandbox import verify_isolated
+from shared.realtime.presence import console_sids_of_user, sids_of_audience
+from shared.signing import service as signing
+from shared.signing.verification import localized
 from shared.web import (
     check_csrf,
     client_address,

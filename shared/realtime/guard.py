@@ -42,7 +42,7 @@ from urllib.parse import parse_qs
 import socketio
 from socketio import packet as sio_packet
 
-from .limits import TokenBucket
+from shared.core.limits import TokenBucket
 
 log = logging.getLogger(__name__)
 

@@ -1,44 +1,34 @@
-"""Use cases: load, call the domain, commit, return what changed.
-
-Each function is one short transaction with no emit or network call inside. It returns
-a ``Change`` (meeting, new version, touched view keys) that the caller hands to the hub
-*after* the commit, and after the client's ack.
+"""Use cases of the meeting itself: preparing it, moving through the phases, the timer, the
+beamer link, joining, roles and removal.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 import secrets
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import lru_cache
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from .audiences import audiences_for
-from .db import Database
-from .domain import DomainError, Meeting, MeetingDetails, Phase
-from .domain.meeting import (
-    new_join_code,
-    validate_display_name,
-    validate_page_seconds,
-    validate_role,
+from shared.core.db import Database
+from shared.core.errors import ProtocolError
+from shared.core.intents import (
+    Change,
+    Result,
+    can_facilitate,
+    commit_change,
+    facilitator_intent,
+    load_for_update,
+    load_participant,
+    require_facilitator,
+    run_intent,
+    sha256,
 )
-from .domain.wording import name_key
-from .errors import ProtocolError
-from .models import (
-    Connection,
+from shared.core.models import (
     Contribution,
     FrameworkParty,
-    Intent,
-    LoginToken,
     MeetingFacilitator,
     Participant,
     PartyDevice,
@@ -48,40 +38,19 @@ from .models import (
     SpeakRequest,
     StatementVersion,
     User,
-    Worker,
     WorkTable,
     utcnow,
 )
-from .models import Framework as FrameworkRow
-from .models import Meeting as MeetingRow
-
-PASSWORD_MIN = 10
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-LOGIN_LINK_TTL = timedelta(hours=24)
-STALE_WORKER = timedelta(seconds=45)
-
-
-def sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass
-class Change:
-    """What a committed intent changed, for the hub: which views to refresh."""
-
-    meeting_id: str
-    version: int
-    #: view keys whose content changed, e.g. "meeting", "participant:12", "counts"
-    keys: set[str] = field(default_factory=set)
-    #: participants whose own view ("you") changed
-    personal: set[int] = field(default_factory=set)
-    #: participants who lost access (removed): their sockets are closed
-    evicted: set[int] = field(default_factory=set)
-    #: per audience, the version of the change before this one that it saw
-    since: dict[str, int] = field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- helpers
+from shared.core.models import Framework as FrameworkRow
+from shared.core.models import Meeting as MeetingRow
+from shared.domain import DomainError, Meeting, MeetingDetails, Phase
+from shared.domain.meeting import (
+    new_join_code,
+    validate_display_name,
+    validate_page_seconds,
+    validate_role,
+)
+from shared.domain.wording import name_key
 
 
 def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
@@ -90,7 +59,7 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
     check_blocker = None
     kaders_unlocked = False
     if session is not None and row.phase == Phase.FRAMEWORK_CHECK.value:
-        from .frameworks import check_blocker as find_blocker  # a cycle at import time
+        from shared.kaders.service import check_blocker as find_blocker
 
         check_blocker = find_blocker(session, row)
     if session is not None and row.frameworks_locked_at is None:
@@ -112,276 +81,6 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
         signing_closed=row.signing_closed_at is not None,
         kaders_unlocked=kaders_unlocked,
     )
-
-
-def commit_change(
-    session: Session,
-    meeting: MeetingRow,
-    keys: set[str],
-    personal: Iterable[int] = (),
-    evicted: Iterable[int] = (),
-) -> Change:
-    """Give this change the meeting's next version and record, per audience that sees
-    it, which version it follows."""
-    meeting.version += 1
-    seen = dict(meeting.audience_versions or {})
-    since = {}
-    for audience in audiences_for(keys):
-        since[audience] = int(seen.get(audience, 0))
-        seen[audience] = meeting.version
-    meeting.audience_versions = seen
-    session.flush()
-    return Change(meeting.id, meeting.version, set(keys), set(personal), set(evicted), since)
-
-
-def load_for_update(session: Session, meeting_id: str) -> MeetingRow:
-    row = session.scalar(select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update())
-    if row is None:
-        raise ProtocolError("meeting.unknown")
-    return row
-
-
-def can_facilitate(session: Session, user_id: int, meeting_id: str) -> bool:
-    return (
-        session.scalar(
-            select(MeetingFacilitator.user_id).where(
-                MeetingFacilitator.meeting_id == meeting_id,
-                MeetingFacilitator.user_id == user_id,
-            )
-        )
-        is not None
-    )
-
-
-def require_facilitator(session: Session, user_id: int, meeting_id: str) -> None:
-    # Unknown and foreign meetings look the same: ids are not confirmed to outsiders.
-    if not can_facilitate(session, user_id, meeting_id):
-        raise ProtocolError("meeting.unknown")
-
-
-def run_intent(
-    db: Database,
-    *,
-    meeting_id: str,
-    actor: str,
-    client_id: str | None,
-    action: str,
-    work: Callable[[Session], tuple[dict[str, Any], Change | None]],
-) -> tuple[dict[str, Any], Change | None]:
-    """Carry out a client write once per client-made id. A retry of a write that was
-    already committed returns the stored result and changes nothing. A refused write
-    is not stored: a retry is judged afresh."""
-    for attempt in range(2):
-        try:
-            with db.transaction() as session:
-                if client_id is not None:
-                    done = session.scalar(
-                        select(Intent).where(Intent.actor == actor, Intent.client_id == client_id)
-                    )
-                    if done is not None:
-                        if done.action != action or done.meeting_id != meeting_id:
-                            raise ProtocolError("payload.client_id_reused")
-                        return {**done.result, "duplicate": True}, None
-                result, change = work(session)
-                if client_id is not None:
-                    session.add(
-                        Intent(
-                            meeting_id=meeting_id,
-                            actor=actor,
-                            client_id=client_id,
-                            action=action,
-                            result=result,
-                        )
-                    )
-            return result, change
-        except IntegrityError:
-            # The same id committed concurrently by another worker: read its result.
-            if attempt or client_id is None:
-                raise
-    raise AssertionError("unreachable")
-
-
-Result = tuple[dict[str, Any], Change | None]
-Work = Callable[[Session, MeetingRow], Result]
-
-
-def facilitator_intent(
-    db: Database, user_id: int, meeting_id: str, client_id: str, action: str, work: Work
-) -> Result:
-    def run(session: Session) -> Result:
-        require_facilitator(session, user_id, meeting_id)
-        return work(session, load_for_update(session, meeting_id))
-
-    return run_intent(
-        db,
-        meeting_id=meeting_id,
-        actor=f"u:{user_id}",
-        client_id=client_id,
-        action=action,
-        work=run,
-    )
-
-
-def participant_intent(
-    db: Database,
-    participant_id: int,
-    meeting_id: str,
-    client_id: str,
-    action: str,
-    work: Callable[[Session, MeetingRow, Participant], Result],
-) -> Result:
-    def run(session: Session) -> Result:
-        row = load_for_update(session, meeting_id)
-        person = load_participant(session, meeting_id, participant_id)
-        if person.removed_at is not None:
-            raise DomainError("participant.removed")
-        return work(session, row, person)
-
-    return run_intent(
-        db,
-        meeting_id=meeting_id,
-        actor=f"p:{participant_id}",
-        client_id=client_id,
-        action=action,
-        work=run,
-    )
-
-
-# --------------------------------------------------------------------------- accounts
-
-
-def user_count(db: Database) -> int:
-    with db.read() as session:
-        return session.scalar(select(func.count(User.id))) or 0
-
-
-def validate_new_user(email: str, name: str, password: str) -> tuple[str, str]:
-    email = email.strip().lower()
-    if not EMAIL_RE.match(email) or len(email) > 254:
-        raise ProtocolError("user.email_invalid")
-    name = name.strip()
-    if not 1 <= len(name) <= 120:
-        raise ProtocolError("user.name_invalid")
-    if len(password) < PASSWORD_MIN:
-        raise ProtocolError("user.password_too_short", min=PASSWORD_MIN)
-    return email, name
-
-
-def add_user(db: Database, email: str, name: str, password: str) -> User:
-    email, name = validate_new_user(email, name, password)
-    with db.transaction() as session:
-        if session.scalar(select(User).where(User.email == email)) is not None:
-            raise ProtocolError("user.email_taken")
-        user = User(email=email, name=name, password_hash=generate_password_hash(password))
-        session.add(user)
-    return user
-
-
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return generate_password_hash("plandag timing equaliser")
-
-
-def authenticate(
-    db: Database,
-    email: str,
-    password: str,
-    run: Callable[..., Any] = lambda fn, *args: fn(*args),
-) -> User:
-    """Check a login. ``run`` carries the password hash (about 0.1 s of CPU) off the
-    event loop, so logging in does not freeze every phone in the room."""
-    with db.read() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.password_hash:
-        # Same work either way, so timing does not reveal which e-mail addresses exist.
-        run(check_password_hash, _dummy_hash(), password)
-        raise ProtocolError("auth.login_failed")
-    if not run(check_password_hash, user.password_hash, password):
-        raise ProtocolError("auth.login_failed")
-    return user
-
-
-def get_user(db: Database, user_id: int) -> User | None:
-    with db.read() as session:
-        return session.get(User, user_id)
-
-
-def end_sessions(db: Database, user_id: int) -> int:
-    """Every session of this facilitator ends: its cookies (copies too) are refused from
-    now on. Returns the new epoch, for a session that should carry on."""
-    with db.transaction() as session:
-        user = session.get(User, user_id)
-        if user is None:
-            return 0
-        user.session_epoch += 1
-        return user.session_epoch
-
-
-def change_password(
-    db: Database,
-    user_id: int,
-    current: str,
-    new: str,
-    run: Callable[..., Any] = lambda fn, *args: fn(*args),
-) -> int:
-    """Set a new password after checking the current one; every session ends (the
-    caller's own carries on with the returned epoch)."""
-    if len(new) < PASSWORD_MIN:
-        raise ProtocolError("user.password_too_short", min=PASSWORD_MIN)
-    user = get_user(db, user_id)
-    if user is None or not user.password_hash:
-        raise ProtocolError("auth.required")
-    if not run(check_password_hash, user.password_hash, current):
-        raise ProtocolError("auth.password_wrong")
-    hashed = run(generate_password_hash, new)
-    with db.transaction() as session:
-        row = session.get(User, user_id)
-        assert row is not None
-        row.password_hash = hashed
-        row.session_epoch += 1
-        return row.session_epoch
-
-
-def issue_first_account_link(db: Database) -> str | None:
-    """A one-time link that creates the first facilitator account, while there is none.
-    Earlier unused links stop working: only the newest printed one counts."""
-    token = secrets.token_urlsafe(32)
-    with db.transaction() as session:
-        if session.scalar(select(func.count(User.id))):
-            return None
-        session.execute(delete(LoginToken).where(LoginToken.user_id.is_(None)))
-        session.add(
-            LoginToken(token_hash=sha256(token), user_id=None, expires_at=utcnow() + LOGIN_LINK_TTL)
-        )
-    return token
-
-
-def check_setup_token(db: Database, token: str) -> None:
-    with db.read() as session:
-        row = session.scalar(select(LoginToken).where(LoginToken.token_hash == sha256(token)))
-        if row is None or row.used_at is not None or row.expires_at < utcnow():
-            raise ProtocolError("auth.link_invalid")
-        if row.user_id is None and session.scalar(select(func.count(User.id))):
-            raise ProtocolError("auth.link_invalid")
-
-
-def redeem_setup_token(db: Database, token: str, email: str, name: str, password: str) -> User:
-    email, name = validate_new_user(email, name, password)
-    with db.transaction() as session:
-        row = session.scalar(
-            select(LoginToken).where(LoginToken.token_hash == sha256(token)).with_for_update()
-        )
-        if row is None or row.used_at is not None or row.expires_at < utcnow():
-            raise ProtocolError("auth.link_invalid")
-        if session.scalar(select(func.count(User.id))):
-            raise ProtocolError("auth.link_invalid")
-        row.used_at = utcnow()
-        user = User(email=email, name=name, password_hash=generate_password_hash(password))
-        session.add(user)
-    return user
-
-
-# --------------------------------------------------------------------------- meetings
 
 
 def create_meeting(db: Database, user_id: int, details: MeetingDetails) -> MeetingRow:
@@ -550,9 +249,6 @@ def check_beamer_key(db: Database, meeting_id: str, key: str) -> MeetingRow:
     return row
 
 
-# --------------------------------------------------------------------------- phases
-
-
 def move_phase(
     db: Database,
     *,
@@ -658,9 +354,6 @@ def phase_history(db: Database, meeting_id: str) -> list[PhaseTransition]:
                 .order_by(PhaseTransition.id)
             )
         )
-
-
-# --------------------------------------------------------------------------- participants
 
 
 def participant_by_device(db: Database, meeting_id: str, device_token: str) -> Participant | None:
@@ -775,15 +468,6 @@ def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) 
     }
 
 
-def load_participant(session: Session, meeting_id: str, participant_id: object) -> Participant:
-    if not isinstance(participant_id, int) or isinstance(participant_id, bool):
-        raise ProtocolError("participant.unknown")
-    p = session.get(Participant, participant_id)
-    if p is None or p.meeting_id != meeting_id:
-        raise ProtocolError("participant.unknown")
-    return p
-
-
 def remove_participant(
     db: Database, *, user_id: int, meeting_id: str, participant_id: int, client_id: str | None
 ) -> tuple[dict[str, Any], Change | None]:
@@ -866,138 +550,3 @@ def set_participant_role(
         action="participant.set_role",
         work=work,
     )
-
-
-# --------------------------------------------------------------------------- presence
-
-
-def register_worker(db: Database, worker_id: str, *, only_worker: bool = False) -> None:
-    """Start of a server process: clear connections of workers that stopped beating
-    (a crash, kill -9), so presence is true again. With SQLite this process is the only
-    worker, so every older connection is stale."""
-    now = utcnow()
-    with db.transaction() as session:
-        if only_worker:
-            session.execute(delete(Connection))
-            session.execute(delete(Worker))
-        session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
-    sweep_dead_workers(db)
-
-
-def heartbeat(db: Database, worker_id: str) -> None:
-    now = utcnow()
-    with db.transaction() as session:
-        done = session.execute(
-            update(Worker).where(Worker.id == worker_id).values(heartbeat_at=now)
-        )
-        if not done.rowcount:  # type: ignore[attr-defined]
-            # Swept while stalled: come back, or every sweep would drop our sockets.
-            session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
-
-
-def sweep_dead_workers(db: Database) -> list[Change]:
-    """Remove workers (and their connections) silent for too long; returns the presence
-    changes, one per meeting that had people on them."""
-    cutoff = utcnow() - STALE_WORKER
-    with db.transaction() as session:
-        dead = list(session.scalars(select(Worker.id).where(Worker.heartbeat_at < cutoff)))
-        orphaned = Connection.worker_id.in_(dead) | Connection.worker_id.not_in(
-            select(Worker.id).where(Worker.heartbeat_at >= cutoff)
-        )
-        keys: dict[str, set[str]] = defaultdict(set)
-        for meeting_id, audience, pid in session.execute(
-            select(Connection.meeting_id, Connection.audience, Connection.participant_id).where(
-                orphaned
-            )
-        ):
-            keys[meeting_id] |= _presence_keys(audience, pid)
-        if not dead and not keys:
-            return []
-        session.execute(delete(Connection).where(orphaned))
-        session.execute(delete(Worker).where(Worker.id.in_(dead)))
-        changes = []
-        for meeting_id, touched in keys.items():
-            row = session.get(MeetingRow, meeting_id)
-            if row is not None:
-                changes.append(commit_change(session, row, touched))
-        return changes
-
-
-def unregister_worker(db: Database, worker_id: str) -> None:
-    with db.transaction() as session:
-        session.execute(delete(Connection).where(Connection.worker_id == worker_id))
-        session.execute(delete(Worker).where(Worker.id == worker_id))
-
-
-def connect(
-    db: Database,
-    *,
-    sid: str,
-    meeting_id: str,
-    audience: str,
-    worker_id: str,
-    participant_id: int | None = None,
-    user_id: int | None = None,
-) -> Change:
-    """Record a live socket. Presence is versioned like any change, so an update read
-    later always carries a version at least as new as the presence it shows."""
-    with db.transaction() as session:
-        row = load_for_update(session, meeting_id)
-        session.add(
-            Connection(
-                sid=sid,
-                meeting_id=meeting_id,
-                audience=audience,
-                participant_id=participant_id,
-                user_id=user_id,
-                worker_id=worker_id,
-            )
-        )
-        return commit_change(session, row, _presence_keys(audience, participant_id))
-
-
-def disconnect(db: Database, sid: str) -> Change | None:
-    with db.transaction() as session:
-        conn = session.get(Connection, sid)
-        if conn is None:
-            return None
-        session.delete(conn)
-        row = load_for_update(session, conn.meeting_id)
-        return commit_change(session, row, _presence_keys(conn.audience, conn.participant_id))
-
-
-def _presence_keys(audience: str, participant_id: int | None) -> set[str]:
-    if audience == "phone" and participant_id is not None:
-        return {f"participant:{participant_id}", "counts"}
-    return {"screens"}
-
-
-def sids_of_participants(db: Database, participant_ids: Iterable[int]) -> list[str]:
-    with db.read() as session:
-        return list(
-            session.scalars(
-                select(Connection.sid).where(Connection.participant_id.in_(list(participant_ids)))
-            )
-        )
-
-
-def sids_of_audience(db: Database, meeting_id: str, audience: str) -> list[str]:
-    with db.read() as session:
-        return list(
-            session.scalars(
-                select(Connection.sid).where(
-                    Connection.meeting_id == meeting_id, Connection.audience == audience
-                )
-            )
-        )
-
-
-def console_sids_of_user(db: Database, user_id: int) -> list[str]:
-    with db.read() as session:
-        return list(
-            session.scalars(
-                select(Connection.sid).where(
-                    Connection.user_id == user_id, Connection.audience == "console"
-                )
-            )
-        )

@@ -7,8 +7,8 @@ import json
 
 from sqlalchemy.orm import Session
 
-from .models import Meeting as MeetingRow
-from .plan_record import plan_text
+from shared.core.models import Meeting as MeetingRow
+from shared.signing.record import plan_text
 
 
 def plan_digest(session: Session, meeting: MeetingRow) -> str:

@@ -8,8 +8,8 @@ from typing import Any
 
 from flask_babel import gettext
 
-from .domain.errors import N_
-from .plandoc import Verification
+from shared.domain.errors import N_
+from shared.plandoc import Verification
 
 ERRORS = {
     "empty": N_("The file is empty."),

@@ -1,17 +1,35 @@
-"""Use cases of the proposals phase: proposals (written, edited, merged, withdrawn),
-tables with their hosts, support voting and the shortlist. Same pattern as
-shared.room: one short transaction per intent, idempotent by client id."""
+"""Use cases of proposals: written, amended, merged (and undone), withdrawn; support voting
+and the shortlist.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import Database
-from .domain import DomainError, Phase, Role
-from .domain.proposals import (
+from shared.core.db import Database
+from shared.core.intents import (
+    Result,
+    commit_change,
+    facilitator_intent,
+    participant_intent,
+)
+from shared.core.models import ConsentRound as ConsentRoundRow
+from shared.core.models import (
+    Contribution,
+    Participant,
+    Proposal,
+    ProposalMerge,
+    ProposalVersion,
+    Vote,
+    WorkTable,
+    utcnow,
+)
+from shared.core.models import Meeting as MeetingRow
+from shared.domain import DomainError, Phase, Role
+from shared.domain.proposals import (
     Ballot,
     ProposalFields,
     ProposalStatus,
@@ -21,36 +39,15 @@ from .domain.proposals import (
     validate_reason,
     validate_shortlist,
 )
-from .domain.tables import (
-    FOUR_YEARS,
-    Strategy,
-    check_count,
+from shared.domain.tables import (
     check_host,
-    parse_strategy,
-    seat,
-    validate_question,
-    validate_table_name,
 )
-from .models import ConsentRound as ConsentRoundRow
-from .models import (
-    Contribution,
-    Participant,
-    Proposal,
-    ProposalMerge,
-    ProposalVersion,
-    Theme,
-    Vote,
-    WorkTable,
-    utcnow,
-)
-from .models import Meeting as MeetingRow
-from .room import _contribution, _theme
-from .services import Change, Result, commit_change, facilitator_intent, participant_intent
+from shared.sharing.service import get_contribution, get_theme
 
 WRITING_ROLES = frozenset({Role.PARTICIPANT, Role.INFORMANT, Role.FRAMEWORK_PARTY})
 
 
-def _proposal(session: Session, meeting_id: str, proposal_id: object) -> Proposal:
+def get_proposal(session: Session, meeting_id: str, proposal_id: object) -> Proposal:
     if not isinstance(proposal_id, int) or isinstance(proposal_id, bool):
         raise DomainError("proposal.unknown")
     row = session.get(Proposal, proposal_id)
@@ -59,16 +56,16 @@ def _proposal(session: Session, meeting_id: str, proposal_id: object) -> Proposa
     return row
 
 
-def _fields(row: Proposal) -> ProposalFields:
+def proposal_fields(row: Proposal) -> ProposalFields:
     return ProposalFields(row.title, row.description, row.what, row.who, row.where, row.when)
 
 
-def _write_fields(row: Proposal, fields: ProposalFields) -> None:
+def write_fields(row: Proposal, fields: ProposalFields) -> None:
     for name, value in fields.as_dict().items():
         setattr(row, name, value)
 
 
-def _record_version(
+def record_version(
     session: Session,
     row: Proposal,
     *,
@@ -83,7 +80,7 @@ def _record_version(
         ProposalVersion(
             proposal_id=row.id,
             number=number,
-            fields=_fields(row).as_dict(),
+            fields=proposal_fields(row).as_dict(),
             participant_id=participant_id,
             user_id=user_id,
         )
@@ -91,12 +88,12 @@ def _record_version(
     return number
 
 
-def _keys(row: Proposal) -> set[str]:
+def proposal_keys(row: Proposal) -> set[str]:
     return {f"proposal:{row.id}", "ranking"}
 
 
 def _rules(meeting: MeetingRow) -> VotingRules:
-    from .domain.proposals import VotingMode
+    from shared.domain.proposals import VotingMode
 
     return VotingRules(
         mode=VotingMode(meeting.voting_mode),
@@ -105,9 +102,6 @@ def _rules(meeting: MeetingRow) -> VotingRules:
         open=meeting.voting_open,
         voters=frozenset(Role(r) for r in meeting.voting_roles),
     )
-
-
-# --------------------------------------------------------------------------- proposals
 
 
 def create_proposal(
@@ -133,11 +127,11 @@ def create_proposal(
             assert table is not None
             table_id = table.id
         row = Proposal(meeting_id=meeting_id, author_id=person.id, table_id=table_id)
-        _write_fields(row, fields)
+        write_fields(row, fields)
         session.add(row)
         session.flush()
-        _record_version(session, row, participant_id=person.id)
-        change = commit_change(session, meeting, _keys(row) | {"tables"})
+        record_version(session, row, participant_id=person.id)
+        change = commit_change(session, meeting, proposal_keys(row) | {"tables"})
         return {"id": row.id, "version": change.version}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "proposal.create", work)
@@ -157,7 +151,7 @@ def create_from(
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = Proposal(meeting_id=meeting_id)
         if contribution_id is not None:
-            source = _contribution(session, meeting_id, contribution_id)
+            source = get_contribution(session, meeting_id, contribution_id)
             if source.status != "visible":
                 # A pending, hidden or withdrawn text must not reach the room this way.
                 raise DomainError("proposal.source_hidden")
@@ -168,7 +162,7 @@ def create_from(
                 title=title[:117] + "…" if len(title) > 120 else title, description=text
             )
         else:
-            theme = _theme(session, meeting_id, theme_id)
+            theme = get_theme(session, meeting_id, theme_id)
             row.from_theme_id = theme.id
             texts = session.scalars(
                 select(Contribution.text).where(
@@ -178,11 +172,11 @@ def create_from(
             fields = ProposalFields(
                 title=theme.name, description="\n".join(f"- {t}" for t in texts)[:2000]
             )
-        _write_fields(row, fields)
+        write_fields(row, fields)
         session.add(row)
         session.flush()
-        _record_version(session, row, user_id=user_id)
-        change = commit_change(session, meeting, _keys(row))
+        record_version(session, row, user_id=user_id)
+        change = commit_change(session, meeting, proposal_keys(row))
         return {"id": row.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.create_from", work)
@@ -200,14 +194,14 @@ def withdraw_proposal(
     cleaned = validate_reason(reason)
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        row = _proposal(session, meeting_id, proposal_id)
+        row = get_proposal(session, meeting_id, proposal_id)
         if row.status != ProposalStatus.OPEN.value:
             raise DomainError("proposal.closed")
         row.status, row.withdraw_reason = ProposalStatus.WITHDRAWN.value, cleaned
         meeting.shortlist = [i for i in meeting.shortlist if i != row.id]
         voters = set(session.scalars(select(Vote.participant_id).where(Vote.proposal_id == row.id)))
         # The dots on it return to their owners: their phones show them free again.
-        change = commit_change(session, meeting, _keys(row) | {"meeting"}, voters)
+        change = commit_change(session, meeting, proposal_keys(row) | {"meeting"}, voters)
         return {"id": row.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.withdraw", work)
@@ -223,8 +217,8 @@ def merge_proposals(
     target_id: object,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
-        source = _proposal(session, meeting_id, source_id)
-        target = _proposal(session, meeting_id, target_id)
+        source = get_proposal(session, meeting_id, source_id)
+        target = get_proposal(session, meeting_id, target_id)
         check_merge(
             source.id, ProposalStatus(source.status), target.id, ProposalStatus(target.status)
         )
@@ -274,7 +268,10 @@ def merge_proposals(
         # The author of the merged proposal is told on their phone.
         authors = {p.author_id for p in (source, target) if p.author_id is not None}
         change = commit_change(
-            session, meeting, _keys(source) | _keys(target) | {"meeting"}, voters | authors
+            session,
+            meeting,
+            proposal_keys(source) | proposal_keys(target) | {"meeting"},
+            voters | authors,
         )
         return {"id": target.id, "merged": source.id, "version": change.version}, change
 
@@ -288,7 +285,7 @@ def undo_merge(
     they were. Possible until voting opens (support may then have moved on)."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        source = _proposal(session, meeting_id, source_id)
+        source = get_proposal(session, meeting_id, source_id)
         merge = session.scalar(
             select(ProposalMerge)
             .where(ProposalMerge.source_id == source.id, ProposalMerge.undone_at.is_(None))
@@ -305,7 +302,7 @@ def undo_merge(
             or (meeting.voting_opened_at is not None and meeting.voting_opened_at > merge.at)
         ):
             raise DomainError("merge.voting_opened")
-        target = _proposal(session, meeting_id, merge.target_id)
+        target = get_proposal(session, meeting_id, merge.target_id)
         if target.status != ProposalStatus.OPEN.value:
             raise DomainError("merge.target_closed")
         in_consent = session.scalar(
@@ -357,14 +354,14 @@ def undo_merge(
         voters = {int(v) for v in merge.source_votes} | {int(v) for v in merge.target_votes}
         authors = {p.author_id for p in (source, target) if p.author_id is not None}
         change = commit_change(
-            session, meeting, _keys(source) | _keys(target) | {"meeting"}, voters | authors
+            session,
+            meeting,
+            proposal_keys(source) | proposal_keys(target) | {"meeting"},
+            voters | authors,
         )
         return {"id": source.id, "restored_from": target.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.unmerge", work)
-
-
-# --------------------------------------------------------------------------- voting
 
 
 def _merged_keys(session: Session, meeting: MeetingRow) -> set[str]:
@@ -455,7 +452,7 @@ def vote(
     give: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
-        row = _proposal(session, meeting_id, proposal_id)
+        row = get_proposal(session, meeting_id, proposal_id)
         mine = {
             v.proposal_id: v
             for v in session.scalars(select(Vote).where(Vote.participant_id == person.id))
@@ -509,159 +506,3 @@ def set_shortlist(
         return {"shortlist": meeting.shortlist, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "shortlist.set", work)
-
-
-# --------------------------------------------------------------------------- tables
-
-
-def split_tables(
-    db: Database,
-    *,
-    user_id: int,
-    meeting_id: str,
-    client_id: str,
-    strategy: object,
-    count: object,
-    four_years: bool,
-) -> Result:
-    chosen = parse_strategy(strategy)
-
-    def work(session: Session, meeting: MeetingRow) -> Result:
-        session.execute(
-            update(WorkTable).where(WorkTable.meeting_id == meeting_id).values(active=False)
-        )
-        people = session.execute(
-            select(Participant.id, Participant.group)
-            .where(
-                Participant.meeting_id == meeting_id,
-                Participant.removed_at.is_(None),
-                Participant.role != Role.OBSERVER.value,
-            )
-            .order_by(Participant.id)
-        ).all()
-        question = FOUR_YEARS if four_years else ""
-        if chosen is Strategy.THEME:
-            themes = list(
-                session.scalars(
-                    select(Theme).where(Theme.meeting_id == meeting_id).order_by(Theme.id)
-                )
-            )
-            if not themes:
-                raise DomainError("tables.no_themes")
-            tables = [
-                WorkTable(meeting_id=meeting_id, name=t.name[:60], theme_id=t.id, question=question)
-                for t in themes
-            ]
-            seating: list[list[int]] = [[] for _ in tables]  # people choose on the phone
-        else:
-            n = check_count(count)
-            seating = seat([(pid, group) for pid, group in people], n, chosen, seed=meeting.version)
-            tables = [
-                WorkTable(meeting_id=meeting_id, name=str(i + 1), question=question)
-                for i in range(n)
-            ]
-        session.add_all(tables)
-        session.flush()
-        everyone = list(
-            session.scalars(select(Participant.id).where(Participant.meeting_id == meeting_id))
-        )
-        session.execute(
-            update(Participant).where(Participant.meeting_id == meeting_id).values(table_id=None)
-        )
-        for table, members in zip(tables, seating, strict=True):
-            if members:
-                session.execute(
-                    update(Participant).where(Participant.id.in_(members)).values(table_id=table.id)
-                )
-        meeting.tables_active = True
-        meeting.table_strategy = chosen.value
-        change = commit_change(session, meeting, {"meeting", "tables"}, set(everyone))
-        return {"tables": [t.id for t in tables], "version": change.version}, change
-
-    return facilitator_intent(db, user_id, meeting_id, client_id, "tables.split", work)
-
-
-def to_plenary(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
-    def work(session: Session, meeting: MeetingRow) -> Result:
-        meeting.tables_active = False
-        seated = set(
-            session.scalars(
-                select(Participant.id).where(
-                    Participant.meeting_id == meeting_id, Participant.table_id.is_not(None)
-                )
-            )
-        )
-        change = commit_change(session, meeting, {"meeting", "tables"}, seated)
-        return {"version": change.version}, change
-
-    return facilitator_intent(db, user_id, meeting_id, client_id, "tables.plenary", work)
-
-
-def _table(session: Session, meeting_id: str, table_id: object) -> WorkTable:
-    table = session.get(WorkTable, table_id) if isinstance(table_id, int) else None
-    if table is None or table.meeting_id != meeting_id or not table.active:
-        raise DomainError("table.unknown")
-    return table
-
-
-def update_table(
-    db: Database,
-    *,
-    user_id: int,
-    meeting_id: str,
-    client_id: str,
-    table_id: object,
-    host_id: object = None,
-    name: object = None,
-    question: object = None,
-) -> Result:
-    def work(session: Session, meeting: MeetingRow) -> Result:
-        table = _table(session, meeting_id, table_id)
-        personal: set[int] = set()
-        if name is not None:
-            table.name = validate_table_name(name)
-        if question is not None:
-            table.question = validate_question(question)
-        if host_id is not None:
-            host = session.get(Participant, host_id) if isinstance(host_id, int) else None
-            if (
-                host is None
-                or host.meeting_id != meeting_id
-                or host.table_id != table.id
-                or host.removed_at is not None
-                or host.role == Role.OBSERVER.value
-            ):
-                raise DomainError("table.host_elsewhere")
-            personal = {p for p in (table.host_id, host.id) if p is not None}
-            table.host_id = host.id
-            personal |= set(
-                session.scalars(select(Participant.id).where(Participant.table_id == table.id))
-            )
-        change = commit_change(session, meeting, {"tables"}, personal)
-        return {"table_id": table.id, "version": change.version}, change
-
-    return facilitator_intent(db, user_id, meeting_id, client_id, "table.update", work)
-
-
-def choose_table(
-    db: Database, *, meeting_id: str, participant_id: int, client_id: str, table_id: object
-) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
-        if not meeting.tables_active:
-            raise DomainError("tables.inactive")
-        if meeting.table_strategy != Strategy.THEME.value:
-            raise DomainError("tables.self_select_only")
-        table = _table(session, meeting_id, table_id)
-        if person.table_id == table.id:
-            return {"table_id": table.id}, None
-        old = session.get(WorkTable, person.table_id or 0)
-        if old is not None and old.host_id == person.id:
-            old.host_id = None  # a host who moves leaves their table without a host
-        person.table_id = table.id
-        change = commit_change(session, meeting, {"tables"}, {person.id})
-        return {"table_id": table.id, "version": change.version}, change
-
-    return participant_intent(db, participant_id, meeting_id, client_id, "table.choose", work)
-
-
-__all__ = ["Change"]

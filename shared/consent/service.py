@@ -9,12 +9,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from .db import Database
-from .domain import DomainError, Role
-from .domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
-from .domain.meeting import clean_block
-from .domain.proposals import PLAN_FIELD_MAX, PROPOSAL_FIELDS, ProposalFields, ProposalStatus
-from .models import (
+from shared.core.db import Database
+from shared.core.intents import (
+    Change,
+    Result,
+    commit_change,
+    facilitator_intent,
+    participant_intent,
+)
+from shared.core.models import (
     Agreement,
     AgreementVersion,
     ConsentAnswer,
@@ -25,10 +28,19 @@ from .models import (
     ProposalVersion,
     utcnow,
 )
-from .models import ConsentRound as RoundRow
-from .models import Meeting as MeetingRow
-from .proposing import _fields, _keys, _proposal, _record_version, _write_fields
-from .services import Change, Result, commit_change, facilitator_intent, participant_intent
+from shared.core.models import ConsentRound as RoundRow
+from shared.core.models import Meeting as MeetingRow
+from shared.domain import DomainError, Role
+from shared.domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
+from shared.domain.meeting import clean_block
+from shared.domain.proposals import PLAN_FIELD_MAX, PROPOSAL_FIELDS, ProposalFields, ProposalStatus
+from shared.proposals.service import (
+    get_proposal,
+    proposal_fields,
+    proposal_keys,
+    record_version,
+    write_fields,
+)
 
 FIELDS = PROPOSAL_FIELDS
 
@@ -87,7 +99,7 @@ def proposal_subject(session: Session, proposal: Proposal) -> dict[str, Any]:
         "kind": "proposal",
         "proposal_id": proposal.id,
         "version": _latest_version(session, proposal.id),
-        "fields": _fields(proposal).as_dict(),
+        "fields": proposal_fields(proposal).as_dict(),
     }
 
 
@@ -160,7 +172,7 @@ def open_round(
             raise DomainError("consent.round_open")
         proposal = None
         if not whole_plan:
-            proposal = _proposal(session, meeting_id, proposal_id)
+            proposal = get_proposal(session, meeting_id, proposal_id)
             if proposal.status != ProposalStatus.OPEN.value or proposal.consent_status:
                 raise DomainError("proposal.closed")
         row, eligible = _start_round(session, meeting, proposal)
@@ -215,7 +227,7 @@ def amend_proposal(
     as superseded and a new round asks about the new version."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        row = _proposal(session, meeting_id, proposal_id)
+        row = get_proposal(session, meeting_id, proposal_id)
         if row.status != ProposalStatus.OPEN.value or row.consent_status == "adopted":
             raise DomainError("proposal.closed")
         latest = _latest_version(session, row.id)
@@ -223,17 +235,17 @@ def amend_proposal(
             # Someone else saved a version meanwhile: do not overwrite it unseen.
             raise DomainError("proposal.changed_meanwhile", version=latest)
         # Fields left out of the message stay as they are.
-        current = _fields(row).as_dict()
+        current = proposal_fields(row).as_dict()
         fields = ProposalFields.from_input(
             {k: (current[k] if v is None else v) for k, v in {**current, **data}.items()}
         )
-        if fields == _fields(row):
+        if fields == proposal_fields(row):
             return {"id": row.id}, None
         running = _open_round_on(session, meeting, row.id)
         _check_amend(running, supersede, "consent.amend_round_open")
-        _write_fields(row, fields)
-        number = _record_version(session, row, user_id=user_id)
-        keys = _keys(row)
+        write_fields(row, fields)
+        number = record_version(session, row, user_id=user_id)
+        keys = proposal_keys(row)
         result: dict[str, Any] = {"id": row.id, "number": number}
         personal: set[int] = set()
         if running is not None:
@@ -417,7 +429,7 @@ def park(
     """An objection stands and cannot be integrated now: the proposal waits."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        proposal = _proposal(session, meeting_id, proposal_id)
+        proposal = get_proposal(session, meeting_id, proposal_id)
         if proposal.consent_status == "adopted":
             raise DomainError("proposal.closed")
         proposal.consent_status = "parked"

@@ -24,14 +24,14 @@ from flask import (
     url_for,
 )
 
-from shared import frameworks
+from shared.core.errors import ProtocolError
+from shared.core.models import Meeting
 from shared.domain import DomainError
 from shared.domain.meeting import format_join_code, normalize_join_code
-from shared.errors import ProtocolError
 from shared.i18n import localize_error, use_meeting_language
-from shared.models import Meeting
-from shared.services import join, meeting_by_code, meeting_by_id, participant_by_device
-from shared.views import join_url, person_view
+from shared.kaders import service as kaders
+from shared.meeting.screens import join_url, person_view
+from shared.meeting.service import join, meeting_by_code, meeting_by_id, participant_by_device
 from shared.web import api_error, client_address, guess_budget_spent, plandag, spend_guess
 
 bp = Blueprint("participant", __name__)
@@ -194,7 +194,7 @@ def party_page(key: str) -> Any:
     opens it; any other device waits for the facilitator's approval."""
     app = plandag()
     token = device_token()
-    access = frameworks.party_access(app.db, key, token or "")
+    access = kaders.party_access(app.db, key, token or "")
     if access is None:
         if not app.guesses.allow(f"party:{client_address()}"):
             abort(429)
@@ -228,7 +228,7 @@ def party_page(key: str) -> Any:
 @bp.get("/k/<key>/status")
 def party_status(key: str) -> Any:
     """Polled by a device that waits for approval."""
-    access = frameworks.party_access(plandag().db, key, device_token() or "")
+    access = kaders.party_access(plandag().db, key, device_token() or "")
     if access is None:
         return api_error(ProtocolError("party.link_invalid"), 404)
     return jsonify({"ok": True, "status": access.status})
@@ -247,12 +247,12 @@ def party_claim(key: str) -> Any:
         return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
     if not app.joins.allow(f"party:{client_address()}"):
         return api_error(ProtocolError("rate.limited"), 429)
-    current = frameworks.party_access(app.db, key, token)
+    current = kaders.party_access(app.db, key, token)
     meeting = meeting_by_id(app.db, current.party.meeting_id) if current is not None else None
     if meeting is not None:
         use_meeting_language(meeting.language)  # refusals in the language of the page
     try:
-        access, change = frameworks.claim_party(
+        access, change = kaders.claim_party(
             app.db, key=key, device_token=token, name=data.get("name")
         )
     except DomainError as exc:

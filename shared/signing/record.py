@@ -12,13 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .domain.consent import Answer, Ending, Response, RoundFacts, objection_endings
-from .domain.frameworks import FrameworkCheck
-from .domain.proposals import PROPOSAL_FIELDS
-from .domain.signing import SIGNING_ROLES
-from .domain.wording import distinct_names
-from .frameworks import load_check
-from .models import (
+from shared.core.models import (
     Agreement,
     AgreementVersion,
     ConsentAnswer,
@@ -35,8 +29,14 @@ from .models import (
     Theme,
     User,
 )
-from .models import Framework as FrameworkRow
-from .models import Meeting as MeetingRow
+from shared.core.models import Framework as FrameworkRow
+from shared.core.models import Meeting as MeetingRow
+from shared.domain.consent import Answer, Ending, Response, RoundFacts, objection_endings
+from shared.domain.frameworks import FrameworkCheck
+from shared.domain.proposals import PROPOSAL_FIELDS
+from shared.domain.signing import SIGNING_ROLES
+from shared.domain.wording import distinct_names
+from shared.kaders.service import load_check
 
 FORMAT = "plandag-plan/2"  # /2 adds the sealed verify_url (set by signing.close_signing)
 ROLES = ("participant", "informant", "framework_party", "observer")

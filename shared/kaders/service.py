@@ -16,9 +16,33 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .db import Database
-from .domain import DomainError, Phase, Role
-from .domain.frameworks import (
+from shared.core.db import Database
+from shared.core.errors import ProtocolError
+from shared.core.intents import (
+    Change,
+    Result,
+    commit_change,
+    facilitator_intent,
+    load_for_update,
+    participant_intent,
+    sha256,
+)
+from shared.core.models import (
+    Agreement,
+    FollowUp,
+    FrameworkCheckRow,
+    FrameworkFlag,
+    FrameworkParty,
+    Participant,
+    PartyDevice,
+    Proposal,
+    utcnow,
+)
+from shared.core.models import Framework as FrameworkRow
+from shared.core.models import FrameworkVersion as VersionRow
+from shared.core.models import Meeting as MeetingRow
+from shared.domain import DomainError, Phase, Role
+from shared.domain.frameworks import (
     CheckEntry,
     Framework,
     FrameworkCheck,
@@ -30,32 +54,8 @@ from .domain.frameworks import (
     validate_followup,
     validate_party_name,
 )
-from .domain.meeting import validate_display_name
-from .domain.wording import name_key
-from .errors import ProtocolError
-from .models import (
-    Agreement,
-    FollowUp,
-    FrameworkCheckRow,
-    FrameworkFlag,
-    FrameworkParty,
-    Participant,
-    PartyDevice,
-    Proposal,
-    utcnow,
-)
-from .models import Framework as FrameworkRow
-from .models import FrameworkVersion as VersionRow
-from .models import Meeting as MeetingRow
-from .services import (
-    Change,
-    Result,
-    commit_change,
-    facilitator_intent,
-    load_for_update,
-    participant_intent,
-    sha256,
-)
+from shared.domain.meeting import validate_display_name
+from shared.domain.wording import name_key
 
 #: key -> audiences: see shared.audiences ("frameworks", "framework_flags",
 #: "framework_check" for everyone; "parties" for the console)

@@ -22,12 +22,12 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .audiences import AUDIENCES, relevant
-from .db import Database
-from .models import Connection, Participant
-from .models import Meeting as MeetingRow
-from .services import Change
-from .views import build_views, you_views
+from shared.core.db import Database
+from shared.core.intents import Change
+from shared.core.keys import AUDIENCES, relevant
+from shared.core.models import Connection, Participant
+from shared.core.models import Meeting as MeetingRow
+from shared.screens import build_views, you_views
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Consent rounds, objections and how they end, and the plan's agreements."""

@@ -1,0 +1,244 @@
+"""shared.consent.screens"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.core.models import (
+    Agreement,
+    AgreementVersion,
+    ConsentAnswer,
+    Participant,
+    ProposalVersion,
+    User,
+)
+from shared.core.models import ConsentRound as ConsentRoundRow
+from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import iso, room_label, shown_name
+from shared.domain.proposals import PROPOSAL_FIELDS
+from shared.domain.wording import field_changes
+
+TEXT_FIELDS = PROPOSAL_FIELDS
+
+
+def diff_segments(changes: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    return {name: [seg.as_dict() for seg in segs] for name, segs in changes.items()}
+
+
+def _proposal_fields(session: Session, proposal_id: int, number: int) -> dict[str, str] | None:
+    row = session.scalar(
+        select(ProposalVersion).where(
+            ProposalVersion.proposal_id == proposal_id, ProposalVersion.number == number
+        )
+    )
+    return None if row is None else {k: str(row.fields.get(k, "")) for k in TEXT_FIELDS}
+
+
+def _agreement_fields(session: Session, agreement_id: int, number: int) -> dict[str, str] | None:
+    row = session.scalar(
+        select(AgreementVersion).where(
+            AgreementVersion.agreement_id == agreement_id, AgreementVersion.number == number
+        )
+    )
+    return None if row is None else {k: str(row.fields.get(k, "")) for k in TEXT_FIELDS}
+
+
+def round_subject(session: Session, meeting: MeetingRow, rnd: ConsentRoundRow) -> dict[str, Any]:
+    """The text a round asks about (rounds opened before subjects were stored: rebuilt
+    from the version it names)."""
+    if rnd.subject:
+        return rnd.subject
+    if rnd.proposal_id is not None:
+        fields = _proposal_fields(session, rnd.proposal_id, rnd.proposal_version or 1) or {}
+        return {
+            "kind": "proposal",
+            "proposal_id": rnd.proposal_id,
+            "version": rnd.proposal_version or 1,
+            "fields": fields,
+        }
+    return {
+        "kind": "plan",
+        "agreements": [
+            {"id": a.id, "version": a.version, "fields": {k: getattr(a, k) for k in TEXT_FIELDS}}
+            for a in session.scalars(
+                select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+            )
+        ],
+        "followup": meeting.plan_followup,
+        "evaluation": meeting.plan_evaluation,
+    }
+
+
+def subject_changes(session: Session, subject: dict[str, Any]) -> dict[str, Any]:
+    """The latest change in the text a round asks about, as word diffs: for a proposal,
+    its version against the one before; for the plan, each agreement edited since it
+    was adopted against its previous version."""
+    if subject.get("kind") == "proposal":
+        version = int(subject.get("version") or 1)
+        before = _proposal_fields(session, int(subject["proposal_id"]), version - 1)
+        if before is None:
+            return {}
+        return {
+            "from_version": version - 1,
+            "fields": diff_segments(field_changes(before, subject["fields"], TEXT_FIELDS)),
+        }
+    changed: dict[str, Any] = {}
+    for item in subject.get("agreements", []):
+        version = int(item.get("version") or 1)
+        before = _agreement_fields(session, int(item["id"]), version - 1) if version > 1 else None
+        if before is not None:
+            changed[str(item["id"])] = {
+                "from_version": version - 1,
+                "fields": diff_segments(field_changes(before, item["fields"], TEXT_FIELDS)),
+            }
+    return {"agreements": changed} if changed else {}
+
+
+def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None:
+    rnd = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
+    if rnd is None:
+        return None
+    subject = round_subject(session, meeting, rnd)
+    earlier = session.scalar(
+        select(ConsentRoundRow)
+        .where(
+            ConsentRoundRow.meeting_id == meeting.id,
+            ConsentRoundRow.id < rnd.id,
+            ConsentRoundRow.proposal_id.is_(None)
+            if rnd.proposal_id is None
+            else ConsentRoundRow.proposal_id == rnd.proposal_id,
+        )
+        .order_by(ConsentRoundRow.id.desc())
+        .limit(1)
+    )
+    return {
+        "id": rnd.id,
+        "proposal_id": rnd.proposal_id,
+        "proposal_version": rnd.proposal_version,
+        "whole_plan": rnd.proposal_id is None,
+        "open": rnd.closed_at is None,
+        "outcome": rnd.outcome,
+        "subject": subject,
+        "changes": subject_changes(session, subject),
+        # the round before on the same text: "amended, so we ask again"
+        "previous": None
+        if earlier is None
+        else {"id": earlier.id, "outcome": earlier.outcome, "version": earlier.proposal_version},
+    }
+
+
+def consent_tally_view(
+    session: Session, meeting: MeetingRow, audience: str
+) -> dict[str, Any] | None:
+    rnd = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
+    if rnd is None:
+        return None
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Participant).where(
+                Participant.id.in_(rnd.eligible), Participant.removed_at.is_(None)
+            )
+        )
+    }
+    answers = {
+        a.participant_id: a
+        for a in session.scalars(select(ConsentAnswer).where(ConsentAnswer.round_id == rnd.id))
+        if a.participant_id in people
+    }
+    counts = dict.fromkeys(("consent", "concern", "objection", "withdrawn"), 0)
+    objections = []
+    for pid, a in answers.items():
+        if a.answer == "objection" and a.withdrawn:
+            counts["withdrawn"] += 1
+        else:
+            counts[a.answer] += 1
+        if a.answer == "objection" and not a.withdrawn:
+            label = room_label(session, meeting, people[pid]) or {}
+            objections.append(
+                {
+                    "participant_id": pid if audience == "console" else None,
+                    "name": shown_name(session, people[pid])
+                    if audience == "console"
+                    else label.get("name"),
+                    "group": label.get("group"),
+                    "reason": a.text,
+                    "asked": a.asked,
+                }
+            )
+    view: dict[str, Any] = {
+        "round_id": rnd.id,
+        "open": rnd.closed_at is None,
+        "outcome": rnd.outcome,
+        "eligible": len(people),
+        "answered": len(answers),
+        **counts,
+        "objections": objections,
+    }
+    if audience == "console":
+        view["people"] = [
+            {
+                "id": p.id,
+                "name": shown_name(session, p),
+                "group": p.group,
+                "answer": answers[p.id].answer if p.id in answers else None,
+                "text": answers[p.id].text if p.id in answers else "",
+                "withdrawn": answers[p.id].withdrawn if p.id in answers else False,
+            }
+            for p in sorted(people.values(), key=lambda p: (p.group, shown_name(session, p)))
+        ]
+    return view
+
+
+def agreements_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    rows = list(
+        session.scalars(
+            select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
+        )
+    )
+    versions: dict[int, list[AgreementVersion]] = {}
+    if any(a.version > 1 for a in rows):
+        for v in session.scalars(
+            select(AgreementVersion)
+            .where(AgreementVersion.agreement_id.in_([a.id for a in rows if a.version > 1]))
+            .order_by(AgreementVersion.number)
+        ):
+            versions.setdefault(v.agreement_id, []).append(v)
+    users = dict(
+        session.execute(
+            select(User.id, User.name).where(
+                User.id.in_({v.user_id for vs in versions.values() for v in vs if v.user_id})
+            )
+        ).all()
+    )
+    items = []
+    for a in rows:
+        item: dict[str, Any] = {
+            "id": a.id,
+            "title": a.title,
+            "description": a.description,
+            "what": a.what,
+            "who": a.who,
+            "where": a.where,
+            "when": a.when,
+            "concerns": list(a.concerns),
+            "version": a.version,
+            "proposal_id": a.proposal_id,
+        }
+        history = versions.get(a.id, [])
+        if len(history) > 1:
+            # Changed after adoption: the room sees what changed since it consented.
+            last, before = history[-1], history[-2]
+            item["changes"] = diff_segments(field_changes(before.fields, last.fields, TEXT_FIELDS))
+            item["changed_by"] = users.get(last.user_id or 0)
+            item["changed_at"] = iso(last.created_at)
+        items.append(item)
+    return {
+        "items": items,
+        "followup": meeting.plan_followup,
+        "evaluation": meeting.plan_evaluation,
+        "adopted": meeting.plan_adopted,
+    }

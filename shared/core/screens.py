@@ -1,0 +1,64 @@
+"""Helpers every feature's screens use: timestamps, how a person is named (namesakes told
+apart), who is online.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.core.models import (
+    Connection,
+    Participant,
+)
+from shared.core.models import Meeting as MeetingRow
+from shared.domain.wording import distinct_names
+
+
+def shown_names(session: Session, meeting_id: str) -> dict[int, str]:
+    """How each person of the meeting is shown where names appear (two people called
+    Fatima are told apart); computed once per read."""
+    cache: dict[str, dict[int, str]] = session.info.setdefault("shown_names", {})
+    if meeting_id not in cache:
+        cache[meeting_id] = distinct_names(
+            session.execute(
+                select(Participant.id, Participant.name, Participant.group).where(
+                    Participant.meeting_id == meeting_id
+                )
+            ).tuples()
+        )
+    return cache[meeting_id]
+
+
+def shown_name(session: Session, p: Participant) -> str:
+    return shown_names(session, p.meeting_id).get(p.id, p.name)
+
+
+def iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def online_ids(session: Session, ids: Iterable[int]) -> set[int]:
+    ids = list(ids)
+    if not ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Connection.participant_id).where(Connection.participant_id.in_(ids)).distinct()
+        )
+    )
+
+
+def room_label(
+    session: Session, meeting: MeetingRow, p: Participant | None
+) -> dict[str, Any] | None:
+    """How the room sees a person: a name, or only their group when anonymous."""
+    if p is None:
+        return None
+    if meeting.anonymity == "anonymous":
+        return {"name": None, "group": p.group}
+    return {"name": shown_name(session, p), "group": p.group}

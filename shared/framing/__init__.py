@@ -1,0 +1,1 @@
+"""Framing: the issue statement's versions, information items and the recognition check."""

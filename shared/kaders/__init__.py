@@ -1,0 +1,3 @@
+"""Kaders (frameworks): the framework parties, their kaders, flags, the check and follow-up
+agreements.
+"""

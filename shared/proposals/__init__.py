@@ -1,0 +1,1 @@
+"""Proposals, support voting, merging and the shortlist."""

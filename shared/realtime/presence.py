@@ -1,0 +1,154 @@
+"""Who is connected: one row per live socket, workers that heartbeat, and the cleanup after
+a worker dies.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import delete, select, update
+
+from shared.core.db import Database
+from shared.core.intents import Change, commit_change, load_for_update
+from shared.core.models import (
+    Connection,
+    Worker,
+    utcnow,
+)
+from shared.core.models import Meeting as MeetingRow
+
+STALE_WORKER = timedelta(seconds=45)
+
+
+def register_worker(db: Database, worker_id: str, *, only_worker: bool = False) -> None:
+    """Start of a server process: clear connections of workers that stopped beating
+    (a crash, kill -9), so presence is true again. With SQLite this process is the only
+    worker, so every older connection is stale."""
+    now = utcnow()
+    with db.transaction() as session:
+        if only_worker:
+            session.execute(delete(Connection))
+            session.execute(delete(Worker))
+        session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
+    sweep_dead_workers(db)
+
+
+def heartbeat(db: Database, worker_id: str) -> None:
+    now = utcnow()
+    with db.transaction() as session:
+        done = session.execute(
+            update(Worker).where(Worker.id == worker_id).values(heartbeat_at=now)
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            # Swept while stalled: come back, or every sweep would drop our sockets.
+            session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
+
+
+def sweep_dead_workers(db: Database) -> list[Change]:
+    """Remove workers (and their connections) silent for too long; returns the presence
+    changes, one per meeting that had people on them."""
+    cutoff = utcnow() - STALE_WORKER
+    with db.transaction() as session:
+        dead = list(session.scalars(select(Worker.id).where(Worker.heartbeat_at < cutoff)))
+        orphaned = Connection.worker_id.in_(dead) | Connection.worker_id.not_in(
+            select(Worker.id).where(Worker.heartbeat_at >= cutoff)
+        )
+        keys: dict[str, set[str]] = defaultdict(set)
+        for meeting_id, audience, pid in session.execute(
+            select(Connection.meeting_id, Connection.audience, Connection.participant_id).where(
+                orphaned
+            )
+        ):
+            keys[meeting_id] |= _presence_keys(audience, pid)
+        if not dead and not keys:
+            return []
+        session.execute(delete(Connection).where(orphaned))
+        session.execute(delete(Worker).where(Worker.id.in_(dead)))
+        changes = []
+        for meeting_id, touched in keys.items():
+            row = session.get(MeetingRow, meeting_id)
+            if row is not None:
+                changes.append(commit_change(session, row, touched))
+        return changes
+
+
+def unregister_worker(db: Database, worker_id: str) -> None:
+    with db.transaction() as session:
+        session.execute(delete(Connection).where(Connection.worker_id == worker_id))
+        session.execute(delete(Worker).where(Worker.id == worker_id))
+
+
+def connect(
+    db: Database,
+    *,
+    sid: str,
+    meeting_id: str,
+    audience: str,
+    worker_id: str,
+    participant_id: int | None = None,
+    user_id: int | None = None,
+) -> Change:
+    """Record a live socket. Presence is versioned like any change, so an update read
+    later always carries a version at least as new as the presence it shows."""
+    with db.transaction() as session:
+        row = load_for_update(session, meeting_id)
+        session.add(
+            Connection(
+                sid=sid,
+                meeting_id=meeting_id,
+                audience=audience,
+                participant_id=participant_id,
+                user_id=user_id,
+                worker_id=worker_id,
+            )
+        )
+        return commit_change(session, row, _presence_keys(audience, participant_id))
+
+
+def disconnect(db: Database, sid: str) -> Change | None:
+    with db.transaction() as session:
+        conn = session.get(Connection, sid)
+        if conn is None:
+            return None
+        session.delete(conn)
+        row = load_for_update(session, conn.meeting_id)
+        return commit_change(session, row, _presence_keys(conn.audience, conn.participant_id))
+
+
+def _presence_keys(audience: str, participant_id: int | None) -> set[str]:
+    if audience == "phone" and participant_id is not None:
+        return {f"participant:{participant_id}", "counts"}
+    return {"screens"}
+
+
+def sids_of_participants(db: Database, participant_ids: Iterable[int]) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Connection.sid).where(Connection.participant_id.in_(list(participant_ids)))
+            )
+        )
+
+
+def sids_of_audience(db: Database, meeting_id: str, audience: str) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Connection.sid).where(
+                    Connection.meeting_id == meeting_id, Connection.audience == audience
+                )
+            )
+        )
+
+
+def console_sids_of_user(db: Database, user_id: int) -> list[str]:
+    with db.read() as session:
+        return list(
+            session.scalars(
+                select(Connection.sid).where(
+                    Connection.user_id == user_id, Connection.audience == "console"
+                )
+            )
+        )

@@ -1,0 +1,1 @@
+"""Sharing what happened: contributions, moderation, themes, prompts, the wall."""

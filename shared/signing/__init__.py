@@ -1,0 +1,3 @@
+"""Signing and the sealed plan: signatures, the record, its digest, the document and its
+verification.
+"""

@@ -1,0 +1,83 @@
+"""shared.signing.screens"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.core.models import Meeting as MeetingRow
+from shared.core.models import (
+    Participant,
+    PlanSeal,
+    Signature,
+)
+from shared.core.screens import iso, shown_name
+from shared.domain.signing import SIGNING_ROLES
+from shared.domain.wording import distinct_names
+from shared.signing.digest import plan_digest
+
+
+def signing_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    seal = session.get(PlanSeal, meeting.id) if meeting.signing_closed_at else None
+    return {
+        "open": meeting.phase == "signing" and meeting.signing_closed_at is None,
+        "closed_at": iso(meeting.signing_closed_at),
+        "fingerprint": None if seal is None else fingerprint(seal.digest),
+    }
+
+
+def fingerprint(digest: str) -> str:
+    return "-".join(digest[i : i + 4] for i in range(0, 16, 4)).upper()
+
+
+def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
+    """Who signed: counts for the beamer (names when the meeting is named), everyone
+    with their status for the console."""
+    people = list(
+        session.scalars(
+            select(Participant)
+            .where(
+                Participant.meeting_id == meeting.id,
+                Participant.removed_at.is_(None),
+                Participant.role.in_([r.value for r in SIGNING_ROLES]),
+            )
+            .order_by(Participant.name)
+        )
+    )
+    # Only signatures given on the plan as it stands now count.
+    current = plan_digest(session, meeting)
+    signed = {
+        s.participant_id: s
+        for s in session.scalars(select(Signature).where(Signature.meeting_id == meeting.id))
+        if s.plan_digest == current
+    }
+    view: dict[str, Any] = {
+        "eligible": len(people),
+        "signed": sum(1 for p in people if p.id in signed and signed[p.id].status == "signed"),
+        "declined": sum(1 for p in people if p.id in signed and signed[p.id].status == "declined"),
+    }
+    named = meeting.anonymity == "named"
+    if audience == "beamer":
+        # The names people signed with; two identical ones are told apart by group.
+        typed = distinct_names(
+            (p.id, signed[p.id].name, p.group)
+            for p in people
+            if p.id in signed and signed[p.id].status == "signed"
+        )
+        view["names"] = sorted(typed.values()) if named else []
+    if audience == "console":
+        view["people"] = [
+            {
+                "participant_id": p.id,
+                "name": shown_name(session, p),
+                "group": p.group,
+                "role": p.role,
+                "status": signed[p.id].status if p.id in signed else None,
+                "signed_as": signed[p.id].name if p.id in signed else None,
+                "reason": signed[p.id].reason if p.id in signed else "",
+            }
+            for p in people
+        ]
+    return view

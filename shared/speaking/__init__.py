@@ -1,0 +1,1 @@
+"""Who speaks: the speaking queue and rounds."""

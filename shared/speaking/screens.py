@@ -1,0 +1,84 @@
+"""What each audience sees of who speaks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.core.models import Meeting as MeetingRow
+from shared.core.models import (
+    Participant,
+    SpeakingRound,
+    SpeakRequest,
+)
+from shared.core.screens import room_label, shown_name
+
+
+def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
+    rows = session.execute(
+        select(SpeakRequest, Participant)
+        .join(Participant, Participant.id == SpeakRequest.participant_id)
+        .where(
+            SpeakRequest.meeting_id == meeting.id,
+            SpeakRequest.status.in_(["waiting", "speaking"]),
+            Participant.removed_at.is_(None),
+        )
+        .order_by(SpeakRequest.id)
+    ).all()
+    if audience == "console":
+        return {
+            "requests": [
+                {
+                    "id": r.id,
+                    "participant_id": p.id,
+                    "name": shown_name(session, p),
+                    "group": p.group,
+                    "status": r.status,
+                }
+                for r, p in rows
+            ]
+        }
+    speaking = next((p for r, p in rows if r.status == "speaking"), None)
+    upcoming = [p for r, p in rows if r.status == "waiting"][:3]
+    return {
+        "speaking": room_label(session, meeting, speaking),
+        "next": [room_label(session, meeting, p) for p in upcoming],
+        "waiting": sum(1 for r, _ in rows if r.status == "waiting"),
+    }
+
+
+def round_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any] | None:
+    rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
+    if rnd is None or rnd.ended:
+        return None
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Participant).where(
+                Participant.id.in_(rnd.order), Participant.removed_at.is_(None)
+            )
+        )
+    }
+    current = rnd.order[rnd.position] if rnd.position < len(rnd.order) else None
+    if audience == "console":
+        return {
+            "id": rnd.id,
+            "position": rnd.position,
+            "order": [
+                {
+                    "participant_id": pid,
+                    "name": shown_name(session, people[pid]),
+                    "group": people[pid].group,
+                }
+                for pid in rnd.order
+                if pid in people
+            ],
+        }
+    following = rnd.order[rnd.position + 1 : rnd.position + 4]
+    return {
+        "current": room_label(session, meeting, people.get(current)) if current else None,
+        "next": [room_label(session, meeting, people[pid]) for pid in following if pid in people],
+        "left": max(0, len(rnd.order) - rnd.position),
+    }

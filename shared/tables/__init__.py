@@ -1,0 +1,1 @@
+"""Breakout tables with their hosts."""

@@ -1,0 +1,63 @@
+"""What each audience sees of the tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.core.models import Meeting as MeetingRow
+from shared.core.models import (
+    Participant,
+    WorkTable,
+)
+from shared.core.screens import shown_name
+from shared.domain.tables import FOUR_YEARS
+
+
+def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
+    tables = list(
+        session.scalars(
+            select(WorkTable)
+            .where(WorkTable.meeting_id == meeting.id, WorkTable.active.is_(True))
+            .order_by(WorkTable.id)
+        )
+    )
+    members: dict[int, list[Participant]] = {t.id: [] for t in tables}
+    if tables:
+        for p in session.scalars(
+            select(Participant)
+            .where(Participant.table_id.in_(list(members)), Participant.removed_at.is_(None))
+            .order_by(Participant.id)
+        ):
+            members[p.table_id or 0].append(p)
+    seated = {p.id: p for ps in members.values() for p in ps}
+    named = meeting.anonymity == "named"
+    out = []
+    for t in tables:
+        host = seated.get(t.host_id or 0)
+        item: dict[str, Any] = {
+            "id": t.id,
+            "name": t.name,
+            "theme_id": t.theme_id,
+            "question": t.question,
+            # the thematafel question is shown in each screen's own language
+            "four_years": t.question == FOUR_YEARS,
+            # The room learns whether a table has a host, and the host's name only in a
+            # named meeting; a phone learns that it is the host from its own ``you``.
+            "host": None
+            if host is None
+            else {"name": shown_name(session, host) if named else None},
+            "size": len(members[t.id]),
+        }
+        if audience == "console":
+            item["host"] = (
+                None if host is None else {"id": host.id, "name": shown_name(session, host)}
+            )
+            item["members"] = [
+                {"id": p.id, "name": shown_name(session, p), "group": p.group}
+                for p in members[t.id]
+            ]
+        out.append(item)
+    return {"active": meeting.tables_active, "strategy": meeting.table_strategy, "tables": out}
