@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import ALL, SCREENS, view_key, you_part
 from shared.core.models import (
     Agreement,
     AgreementVersion,
@@ -242,3 +243,56 @@ def agreements_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         "evaluation": meeting.plan_evaluation,
         "adopted": meeting.plan_adopted,
     }
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("consent", ALL, "the current consent round with the text it asks about, or null")
+def _consent_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return consent_view(session, row)
+
+
+@view_key("consent_tally", SCREENS, "its live tally and standing objections, or null")
+def _consent_tally_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return consent_tally_view(session, row, audience)
+
+
+@view_key("agreements", ALL, "the plan: adopted agreements, follow-up and evaluation")
+def _agreements_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return agreements_view(session, row)
+
+
+@you_part("consent", "consent")
+def _own_answer(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its part in the current round: its answer and its text, if it is eligible."""
+    current = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
+    if current is None:
+        return {p.id: {"consent": None} for p in people}
+    answers = {
+        a.participant_id: a
+        for a in session.scalars(
+            select(ConsentAnswer).where(
+                ConsentAnswer.round_id == current.id,
+                ConsentAnswer.participant_id.in_([p.id for p in people]),
+            )
+        )
+    }
+    eligible = set(current.eligible)
+    out: dict[int, dict[str, Any]] = {}
+    for p in people:
+        said = answers.get(p.id)
+        out[p.id] = {
+            "consent": None
+            if p.id not in eligible
+            else {
+                "round_id": current.id,
+                "answer": said.answer if said else None,
+                "text": said.text if said else "",
+                "withdrawn": said.withdrawn if said else False,
+                "asked": said.asked if said else False,
+            }
+        }
+    return out

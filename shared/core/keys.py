@@ -1,9 +1,19 @@
-"""Which audience sees which view key. Shared by services (to version per audience)
-and views (to build what each audience gets). Phones get only what they show."""
+"""The view-key registry: every key a screen's state can hold, declared once by the
+feature that builds it.
+
+A feature's ``screens`` module calls `view_key` (a whole key, e.g. ``consent_tally``) or
+`item_key` (one key per row, e.g. ``proposal:<id>``) with the audiences that see it, and
+`you_part` for its part of a phone's own view. Everything else is derived from here:
+which audiences a change concerns (`audiences_for`, used to version per audience), the
+snapshot (`shared.screens`), the update builder, and the check that docs/protocol.md
+lists every key. A change that names a key nobody registered is a programming error.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 AUDIENCES = ("console", "beamer", "phone")
 ALL = frozenset(AUDIENCES)
@@ -11,50 +21,116 @@ SCREENS = frozenset({"console", "beamer"})
 CONSOLE = frozenset({"console"})
 ROOM = frozenset({"beamer", "phone"})
 
-#: key (the part before ":") -> audiences that see it
-SEEN_BY: dict[str, frozenset[str]] = {
-    "meeting": ALL,
-    "counts": SCREENS,
-    "screens": CONSOLE,
-    "access": CONSOLE,
-    "participant": CONSOLE,
-    # every contribution with its author, for moderation
-    "contribution": CONSOLE,
-    # the wall as the room sees it: only visible cards, names per the anonymity setting
-    "card": ROOM,
-    "themes": SCREENS,
-    "prompts": CONSOLE,
-    "info": ALL,
-    # which check is open is for phones; its live tally only for the screens
-    "recognition": ALL,
-    "recognition_tally": SCREENS,
-    "queue": SCREENS,
-    "round": SCREENS,
-    # proposals: everyone reads and votes; the live ranking only on the screens
-    "proposal": ALL,
-    "ranking": SCREENS,
-    "tables": ALL,
-    # consent: which round runs is for everyone; its live tally for the screens
-    "consent": ALL,
-    "consent_tally": SCREENS,
-    "agreements": ALL,
-    # kaders: the room sees them once locked (drafts only on the console and the
-    # parties' own view); flags and the check are public record
-    "frameworks": ALL,
-    "framework_flags": ALL,
-    "framework_check": ALL,
-    # framework parties, their personal links and devices waiting for approval
-    "parties": CONSOLE,
-    # signing: open or closed for everyone; who signed (a tally) only on the screens
-    "signing": ALL,
-    "signing_tally": SCREENS,
-}
+#: (session, meeting row, audience, base url) -> the key's value for that audience
+Builder = Callable[[Any, Any, str, str], Any]
+#: (session, meeting row, audience, ids or None for all) -> {"<name>:<id>": value}
+ItemsBuilder = Callable[[Any, Any, str, "list[int] | None"], dict[str, Any]]
+#: (session, meeting row, the phones' active participants) -> {participant id: fields}
+YouBuilder = Callable[[Any, Any, list[Any]], dict[int, dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class ViewKey:
+    name: str
+    audiences: frozenset[str]
+    #: one line for the reader of the registry (the protocol reference says more)
+    doc: str
+    build: Builder | None = None
+    build_items: ItemsBuilder | None = None
+
+    @property
+    def per_item(self) -> bool:
+        return self.build_items is not None
+
+
+@dataclass(frozen=True)
+class YouPart:
+    name: str
+    fields: tuple[str, ...]
+    build: YouBuilder
+
+
+KEYS: dict[str, ViewKey] = {}
+YOU_PARTS: dict[str, YouPart] = {}
+
+
+def view_key(name: str, audiences: frozenset[str], doc: str) -> Callable[[Builder], Builder]:
+    """Register the builder of a whole key."""
+
+    def register(fn: Builder) -> Builder:
+        _add(ViewKey(name, audiences, doc, build=fn))
+        return fn
+
+    return register
+
+
+def item_key(
+    name: str, audiences: frozenset[str], doc: str
+) -> Callable[[ItemsBuilder], ItemsBuilder]:
+    """Register the builder of a key per row, ``<name>:<id>``."""
+
+    def register(fn: ItemsBuilder) -> ItemsBuilder:
+        _add(ViewKey(name, audiences, doc, build_items=fn))
+        return fn
+
+    return register
+
+
+def you_part(name: str, *fields: str) -> Callable[[YouBuilder], YouBuilder]:
+    """Register a feature's part of a phone's own view (the fields it fills in)."""
+
+    def register(fn: YouBuilder) -> YouBuilder:
+        if name in YOU_PARTS:
+            raise ValueError(f"you part {name!r} registered twice")
+        YOU_PARTS[name] = YouPart(name, fields, fn)
+        return fn
+
+    return register
+
+
+def _add(key: ViewKey) -> None:
+    if key.name in KEYS:
+        raise ValueError(f"view key {key.name!r} registered twice")
+    if not key.audiences <= ALL:
+        raise ValueError(f"view key {key.name!r}: unknown audience")
+    KEYS[key.name] = key
+
+
+def key_of(key: str) -> ViewKey:
+    """The registration of a concrete key (``proposal:3`` -> ``proposal``)."""
+    name, _, _rest = key.partition(":")
+    found = KEYS.get(name)
+    if found is None and not _loaded:
+        load_features()
+        found = KEYS.get(name)
+    if found is None:
+        raise KeyError(f"view key {key!r} is not registered (see shared/core/keys.py)")
+    return found
+
+
+_loaded = False
+
+
+def load_features() -> None:
+    """Fill the registry: every feature's screens register their keys when imported
+    (shared.screens imports them all). The app does this at start; a service used on its
+    own (a script, a test) gets it on its first change."""
+    global _loaded
+    import importlib
+
+    importlib.import_module("shared.screens")
+    _loaded = True
 
 
 def relevant(audience: str, key: str) -> bool:
-    return audience in SEEN_BY.get(key.split(":", 1)[0], frozenset())
+    return audience in key_of(key).audiences
 
 
 def audiences_for(keys: Iterable[str]) -> set[str]:
     keys = list(keys)
     return {a for a in AUDIENCES if any(relevant(a, k) for k in keys)}
+
+
+def seen_by() -> dict[str, frozenset[str]]:
+    """Key name -> the audiences that see it (for the protocol reference)."""
+    return {name: key.audiences for name, key in KEYS.items()}

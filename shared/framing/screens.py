@@ -7,13 +7,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.core.models import Meeting as MeetingRow
+from shared.core.keys import ALL, SCREENS, view_key, you_part
 from shared.core.models import (
+    InfoItem,
     Participant,
     RecognitionAnswer,
     RecognitionCheck,
     StatementVersion,
 )
+from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import iso, shown_name
 
 
@@ -67,3 +69,47 @@ def recognition_tally_view(
             )
         ]
     return view
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("info", ALL, "the information items")
+def _info_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return [
+        {"id": i.id, "title": i.title, "text": i.text}
+        for i in session.scalars(
+            select(InfoItem).where(InfoItem.meeting_id == row.id).order_by(InfoItem.id)
+        )
+    ]
+
+
+@view_key("recognition", ALL, "the current recognition check, or null")
+def _recognition_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return recognition_view(session, row)
+
+
+@view_key("recognition_tally", SCREENS, "its tally; consoles also get comments and history")
+def _tally_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return recognition_tally_view(session, row, audience)
+
+
+@you_part("recognition", "recognition")
+def _own_recognition(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its answer to the current check."""
+    answers: dict[int, dict[str, Any]] = {}
+    if meeting.recognition_id is not None:
+        for stored in session.scalars(
+            select(RecognitionAnswer).where(
+                RecognitionAnswer.check_id == meeting.recognition_id,
+                RecognitionAnswer.participant_id.in_([p.id for p in people]),
+            )
+        ):
+            answers[stored.participant_id] = {
+                "check_id": stored.check_id,
+                "answer": stored.answer,
+                "comment": stored.comment,
+            }
+    return {p.id: {"recognition": answers.get(p.id)} for p in people}

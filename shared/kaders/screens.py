@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import ALL, CONSOLE, view_key, you_part
 from shared.core.models import (
     Agreement,
     Connection,
@@ -22,6 +23,7 @@ from shared.core.models import (
 )
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
+from shared.domain.meeting import Role
 from shared.kaders.service import load_check
 
 
@@ -306,3 +308,37 @@ def party_yous(
         for pid, party in parties.items()
         if pid is not None
     }
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("frameworks", ALL, "the kaders (drafts only for the console and their party)")
+def _frameworks_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return frameworks_view(session, row, audience)
+
+
+@view_key("framework_flags", ALL, "open flags: a proposal may conflict with a kader")
+def _flags_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return flags_view(session, row)
+
+
+@view_key("framework_check", ALL, "the plan against the kaders, filling in")
+def _check_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return check_view(session, row)
+
+
+@view_key("parties", CONSOLE, "framework parties, their links and waiting devices")
+def _parties_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return parties_view(session, row, base_url)
+
+
+@you_part("party", "party")
+def _own_party(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """A framework party's representative: which party, and its drafts."""
+    parties = party_yous(
+        session, meeting, [p.id for p in people if p.role == Role.FRAMEWORK_PARTY.value]
+    )
+    return {p.id: {"party": parties.get(p.id)} for p in people}

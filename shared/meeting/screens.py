@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import ALL, CONSOLE, SCREENS, item_key, view_key
 from shared.core.models import (
     Connection,
     Contribution,
@@ -19,7 +20,7 @@ from shared.core.models import (
     StatementVersion,
 )
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import iso
+from shared.core.screens import iso, online_ids, shown_name
 from shared.domain import Phase
 from shared.domain.meeting import format_join_code
 from shared.meeting.service import to_domain
@@ -196,3 +197,41 @@ def screens_view(session: Session, meeting_id: str) -> dict[str, int]:
         ).all()
     )
     return {"beamers": rows.get("beamer", 0), "consoles": rows.get("console", 0)}
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("meeting", ALL, "the meeting; fields differ per audience")
+def _meeting_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return meeting_view(session, row, audience, base_url)
+
+
+@view_key("counts", SCREENS, "joined / online per group")
+def _counts_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return counts_view(session, row)
+
+
+@view_key("screens", CONSOLE, "connected beamers and consoles")
+def _screens_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return screens_view(session, row.id)
+
+
+@view_key("access", CONSOLE, "the beamer link including its secret")
+def _access_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return {"beamer_url": beamer_url(base_url, row)}
+
+
+@item_key("participant", CONSOLE, "one participant, also a removed one")
+def participant_items(
+    session: Session, row: MeetingRow, audience: str, ids: list[int] | None
+) -> dict[str, Any]:
+    query = select(Participant).where(Participant.meeting_id == row.id)
+    if ids is not None:
+        query = query.where(Participant.id.in_(ids))
+    people = {p.id: p for p in session.scalars(query.order_by(Participant.id))}
+    online = online_ids(session, list(people))
+    out: dict[str, Any] = {f"participant:{pid}": None for pid in ids or ()}
+    for pid, p in people.items():
+        out[f"participant:{pid}"] = participant_view(p, pid in online, shown_name(session, p))
+    return out

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shared.consent.screens import TEXT_FIELDS, diff_segments
+from shared.core.keys import ALL, SCREENS, item_key, view_key, you_part
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import (
@@ -174,3 +175,59 @@ def ranking_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
         {"id": pid, "support": n, "supporters": supporters[pid]}
         for pid, n in ranking(support, {pid: pid for pid in support})
     ]
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@item_key("proposal", ALL, "one proposal, also a withdrawn or merged one")
+def _proposal_items(
+    session: Session, row: MeetingRow, audience: str, ids: list[int] | None
+) -> dict[str, Any]:
+    return proposals_views(session, row, ids, audience)
+
+
+@view_key("ranking", SCREENS, "the open proposals by support")
+def _ranking_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return ranking_view(session, row)
+
+
+@you_part("proposals", "votes", "dots_left", "proposals")
+def _own_support(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its support on open proposals, its dots left, and what became of its own
+    proposals (merged or withdrawn: the author is told)."""
+    ids = [p.id for p in people]
+    votes: dict[int, dict[int, int]] = {}
+    for voter, proposal_id, count in session.execute(
+        select(Vote.participant_id, Vote.proposal_id, Vote.count)
+        .join(Proposal, Proposal.id == Vote.proposal_id)
+        .where(Vote.participant_id.in_(ids), Vote.count > 0, Proposal.status == "open")
+    ):
+        votes.setdefault(voter, {})[proposal_id] = count
+    authored: dict[int, list[dict[str, Any]]] = {}
+    for prop in session.scalars(
+        select(Proposal)
+        .where(Proposal.author_id.in_(ids), Proposal.status != "open")
+        .order_by(Proposal.id)
+    ):
+        authored.setdefault(prop.author_id or 0, []).append(
+            {
+                "id": prop.id,
+                "title": prop.title,
+                "status": prop.status,
+                "merged_into": prop.merged_into_id,
+                "reason": prop.withdraw_reason or None,
+            }
+        )
+    return {
+        pid: {
+            "votes": {str(k): v for k, v in votes.get(pid, {}).items()},
+            "dots_left": None
+            if meeting.voting_mode != "dots"
+            else max(0, meeting.voting_dots - sum(votes.get(pid, {}).values())),
+            "proposals": authored.get(pid, []),
+        }
+        for pid in ids
+    }

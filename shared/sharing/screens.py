@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import CONSOLE, ROOM, SCREENS, item_key, view_key, you_part
 from shared.core.models import (
     Contribution,
     Participant,
+    Prompt,
+    Theme,
 )
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import iso, room_label, shown_name
@@ -66,3 +69,54 @@ def contributions_views(
         if view is not None or ids is not None:
             out[f"{prefix}:{c.id}"] = view
     return out
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("themes", SCREENS, "the wall's themes")
+def _themes_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return [
+        {"id": t.id, "name": t.name}
+        for t in session.scalars(select(Theme).where(Theme.meeting_id == row.id).order_by(Theme.id))
+    ]
+
+
+@view_key("prompts", CONSOLE, "every prompt of the meeting")
+def _prompts_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return [
+        {"id": p.id, "text": p.text}
+        for p in session.scalars(
+            select(Prompt).where(Prompt.meeting_id == row.id).order_by(Prompt.id)
+        )
+    ]
+
+
+# The console moderates every contribution with its author; the room has its own key
+# that exists only for visible ones.
+item_key("contribution", CONSOLE, "one contribution with its author and status")(
+    contributions_views
+)
+item_key("card", ROOM, "one contribution on the wall as the room sees it")(contributions_views)
+
+
+@you_part("contributions", "contributions")
+def _own_contributions(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its own contributions, also pending or hidden ones (without a hidden one's text)."""
+    own: dict[int, list[dict[str, Any]]] = {p.id: [] for p in people}
+    for c in session.scalars(
+        select(Contribution)
+        .where(Contribution.participant_id.in_(list(own)), Contribution.status != "withdrawn")
+        .order_by(Contribution.id.desc())
+    ):
+        own[c.participant_id].append(
+            {
+                "id": c.id,
+                "status": c.status,
+                "text": "" if c.status == "hidden" else c.text,
+                "created_at": iso(c.created_at),
+            }
+        )
+    return {pid: {"contributions": items} for pid, items in own.items()}

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import ALL, SCREENS, view_key, you_part
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import (
     Participant,
@@ -14,6 +15,7 @@ from shared.core.models import (
     Signature,
 )
 from shared.core.screens import iso, shown_name
+from shared.domain.phases import Phase
 from shared.domain.signing import SIGNING_ROLES
 from shared.domain.wording import distinct_names
 from shared.signing.digest import plan_digest
@@ -81,3 +83,41 @@ def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> 
             for p in people
         ]
     return view
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("signing", ALL, "signing open or closed, and the seal's fingerprint")
+def _signing_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return signing_view(session, row)
+
+
+@view_key("signing_tally", SCREENS, "who signed: counts, names per the anonymity setting")
+def _signing_tally_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return signing_tally_view(session, row, audience)
+
+
+@you_part("signature", "signature")
+def _own_signature(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its signature (only while signing or after), and whether the plan changed since."""
+    signatures: dict[int, dict[str, Any]] = {}
+    if meeting.phase in (Phase.SIGNING.value, Phase.CLOSED.value):
+        current = plan_digest(session, meeting) if meeting.phase == Phase.SIGNING.value else None
+        for s in session.scalars(
+            select(Signature).where(
+                Signature.meeting_id == meeting.id,
+                Signature.participant_id.in_([p.id for p in people]),
+            )
+        ):
+            signatures[s.participant_id] = {
+                "status": s.status,
+                "name": s.name,
+                "reason": s.reason,
+                "at": iso(s.at),
+                # given on other words (the plan changed after it): sign again
+                "stale": current is not None and s.plan_digest != current,
+            }
+    return {p.id: {"signature": signatures.get(p.id)} for p in people}

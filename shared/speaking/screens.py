@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import SCREENS, view_key, you_part
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import (
     Participant,
@@ -14,6 +15,8 @@ from shared.core.models import (
     SpeakRequest,
 )
 from shared.core.screens import room_label, shown_name
+from shared.domain.speaking import RequestStatus, SpeakingQueue
+from shared.domain.speaking import SpeakRequest as SpeakRequestDomain
 
 
 def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
@@ -82,3 +85,56 @@ def round_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
         "next": [room_label(session, meeting, people[pid]) for pid in following if pid in people],
         "left": max(0, len(rnd.order) - rnd.position),
     }
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("queue", SCREENS, "the speaking queue; fields differ per audience")
+def _queue_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return queue_view(session, row, audience)
+
+
+@view_key("round", SCREENS, "the speaking round in progress, or null")
+def _round_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return round_view(session, row, audience)
+
+
+@you_part("speaking", "queue", "round")
+def _own_turn(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its place in the queue and its turn in the round."""
+    waiting = list(
+        session.scalars(
+            select(SpeakRequest)
+            .where(
+                SpeakRequest.meeting_id == meeting.id,
+                SpeakRequest.status.in_(["waiting", "speaking"]),
+            )
+            .order_by(SpeakRequest.id)
+        )
+    )
+    queue = SpeakingQueue(
+        [SpeakRequestDomain(r.id, r.participant_id, RequestStatus(r.status)) for r in waiting]
+    )
+    requests = {r.participant_id: r for r in waiting}
+    rnd = session.get(SpeakingRound, meeting.round_id) if meeting.round_id else None
+    places = {pid: i for i, pid in enumerate(rnd.order)} if rnd and not rnd.ended else {}
+    out: dict[int, dict[str, Any]] = {}
+    for p in people:
+        mine = requests.get(p.id)
+        index = places.get(p.id)
+        out[p.id] = {
+            "queue": None
+            if mine is None
+            else {"status": mine.status, "position": queue.position(p.id)},
+            "round": None
+            if index is None or rnd is None
+            else {
+                "now": index == rnd.position,
+                "ahead": max(0, index - rnd.position),
+                "done": index < rnd.position,
+            },
+        }
+    return out

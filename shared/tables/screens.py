@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.keys import ALL, view_key, you_part
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import (
     Participant,
@@ -61,3 +62,42 @@ def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[st
             ]
         out.append(item)
     return {"active": meeting.tables_active, "strategy": meeting.table_strategy, "tables": out}
+
+
+# --------------------------------------------------------------------------- keys
+
+
+@view_key("tables", ALL, "the breakout tables of the latest split")
+def _tables_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    return tables_view(session, row, audience)
+
+
+@you_part("tables", "table_id", "table_host")
+def _own_table(
+    session: Session, meeting: MeetingRow, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """Its table, and whether it hosts it: only the host learns that from here (in an
+    anonymous meeting the room does not know who hosts)."""
+    seats = {p.id: p.table_id for p in people}
+    hosts = (
+        {
+            host
+            for table, host in session.execute(
+                select(WorkTable.id, WorkTable.host_id).where(
+                    WorkTable.meeting_id == meeting.id,
+                    WorkTable.active.is_(True),
+                    WorkTable.host_id.in_(list(seats)),
+                )
+            )
+            if host is not None and seats.get(host) == table
+        }
+        if meeting.tables_active
+        else set()
+    )
+    return {
+        pid: {
+            "table_id": seat if meeting.tables_active else None,
+            "table_host": meeting.tables_active and pid in hosts,
+        }
+        for pid, seat in seats.items()
+    }
