@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from shared.consent import service as consent
-from shared.core.errors import ProtocolError
 from shared.core.intents import Change, Result, can_facilitate
 from shared.core.models import Meeting
+from shared.domain.errors import DomainError
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.framing import service as framing
 from shared.kaders import service as kaders
@@ -34,11 +34,11 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
     with app.db.read() as s:
         row = s.get(Meeting, principal.meeting_id)
         if row is None:
-            raise ProtocolError("meeting.unknown")
+            raise DomainError("meeting.unknown")
         if principal.user_id is not None and not can_facilitate(
             s, principal.user_id, principal.meeting_id
         ):
-            raise ProtocolError("meeting.unknown")
+            raise DomainError("meeting.unknown")
         return snapshot(s, row, principal.audience, app.settings.base_url())
 
 
@@ -47,12 +47,12 @@ def console_auth(auth: dict[str, Any]) -> Principal:
     uid = session_user_id()  # None once the session was ended (logout, new password)
     meeting_id = auth.get("meeting")
     if not isinstance(uid, int):
-        raise ProtocolError("auth.required")
+        raise DomainError("auth.required")
     if not isinstance(meeting_id, str):
-        raise ProtocolError("meeting.unknown")
+        raise DomainError("meeting.unknown")
     with plandag().db.read() as s:
         if not can_facilitate(s, uid, meeting_id):
-            raise ProtocolError("meeting.unknown")
+            raise DomainError("meeting.unknown")
     return Principal(audience="console", meeting_id=meeting_id, user_id=uid)
 
 
@@ -60,7 +60,7 @@ def console_auth(auth: dict[str, Any]) -> Principal:
 def beamer_auth(auth: dict[str, Any]) -> Principal:
     meeting_id, key = auth.get("meeting"), auth.get("key")
     if not isinstance(meeting_id, str) or not isinstance(key, str):
-        raise ProtocolError("auth.beamer_key_invalid")
+        raise DomainError("auth.beamer_key_invalid")
     row = check_beamer_key(plandag().db, meeting_id, key)
     return Principal(audience="beamer", meeting_id=row.id)
 

@@ -31,7 +31,6 @@ from shared.accounts.service import (
     redeem_setup_token,
     user_count,
 )
-from shared.core.errors import ProtocolError
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
@@ -100,7 +99,7 @@ def login() -> Any:
         by_address, by_account = f"login:{client_address()}", f"login:{email}"
         try:
             if app.guesses.exceeded(by_address) or app.logins.exceeded(by_account):
-                raise ProtocolError("rate.limited")
+                raise DomainError("rate.limited")
             try:
                 user = authenticate(
                     app.db, email, request.form.get("password", ""), run=app.offload
@@ -157,10 +156,10 @@ def change_password_view() -> Any:
         by_address, by_account = f"login:{client_address()}", f"login:{user.email}"
         try:
             if app.guesses.exceeded(by_address) or app.logins.exceeded(by_account):
-                raise ProtocolError("rate.limited")
+                raise DomainError("rate.limited")
             new = request.form.get("password", "")
             if new != request.form.get("repeat", ""):
-                raise ProtocolError("user.password_mismatch")
+                raise DomainError("user.password_mismatch")
             try:
                 epoch = change_password(
                     app.db, user.id, request.form.get("current", ""), new, run=app.offload
@@ -371,7 +370,7 @@ def beamer(meeting_id: str) -> Any:
     # A wrong key spends the same guess budget as an unknown join code; once it is spent,
     # no key is looked up, the right one included.
     if guess_budget_spent():
-        error = localize_error(ProtocolError("rate.limited"))
+        error = localize_error(DomainError("rate.limited"))
         return render_template("error.html", code=429, name=error["message"]), 429
     try:
         row = check_beamer_key(plandag().db, meeting_id, key)
@@ -400,7 +399,7 @@ def _plan_download(meeting_id: str, kind: str) -> Any:
     except DomainError as exc:
         return render_template("error.html", code=409, name=localize_error(exc)["message"]), 409
     if kind == "pdf" and plandoc.soffice_path() is None:
-        error = localize_error(ProtocolError("plan.no_pdf"))["message"]
+        error = localize_error(DomainError("plan.no_pdf"))["message"]
         return render_template("error.html", code=501, name=error), 501
     instance = app.settings.instance_dir
     target = signing.cached(instance, seal_row.digest, kind)
@@ -410,7 +409,7 @@ def _plan_download(meeting_id: str, kind: str) -> Any:
         message = (
             localize_error(exc)["message"]
             if isinstance(exc, DomainError)
-            else localize_error(ProtocolError("plan.pdf_failed"))["message"]
+            else localize_error(DomainError("plan.pdf_failed"))["message"]
         )
         return render_template("error.html", code=500, name=message), 500
     data = target.read_bytes()
@@ -475,7 +474,7 @@ def verify() -> Any:
     result, too_large = None, False
     if request.method == "POST" and not app.guesses.allow(f"verify:{client_address()}"):
         return render_template(
-            "error.html", code=429, name=localize_error(ProtocolError("rate.limited"))["message"]
+            "error.html", code=429, name=localize_error(DomainError("rate.limited"))["message"]
         ), 429
     if request.method == "POST":
         request.max_content_length = VERIFY_MAX_BYTES + 64 * 1024

@@ -8,7 +8,6 @@ from flask import request
 
 from participant.pages import DEVICE_COOKIE, valid_device_token
 from shared.consent import service as consent
-from shared.core.errors import ProtocolError
 from shared.core.intents import Result
 from shared.core.models import Meeting, Participant
 from shared.domain import DomainError
@@ -31,7 +30,7 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
         row = s.get(Meeting, principal.meeting_id)
         participant = s.get(Participant, principal.participant_id)
         if row is None or participant is None:
-            raise ProtocolError("meeting.unknown")
+            raise DomainError("meeting.unknown")
         return snapshot(s, row, "phone", app.settings.base_url(), participant)
 
 
@@ -41,18 +40,18 @@ def phone_auth(auth: dict[str, Any]) -> Principal:
     # both spend the address's guess budget, see shared.sockets): no live/dead oracle.
     code = auth.get("code")
     if not isinstance(code, str):
-        raise ProtocolError("auth.not_joined")
+        raise DomainError("auth.not_joined")
     row = meeting_by_code(plandag().db, normalize_join_code(code[:40]))
     if row is None:
-        raise ProtocolError("auth.not_joined")
+        raise DomainError("auth.not_joined")
     # The HttpOnly device cookie travels with the handshake; non-browser clients may
     # pass the same token in auth instead.
     token = valid_device_token(request.cookies.get(DEVICE_COOKIE) or auth.get("device_token"))
     if token is None:
-        raise ProtocolError("auth.not_joined")
+        raise DomainError("auth.not_joined")
     participant = participant_by_device(plandag().db, row.id, token)
     if participant is None:
-        raise ProtocolError("auth.not_joined")
+        raise DomainError("auth.not_joined")
     if participant.removed_at is not None:
         raise DomainError("participant.removed")
     return Principal(audience="phone", meeting_id=row.id, participant_id=participant.id)

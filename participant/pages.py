@@ -24,7 +24,6 @@ from flask import (
     url_for,
 )
 
-from shared.core.errors import ProtocolError
 from shared.core.models import Meeting
 from shared.domain import DomainError
 from shared.domain.meeting import format_join_code, normalize_join_code
@@ -108,13 +107,13 @@ def _meeting(code: str) -> Meeting | None:
 def enter_code_refused(code: str) -> Any:
     """Too many unknown codes from this address: refused whatever the code, so the
     answer does not tell a live code from a dead one."""
-    error = localize_error(ProtocolError("rate.limited"))["message"]
+    error = localize_error(DomainError("rate.limited"))["message"]
     return render_template("participant/enter_code.html", error=error, code=code[:40]), 429
 
 
 def enter_code_error(code: str) -> Any:
     spend_guess()
-    error = localize_error(ProtocolError("join.code_unknown", typed=code.strip()[:12]))["message"]
+    error = localize_error(DomainError("join.code_unknown", typed=code.strip()[:12]))["message"]
     return render_template("participant/enter_code.html", error=error, code=code[:40]), 404
 
 
@@ -122,24 +121,24 @@ def enter_code_error(code: str) -> Any:
 def join_meeting(code: str) -> Any:
     if not request.is_json:
         # JSON only: a cross-site form cannot post it without a CORS preflight.
-        return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
+        return api_error(DomainError("payload.invalid", detail="expected JSON"), 415)
     app = plandag()
     if guess_budget_spent():
-        return api_error(ProtocolError("rate.limited"), 429)
+        return api_error(DomainError("rate.limited"), 429)
     row = _meeting(code)
     if row is None:
         spend_guess()
-        return api_error(ProtocolError("join.code_unknown", typed=code[:12]), 404)
+        return api_error(DomainError("join.code_unknown", typed=code[:12]), 404)
     use_meeting_language(row.language)  # refusals in the language of the page
     token = device_token()
     if token is None:
-        return api_error(ProtocolError("auth.not_joined"), 400)
+        return api_error(DomainError("auth.not_joined"), 400)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
+        return api_error(DomainError("payload.invalid", detail="expected an object"), 400)
     known = participant_by_device(app.db, row.id, token) is not None
     if not known and not app.joins.allow(f"join:{client_address()}"):
-        return api_error(ProtocolError("rate.limited"), 429)
+        return api_error(DomainError("rate.limited"), 429)
     try:
         participant, change = join(
             app.db,
@@ -198,7 +197,7 @@ def party_page(key: str) -> Any:
     if access is None:
         if not app.guesses.allow(f"party:{client_address()}"):
             abort(429)
-        error = localize_error(ProtocolError("party.link_invalid"))["message"]
+        error = localize_error(DomainError("party.link_invalid"))["message"]
         return render_template("error.html", code=404, name=error), 404
     meeting = meeting_by_id(app.db, access.party.meeting_id)
     if meeting is not None:
@@ -230,23 +229,23 @@ def party_status(key: str) -> Any:
     """Polled by a device that waits for approval."""
     access = kaders.party_access(plandag().db, key, device_token() or "")
     if access is None:
-        return api_error(ProtocolError("party.link_invalid"), 404)
+        return api_error(DomainError("party.link_invalid"), 404)
     return jsonify({"ok": True, "status": access.status})
 
 
 @bp.post("/k/<key>/claim")
 def party_claim(key: str) -> Any:
     if not request.is_json:
-        return api_error(ProtocolError("payload.invalid", detail="expected JSON"), 415)
+        return api_error(DomainError("payload.invalid", detail="expected JSON"), 415)
     app = plandag()
     token = device_token()
     if token is None:
-        return api_error(ProtocolError("auth.not_joined"), 400)
+        return api_error(DomainError("auth.not_joined"), 400)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        return api_error(ProtocolError("payload.invalid", detail="expected an object"), 400)
+        return api_error(DomainError("payload.invalid", detail="expected an object"), 400)
     if not app.joins.allow(f"party:{client_address()}"):
-        return api_error(ProtocolError("rate.limited"), 429)
+        return api_error(DomainError("rate.limited"), 429)
     current = kaders.party_access(app.db, key, token)
     meeting = meeting_by_id(app.db, current.party.meeting_id) if current is not None else None
     if meeting is not None:

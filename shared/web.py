@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from shared.accounts.service import get_user
 from shared.config import ProxyTrust, Settings
 from shared.core.db import Database
+from shared.core.errors import status_of
 from shared.core.limits import Limiter
 from shared.core.models import User
 from shared.domain.errors import DomainError
@@ -176,5 +177,6 @@ class ProxyHeaders:
         return fixer(environ, start)
 
 
-def api_error(error: DomainError, status: int = 422) -> tuple[Any, int]:
-    return jsonify({"ok": False, "error": localize_error(error)}), status
+def api_error(error: DomainError, status: int | None = None) -> tuple[Any, int]:
+    """A refusal as JSON, with the HTTP status its code has (shared.core.errors.STATUS)."""
+    return jsonify({"ok": False, "error": localize_error(error)}), status or status_of(error)

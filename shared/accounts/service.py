@@ -15,13 +15,13 @@ from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shared.core.db import Database
-from shared.core.errors import ProtocolError
 from shared.core.intents import sha256
 from shared.core.models import (
     LoginToken,
     User,
     utcnow,
 )
+from shared.domain.errors import DomainError
 
 PASSWORD_MIN = 10
 
@@ -40,12 +40,12 @@ def user_count(db: Database) -> int:
 def validate_new_user(email: str, name: str, password: str) -> tuple[str, str]:
     email = email.strip().lower()
     if not EMAIL_RE.match(email) or len(email) > 254:
-        raise ProtocolError("user.email_invalid")
+        raise DomainError("user.email_invalid")
     name = name.strip()
     if not 1 <= len(name) <= 120:
-        raise ProtocolError("user.name_invalid")
+        raise DomainError("user.name_invalid")
     if len(password) < PASSWORD_MIN:
-        raise ProtocolError("user.password_too_short", min=PASSWORD_MIN)
+        raise DomainError("user.password_too_short", min=PASSWORD_MIN)
     return email, name
 
 
@@ -53,7 +53,7 @@ def add_user(db: Database, email: str, name: str, password: str) -> User:
     email, name = validate_new_user(email, name, password)
     with db.transaction() as session:
         if session.scalar(select(User).where(User.email == email)) is not None:
-            raise ProtocolError("user.email_taken")
+            raise DomainError("user.email_taken")
         user = User(email=email, name=name, password_hash=generate_password_hash(password))
         session.add(user)
     return user
@@ -77,9 +77,9 @@ def authenticate(
     if user is None or not user.password_hash:
         # Same work either way, so timing does not reveal which e-mail addresses exist.
         run(check_password_hash, _dummy_hash(), password)
-        raise ProtocolError("auth.login_failed")
+        raise DomainError("auth.login_failed")
     if not run(check_password_hash, user.password_hash, password):
-        raise ProtocolError("auth.login_failed")
+        raise DomainError("auth.login_failed")
     return user
 
 
@@ -109,12 +109,12 @@ def change_password(
     """Set a new password after checking the current one; every session ends (the
     caller's own carries on with the returned epoch)."""
     if len(new) < PASSWORD_MIN:
-        raise ProtocolError("user.password_too_short", min=PASSWORD_MIN)
+        raise DomainError("user.password_too_short", min=PASSWORD_MIN)
     user = get_user(db, user_id)
     if user is None or not user.password_hash:
-        raise ProtocolError("auth.required")
+        raise DomainError("auth.required")
     if not run(check_password_hash, user.password_hash, current):
-        raise ProtocolError("auth.password_wrong")
+        raise DomainError("auth.password_wrong")
     hashed = run(generate_password_hash, new)
     with db.transaction() as session:
         row = session.get(User, user_id)
@@ -142,9 +142,9 @@ def check_setup_token(db: Database, token: str) -> None:
     with db.read() as session:
         row = session.scalar(select(LoginToken).where(LoginToken.token_hash == sha256(token)))
         if row is None or row.used_at is not None or row.expires_at < utcnow():
-            raise ProtocolError("auth.link_invalid")
+            raise DomainError("auth.link_invalid")
         if row.user_id is None and session.scalar(select(func.count(User.id))):
-            raise ProtocolError("auth.link_invalid")
+            raise DomainError("auth.link_invalid")
 
 
 def redeem_setup_token(db: Database, token: str, email: str, name: str, password: str) -> User:
@@ -154,9 +154,9 @@ def redeem_setup_token(db: Database, token: str, email: str, name: str, password
             select(LoginToken).where(LoginToken.token_hash == sha256(token)).with_for_update()
         )
         if row is None or row.used_at is not None or row.expires_at < utcnow():
-            raise ProtocolError("auth.link_invalid")
+            raise DomainError("auth.link_invalid")
         if session.scalar(select(func.count(User.id))):
-            raise ProtocolError("auth.link_invalid")
+            raise DomainError("auth.link_invalid")
         row.used_at = utcnow()
         user = User(email=email, name=name, password_hash=generate_password_hash(password))
         session.add(user)

@@ -3,9 +3,6 @@ so every refusal reaches a client as ``{ok: false, error: {code, message}}``."""
 
 from __future__ import annotations
 
-from collections import ChainMap
-from typing import Any
-
 from shared.domain.errors import MESSAGES, N_, DomainError
 
 PROTOCOL_MESSAGES: dict[str, str] = {
@@ -58,11 +55,33 @@ PROTOCOL_MESSAGES: dict[str, str] = {
 }
 
 
-class ProtocolError(DomainError):
-    def __init__(self, code: str, **params: Any) -> None:
-        super().__init__(code, PROTOCOL_MESSAGES.get(code, code), **params)
+# One error type for the whole product (``DomainError``): the codes of the web and the
+# protocol join the domain's catalogue, so a code's message lives in one place.
+MESSAGES.update(PROTOCOL_MESSAGES)
+
+#: Every code's template: a live view, so messages that domain modules register on
+#: import are included.
+ALL_MESSAGES = MESSAGES
+
+#: The HTTP status a refusal gets when it answers a page or a JSON request (sockets
+#: carry only the code and the message). Codes not listed: 422.
+STATUS: dict[str, int] = {
+    "auth.required": 401,
+    "auth.login_failed": 401,
+    "auth.forbidden": 403,
+    "auth.not_joined": 400,
+    "auth.link_invalid": 404,
+    "auth.beamer_key_invalid": 403,
+    "meeting.unknown": 404,
+    "join.code_unknown": 404,
+    "party.link_invalid": 404,
+    "participant.unknown": 404,
+    "payload.invalid": 400,
+    "payload.too_large": 413,
+    "rate.limited": 429,
+    "server.error": 500,
+}
 
 
-#: Every code's template, domain and protocol: a live view, so messages that domain
-#: modules register on import are included.
-ALL_MESSAGES: ChainMap[str, str] = ChainMap(PROTOCOL_MESSAGES, MESSAGES)
+def status_of(error: DomainError) -> int:
+    return STATUS.get(error.code, 422)

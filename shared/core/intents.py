@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
-from shared.core.errors import ProtocolError
 from shared.core.keys import audiences_for
 from shared.core.models import (
     Intent,
@@ -69,7 +68,7 @@ def commit_change(
 def load_for_update(session: Session, meeting_id: str) -> MeetingRow:
     row = session.scalar(select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update())
     if row is None:
-        raise ProtocolError("meeting.unknown")
+        raise DomainError("meeting.unknown")
     return row
 
 
@@ -88,7 +87,7 @@ def can_facilitate(session: Session, user_id: int, meeting_id: str) -> bool:
 def require_facilitator(session: Session, user_id: int, meeting_id: str) -> None:
     # Unknown and foreign meetings look the same: ids are not confirmed to outsiders.
     if not can_facilitate(session, user_id, meeting_id):
-        raise ProtocolError("meeting.unknown")
+        raise DomainError("meeting.unknown")
 
 
 def run_intent(
@@ -112,7 +111,7 @@ def run_intent(
                     )
                     if done is not None:
                         if done.action != action or done.meeting_id != meeting_id:
-                            raise ProtocolError("payload.client_id_reused")
+                            raise DomainError("payload.client_id_reused")
                         return {**done.result, "duplicate": True}, None
                 result, change = work(session)
                 if client_id is not None:
@@ -183,8 +182,8 @@ def participant_intent(
 
 def load_participant(session: Session, meeting_id: str, participant_id: object) -> Participant:
     if not isinstance(participant_id, int) or isinstance(participant_id, bool):
-        raise ProtocolError("participant.unknown")
+        raise DomainError("participant.unknown")
     p = session.get(Participant, participant_id)
     if p is None or p.meeting_id != meeting_id:
-        raise ProtocolError("participant.unknown")
+        raise DomainError("participant.unknown")
     return p

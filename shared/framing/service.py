@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
-from shared.core.errors import ProtocolError
 from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
 from shared.core.models import (
     InfoItem,
@@ -50,7 +49,7 @@ def show_info(
         else:
             item = session.get(InfoItem, info_id) if isinstance(info_id, int) else None
             if item is None or item.meeting_id != meeting_id:
-                raise ProtocolError("payload.invalid", detail="unknown information item")
+                raise DomainError("payload.invalid", detail="unknown information item")
             meeting.shown_info_id = item.id
         change = commit_change(session, meeting, {"meeting"})
         return {"shown_info_id": meeting.shown_info_id, "version": change.version}, change

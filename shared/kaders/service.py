@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
-from shared.core.errors import ProtocolError
 from shared.core.intents import (
     Change,
     Result,
@@ -98,7 +97,7 @@ def _party_of(session: Session, person: Participant) -> FrameworkParty:
         )
     )
     if party is None or person.role != Role.FRAMEWORK_PARTY.value:
-        raise ProtocolError("auth.forbidden")
+        raise DomainError("auth.forbidden")
     return party
 
 
@@ -259,13 +258,13 @@ def claim_party(
     with db.transaction() as session:
         party = session.scalar(select(FrameworkParty).where(FrameworkParty.invite_key == key))
         if party is None:
-            raise ProtocolError("party.link_invalid")
+            raise DomainError("party.link_invalid")
         row = load_for_update(session, party.meeting_id)
         # Read the party again under the meeting's lock: two first devices at once must
         # not both become the representative.
         session.refresh(party)
         if party.invite_key != key:
-            raise ProtocolError("party.link_invalid")
+            raise DomainError("party.link_invalid")
         if row.phase == Phase.CLOSED.value:
             raise DomainError("meeting.ended")
         device_hash = sha256(device_token)

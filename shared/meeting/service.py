@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
-from shared.core.errors import ProtocolError
 from shared.core.intents import (
     Change,
     Result,
@@ -101,7 +100,7 @@ def create_meeting(db: Database, user_id: int, details: MeetingDetails) -> Meeti
             return row
         except IntegrityError:
             continue  # join code collision: draw another
-    raise ProtocolError("server.error")
+    raise DomainError("server.error")
 
 
 def _details_columns(details: MeetingDetails) -> dict[str, Any]:
@@ -126,7 +125,7 @@ def update_meeting(db: Database, user_id: int, meeting_id: str, details: Meeting
         if row.phase != Phase.WELCOME.value and (
             columns["phases"] != row.phases or columns["template"] != row.template
         ):
-            raise ProtocolError("meeting.template_locked")
+            raise DomainError("meeting.template_locked")
         if row.signing_closed_at is not None and columns["language"] != row.language:
             raise DomainError("meeting.language_locked")  # the sealed plan keeps its words
         renames = _group_renames(list(row.groups), columns["groups"])
@@ -227,9 +226,9 @@ def add_cofacilitator(db: Database, user_id: int, meeting_id: str, email: str) -
         email = email.strip().lower()
         other = session.scalar(select(User).where(User.email == email))
         if other is None:
-            raise ProtocolError("user.unknown", email=email[:254])
+            raise DomainError("user.unknown", email=email[:254])
         if can_facilitate(session, other.id, meeting_id):
-            raise ProtocolError("facilitator.already", email=email)
+            raise DomainError("facilitator.already", email=email)
         session.add(MeetingFacilitator(meeting_id=meeting_id, user_id=other.id, is_owner=False))
     return other
 
@@ -245,7 +244,7 @@ def renew_beamer_key(db: Database, user_id: int, meeting_id: str) -> Change:
 def check_beamer_key(db: Database, meeting_id: str, key: str) -> MeetingRow:
     row = meeting_by_id(db, meeting_id)
     if row is None or not secrets.compare_digest(row.beamer_key.encode(), key.encode()):
-        raise ProtocolError("auth.beamer_key_invalid")
+        raise DomainError("auth.beamer_key_invalid")
     return row
 
 
@@ -267,7 +266,7 @@ def move_phase(
         try:
             exp = Phase(expected) if expected else None
         except ValueError:
-            raise ProtocolError("payload.invalid", detail="'from' is not a phase") from None
+            raise DomainError("payload.invalid", detail="'from' is not a phase") from None
         event = meeting.advance(at, exp) if direction == "advance" else meeting.step_back(at, exp)
         row.phase = meeting.phase.value
         row.phase_started_at = meeting.phase_started_at

@@ -13,7 +13,6 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from shared.core.errors import ProtocolError
 from shared.core.intents import Change
 from shared.core.limits import TokenBucket
 from shared.domain.errors import DomainError
@@ -83,13 +82,13 @@ class Payload:
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            raise ProtocolError("payload.invalid", detail="expected an object")
+            raise DomainError("payload.invalid", detail="expected an object")
         try:
             size = len(json.dumps(data, ensure_ascii=False).encode())
         except (TypeError, ValueError):
-            raise ProtocolError("payload.invalid", detail="not JSON") from None
+            raise DomainError("payload.invalid", detail="not JSON") from None
         if size > max_bytes:
-            raise ProtocolError("payload.too_large", max=max_bytes)
+            raise DomainError("payload.too_large", max=max_bytes)
         self.data: dict[str, Any] = data
 
     def text(self, name: str, *, max_len: int = 1000, required: bool = True) -> str | None:
@@ -97,9 +96,9 @@ class Payload:
         if value is None and not required:
             return None
         if not isinstance(value, str):
-            raise ProtocolError("payload.invalid", detail=f"'{name}' must be text")
+            raise DomainError("payload.invalid", detail=f"'{name}' must be text")
         if len(value) > max_len:
-            raise ProtocolError("payload.invalid", detail=f"'{name}' is too long")
+            raise DomainError("payload.invalid", detail=f"'{name}' is too long")
         return value
 
     def integer(
@@ -109,13 +108,13 @@ class Payload:
         if value is None and not required:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-            raise ProtocolError("payload.invalid", detail=f"'{name}' must be a whole number")
+            raise DomainError("payload.invalid", detail=f"'{name}' must be a whole number")
         return value
 
     def flag(self, name: str) -> bool:
         value = self.data.get(name, False)
         if not isinstance(value, bool):
-            raise ProtocolError("payload.invalid", detail=f"'{name}' must be true or false")
+            raise DomainError("payload.invalid", detail=f"'{name}' must be true or false")
         return value
 
     def fields(self, *names: str, max_len: int = 5000) -> dict[str, object]:
@@ -125,7 +124,7 @@ class Payload:
     def client_id(self) -> str:
         value = self.data.get("client_id")
         if not isinstance(value, str) or not CLIENT_ID.match(value):
-            raise ProtocolError(
+            raise DomainError(
                 "payload.invalid", detail="'client_id' must be 6 to 64 letters, digits or -_.:"
             )
         return value
@@ -152,21 +151,21 @@ def intent(
             app = plandag()
             try:
                 if principal is None:
-                    raise ProtocolError("auth.required")
+                    raise DomainError("auth.required")
                 if principal.audience not in audiences:
-                    raise ProtocolError("auth.forbidden")
+                    raise DomainError("auth.forbidden")
                 if not principal.take_token():
-                    raise ProtocolError("rate.limited")
+                    raise DomainError("rate.limited")
                 payload = Payload(data, max_bytes or app.settings.max_payload_bytes)
                 other = payload.data.get("meeting_id")
                 if other is not None and other != principal.meeting_id:
-                    raise ProtocolError("auth.other_meeting")
+                    raise DomainError("auth.other_meeting")
                 result, change = fn(principal, payload)
             except DomainError as error:
                 return error_ack(error, principal)
             except Exception:
                 log.exception("intent %s failed", event)
-                return error_ack(ProtocolError("server.error"), principal)
+                return error_ack(DomainError("server.error"), principal)
             app.hub.changed(change)
             return {"ok": True, **result}
 
@@ -188,10 +187,10 @@ def on_connect(auth: object = None) -> None:
     recorded = False
     try:
         if audience not in AUTHENTICATORS:
-            raise ProtocolError("auth.required")
+            raise DomainError("auth.required")
         guessable = audience in GUESSABLE
         if guessable and guess_budget_spent():
-            raise ProtocolError("rate.limited")
+            raise DomainError("rate.limited")
         try:
             principal = AUTHENTICATORS[audience](auth)
         except DomainError as refused:
@@ -221,7 +220,7 @@ def on_connect(auth: object = None) -> None:
         PRINCIPALS.pop(sid, None)
         if recorded:
             app.hub.changed(disconnect(app.db, sid))
-        error = exc if isinstance(exc, DomainError) else ProtocolError("server.error")
+        error = exc if isinstance(exc, DomainError) else DomainError("server.error")
         if not isinstance(exc, DomainError):
             log.exception("connect failed")
         refusal = localize_error(error, lang)
@@ -242,21 +241,21 @@ def on_disconnect(*_args: object) -> None:
 def on_snapshot(*_args: object) -> Ack:
     principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
     if principal is None:
-        return error_ack(ProtocolError("auth.required"), None)
+        return error_ack(DomainError("auth.required"), None)
     try:
         if not principal.take_token():
-            raise ProtocolError("rate.limited")
+            raise DomainError("rate.limited")
         return {"ok": True, "snapshot": SNAPSHOTS[principal.audience](principal)}
     except DomainError as error:
         return error_ack(error, principal)
     except Exception:
         log.exception("snapshot failed")
-        return error_ack(ProtocolError("server.error"), principal)
+        return error_ack(DomainError("server.error"), principal)
 
 
 @socketio.on("*")
 def on_unknown(event: str, *_args: object) -> Ack:
     principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
     if principal is not None and not principal.take_token():
-        return error_ack(ProtocolError("rate.limited"), principal)
-    return error_ack(ProtocolError("event.unknown", event=str(event)[:60]), principal)
+        return error_ack(DomainError("rate.limited"), principal)
+    return error_ack(DomainError("event.unknown", event=str(event)[:60]), principal)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from shared import plandoc
 from shared.core.db import Database
-from shared.core.errors import ProtocolError
 from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import Participant, PlanSeal, Signature, utcnow
@@ -126,7 +125,7 @@ def sealed_plan(db: Database, meeting_id: str) -> tuple[dict[str, Any], PlanSeal
     with db.read() as session:
         seal_row = session.get(PlanSeal, meeting_id)
         if seal_row is None:
-            raise ProtocolError("plan.not_sealed")
+            raise DomainError("plan.not_sealed")
         record = json.loads(seal_row.canonical)
         wanted = {s["image"] for s in record["signatures"] if s.get("image")}
         images = {
@@ -152,7 +151,7 @@ def render_docx(
     """Pure work (no database): safe to run in a worker thread."""
     sealed = plandoc.seal(record, key)
     if sealed.digest != seal_row.digest:
-        raise ProtocolError("plan.not_sealed")  # the stored record was altered
+        raise DomainError("plan.not_sealed")  # the stored record was altered
     return plandoc.build_docx(record, sealed, verify_url, images)
 
 
