@@ -100,7 +100,7 @@ def timer(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Chang
         plandag().db,
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
-        minutes=payload.integer("minutes", required=False, lo=-100000, hi=100000),
+        minutes=payload.optional_integer("minutes", lo=-100000, hi=100000),
         client_id=payload.client_id(),
     )
 
@@ -148,7 +148,7 @@ def _ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
 
 
 def _optional_id(payload: Payload, name: str) -> int | None:
-    return payload.integer(name, required=False)
+    return payload.optional_integer(name)
 
 
 def _moderate(action: str) -> Any:
@@ -306,7 +306,7 @@ def edit_proposal(principal: Principal, payload: Payload) -> Result:
         proposal_id=payload.integer("id"),
         data=payload.fields(*PROPOSAL_FIELDS),
         supersede=payload.flag("supersede"),
-        based_on=payload.integer("based_on", required=False, lo=1),
+        based_on=payload.optional_integer("based_on", lo=1),
     )
 
 
@@ -343,8 +343,8 @@ def configure_voting(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         mode=payload.text("mode", max_len=10),
-        dots=payload.integer("dots", required=False, lo=-1000, hi=1000),
-        max_per_proposal=payload.integer("max_per_proposal", required=False, lo=-1000, hi=1000),
+        dots=payload.optional_integer("dots", lo=-1000, hi=1000),
+        max_per_proposal=payload.optional_integer("max_per_proposal", lo=-1000, hi=1000),
         allow_framework=payload.flag("allow_framework"),
         allow_observers=payload.flag("allow_observers"),
         open_=None,
@@ -374,7 +374,7 @@ def split_tables(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         strategy=payload.text("strategy", max_len=10),
-        count=payload.integer("count", required=False, lo=-1000, hi=1000),
+        count=payload.optional_integer("count", lo=-1000, hi=1000),
         four_years=payload.flag("four_years"),
     )
 
@@ -438,7 +438,7 @@ def edit_agreement(principal: Principal, payload: Payload) -> Result:
         agreement_id=payload.integer("id"),
         data=payload.fields(*PROPOSAL_FIELDS),
         supersede=payload.flag("supersede"),
-        based_on=payload.integer("based_on", required=False, lo=1),
+        based_on=payload.optional_integer("based_on", lo=1),
     )
 
 
@@ -561,7 +561,7 @@ def record_check(principal: Principal, payload: Payload) -> Result:
         framework_id=payload.integer("framework_id"),
         verdict=payload.text("verdict", max_len=40),
         explanation=payload.text("explanation", max_len=10000, required=False) or "",
-        seen_version=payload.integer("framework_version", required=False),
+        seen_version=payload.optional_integer("framework_version"),
     )
 
 

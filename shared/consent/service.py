@@ -45,9 +45,9 @@ from shared.proposals.service import (
 FIELDS = PROPOSAL_FIELDS
 
 
-def _round(session: Session, meeting: MeetingRow, round_id: object = None) -> RoundRow:
+def _round(session: Session, meeting: MeetingRow, round_id: int | None = None) -> RoundRow:
     wanted = meeting.consent_round_id if round_id is None else round_id
-    row = session.get(RoundRow, wanted) if isinstance(wanted, int) else None
+    row = session.get(RoundRow, wanted) if wanted is not None else None
     if row is None or row.meeting_id != meeting.id:
         raise DomainError("consent.closed")
     return row
@@ -161,7 +161,7 @@ def open_round(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    proposal_id: object,
+    proposal_id: int | None,
     whole_plan: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
@@ -217,7 +217,7 @@ def amend_proposal(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    proposal_id: object,
+    proposal_id: int,
     data: Mapping[str, object],
     supersede: bool = False,
     based_on: int | None = None,
@@ -265,7 +265,7 @@ def answer(
     meeting_id: str,
     participant_id: int,
     client_id: str,
-    round_id: object,
+    round_id: int,
     value: object,
     text: object,
 ) -> Result:
@@ -311,7 +311,7 @@ def resolve_objection(
     meeting_id: str,
     participant_id: int,
     client_id: str,
-    round_id: object,
+    round_id: int,
     withdraw: bool,
 ) -> Result:
     """The objector answers the facilitator's question: withdrawn, or kept."""
@@ -342,16 +342,12 @@ def resolve_objection(
 
 
 def ask_objector(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, participant_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, participant_id: int
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = _round(session, meeting)
-        only = participant_id if isinstance(participant_id, int) else -1
-        domain, stored = _as_domain(session, row, only=only)
-        if (
-            not isinstance(participant_id, int)
-            or participant_id not in domain.standing_objections()
-        ):
+        domain, stored = _as_domain(session, row, only=participant_id)
+        if participant_id not in domain.standing_objections():
             raise DomainError("consent.no_objection")
         stored[participant_id].asked = True
         change = commit_change(session, meeting, {"consent_tally"}, {participant_id})
@@ -361,13 +357,11 @@ def ask_objector(
 
 
 def add_late(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, participant_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, participant_id: int
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = _round(session, meeting)
-        person = (
-            session.get(Participant, participant_id) if isinstance(participant_id, int) else None
-        )
+        person = session.get(Participant, participant_id)
         if person is None or person.meeting_id != meeting_id or person.removed_at is not None:
             raise DomainError("participant.unknown")
         domain, _stored = _as_domain(session, row, only=person.id)
@@ -424,7 +418,7 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
 
 
 def park(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, proposal_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, proposal_id: int
 ) -> Result:
     """An objection stands and cannot be integrated now: the proposal waits."""
 
@@ -445,7 +439,7 @@ def edit_agreement(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    agreement_id: object,
+    agreement_id: int,
     data: Mapping[str, object],
     supersede: bool = False,
     based_on: int | None = None,
@@ -455,7 +449,7 @@ def edit_agreement(
     round asks about the plan as it is now."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        row = session.get(Agreement, agreement_id) if isinstance(agreement_id, int) else None
+        row = session.get(Agreement, agreement_id)
         if row is None or row.meeting_id != meeting_id:
             raise DomainError("agreement.unknown")
         if meeting.plan_adopted:

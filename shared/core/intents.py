@@ -180,8 +180,8 @@ def participant_intent(
     )
 
 
-def load_participant(session: Session, meeting_id: str, participant_id: object) -> Participant:
-    if not isinstance(participant_id, int) or isinstance(participant_id, bool):
+def load_participant(session: Session, meeting_id: str, participant_id: int) -> Participant:
+    if participant_id is None:
         raise DomainError("participant.unknown")
     p = session.get(Participant, participant_id)
     if p is None or p.meeting_id != meeting_id:

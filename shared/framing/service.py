@@ -41,13 +41,13 @@ def add_info(
 
 
 def show_info(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, info_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, info_id: int | None
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         if info_id is None:
             meeting.shown_info_id = None
         else:
-            item = session.get(InfoItem, info_id) if isinstance(info_id, int) else None
+            item = session.get(InfoItem, info_id)
             if item is None or item.meeting_id != meeting_id:
                 raise DomainError("payload.invalid", detail="unknown information item")
             meeting.shown_info_id = item.id
@@ -149,12 +149,12 @@ def answer_recognition(
     meeting_id: str,
     participant_id: int,
     client_id: str,
-    check_id: object,
+    check_id: int,
     answer: object,
     comment: object,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
-        check = session.get(RecognitionCheck, check_id) if isinstance(check_id, int) else None
+        check = session.get(RecognitionCheck, check_id)
         if check is None or check.meeting_id != meeting_id or check.id != meeting.recognition_id:
             raise DomainError("recognition.closed")
         stored = session.scalar(

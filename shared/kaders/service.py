@@ -136,8 +136,8 @@ def party_people(session: Session, meeting_id: str) -> set[int]:
     }
 
 
-def _party(session: Session, meeting_id: str, party_id: object) -> FrameworkParty:
-    row = session.get(FrameworkParty, party_id) if isinstance(party_id, int) else None
+def _party(session: Session, meeting_id: str, party_id: int) -> FrameworkParty:
+    row = session.get(FrameworkParty, party_id)
     if row is None or row.meeting_id != meeting_id:
         raise DomainError("party.unknown")
     return row
@@ -164,7 +164,7 @@ def invite_party(
 
 
 def renew_party_link(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, party_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, party_id: int
 ) -> Result:
     """A new personal link: the old one stops working for new devices. If the
     representative was removed from the meeting, the new link can be claimed afresh by
@@ -192,13 +192,13 @@ def decide_device(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    request_id: object,
+    request_id: int,
     approve: bool,
 ) -> Result:
     """A second device asked to use a party's personal link: allow it, or not."""
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        device = session.get(PartyDevice, request_id) if isinstance(request_id, int) else None
+        device = session.get(PartyDevice, request_id)
         party = None if device is None else session.get(FrameworkParty, device.party_id)
         if device is None or party is None or party.meeting_id != meeting_id:
             raise DomainError("party.no_request")
@@ -335,8 +335,8 @@ def claim_party(
 # --------------------------------------------------------------------------- kaders
 
 
-def _framework(session: Session, meeting_id: str, framework_id: object) -> FrameworkRow:
-    row = session.get(FrameworkRow, framework_id) if isinstance(framework_id, int) else None
+def _framework(session: Session, meeting_id: str, framework_id: int) -> FrameworkRow:
+    row = session.get(FrameworkRow, framework_id)
     if row is None or row.meeting_id != meeting_id:
         raise DomainError("framework.unknown")
     return row
@@ -373,8 +373,8 @@ def save_framework(
     actor: Actor,
     meeting_id: str,
     client_id: str,
-    framework_id: object,
-    party_id: object,
+    framework_id: int | None,
+    party_id: int | None,
     title: object,
     description: object,
 ) -> Result:
@@ -448,7 +448,7 @@ def _store_version(
 
 
 def delete_framework(
-    db: Database, *, actor: Actor, meeting_id: str, client_id: str, framework_id: object
+    db: Database, *, actor: Actor, meeting_id: str, client_id: str, framework_id: int
 ) -> Result:
     """Only a draft can be deleted; a locked framework is part of the record."""
 
@@ -494,7 +494,7 @@ def lock_frameworks(db: Database, *, user_id: int, meeting_id: str, client_id: s
 
 
 def show_framework(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, framework_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, framework_id: int | None
 ) -> Result:
     """The framework the beamer presents now (None: none)."""
 
@@ -520,13 +520,13 @@ def flag_proposal(
     actor: Actor,
     meeting_id: str,
     client_id: str,
-    proposal_id: object,
-    framework_id: object,
+    proposal_id: int,
+    framework_id: int,
     note: object,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
         text = validate_flag(Phase(meeting.phase), note)
-        proposal = session.get(Proposal, proposal_id) if isinstance(proposal_id, int) else None
+        proposal = session.get(Proposal, proposal_id)
         if proposal is None or proposal.meeting_id != meeting_id:
             raise DomainError("proposal.unknown")
         if meeting.frameworks_locked_at is None:
@@ -549,10 +549,10 @@ def flag_proposal(
 
 
 def clear_flag(
-    db: Database, *, actor: Actor, meeting_id: str, client_id: str, flag_id: object
+    db: Database, *, actor: Actor, meeting_id: str, client_id: str, flag_id: int
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
-        flag = session.get(FrameworkFlag, flag_id) if isinstance(flag_id, int) else None
+        flag = session.get(FrameworkFlag, flag_id)
         if flag is None or flag.meeting_id != meeting_id or flag.cleared_at is not None:
             raise DomainError("flag.unknown")
         if who.person is not None and flag.participant_id != who.person.id:
@@ -621,24 +621,21 @@ def record_check(
     actor: Actor,
     meeting_id: str,
     client_id: str,
-    agreement_id: object,
-    framework_id: object,
+    agreement_id: int,
+    framework_id: int,
     verdict: object,
     explanation: object,
     seen_version: int | None = None,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, who: Who) -> Result:
         check = load_check(session, meeting)
-        framework = (
-            session.get(FrameworkRow, framework_id) if isinstance(framework_id, int) else None
-        )
+        framework = session.get(FrameworkRow, framework_id)
         if framework is not None and framework.meeting_id == meeting_id:
             check_may_record(
                 actor_party_id=who.party_id,
                 framework_party_id=framework.party_id,
             )
         entry = check.record(agreement_id, framework_id, verdict, explanation)
-        assert isinstance(agreement_id, int) and isinstance(framework_id, int)
         if seen_version is not None and seen_version != entry.framework_version:
             # The kader changed between reading it and answering: read it again.
             raise DomainError("check.kader_changed", version=entry.framework_version)
@@ -675,7 +672,7 @@ def add_followup(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    agreement_id: object,
+    agreement_id: int | None,
     what: object,
     who: object,
     when: object,
@@ -687,9 +684,7 @@ def add_followup(
             raise DomainError("followup.phase_closed")
         about = None
         if agreement_id is not None:
-            agreement = (
-                session.get(Agreement, agreement_id) if isinstance(agreement_id, int) else None
-            )
+            agreement = session.get(Agreement, agreement_id)
             if agreement is None or agreement.meeting_id != meeting_id:
                 raise DomainError("agreement.unknown")
             about = agreement.id
@@ -710,10 +705,10 @@ def add_followup(
 
 
 def delete_followup(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, followup_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, followup_id: int
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
-        row = session.get(FollowUp, followup_id) if isinstance(followup_id, int) else None
+        row = session.get(FollowUp, followup_id)
         if row is None or row.meeting_id != meeting_id:
             raise DomainError("followup.unknown")
         if meeting.phase != Phase.FRAMEWORK_CHECK.value:

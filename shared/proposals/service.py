@@ -47,8 +47,8 @@ from shared.sharing.service import get_contribution, get_theme
 WRITING_ROLES = frozenset({Role.PARTICIPANT, Role.INFORMANT, Role.FRAMEWORK_PARTY})
 
 
-def get_proposal(session: Session, meeting_id: str, proposal_id: object) -> Proposal:
-    if not isinstance(proposal_id, int) or isinstance(proposal_id, bool):
+def get_proposal(session: Session, meeting_id: str, proposal_id: int | None) -> Proposal:
+    if proposal_id is None:
         raise DomainError("proposal.unknown")
     row = session.get(Proposal, proposal_id)
     if row is None or row.meeting_id != meeting_id:
@@ -143,8 +143,8 @@ def create_from(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    contribution_id: object = None,
-    theme_id: object = None,
+    contribution_id: int | None = None,
+    theme_id: int | None = None,
 ) -> Result:
     """The facilitator turns a contribution or a theme into a proposal to vote on."""
 
@@ -188,7 +188,7 @@ def withdraw_proposal(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    proposal_id: object,
+    proposal_id: int,
     reason: object,
 ) -> Result:
     cleaned = validate_reason(reason)
@@ -213,8 +213,8 @@ def merge_proposals(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    source_id: object,
-    target_id: object,
+    source_id: int,
+    target_id: int,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         source = get_proposal(session, meeting_id, source_id)
@@ -279,7 +279,7 @@ def merge_proposals(
 
 
 def undo_merge(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, source_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, source_id: int
 ) -> Result:
     """Undo the latest merge of ``source_id``: both proposals and their supporters as
     they were. Possible until voting opens (support may then have moved on)."""
@@ -448,7 +448,7 @@ def vote(
     meeting_id: str,
     participant_id: int,
     client_id: str,
-    proposal_id: object,
+    proposal_id: int,
     give: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:

@@ -101,11 +101,16 @@ class Payload:
             raise DomainError("payload.invalid", detail=f"'{name}' is too long")
         return value
 
-    def integer(
-        self, name: str, *, required: bool = True, lo: int = 0, hi: int = 2**31
-    ) -> int | None:
+    def integer(self, name: str, *, lo: int = 0, hi: int = 2**31) -> int:
+        """A required whole number (ids are parsed here, once: services take ``int``)."""
+        value = self.optional_integer(name, lo=lo, hi=hi)
+        if value is None:
+            raise DomainError("payload.invalid", detail=f"'{name}' must be a whole number")
+        return value
+
+    def optional_integer(self, name: str, *, lo: int = 0, hi: int = 2**31) -> int | None:
         value = self.data.get(name)
-        if value is None and not required:
+        if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
             raise DomainError("payload.invalid", detail=f"'{name}' must be a whole number")

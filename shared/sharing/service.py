@@ -35,8 +35,10 @@ from shared.domain.sharing import (
 from shared.domain.sharing import Contribution as ContributionDomain
 
 
-def get_contribution(session: Session, meeting_id: str, contribution_id: object) -> Contribution:
-    if not isinstance(contribution_id, int) or isinstance(contribution_id, bool):
+def get_contribution(
+    session: Session, meeting_id: str, contribution_id: int | None
+) -> Contribution:
+    if contribution_id is None:
         raise DomainError("contribution.unknown")
     row = session.get(Contribution, contribution_id)
     if row is None or row.meeting_id != meeting_id:
@@ -94,7 +96,7 @@ def edit_contribution(
     meeting_id: str,
     participant_id: int,
     client_id: str,
-    contribution_id: object,
+    contribution_id: int,
     text: object,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
@@ -116,7 +118,7 @@ def edit_contribution(
 
 
 def withdraw_contribution(
-    db: Database, *, meeting_id: str, participant_id: int, client_id: str, contribution_id: object
+    db: Database, *, meeting_id: str, participant_id: int, client_id: str, contribution_id: int
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         row = get_contribution(session, meeting_id, contribution_id)
@@ -142,7 +144,7 @@ def moderate_contribution(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    contribution_id: object,
+    contribution_id: int,
     action: str,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
@@ -165,8 +167,8 @@ def moderate_contribution(
     return facilitator_intent(db, user_id, meeting_id, client_id, f"contribution.{action}", work)
 
 
-def get_theme(session: Session, meeting_id: str, theme_id: object) -> Theme:
-    if not isinstance(theme_id, int) or isinstance(theme_id, bool):
+def get_theme(session: Session, meeting_id: str, theme_id: int | None) -> Theme:
+    if theme_id is None:
         raise DomainError("theme.unknown")
     theme = session.get(Theme, theme_id)
     if theme is None or theme.meeting_id != meeting_id:
@@ -180,8 +182,8 @@ def move_contribution(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    contribution_id: object,
-    theme_id: object,
+    contribution_id: int,
+    theme_id: int | None,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = get_contribution(session, meeting_id, contribution_id)
@@ -199,7 +201,7 @@ def save_theme(
     meeting_id: str,
     client_id: str,
     name: object,
-    theme_id: object = None,
+    theme_id: int | None = None,
 ) -> Result:
     cleaned = validate_theme_name(name)
 
@@ -219,7 +221,7 @@ def save_theme(
 
 
 def spotlight(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, contribution_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, contribution_id: int | None
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         if contribution_id is None:
@@ -287,13 +289,13 @@ def add_prompt(
 
 
 def select_prompt(
-    db: Database, *, user_id: int, meeting_id: str, client_id: str, prompt_id: object
+    db: Database, *, user_id: int, meeting_id: str, client_id: str, prompt_id: int | None
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         if prompt_id is None:
             meeting.prompt_id = None
         else:
-            prompt = session.get(Prompt, prompt_id) if isinstance(prompt_id, int) else None
+            prompt = session.get(Prompt, prompt_id)
             if prompt is None or prompt.meeting_id != meeting_id:
                 raise DomainError("prompt.unknown")
             meeting.prompt_id = prompt.id

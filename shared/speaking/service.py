@@ -82,12 +82,12 @@ def give_floor(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    request_id: object,
+    request_id: int,
     finish: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
         queue, rows = _queue(session, meeting_id)
-        if not isinstance(request_id, int) or isinstance(request_id, bool):
+        if request_id is None:
             raise DomainError("queue.unknown")
         people = _queue_people(queue)
         now = utcnow()

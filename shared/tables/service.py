@@ -113,8 +113,8 @@ def to_plenary(db: Database, *, user_id: int, meeting_id: str, client_id: str) -
     return facilitator_intent(db, user_id, meeting_id, client_id, "tables.plenary", work)
 
 
-def _table(session: Session, meeting_id: str, table_id: object) -> WorkTable:
-    table = session.get(WorkTable, table_id) if isinstance(table_id, int) else None
+def _table(session: Session, meeting_id: str, table_id: int) -> WorkTable:
+    table = session.get(WorkTable, table_id)
     if table is None or table.meeting_id != meeting_id or not table.active:
         raise DomainError("table.unknown")
     return table
@@ -126,8 +126,8 @@ def update_table(
     user_id: int,
     meeting_id: str,
     client_id: str,
-    table_id: object,
-    host_id: object = None,
+    table_id: int,
+    host_id: int | None = None,
     name: object = None,
     question: object = None,
 ) -> Result:
@@ -139,7 +139,7 @@ def update_table(
         if question is not None:
             table.question = validate_question(question)
         if host_id is not None:
-            host = session.get(Participant, host_id) if isinstance(host_id, int) else None
+            host = session.get(Participant, host_id)
             if (
                 host is None
                 or host.meeting_id != meeting_id
@@ -160,7 +160,7 @@ def update_table(
 
 
 def choose_table(
-    db: Database, *, meeting_id: str, participant_id: int, client_id: str, table_id: object
+    db: Database, *, meeting_id: str, participant_id: int, client_id: str, table_id: int
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         if not meeting.tables_active:
