@@ -19,6 +19,7 @@ from shared.core.models import (
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import iso, room_label, shown_name
+from shared.domain.consent import Answer
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.wording import field_changes
 
@@ -153,11 +154,11 @@ def consent_tally_view(
     counts = dict.fromkeys(("consent", "concern", "objection", "withdrawn"), 0)
     objections = []
     for pid, a in answers.items():
-        if a.answer == "objection" and a.withdrawn:
+        if a.answer == Answer.OBJECTION and a.withdrawn:
             counts["withdrawn"] += 1
         else:
             counts[a.answer] += 1
-        if a.answer == "objection" and not a.withdrawn:
+        if a.answer == Answer.OBJECTION and not a.withdrawn:
             label = room_label(session, meeting, people[pid]) or {}
             objections.append(
                 {

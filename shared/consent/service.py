@@ -33,7 +33,13 @@ from shared.core.models import Meeting as MeetingRow
 from shared.domain import DomainError, Role
 from shared.domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
 from shared.domain.meeting import clean_block
-from shared.domain.proposals import PLAN_FIELD_MAX, PROPOSAL_FIELDS, ProposalFields, ProposalStatus
+from shared.domain.proposals import (
+    PLAN_FIELD_MAX,
+    PROPOSAL_FIELDS,
+    ConsentStatus,
+    ProposalFields,
+    ProposalStatus,
+)
 from shared.proposals.service import (
     get_proposal,
     proposal_fields,
@@ -173,7 +179,7 @@ def open_round(
         proposal = None
         if not whole_plan:
             proposal = get_proposal(session, meeting_id, proposal_id)
-            if proposal.status != ProposalStatus.OPEN.value or proposal.consent_status:
+            if proposal.status != ProposalStatus.OPEN or proposal.consent_status:
                 raise DomainError("proposal.closed")
         row, eligible = _start_round(session, meeting, proposal)
         change = commit_change(session, meeting, {"consent", "consent_tally", "meeting"}, eligible)
@@ -200,7 +206,7 @@ def _supersede(
     opens on the new text. People the facilitator added late stay in."""
     domain, _stored = _as_domain(session, current)
     outcome = domain.supersede()
-    current.closed_at, current.outcome = utcnow(), outcome.value
+    current.closed_at, current.outcome = utcnow(), outcome
     row, eligible = _start_round(session, meeting, proposal, also=current.eligible)
     return row, eligible | set(current.eligible)
 
@@ -228,7 +234,7 @@ def amend_proposal(
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = get_proposal(session, meeting_id, proposal_id)
-        if row.status != ProposalStatus.OPEN.value or row.consent_status == "adopted":
+        if row.status != ProposalStatus.OPEN or row.consent_status == ConsentStatus.ADOPTED:
             raise DomainError("proposal.closed")
         latest = _latest_version(session, row.id)
         if based_on is not None and based_on != latest:
@@ -284,7 +290,7 @@ def answer(
                 )
             )
         else:
-            current.answer, current.text = response.answer.value, response.text
+            current.answer, current.text = response.answer, response.text
             current.withdrawn, current.asked, current.answered_at = False, False, utcnow()
         session.add(
             ConsentLog(
@@ -378,7 +384,7 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         row = _round(session, meeting)
         domain, _stored = _as_domain(session, row)
         outcome = domain.close()
-        row.closed_at, row.outcome = utcnow(), outcome.value
+        row.closed_at, row.outcome = utcnow(), outcome
         meeting.consent_round_open = False
         keys = {"consent", "consent_tally", "meeting"}
         if outcome is Outcome.ADOPTED:
@@ -388,7 +394,7 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
             else:
                 proposal = session.get(Proposal, row.proposal_id)
                 assert proposal is not None
-                proposal.consent_status = "adopted"
+                proposal.consent_status = ConsentStatus.ADOPTED
                 # The plan changed: it needs a new final round before the kader check.
                 meeting.plan_adopted = False
                 # The agreement is the text the round asked about, word for word.
@@ -424,9 +430,9 @@ def park(
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         proposal = get_proposal(session, meeting_id, proposal_id)
-        if proposal.consent_status == "adopted":
+        if proposal.consent_status == ConsentStatus.ADOPTED:
             raise DomainError("proposal.closed")
-        proposal.consent_status = "parked"
+        proposal.consent_status = ConsentStatus.PARKED
         change = commit_change(session, meeting, {f"proposal:{proposal.id}"})
         return {"id": proposal.id, "version": change.version}, change
 

@@ -4,7 +4,8 @@ objects and back. Every schema change comes with an Alembic migration."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +22,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.domain.consent import Answer, Outcome
+from shared.domain.frameworks import DeviceStatus, Verdict
+from shared.domain.framing import Recognition
+from shared.domain.meeting import Role
+from shared.domain.phases import Phase
+from shared.domain.proposals import ConsentStatus, ProposalStatus, VotingMode
+from shared.domain.sharing import Anonymity, Moderation, WallMode
+from shared.domain.sharing import Status as ContributionStatus
+from shared.domain.signing import SignatureStatus
+from shared.domain.speaking import RequestStatus
+from shared.domain.tables import Strategy
 
 
 def utcnow() -> datetime:
@@ -42,6 +55,28 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E]):
+    """A state stored as its text (the column stays a plain VARCHAR) and handed out as
+    the domain's enum: code compares with ``Status.VISIBLE``, never with a string, and a
+    value outside the enum is refused on the way in."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -104,7 +139,7 @@ class Meeting(Base):
     #: the meeting's language: the beamer's, the phones' default and the plan document's
     language: Mapped[str] = mapped_column(String(2), default="nl", server_default="nl")
     #: where the meeting is now; see shared.domain.phases
-    phase: Mapped[str] = mapped_column(String(20), default="welcome")
+    phase: Mapped[Phase] = mapped_column(EnumText(Phase, 20), default=Phase.WELCOME)
     phase_started_at: Mapped[datetime | None]
     #: the current phase's time budget, when the facilitator set one
     timebox_seconds: Mapped[int | None]
@@ -116,11 +151,11 @@ class Meeting(Base):
     #: secret in the beamer link, so a venue computer needs no facilitator login
     beamer_key: Mapped[str] = mapped_column(String(64))
     #: sharing: "pre" (approve first) or "post" (shown at once, can be hidden)
-    moderation: Mapped[str] = mapped_column(String(8), default="post")
+    moderation: Mapped[Moderation] = mapped_column(EnumText(Moderation, 8), default=Moderation.POST)
     #: sharing: "named" (the room sees names) or "anonymous" (only the facilitator does)
-    anonymity: Mapped[str] = mapped_column(String(12), default="named")
+    anonymity: Mapped[Anonymity] = mapped_column(EnumText(Anonymity, 12), default=Anonymity.NAMED)
     #: the beamer's wall: "newest" first or grouped by "themes"
-    wall_mode: Mapped[str] = mapped_column(String(8), default="newest")
+    wall_mode: Mapped[WallMode] = mapped_column(EnumText(WallMode, 8), default=WallMode.NEWEST)
     #: the contribution shown in large type on the beamer
     spotlight_id: Mapped[int | None]
     #: the sharing prompt phones and the beamer show now
@@ -132,7 +167,9 @@ class Meeting(Base):
     #: the current round ("everyone a voice, in turn"), if one runs
     round_id: Mapped[int | None]
     #: support voting: "simple" (one tap per proposal) or "dots"
-    voting_mode: Mapped[str] = mapped_column(String(8), default="simple")
+    voting_mode: Mapped[VotingMode] = mapped_column(
+        EnumText(VotingMode, 8), default=VotingMode.SIMPLE
+    )
     #: dots per person, and at most this many on one proposal (dot voting)
     voting_dots: Mapped[int] = mapped_column(default=3)
     voting_max_per_proposal: Mapped[int] = mapped_column(default=1)
@@ -145,7 +182,7 @@ class Meeting(Base):
     voting_roles: Mapped[list[str]] = mapped_column(default=lambda: ["participant", "informant"])
     #: the room works at tables (else in plenary), split this way
     tables_active: Mapped[bool] = mapped_column(default=False)
-    table_strategy: Mapped[str | None] = mapped_column(String(8))
+    table_strategy: Mapped[Strategy | None] = mapped_column(EnumText(Strategy, 8))
     #: proposals that go to the consent phase, in order
     shortlist: Mapped[list[int]] = mapped_column(default=list)
     #: the consent round phones answer now (the latest, open or closed)
@@ -203,7 +240,7 @@ class Participant(Base):
     #: the name as namesakes are found by (case and width folded): see domain.wording
     name_key: Mapped[str] = mapped_column(String(60), default="", server_default="")
     group: Mapped[str] = mapped_column(String(40))
-    role: Mapped[str] = mapped_column(String(20), default="participant")
+    role: Mapped[Role] = mapped_column(EnumText(Role, 20), default=Role.PARTICIPANT)
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: set when the facilitator removed them; the row stays for the record
     removed_at: Mapped[datetime | None]
@@ -267,8 +304,8 @@ class PhaseTransition(Base):
     meeting_id: Mapped[str] = mapped_column(
         ForeignKey("meetings.id", ondelete="CASCADE"), index=True
     )
-    from_phase: Mapped[str] = mapped_column(String(20))
-    to_phase: Mapped[str] = mapped_column(String(20))
+    from_phase: Mapped[Phase] = mapped_column(EnumText(Phase, 20))
+    to_phase: Mapped[Phase] = mapped_column(EnumText(Phase, 20))
     at: Mapped[datetime]
     #: the facilitator who moved the meeting
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -311,8 +348,8 @@ class Contribution(Base):
     )
     prompt_id: Mapped[int | None] = mapped_column(ForeignKey("prompts.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
-    #: pending, visible, hidden or withdrawn (shared.domain.sharing.Status)
-    status: Mapped[str] = mapped_column(String(12))
+    #: pending, visible, hidden or withdrawn
+    status: Mapped[ContributionStatus] = mapped_column(EnumText(ContributionStatus, 12))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -371,7 +408,7 @@ class RecognitionAnswer(Base):
     )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     #: yes, partly or no
-    answer: Mapped[str] = mapped_column(String(8))
+    answer: Mapped[Recognition] = mapped_column(EnumText(Recognition, 8))
     comment: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -386,7 +423,7 @@ class SpeakRequest(Base):
     )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     #: waiting, speaking, done or cancelled
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[RequestStatus] = mapped_column(EnumText(RequestStatus, 10))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -453,13 +490,15 @@ class Proposal(Base):
     where: Mapped[str] = mapped_column(Text, default="")
     when: Mapped[str] = mapped_column(Text, default="")
     #: open, withdrawn or merged
-    status: Mapped[str] = mapped_column(String(10), default="open")
+    status: Mapped[ProposalStatus] = mapped_column(
+        EnumText(ProposalStatus, 10), default=ProposalStatus.OPEN
+    )
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("proposals.id", ondelete="SET NULL")
     )
     withdraw_reason: Mapped[str] = mapped_column(Text, default="")
     #: after consent rounds: adopted, or parked by the facilitator
-    consent_status: Mapped[str | None] = mapped_column(String(10))
+    consent_status: Mapped[ConsentStatus | None] = mapped_column(EnumText(ConsentStatus, 10))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -518,7 +557,7 @@ class ConsentRound(Base):
     closed_at: Mapped[datetime | None]
     #: when closed: adopted, not_adopted (an objection stood) or superseded (the text
     #: was amended while it was open; a new round asks about the new version)
-    outcome: Mapped[str | None] = mapped_column(String(12))
+    outcome: Mapped[Outcome | None] = mapped_column(EnumText(Outcome, 12))
 
 
 class ConsentAnswer(Base):
@@ -532,7 +571,7 @@ class ConsentAnswer(Base):
     )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     #: consent, concern or objection
-    answer: Mapped[str] = mapped_column(String(10))
+    answer: Mapped[Answer] = mapped_column(EnumText(Answer, 10))
     #: the concern or the objection's reason
     text: Mapped[str] = mapped_column(Text, default="")
     #: the objector withdrew the objection
@@ -658,7 +697,7 @@ class PartyDevice(Base):
     )
     device_hash: Mapped[str] = mapped_column(String(64), index=True)
     #: approved, pending or refused
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[DeviceStatus] = mapped_column(EnumText(DeviceStatus, 10))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -737,7 +776,7 @@ class FrameworkCheckRow(Base):
     #: the kader version the verdict was given on
     framework_version: Mapped[int]
     #: fits or does_not_fit
-    verdict: Mapped[str] = mapped_column(String(14))
+    verdict: Mapped[Verdict] = mapped_column(EnumText(Verdict, 14))
     explanation: Mapped[str] = mapped_column(Text, default="")
     #: the party's representative who recorded it ...
     participant_id: Mapped[int | None] = mapped_column(
@@ -778,7 +817,7 @@ class Signature(Base):
     )
     participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
     #: signed or declined
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[SignatureStatus] = mapped_column(EnumText(SignatureStatus, 10))
     #: the full name signed with
     name: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str] = mapped_column(Text, default="")

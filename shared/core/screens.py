@@ -16,6 +16,7 @@ from shared.core.models import (
     Participant,
 )
 from shared.core.models import Meeting as MeetingRow
+from shared.domain.sharing import Anonymity
 from shared.domain.wording import distinct_names
 
 
@@ -59,6 +60,6 @@ def room_label(
     """How the room sees a person: a name, or only their group when anonymous."""
     if p is None:
         return None
-    if meeting.anonymity == "anonymous":
+    if meeting.anonymity == Anonymity.ANONYMOUS:
         return {"name": None, "group": p.group}
     return {"name": shown_name(session, p), "group": p.group}

@@ -202,6 +202,15 @@ def validate_flag(phase: Phase, note: object) -> str:
 # --------------------------------------------------------------------------- the check
 
 
+class DeviceStatus(StrEnum):
+    """A device that opened a party's personal link."""
+
+    APPROVED = "approved"
+    #: a second device, waiting until the facilitator allows or refuses it
+    PENDING = "pending"
+    REFUSED = "refused"
+
+
 class Verdict(StrEnum):
     FITS = "fits"
     DOES_NOT_FIT = "does_not_fit"

@@ -89,6 +89,14 @@ class ProposalStatus(StrEnum):
     MERGED = "merged"
 
 
+class ConsentStatus(StrEnum):
+    """What consent decided about a proposal (none yet: null)."""
+
+    ADOPTED = "adopted"
+    #: an objection stands and cannot be integrated now: it gets no further round
+    PARKED = "parked"
+
+
 class VotingMode(StrEnum):
     #: one tap per proposal: I support this
     SIMPLE = "simple"

@@ -176,7 +176,7 @@ def answer_recognition(
                 )
             )
         else:
-            stored.answer, stored.comment, stored.answered_at = value.value, text, utcnow()
+            stored.answer, stored.comment, stored.answered_at = value, text, utcnow()
         change = commit_change(session, meeting, {"recognition_tally"}, {person.id})
         return {"check_id": check.id, "answer": value.value, "version": change.version}, change
 

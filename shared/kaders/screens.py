@@ -339,6 +339,6 @@ def _own_party(
 ) -> dict[int, dict[str, Any]]:
     """A framework party's representative: which party, and its drafts."""
     parties = party_yous(
-        session, meeting, [p.id for p in people if p.role == Role.FRAMEWORK_PARTY.value]
+        session, meeting, [p.id for p in people if p.role == Role.FRAMEWORK_PARTY]
     )
     return {p.id: {"party": parties.get(p.id)} for p in people}

@@ -43,6 +43,7 @@ from shared.core.models import Meeting as MeetingRow
 from shared.domain import DomainError, Phase, Role
 from shared.domain.frameworks import (
     CheckEntry,
+    DeviceStatus,
     Framework,
     FrameworkCheck,
     FrameworkVersion,
@@ -96,7 +97,7 @@ def _party_of(session: Session, person: Participant) -> FrameworkParty:
             FrameworkParty.participant_id == person.id,
         )
     )
-    if party is None or person.role != Role.FRAMEWORK_PARTY.value:
+    if party is None or person.role != Role.FRAMEWORK_PARTY:
         raise DomainError("auth.forbidden")
     return party
 
@@ -202,9 +203,9 @@ def decide_device(
         party = None if device is None else session.get(FrameworkParty, device.party_id)
         if device is None or party is None or party.meeting_id != meeting_id:
             raise DomainError("party.no_request")
-        if device.status != "pending":
+        if device.status != DeviceStatus.PENDING:
             raise DomainError("party.no_request")
-        device.status = "approved" if approve else "refused"
+        device.status = DeviceStatus.APPROVED if approve else DeviceStatus.REFUSED
         device.decided_at, device.decided_by = utcnow(), user_id
         change = commit_change(session, meeting, {"parties"})
         return {"id": device.id, "status": device.status, "version": change.version}, change
@@ -265,7 +266,7 @@ def claim_party(
         session.refresh(party)
         if party.invite_key != key:
             raise DomainError("party.link_invalid")
-        if row.phase == Phase.CLOSED.value:
+        if row.phase == Phase.CLOSED:
             raise DomainError("meeting.ended")
         device_hash = sha256(device_token)
         device = session.scalar(
@@ -306,19 +307,19 @@ def claim_party(
                 name=clean_name,
                 name_key=name_key(clean_name),
                 group=group,
-                role=Role.FRAMEWORK_PARTY.value,
+                role=Role.FRAMEWORK_PARTY,
             )
             session.add(person)
         else:
             person.name, person.group = clean_name, group
             person.name_key = name_key(clean_name)
-            person.role = Role.FRAMEWORK_PARTY.value
+            person.role = Role.FRAMEWORK_PARTY
         session.flush()
         party.participant_id = person.id
         if device is None:
             session.add(PartyDevice(party_id=party.id, device_hash=device_hash, status="approved"))
         else:
-            device.status = "approved"
+            device.status = DeviceStatus.APPROVED
         keys = {
             "parties",
             f"participant:{person.id}",
@@ -344,7 +345,7 @@ def _framework(session: Session, meeting_id: str, framework_id: int) -> Framewor
 
 def _check_kaders_open(meeting: MeetingRow) -> None:
     """Once the plan is being signed, the frameworks it was checked against stay as they are."""
-    if meeting.phase in (Phase.SIGNING.value, Phase.CLOSED.value):
+    if meeting.phase in (Phase.SIGNING, Phase.CLOSED):
         raise DomainError("framework.frozen")
 
 
@@ -651,7 +652,7 @@ def record_check(
             )
             session.add(row)
         row.framework_version = entry.framework_version
-        row.verdict, row.explanation = entry.verdict.value, entry.explanation
+        row.verdict, row.explanation = entry.verdict, entry.explanation
         row.participant_id, row.user_id = who.participant_id, who.user_id
         row.at = utcnow()
         change = commit_change(session, meeting, {"framework_check", "meeting"})
@@ -680,7 +681,7 @@ def add_followup(
     values = validate_followup(what, who, when)
 
     def work(session: Session, meeting: MeetingRow) -> Result:
-        if meeting.phase != Phase.FRAMEWORK_CHECK.value:
+        if meeting.phase != Phase.FRAMEWORK_CHECK:
             raise DomainError("followup.phase_closed")
         about = None
         if agreement_id is not None:
@@ -711,7 +712,7 @@ def delete_followup(
         row = session.get(FollowUp, followup_id)
         if row is None or row.meeting_id != meeting_id:
             raise DomainError("followup.unknown")
-        if meeting.phase != Phase.FRAMEWORK_CHECK.value:
+        if meeting.phase != Phase.FRAMEWORK_CHECK:
             raise DomainError("followup.phase_closed")
         session.delete(row)
         change = commit_change(session, meeting, {"framework_check", "meeting"})

@@ -23,6 +23,8 @@ from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import iso, online_ids, shown_name
 from shared.domain import Phase
 from shared.domain.meeting import format_join_code
+from shared.domain.sharing import Status as ContributionStatus
+from shared.domain.speaking import RequestStatus
 from shared.meeting.service import to_domain
 
 
@@ -145,7 +147,7 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
             .join(Participant, Participant.id == Contribution.participant_id)
             .where(
                 Contribution.meeting_id == row.id,
-                Contribution.status != "withdrawn",
+                Contribution.status != ContributionStatus.WITHDRAWN,
                 Participant.removed_at.is_(None),
             )
             .group_by(Participant.group)
@@ -155,7 +157,7 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
         session.scalars(
             select(SpeakRequest.participant_id).where(
                 SpeakRequest.meeting_id == row.id,
-                SpeakRequest.status.in_(["speaking", "done"]),
+                SpeakRequest.status.in_([RequestStatus.SPEAKING, RequestStatus.DONE]),
             )
         )
     )

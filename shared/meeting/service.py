@@ -43,12 +43,14 @@ from shared.core.models import (
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
 from shared.domain import DomainError, Meeting, MeetingDetails, Phase
+from shared.domain.frameworks import DeviceStatus
 from shared.domain.meeting import (
     new_join_code,
     validate_display_name,
     validate_page_seconds,
     validate_role,
 )
+from shared.domain.speaking import RequestStatus
 from shared.domain.wording import name_key
 
 
@@ -57,7 +59,7 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
     is read too (needed only to leave that phase)."""
     check_blocker = None
     kaders_unlocked = False
-    if session is not None and row.phase == Phase.FRAMEWORK_CHECK.value:
+    if session is not None and row.phase == Phase.FRAMEWORK_CHECK:
         from shared.kaders.service import check_blocker as find_blocker
 
         check_blocker = find_blocker(session, row)
@@ -90,7 +92,7 @@ def create_meeting(db: Database, user_id: int, details: MeetingDetails) -> Meeti
                     id=secrets.token_urlsafe(16),
                     join_code=new_join_code(),
                     beamer_key=secrets.token_urlsafe(24),
-                    phase=Phase.WELCOME.value,
+                    phase=Phase.WELCOME,
                     version=1,
                     **_details_columns(details),
                 )
@@ -122,7 +124,7 @@ def update_meeting(db: Database, user_id: int, meeting_id: str, details: Meeting
         require_facilitator(session, user_id, meeting_id)
         row = load_for_update(session, meeting_id)
         columns = _details_columns(details)
-        if row.phase != Phase.WELCOME.value and (
+        if row.phase != Phase.WELCOME and (
             columns["phases"] != row.phases or columns["template"] != row.template
         ):
             raise DomainError("meeting.template_locked")
@@ -268,7 +270,7 @@ def move_phase(
         except ValueError:
             raise DomainError("payload.invalid", detail="'from' is not a phase") from None
         event = meeting.advance(at, exp) if direction == "advance" else meeting.step_back(at, exp)
-        row.phase = meeting.phase.value
+        row.phase = meeting.phase
         row.phase_started_at = meeting.phase_started_at
         row.timebox_seconds = meeting.timebox_seconds
         session.add(
@@ -282,10 +284,10 @@ def move_phase(
         )
         # The check and signing views depend on the phase (who may act, what counts).
         keys = {"meeting"}
-        if Phase.FRAMEWORK_CHECK.value in (event.from_phase, event.to_phase):
+        if Phase.FRAMEWORK_CHECK in (event.from_phase, event.to_phase):
             keys.add("framework_check")
         personal: set[int] = set()
-        if Phase.SIGNING.value in (event.from_phase, event.to_phase):
+        if Phase.SIGNING in (event.from_phase, event.to_phase):
             keys |= {"signing", "signing_tally"}
             # Whoever answered already sees whether the plan changed since (sign again).
             personal = set(
@@ -373,7 +375,7 @@ def participant_by_device(db: Database, meeting_id: str, device_token: str) -> P
             .where(
                 FrameworkParty.meeting_id == meeting_id,
                 PartyDevice.device_hash == device_hash,
-                PartyDevice.status == "approved",
+                PartyDevice.status == DeviceStatus.APPROVED,
             )
         )
         return None if pid is None else session.get(Participant, pid)
@@ -418,7 +420,7 @@ def join(
         session.flush()
         keys = {f"participant:{participant.id}", "counts"}
         keys |= _namesake_keys(session, meeting_id, participant.id, {clean_name})
-        if row.phase == Phase.SIGNING.value:
+        if row.phase == Phase.SIGNING:
             keys.add("signing_tally")  # one more person who can sign
         if row.tables_active and row.table_strategy in ("mixed", "random"):
             # Late for the split: a seat at the smallest table, so they can take part.
@@ -481,13 +483,13 @@ def remove_participant(
             session.scalars(
                 select(SpeakRequest).where(
                     SpeakRequest.meeting_id == meeting_id,
-                    SpeakRequest.status.in_(["waiting", "speaking"]),
+                    SpeakRequest.status.in_([RequestStatus.WAITING, RequestStatus.SPEAKING]),
                 )
             )
         )
         for request in waiting:
             if request.participant_id == p.id:
-                request.status, request.finished_at = "cancelled", utcnow()
+                request.status, request.finished_at = RequestStatus.CANCELLED, utcnow()
         personal = {p.id} | {r.participant_id for r in waiting}
         change = commit_change(
             session,
@@ -532,7 +534,7 @@ def set_participant_role(
         require_facilitator(session, user_id, meeting_id)
         row = load_for_update(session, meeting_id)
         p = load_participant(session, meeting_id, participant_id)
-        p.role = new_role.value
+        p.role = new_role
         change = commit_change(
             session,
             row,

@@ -23,7 +23,7 @@ from shared.core.models import (
     WorkTable,
 )
 from shared.core.screens import iso, shown_names
-from shared.domain.proposals import ranking
+from shared.domain.proposals import ProposalStatus, VotingMode, ranking
 from shared.domain.wording import field_changes
 
 
@@ -103,7 +103,7 @@ def proposals_views(
                 {"id": r.id, "version": r.proposal_version, "outcome": r.outcome}
             )
     undoable: set[int] = set()
-    merged = [p for p in rows if p.status == "merged"]
+    merged = [p for p in rows if p.status == ProposalStatus.MERGED]
     if audience == "console" and merged:
         # Whether the console offers "undo the merge" (the service checks it again).
         statuses = dict(
@@ -128,7 +128,7 @@ def proposals_views(
                 not merge.voting_was_open
                 and not meeting.voting_open
                 and (meeting.voting_opened_at is None or meeting.voting_opened_at < merge.at)
-                and statuses.get(merge.target_id) == "open"
+                and statuses.get(merge.target_id) == ProposalStatus.OPEN
                 and not {merge.source_id, merge.target_id} & in_consent
             ):
                 undoable.add(merge.source_id)
@@ -139,7 +139,7 @@ def proposals_views(
         if audience == "console":
             view["versions"] = history.get(p.id, [])
             view["rounds"] = rounds.get(p.id, [])
-            if p.status == "merged":
+            if p.status == ProposalStatus.MERGED:
                 view["undo_merge"] = p.id in undoable
         out[f"proposal:{p.id}"] = view
     return out
@@ -166,7 +166,7 @@ def ranking_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
                 )
             ),
         )
-        .where(Proposal.meeting_id == meeting.id, Proposal.status == "open")
+        .where(Proposal.meeting_id == meeting.id, Proposal.status == ProposalStatus.OPEN)
         .group_by(Proposal.id)
     ).all()
     supporters = {pid: int(voters) for pid, _s, voters in rows}
@@ -203,13 +203,13 @@ def _own_support(
     for voter, proposal_id, count in session.execute(
         select(Vote.participant_id, Vote.proposal_id, Vote.count)
         .join(Proposal, Proposal.id == Vote.proposal_id)
-        .where(Vote.participant_id.in_(ids), Vote.count > 0, Proposal.status == "open")
+        .where(Vote.participant_id.in_(ids), Vote.count > 0, Proposal.status == ProposalStatus.OPEN)
     ):
         votes.setdefault(voter, {})[proposal_id] = count
     authored: dict[int, list[dict[str, Any]]] = {}
     for prop in session.scalars(
         select(Proposal)
-        .where(Proposal.author_id.in_(ids), Proposal.status != "open")
+        .where(Proposal.author_id.in_(ids), Proposal.status != ProposalStatus.OPEN)
         .order_by(Proposal.id)
     ):
         authored.setdefault(prop.author_id or 0, []).append(
@@ -225,7 +225,7 @@ def _own_support(
         pid: {
             "votes": {str(k): v for k, v in votes.get(pid, {}).items()},
             "dots_left": None
-            if meeting.voting_mode != "dots"
+            if meeting.voting_mode != VotingMode.DOTS
             else max(0, meeting.voting_dots - sum(votes.get(pid, {}).values())),
             "proposals": authored.get(pid, []),
         }

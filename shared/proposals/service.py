@@ -39,6 +39,7 @@ from shared.domain.proposals import (
     validate_reason,
     validate_shortlist,
 )
+from shared.domain.sharing import Status as ContributionStatus
 from shared.domain.tables import (
     check_host,
 )
@@ -115,7 +116,7 @@ def create_proposal(
     fields = ProposalFields.from_input(data)
 
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
-        if meeting.phase != Phase.PROPOSALS.value:
+        if meeting.phase != Phase.PROPOSALS:
             raise DomainError("proposal.phase_closed")
         if Role(person.role) not in WRITING_ROLES:
             raise DomainError("proposal.role")
@@ -152,7 +153,7 @@ def create_from(
         row = Proposal(meeting_id=meeting_id)
         if contribution_id is not None:
             source = get_contribution(session, meeting_id, contribution_id)
-            if source.status != "visible":
+            if source.status != ContributionStatus.VISIBLE:
                 # A pending, hidden or withdrawn text must not reach the room this way.
                 raise DomainError("proposal.source_hidden")
             text = source.text
@@ -166,7 +167,8 @@ def create_from(
             row.from_theme_id = theme.id
             texts = session.scalars(
                 select(Contribution.text).where(
-                    Contribution.theme_id == theme.id, Contribution.status == "visible"
+                    Contribution.theme_id == theme.id,
+                    Contribution.status == ContributionStatus.VISIBLE,
                 )
             )
             fields = ProposalFields(
@@ -195,9 +197,9 @@ def withdraw_proposal(
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = get_proposal(session, meeting_id, proposal_id)
-        if row.status != ProposalStatus.OPEN.value:
+        if row.status != ProposalStatus.OPEN:
             raise DomainError("proposal.closed")
-        row.status, row.withdraw_reason = ProposalStatus.WITHDRAWN.value, cleaned
+        row.status, row.withdraw_reason = ProposalStatus.WITHDRAWN, cleaned
         meeting.shortlist = [i for i in meeting.shortlist if i != row.id]
         voters = set(session.scalars(select(Vote.participant_id).where(Vote.proposal_id == row.id)))
         # The dots on it return to their owners: their phones show them free again.
@@ -262,7 +264,7 @@ def merge_proposals(
                 user_id=user_id,
             )
         )
-        source.status, source.merged_into_id = ProposalStatus.MERGED.value, target.id
+        source.status, source.merged_into_id = ProposalStatus.MERGED, target.id
         meeting.shortlist = [i for i in meeting.shortlist if i != source.id]
         voters = set(votes_on[source.id]) | set(votes_on[target.id])
         # The author of the merged proposal is told on their phone.
@@ -292,7 +294,7 @@ def undo_merge(
             .order_by(ProposalMerge.id.desc())
             .limit(1)
         )
-        if merge is None or source.status != ProposalStatus.MERGED.value:
+        if merge is None or source.status != ProposalStatus.MERGED:
             raise DomainError("merge.unknown")
         # Only exact: support must not have moved since (voting open at the merge, now,
         # or at any time after it), and consent must not have built on it.
@@ -303,7 +305,7 @@ def undo_merge(
         ):
             raise DomainError("merge.voting_opened")
         target = get_proposal(session, meeting_id, merge.target_id)
-        if target.status != ProposalStatus.OPEN.value:
+        if target.status != ProposalStatus.OPEN:
             raise DomainError("merge.target_closed")
         in_consent = session.scalar(
             select(func.count(ConsentRoundRow.id)).where(
@@ -343,7 +345,7 @@ def undo_merge(
                     )
                 else:
                     vote.count = count
-        source.status, source.merged_into_id = ProposalStatus.OPEN.value, None
+        source.status, source.merged_into_id = ProposalStatus.OPEN, None
         if source.id in merge.shortlist_before and source.id not in meeting.shortlist:
             # Back in its place on the shortlist, among what is still there.
             order = {pid: i for i, pid in enumerate(merge.shortlist_before)}
@@ -370,7 +372,7 @@ def _merged_keys(session: Session, meeting: MeetingRow) -> set[str]:
         f"proposal:{pid}"
         for pid in session.scalars(
             select(Proposal.id).where(
-                Proposal.meeting_id == meeting.id, Proposal.status == "merged"
+                Proposal.meeting_id == meeting.id, Proposal.status == ProposalStatus.MERGED
             )
         )
     }
@@ -414,7 +416,7 @@ def configure_voting(
         ):
             # Changing the rules under cast votes would change what people said.
             raise DomainError("voting.rules_locked")
-        meeting.voting_mode = rules.mode.value
+        meeting.voting_mode = rules.mode
         meeting.voting_dots = rules.dots
         meeting.voting_max_per_proposal = rules.max_per_proposal
         meeting.voting_roles = sorted(r.value for r in rules.voters)
@@ -460,7 +462,7 @@ def vote(
         open_ids = set(
             session.scalars(
                 select(Proposal.id).where(
-                    Proposal.meeting_id == meeting_id, Proposal.status == "open"
+                    Proposal.meeting_id == meeting_id, Proposal.status == ProposalStatus.OPEN
                 )
             )
         )
@@ -497,7 +499,7 @@ def set_shortlist(
         open_ids = set(
             session.scalars(
                 select(Proposal.id).where(
-                    Proposal.meeting_id == meeting_id, Proposal.status == "open"
+                    Proposal.meeting_id == meeting_id, Proposal.status == ProposalStatus.OPEN
                 )
             )
         )

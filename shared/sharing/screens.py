@@ -18,13 +18,15 @@ from shared.core.models import (
 )
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import iso, room_label, shown_name
+from shared.domain.sharing import Anonymity
+from shared.domain.sharing import Status as ContributionStatus
 
 
 def contribution_view(
     session: Session, meeting: MeetingRow, c: Contribution, author: Participant, audience: str
 ) -> dict[str, Any] | None:
     if audience == "console":
-        if c.status == "withdrawn":
+        if c.status == ContributionStatus.WITHDRAWN:
             return None
         return {
             "id": c.id,
@@ -37,7 +39,7 @@ def contribution_view(
             "prompt_id": c.prompt_id,
             "created_at": iso(c.created_at),
         }
-    if c.status != "visible":
+    if c.status != ContributionStatus.VISIBLE:
         return None  # pending, hidden or withdrawn never reach the room
     label = room_label(session, meeting, author) or {}
     return {
@@ -45,7 +47,7 @@ def contribution_view(
         "text": c.text,
         "theme_id": c.theme_id,
         "author": label.get("name"),
-        "group": label.get("group") if meeting.anonymity == "named" else None,
+        "group": label.get("group") if meeting.anonymity == Anonymity.NAMED else None,
         "created_at": iso(c.created_at),
     }
 
@@ -108,14 +110,17 @@ def _own_contributions(
     own: dict[int, list[dict[str, Any]]] = {p.id: [] for p in people}
     for c in session.scalars(
         select(Contribution)
-        .where(Contribution.participant_id.in_(list(own)), Contribution.status != "withdrawn")
+        .where(
+            Contribution.participant_id.in_(list(own)),
+            Contribution.status != ContributionStatus.WITHDRAWN,
+        )
         .order_by(Contribution.id.desc())
     ):
         own[c.participant_id].append(
             {
                 "id": c.id,
                 "status": c.status,
-                "text": "" if c.status == "hidden" else c.text,
+                "text": "" if c.status == ContributionStatus.HIDDEN else c.text,
                 "created_at": iso(c.created_at),
             }
         )

@@ -33,6 +33,7 @@ from shared.domain.sharing import (
     validate_theme_name,
 )
 from shared.domain.sharing import Contribution as ContributionDomain
+from shared.domain.sharing import Status as ContributionStatus
 
 
 def get_contribution(
@@ -81,7 +82,7 @@ def create_contribution(
         )
         session.add(row)
         session.flush()
-        visible = row.status == Status.VISIBLE.value
+        visible = row.status == Status.VISIBLE
         change = commit_change(session, meeting, _wall_keys(row, visible), {person.id})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
@@ -106,7 +107,7 @@ def edit_contribution(
         changed = item.edit(person.id, text, Phase(meeting.phase), Moderation(meeting.moderation))
         if not changed:
             return {"id": row.id, "status": row.status}, None
-        row.text, row.status, row.updated_at = item.text, item.status.value, utcnow()
+        row.text, row.status, row.updated_at = item.text, item.status, utcnow()
         keys = _wall_keys(row, was_on_wall or item.on_wall)
         if meeting.spotlight_id == row.id and not item.on_wall:
             meeting.spotlight_id = None
@@ -125,7 +126,7 @@ def withdraw_contribution(
         item = _as_domain(row)
         was_on_wall = item.on_wall
         item.withdraw(person.id, Phase(meeting.phase))
-        row.status, row.updated_at = item.status.value, utcnow()
+        row.status, row.updated_at = item.status, utcnow()
         keys = _wall_keys(row, was_on_wall)
         if meeting.spotlight_id == row.id:
             meeting.spotlight_id = None
@@ -155,7 +156,7 @@ def moderate_contribution(
             item.hide()
         else:
             item.approve()
-        row.status = item.status.value
+        row.status = item.status
         row.moderated_by, row.moderated_at = user_id, utcnow()
         keys = _wall_keys(row, was_on_wall or item.on_wall)
         if not item.on_wall and meeting.spotlight_id == row.id:
@@ -188,7 +189,9 @@ def move_contribution(
     def work(session: Session, meeting: MeetingRow) -> Result:
         row = get_contribution(session, meeting_id, contribution_id)
         row.theme_id = None if theme_id is None else get_theme(session, meeting_id, theme_id).id
-        change = commit_change(session, meeting, _wall_keys(row, row.status == "visible"))
+        change = commit_change(
+            session, meeting, _wall_keys(row, row.status == ContributionStatus.VISIBLE)
+        )
         return {"id": row.id, "theme_id": row.theme_id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "contribution.move", work)
@@ -266,7 +269,7 @@ def _all_contribution_keys(session: Session, meeting_id: str) -> set[str]:
     """The room's cards (their author labels follow the anonymity setting)."""
     ids = session.scalars(
         select(Contribution.id).where(
-            Contribution.meeting_id == meeting_id, Contribution.status == "visible"
+            Contribution.meeting_id == meeting_id, Contribution.status == ContributionStatus.VISIBLE
         )
     )
     return {f"card:{i}" for i in ids}

@@ -33,13 +33,16 @@ from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
 from shared.domain.consent import Answer, Ending, Response, RoundFacts, objection_endings
 from shared.domain.frameworks import FrameworkCheck
+from shared.domain.meeting import Role
 from shared.domain.proposals import PROPOSAL_FIELDS
-from shared.domain.signing import SIGNING_ROLES
+from shared.domain.sharing import Anonymity
+from shared.domain.sharing import Status as ContributionStatus
+from shared.domain.signing import SIGNING_ROLES, SignatureStatus
 from shared.domain.wording import distinct_names
 from shared.kaders.service import load_check
 
 FORMAT = "plandag-plan/2"  # /2 adds the sealed verify_url (set by signing.close_signing)
-ROLES = ("participant", "informant", "framework_party", "observer")
+ROLES = tuple(Role)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -229,7 +232,7 @@ def _frameworks(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
 
 
 def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
-    anonymous = meeting.anonymity == "anonymous"
+    anonymous = meeting.anonymity == Anonymity.ANONYMOUS
     people = list(
         session.scalars(
             select(Participant)
@@ -248,7 +251,7 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         groups.append(
             {
                 "group": group,
-                "roles": {r: roles.get(r, 0) for r in ROLES},
+                "roles": {r.value: roles.get(r, 0) for r in ROLES},
                 "names": [] if anonymous else sorted(shown.get(p.id, p.name) for p in members),
             }
         )
@@ -270,7 +273,10 @@ def _themes(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     counts = dict(
         session.execute(
             select(Contribution.theme_id, func.count(Contribution.id))
-            .where(Contribution.meeting_id == meeting.id, Contribution.status == "visible")
+            .where(
+                Contribution.meeting_id == meeting.id,
+                Contribution.status == ContributionStatus.VISIBLE,
+            )
             .group_by(Contribution.theme_id)
         ).all()
     )
@@ -363,7 +369,7 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
     for r in rows:
         objections = []
         for a in counted[r.id]:
-            if a.answer != "objection":
+            if a.answer != Answer.OBJECTION:
                 continue
             ending = endings[(r.id, a.participant_id)]
             item: dict[str, Any] = {"reason": a.text, "ending": ending.ending.value}
@@ -388,16 +394,16 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
                 "eligible": len(eligible[r.id]),
                 "answered": len(counted[r.id]),
                 "counts": {
-                    "consent": sum(1 for a in counted[r.id] if a.answer == "consent"),
-                    "concern": sum(1 for a in counted[r.id] if a.answer == "concern"),
+                    "consent": sum(1 for a in counted[r.id] if a.answer == Answer.CONSENT),
+                    "concern": sum(1 for a in counted[r.id] if a.answer == Answer.CONCERN),
                     "objection": sum(
-                        1 for a in counted[r.id] if a.answer == "objection" and not a.withdrawn
+                        1 for a in counted[r.id] if a.answer == Answer.OBJECTION and not a.withdrawn
                     ),
                     "withdrawn": sum(
-                        1 for a in counted[r.id] if a.answer == "objection" and a.withdrawn
+                        1 for a in counted[r.id] if a.answer == Answer.OBJECTION and a.withdrawn
                     ),
                 },
-                "concerns": [a.text for a in counted[r.id] if a.answer == "concern"],
+                "concerns": [a.text for a in counted[r.id] if a.answer == Answer.CONCERN],
                 "objections": objections,
             }
         )
@@ -520,11 +526,11 @@ def _signatures(
         query = query.where(Signature.plan_digest == plan_digest)
     rows = session.execute(query).all()
     shown = _shown_names(session, meeting)
-    anonymous = meeting.anonymity == "anonymous"
+    anonymous = meeting.anonymity == Anonymity.ANONYMOUS
     out, images = [], {}
     numbers = {"signed": 0, "declined": 0}
     for sig, person in rows:
-        status = "signed" if sig.status == "signed" else "declined"
+        status = "signed" if sig.status == SignatureStatus.SIGNED else "declined"
         numbers[status] += 1
         if sig.image is not None and sig.image_sha256:
             images[sig.image_sha256] = sig.image

@@ -16,7 +16,8 @@ from shared.core.models import (
 )
 from shared.core.screens import iso, shown_name
 from shared.domain.phases import Phase
-from shared.domain.signing import SIGNING_ROLES
+from shared.domain.sharing import Anonymity
+from shared.domain.signing import SIGNING_ROLES, SignatureStatus
 from shared.domain.wording import distinct_names
 from shared.signing.digest import plan_digest
 
@@ -24,7 +25,7 @@ from shared.signing.digest import plan_digest
 def signing_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
     seal = session.get(PlanSeal, meeting.id) if meeting.signing_closed_at else None
     return {
-        "open": meeting.phase == "signing" and meeting.signing_closed_at is None,
+        "open": meeting.phase == Phase.SIGNING and meeting.signing_closed_at is None,
         "closed_at": iso(meeting.signing_closed_at),
         "fingerprint": None if seal is None else fingerprint(seal.digest),
     }
@@ -57,16 +58,20 @@ def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> 
     }
     view: dict[str, Any] = {
         "eligible": len(people),
-        "signed": sum(1 for p in people if p.id in signed and signed[p.id].status == "signed"),
-        "declined": sum(1 for p in people if p.id in signed and signed[p.id].status == "declined"),
+        "signed": sum(
+            1 for p in people if p.id in signed and signed[p.id].status == SignatureStatus.SIGNED
+        ),
+        "declined": sum(
+            1 for p in people if p.id in signed and signed[p.id].status == SignatureStatus.DECLINED
+        ),
     }
-    named = meeting.anonymity == "named"
+    named = meeting.anonymity == Anonymity.NAMED
     if audience == "beamer":
         # The names people signed with; two identical ones are told apart by group.
         typed = distinct_names(
             (p.id, signed[p.id].name, p.group)
             for p in people
-            if p.id in signed and signed[p.id].status == "signed"
+            if p.id in signed and signed[p.id].status == SignatureStatus.SIGNED
         )
         view["names"] = sorted(typed.values()) if named else []
     if audience == "console":
@@ -104,8 +109,8 @@ def _own_signature(
 ) -> dict[int, dict[str, Any]]:
     """Its signature (only while signing or after), and whether the plan changed since."""
     signatures: dict[int, dict[str, Any]] = {}
-    if meeting.phase in (Phase.SIGNING.value, Phase.CLOSED.value):
-        current = plan_digest(session, meeting) if meeting.phase == Phase.SIGNING.value else None
+    if meeting.phase in (Phase.SIGNING, Phase.CLOSED):
+        current = plan_digest(session, meeting) if meeting.phase == Phase.SIGNING else None
         for s in session.scalars(
             select(Signature).where(
                 Signature.meeting_id == meeting.id,

@@ -61,7 +61,7 @@ def sign(
         if row is None:
             row = Signature(meeting_id=meeting_id, participant_id=person.id)
             session.add(row)
-        row.status, row.name, row.reason = values.status.value, values.name, values.reason
+        row.status, row.name, row.reason = values.status, values.name, values.reason
         row.image = values.image
         row.image_sha256 = (
             None if values.image is None else hashlib.sha256(values.image).hexdigest()
@@ -91,7 +91,7 @@ def close_signing(
     def work(session: Session, meeting: MeetingRow) -> Result:
         if meeting.signing_closed_at is not None:
             raise DomainError("signing.already_closed")
-        if meeting.phase != Phase.SIGNING.value:
+        if meeting.phase != Phase.SIGNING:
             raise DomainError("signing.phase_closed")
         now = utcnow()
         meeting.signing_closed_at = now

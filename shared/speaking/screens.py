@@ -25,7 +25,7 @@ def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
         .join(Participant, Participant.id == SpeakRequest.participant_id)
         .where(
             SpeakRequest.meeting_id == meeting.id,
-            SpeakRequest.status.in_(["waiting", "speaking"]),
+            SpeakRequest.status.in_([RequestStatus.WAITING, RequestStatus.SPEAKING]),
             Participant.removed_at.is_(None),
         )
         .order_by(SpeakRequest.id)
@@ -43,12 +43,12 @@ def queue_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str
                 for r, p in rows
             ]
         }
-    speaking = next((p for r, p in rows if r.status == "speaking"), None)
-    upcoming = [p for r, p in rows if r.status == "waiting"][:3]
+    speaking = next((p for r, p in rows if r.status == RequestStatus.SPEAKING), None)
+    upcoming = [p for r, p in rows if r.status == RequestStatus.WAITING][:3]
     return {
         "speaking": room_label(session, meeting, speaking),
         "next": [room_label(session, meeting, p) for p in upcoming],
-        "waiting": sum(1 for r, _ in rows if r.status == "waiting"),
+        "waiting": sum(1 for r, _ in rows if r.status == RequestStatus.WAITING),
     }
 
 
@@ -110,7 +110,7 @@ def _own_turn(
             select(SpeakRequest)
             .where(
                 SpeakRequest.meeting_id == meeting.id,
-                SpeakRequest.status.in_(["waiting", "speaking"]),
+                SpeakRequest.status.in_([RequestStatus.WAITING, RequestStatus.SPEAKING]),
             )
             .order_by(SpeakRequest.id)
         )

@@ -24,7 +24,7 @@ def _queue(session: Session, meeting_id: str) -> tuple[SpeakingQueue, dict[int, 
             select(SpeakRow)
             .where(
                 SpeakRow.meeting_id == meeting_id,
-                SpeakRow.status.in_([RequestStatus.WAITING.value, RequestStatus.SPEAKING.value]),
+                SpeakRow.status.in_([RequestStatus.WAITING, RequestStatus.SPEAKING]),
             )
             .order_by(SpeakRow.id)
         )
@@ -49,7 +49,7 @@ def request_floor(db: Database, *, meeting_id: str, participant_id: int, client_
         if existing is not None:
             return {"request_id": existing.id, "position": queue.position(person.id)}, None
         row = SpeakRow(
-            meeting_id=meeting_id, participant_id=person.id, status=RequestStatus.WAITING.value
+            meeting_id=meeting_id, participant_id=person.id, status=RequestStatus.WAITING
         )
         session.add(row)
         session.flush()
@@ -68,7 +68,7 @@ def cancel_floor(db: Database, *, meeting_id: str, participant_id: int, client_i
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         queue, rows = _queue(session, meeting_id)
         cancelled = queue.cancel(person.id)
-        rows[cancelled.id].status = cancelled.status.value
+        rows[cancelled.id].status = cancelled.status
         # Everyone behind moves up one place.
         change = commit_change(session, meeting, {"queue"}, _queue_people(queue))
         return {"request_id": cancelled.id, "version": change.version}, change
@@ -94,7 +94,7 @@ def give_floor(
         changed = [queue.finish(request_id)] if finish else queue.start(request_id)
         for item in changed:
             row = rows[item.id]
-            row.status = item.status.value
+            row.status = item.status
             if item.status is RequestStatus.SPEAKING:
                 row.started_at = now
             else:
@@ -120,7 +120,7 @@ def start_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
             .where(
                 Participant.meeting_id == meeting_id,
                 Participant.removed_at.is_(None),
-                Participant.role != Role.OBSERVER.value,
+                Participant.role != Role.OBSERVER,
             )
             .order_by(Participant.id)
         ).all()

@@ -14,6 +14,7 @@ from shared.core.models import (
     WorkTable,
 )
 from shared.core.screens import shown_name
+from shared.domain.sharing import Anonymity
 from shared.domain.tables import FOUR_YEARS
 
 
@@ -34,7 +35,7 @@ def tables_view(session: Session, meeting: MeetingRow, audience: str) -> dict[st
         ):
             members[p.table_id or 0].append(p)
     seated = {p.id: p for ps in members.values() for p in ps}
-    named = meeting.anonymity == "named"
+    named = meeting.anonymity == Anonymity.NAMED
     out = []
     for t in tables:
         host = seated.get(t.host_id or 0)

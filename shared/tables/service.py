@@ -51,7 +51,7 @@ def split_tables(
             .where(
                 Participant.meeting_id == meeting_id,
                 Participant.removed_at.is_(None),
-                Participant.role != Role.OBSERVER.value,
+                Participant.role != Role.OBSERVER,
             )
             .order_by(Participant.id)
         ).all()
@@ -90,7 +90,7 @@ def split_tables(
                     update(Participant).where(Participant.id.in_(members)).values(table_id=table.id)
                 )
         meeting.tables_active = True
-        meeting.table_strategy = chosen.value
+        meeting.table_strategy = chosen
         change = commit_change(session, meeting, {"meeting", "tables"}, set(everyone))
         return {"tables": [t.id for t in tables], "version": change.version}, change
 
@@ -145,7 +145,7 @@ def update_table(
                 or host.meeting_id != meeting_id
                 or host.table_id != table.id
                 or host.removed_at is not None
-                or host.role == Role.OBSERVER.value
+                or host.role == Role.OBSERVER
             ):
                 raise DomainError("table.host_elsewhere")
             personal = {p for p in (table.host_id, host.id) if p is not None}
@@ -165,7 +165,7 @@ def choose_table(
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         if not meeting.tables_active:
             raise DomainError("tables.inactive")
-        if meeting.table_strategy != Strategy.THEME.value:
+        if meeting.table_strategy != Strategy.THEME:
             raise DomainError("tables.self_select_only")
         table = _table(session, meeting_id, table_id)
         if person.table_id == table.id:
