@@ -34,6 +34,7 @@ lint: setup-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: setup-dev lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -22,12 +22,9 @@ from shared.core.screens import iso, room_label, shown_name
 from shared.domain.consent import Answer
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.wording import field_changes
+from shared.proposals.screens import diff_segments
 
 TEXT_FIELDS = PROPOSAL_FIELDS
-
-
-def diff_segments(changes: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
-    return {name: [seg.as_dict() for seg in segs] for name, segs in changes.items()}
 
 
 def _proposal_fields(session: Session, proposal_id: int, number: int) -> dict[str, str] | None:

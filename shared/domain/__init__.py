@@ -1,4 +1,6 @@
-"""The pure domain core: no Flask, Socket.IO or SQLAlchemy imports here."""
+"""The pure domain core: the rules as plain Python, standard library only (no Flask,
+Socket.IO or SQLAlchemy; import-linter checks it). Every other package may import it.
+"""
 
 from .errors import DomainError
 from .meeting import Meeting, MeetingDetails, Role

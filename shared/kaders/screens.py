@@ -338,7 +338,5 @@ def _own_party(
     session: Session, meeting: MeetingRow, people: list[Participant]
 ) -> dict[int, dict[str, Any]]:
     """A framework party's representative: which party, and its drafts."""
-    parties = party_yous(
-        session, meeting, [p.id for p in people if p.role == Role.FRAMEWORK_PARTY]
-    )
+    parties = party_yous(session, meeting, [p.id for p in people if p.role == Role.FRAMEWORK_PARTY])
     return {p.id: {"party": parties.get(p.id)} for p in people}

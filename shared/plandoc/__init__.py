@@ -1,6 +1,8 @@
-"""Plandag's signed plan document (format ``plandag-plan/1``): seal, .docx, PDF, verification.
+"""Plandag's signed plan document (formats ``plandag-plan/1`` and ``/2``): seal, .docx,
+PDF, verification.
 
-A self-contained library: no Flask, SQLAlchemy or Socket.IO. The server turns a meeting
+A self-contained library: imports no other Plandag package and no Flask, SQLAlchemy or
+Socket.IO; ``shared.signing`` and the pages import it. The server turns a meeting
 into a canonical plan record (a plain dict); this package seals it (Ed25519), renders it
 as a .docx with the seal embedded, converts and signs it as a PDF (PAdES), and verifies
 documents that come back::

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from shared.consent.screens import TEXT_FIELDS, diff_segments
 from shared.core.keys import ALL, SCREENS, item_key, view_key, you_part
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
@@ -23,8 +22,13 @@ from shared.core.models import (
     WorkTable,
 )
 from shared.core.screens import iso, shown_names
-from shared.domain.proposals import ProposalStatus, VotingMode, ranking
+from shared.domain.proposals import PROPOSAL_FIELDS, ProposalStatus, VotingMode, ranking
 from shared.domain.wording import field_changes
+
+
+def diff_segments(changes: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
+    """A word diff per field (``field_changes``) as the screens and the record carry it."""
+    return {name: [seg.as_dict() for seg in segs] for name, segs in changes.items()}
 
 
 def proposal_view(p: Proposal, tables: dict[int, str]) -> dict[str, Any]:
@@ -88,7 +92,7 @@ def proposals_views(
                     # what this version changed, word by word
                     "changes": {}
                     if before is None
-                    else diff_segments(field_changes(before, v.fields, TEXT_FIELDS)),
+                    else diff_segments(field_changes(before, v.fields, PROPOSAL_FIELDS)),
                 }
             )
             previous[v.proposal_id] = v.fields
