@@ -3,8 +3,7 @@
  * live) and the phone's cards. User text only ever goes in with textContent (P.el). */
 (function () {
   "use strict";
-  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText, $ = P.$;
   var k = function (key, params) { return t("kaders", key, params); };
 
   function frameworks(live) { return (live.views.frameworks || {}).items || []; }
@@ -20,12 +19,8 @@
   }
 
   function proposals(live) {
-    var out = [];
-    Object.keys(live.views).forEach(function (key) {
-      if (key.indexOf("proposal:") === 0 && live.views[key].status === "open") out.push(live.views[key]);
-    });
-    out.sort(function (a, b) { return a.id - b.id; });
-    return out;
+    return P.items(live.views, "proposal:").filter(function (p) { return p.status === "open"; })
+      .sort(function (a, b) { return a.id - b.id; });
   }
 
   function statusText(c) { return c ? k("status_" + c.status) : ""; }

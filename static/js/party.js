@@ -2,8 +2,7 @@
  * and the kader check, agreement by agreement. Works on a desktop and on a phone. */
 (function () {
   "use strict";
-  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText, K = P.kaders;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText, K = P.kaders, $ = P.$;
   var k = function (key, params) { return t("kaders", key, params); };
   var live = null;
   var editing = null;  // the draft kader being edited
@@ -250,9 +249,7 @@
   }
 
   function status(state) {
-    var node = $("connection");
-    node.querySelector(".dot").className = "dot" + (state === "online" ? " on" : "");
-    setText(node.querySelector(".label"), t("ui", state === "online" ? "online" : "connecting"));
+    P.connectionPill($("connection"), state);
     $("offline").hidden = state !== "offline";
   }
 

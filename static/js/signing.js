@@ -2,8 +2,7 @@
  * drawn with a finger, or declining with an optional reason. */
 (function () {
   "use strict";
-  var P = window.Plandag, t = P.t, setText = P.setText;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, t = P.t, setText = P.setText, $ = P.$;
   var s = function (key, params) { return t("signing", key, params); };
   var drawn = false, live = null, bound = false, nameDraft = null;
 
@@ -109,8 +108,7 @@
 /* The console's and the beamer's side of signing. */
 (function () {
   "use strict";
-  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText;
-  var $ = function (id) { return document.getElementById(id); };
+  var P = window.Plandag, el = P.el, t = P.t, setText = P.setText, $ = P.$;
   var s = function (key, params) { return t("signing", key, params); };
   var bound = false;
 
