@@ -77,7 +77,7 @@ def advance(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Cha
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
         direction="advance",
-        expected=payload.text("from", max_len=20, required=False),
+        expected=payload.text("from", required=False),
         client_id=payload.client_id(),
     )
 
@@ -89,7 +89,7 @@ def back(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Change
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
         direction="back",
-        expected=payload.text("from", max_len=20, required=False),
+        expected=payload.text("from", required=False),
         client_id=payload.client_id(),
     )
 
@@ -134,7 +134,7 @@ def set_role(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Ch
         user_id=_uid(principal),
         meeting_id=principal.meeting_id,
         participant_id=payload.integer("participant_id") or 0,
-        role=payload.text("role", max_len=40),
+        role=payload.text("role"),
         client_id=payload.client_id(),
     )
 
@@ -145,10 +145,6 @@ def _ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
         "meeting_id": principal.meeting_id,
         "client_id": payload.client_id(),
     }
-
-
-def _optional_id(payload: Payload, name: str) -> int | None:
-    return payload.optional_integer(name)
 
 
 def _moderate(action: str) -> Any:
@@ -173,15 +169,13 @@ def move_contribution(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
-        theme_id=_optional_id(payload, "theme_id"),
+        theme_id=payload.optional_integer("theme_id"),
     )
 
 
 @intent("theme.create", "console")
 def create_theme(principal: Principal, payload: Payload) -> Result:
-    return sharing.save_theme(
-        plandag().db, **_ctx(principal, payload), name=payload.text("name", max_len=500)
-    )
+    return sharing.save_theme(plandag().db, **_ctx(principal, payload), name=payload.text("name"))
 
 
 @intent("theme.rename", "console")
@@ -189,7 +183,7 @@ def rename_theme(principal: Principal, payload: Payload) -> Result:
     return sharing.save_theme(
         plandag().db,
         **_ctx(principal, payload),
-        name=payload.text("name", max_len=500),
+        name=payload.text("name"),
         theme_id=payload.integer("id"),
     )
 
@@ -197,14 +191,14 @@ def rename_theme(principal: Principal, payload: Payload) -> Result:
 @intent("wall.spotlight", "console")
 def spotlight(principal: Principal, payload: Payload) -> Result:
     return sharing.spotlight(
-        plandag().db, **_ctx(principal, payload), contribution_id=_optional_id(payload, "id")
+        plandag().db, **_ctx(principal, payload), contribution_id=payload.optional_integer("id")
     )
 
 
 @intent("sharing.settings", "console")
 def sharing_settings(principal: Principal, payload: Payload) -> Result:
     values = {
-        name: payload.text(name, max_len=20, required=False)
+        name: payload.text(name, required=False)
         for name in ("moderation", "anonymity", "wall_mode")
     }
     return sharing.sharing_settings(plandag().db, **_ctx(principal, payload), values=values)
@@ -212,15 +206,13 @@ def sharing_settings(principal: Principal, payload: Payload) -> Result:
 
 @intent("prompt.create", "console")
 def create_prompt(principal: Principal, payload: Payload) -> Result:
-    return sharing.add_prompt(
-        plandag().db, **_ctx(principal, payload), text=payload.text("text", max_len=2000)
-    )
+    return sharing.add_prompt(plandag().db, **_ctx(principal, payload), text=payload.text("text"))
 
 
 @intent("prompt.select", "console")
 def select_prompt(principal: Principal, payload: Payload) -> Result:
     return sharing.select_prompt(
-        plandag().db, **_ctx(principal, payload), prompt_id=_optional_id(payload, "id")
+        plandag().db, **_ctx(principal, payload), prompt_id=payload.optional_integer("id")
     )
 
 
@@ -229,22 +221,22 @@ def create_info(principal: Principal, payload: Payload) -> Result:
     return framing.add_info(
         plandag().db,
         **_ctx(principal, payload),
-        title=payload.text("title", max_len=500),
-        text=payload.text("text", max_len=10000, required=False) or "",
+        title=payload.text("title"),
+        text=payload.text("text", required=False) or "",
     )
 
 
 @intent("info.show", "console")
 def show_info(principal: Principal, payload: Payload) -> Result:
     return framing.show_info(
-        plandag().db, **_ctx(principal, payload), info_id=_optional_id(payload, "id")
+        plandag().db, **_ctx(principal, payload), info_id=payload.optional_integer("id")
     )
 
 
 @intent("statement.revise", "console")
 def revise_statement(principal: Principal, payload: Payload) -> Result:
     return framing.revise_statement(
-        plandag().db, **_ctx(principal, payload), text=payload.text("text", max_len=10000)
+        plandag().db, **_ctx(principal, payload), text=payload.text("text")
     )
 
 
@@ -293,8 +285,8 @@ def proposal_from(principal: Principal, payload: Payload) -> Result:
     return proposals.create_from(
         plandag().db,
         **_ctx(principal, payload),
-        contribution_id=_optional_id(payload, "contribution_id"),
-        theme_id=_optional_id(payload, "theme_id"),
+        contribution_id=payload.optional_integer("contribution_id"),
+        theme_id=payload.optional_integer("theme_id"),
     )
 
 
@@ -316,7 +308,7 @@ def withdraw_proposal(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         proposal_id=payload.integer("id"),
-        reason=payload.text("reason", max_len=2000),
+        reason=payload.text("reason"),
     )
 
 
@@ -342,7 +334,7 @@ def configure_voting(principal: Principal, payload: Payload) -> Result:
     return proposals.configure_voting(
         plandag().db,
         **_ctx(principal, payload),
-        mode=payload.text("mode", max_len=10),
+        mode=payload.text("mode"),
         dots=payload.optional_integer("dots", lo=-1000, hi=1000),
         max_per_proposal=payload.optional_integer("max_per_proposal", lo=-1000, hi=1000),
         allow_framework=payload.flag("allow_framework"),
@@ -373,7 +365,7 @@ def split_tables(principal: Principal, payload: Payload) -> Result:
     return tables.split_tables(
         plandag().db,
         **_ctx(principal, payload),
-        strategy=payload.text("strategy", max_len=10),
+        strategy=payload.text("strategy"),
         count=payload.optional_integer("count", lo=-1000, hi=1000),
         four_years=payload.flag("four_years"),
     )
@@ -390,9 +382,9 @@ def update_table(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         table_id=payload.integer("id"),
-        host_id=_optional_id(payload, "host_id"),
-        name=payload.text("name", max_len=500, required=False),
-        question=payload.text("question", max_len=5000, required=False),
+        host_id=payload.optional_integer("host_id"),
+        name=payload.text("name", required=False),
+        question=payload.text("question", required=False),
     )
 
 
@@ -401,7 +393,7 @@ def open_consent(principal: Principal, payload: Payload) -> Result:
     return consent.open_round(
         plandag().db,
         **_ctx(principal, payload),
-        proposal_id=_optional_id(payload, "proposal_id"),
+        proposal_id=payload.optional_integer("proposal_id"),
         whole_plan=payload.flag("whole_plan"),
     )
 
@@ -463,13 +455,13 @@ def configure_consent(principal: Principal, payload: Payload) -> Result:
 
 
 # --------------------------------------------------------------------------- kaders
-# Writing kaders, flagging a proposal and recording a check are also open to framework
-# parties, who are on the phone audience: the services refuse anyone else there.
+# Writing kaders, flagging a proposal and recording a check are open to the facilitators
+# here and to framework parties on their phones (participant/events.py registers those).
 
 
 def _actor_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
     return {
-        "actor": kaders.Actor(principal.user_id, principal.participant_id),
+        "actor": kaders.Actor(user_id=_uid(principal)),
         "meeting_id": principal.meeting_id,
         "client_id": payload.client_id(),
     }
@@ -477,9 +469,7 @@ def _actor_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
 
 @intent("party.invite", "console")
 def invite_party(principal: Principal, payload: Payload) -> Result:
-    return kaders.invite_party(
-        plandag().db, **_ctx(principal, payload), name=payload.text("name", max_len=500)
-    )
+    return kaders.invite_party(plandag().db, **_ctx(principal, payload), name=payload.text("name"))
 
 
 @intent("party.renew", "console")
@@ -503,19 +493,19 @@ def refuse_device(principal: Principal, payload: Payload) -> Result:
     )
 
 
-@intent("framework.save", "console", "phone")
+@intent("framework.save", "console")
 def save_framework(principal: Principal, payload: Payload) -> Result:
     return kaders.save_framework(
         plandag().db,
         **_actor_ctx(principal, payload),
-        framework_id=_optional_id(payload, "id"),
-        party_id=_optional_id(payload, "party_id"),
-        title=payload.text("title", max_len=1000),
-        description=payload.text("description", max_len=10000, required=False) or "",
+        framework_id=payload.optional_integer("id"),
+        party_id=payload.optional_integer("party_id"),
+        title=payload.text("title"),
+        description=payload.text("description", required=False) or "",
     )
 
 
-@intent("framework.delete", "console", "phone")
+@intent("framework.delete", "console")
 def delete_framework(principal: Principal, payload: Payload) -> Result:
     return kaders.delete_framework(
         plandag().db, **_actor_ctx(principal, payload), framework_id=payload.integer("id")
@@ -530,37 +520,37 @@ def lock_frameworks(principal: Principal, payload: Payload) -> Result:
 @intent("framework.show", "console")
 def show_framework(principal: Principal, payload: Payload) -> Result:
     return kaders.show_framework(
-        plandag().db, **_ctx(principal, payload), framework_id=_optional_id(payload, "id")
+        plandag().db, **_ctx(principal, payload), framework_id=payload.optional_integer("id")
     )
 
 
-@intent("framework.flag", "console", "phone")
+@intent("framework.flag", "console")
 def flag_proposal(principal: Principal, payload: Payload) -> Result:
     return kaders.flag_proposal(
         plandag().db,
         **_actor_ctx(principal, payload),
         proposal_id=payload.integer("proposal_id"),
         framework_id=payload.integer("framework_id"),
-        note=payload.text("note", max_len=5000),
+        note=payload.text("note"),
     )
 
 
-@intent("framework.unflag", "console", "phone")
+@intent("framework.unflag", "console")
 def clear_flag(principal: Principal, payload: Payload) -> Result:
     return kaders.clear_flag(
         plandag().db, **_actor_ctx(principal, payload), flag_id=payload.integer("id")
     )
 
 
-@intent("check.record", "console", "phone")
+@intent("check.record", "console")
 def record_check(principal: Principal, payload: Payload) -> Result:
     return kaders.record_check(
         plandag().db,
         **_actor_ctx(principal, payload),
         agreement_id=payload.integer("agreement_id"),
         framework_id=payload.integer("framework_id"),
-        verdict=payload.text("verdict", max_len=40),
-        explanation=payload.text("explanation", max_len=10000, required=False) or "",
+        verdict=payload.text("verdict"),
+        explanation=payload.text("explanation", required=False) or "",
         seen_version=payload.optional_integer("framework_version"),
     )
 
@@ -570,10 +560,10 @@ def add_followup(principal: Principal, payload: Payload) -> Result:
     return kaders.add_followup(
         plandag().db,
         **_ctx(principal, payload),
-        agreement_id=_optional_id(payload, "agreement_id"),
-        what=payload.text("what", max_len=5000),
-        who=payload.text("who", max_len=5000),
-        when=payload.text("when", max_len=5000),
+        agreement_id=payload.optional_integer("agreement_id"),
+        what=payload.text("what"),
+        who=payload.text("who"),
+        when=payload.text("when"),
     )
 
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -31,6 +26,8 @@ from shared.accounts.service import (
     redeem_setup_token,
     user_count,
 )
+from shared.core.errors import status_of
+from shared.core.models import Meeting, User
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.meeting import format_join_code
 from shared.domain.phases import WORK_PHASES
@@ -41,7 +38,6 @@ from shared.meeting.service import (
     check_beamer_key,
     create_meeting,
     facilitators_of,
-    get_meeting_for_facilitator,
     list_meetings,
     renew_beamer_key,
     update_meeting,
@@ -49,11 +45,13 @@ from shared.meeting.service import (
 from shared.plandoc.sandbox import verify_isolated
 from shared.realtime.presence import console_sids_of_user, sids_of_audience
 from shared.signing import service as signing
+from shared.signing.documents import plan_file
 from shared.signing.verification import localized
 from shared.web import (
-    check_csrf,
     client_address,
+    csrf_exempt,
     current_user,
+    facilitator_page,
     guess_budget_spent,
     login_required,
     plandag,
@@ -90,7 +88,6 @@ def home() -> Any:
 def login() -> Any:
     error = None
     if request.method == "POST":
-        check_csrf()
         app = plandag()
         email = request.form.get("email", "").strip().lower()[:254]
         # Only failures count, per address and per account: a hall behind one address
@@ -133,7 +130,6 @@ def _close_consoles(user_id: int) -> None:
 
 @bp.post("/logout")
 def logout() -> Any:
-    check_csrf()
     user = current_user()
     session.clear()
     if user is not None:
@@ -151,7 +147,6 @@ def change_password_view() -> Any:
     assert user is not None
     error = None
     if request.method == "POST":
-        check_csrf()
         app = plandag()
         by_address, by_account = f"login:{client_address()}", f"login:{user.email}"
         try:
@@ -186,7 +181,6 @@ def setup(token: str) -> Any:
     db = plandag().db
     error = None
     if request.method == "POST":
-        check_csrf()
         try:
             user = redeem_setup_token(
                 db,
@@ -241,7 +235,6 @@ def new_meeting() -> Any:
     assert user is not None
     error = None
     if request.method == "POST":
-        check_csrf()
         try:
             row = create_meeting(plandag().db, user.id, _details_from_form())
         except DomainError as exc:
@@ -269,24 +262,12 @@ def new_meeting() -> Any:
     ), (422 if error else 200)
 
 
-def _meeting_or_404(meeting_id: str) -> Any:
-    user = current_user()
-    assert user is not None
-    try:
-        return get_meeting_for_facilitator(plandag().db, user.id, meeting_id)
-    except DomainError:
-        abort(404)
-
-
 @bp.route("/m/<meeting_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_meeting(meeting_id: str) -> Any:
-    user = current_user()
-    assert user is not None
-    row = _meeting_or_404(meeting_id)
+@facilitator_page
+def edit_meeting(meeting: Meeting, user: User) -> Any:
+    row, meeting_id = meeting, meeting.id
     error = None
     if request.method == "POST":
-        check_csrf()
         try:
             change = update_meeting(plandag().db, user.id, meeting_id, _details_from_form())
         except DomainError as exc:
@@ -320,9 +301,9 @@ def edit_meeting(meeting_id: str) -> Any:
 
 
 @bp.get("/m/<meeting_id>")
-@login_required
-def console(meeting_id: str) -> Any:
-    row = _meeting_or_404(meeting_id)
+@facilitator_page
+def console(meeting: Meeting, user: User) -> Any:
+    row, meeting_id = meeting, meeting.id
     base = plandag().settings.base_url()
     return render_template(
         "facilitator/console.html",
@@ -336,12 +317,9 @@ def console(meeting_id: str) -> Any:
 
 
 @bp.post("/m/<meeting_id>/facilitators")
-@login_required
-def add_facilitator(meeting_id: str) -> Any:
-    check_csrf()
-    user = current_user()
-    assert user is not None
-    _meeting_or_404(meeting_id)
+@facilitator_page
+def add_facilitator(meeting: Meeting, user: User) -> Any:
+    meeting_id = meeting.id
     try:
         other = add_cofacilitator(plandag().db, user.id, meeting_id, request.form.get("email", ""))
     except DomainError as exc:
@@ -352,12 +330,9 @@ def add_facilitator(meeting_id: str) -> Any:
 
 
 @bp.post("/m/<meeting_id>/beamer/renew")
-@login_required
-def renew_beamer(meeting_id: str) -> Any:
-    check_csrf()
-    user = current_user()
-    assert user is not None
-    _meeting_or_404(meeting_id)
+@facilitator_page
+def renew_beamer(meeting: Meeting, user: User) -> Any:
+    meeting_id = meeting.id
     app = plandag()
     app.hub.changed(renew_beamer_key(app.db, user.id, meeting_id))
     app.hub.revoke_room(meeting_id, "beamer", sids_of_audience(app.db, meeting_id, "beamer"))
@@ -391,82 +366,35 @@ def beamer(meeting_id: str) -> Any:
 # --------------------------------------------------------------------------- the plan document
 
 
-def _plan_download(meeting_id: str, kind: str) -> Any:
-    row = _meeting_or_404(meeting_id)
+@bp.get("/m/<meeting_id>/plan.<any(docx, pdf):kind>")
+@facilitator_page
+def plan_download(meeting: Meeting, user: User, kind: str) -> Any:
+    """The sealed plan, rendered once (shared/signing/documents.py) and then cached."""
     app = plandag()
     try:
-        record, seal_row, images = signing.sealed_plan(app.db, meeting_id)
-    except DomainError as exc:
-        return render_template("error.html", code=409, name=localize_error(exc)["message"]), 409
-    if kind == "pdf" and plandoc.soffice_path() is None:
-        error = localize_error(DomainError("plan.no_pdf"))["message"]
-        return render_template("error.html", code=501, name=error), 501
-    instance = app.settings.instance_dir
-    target = signing.cached(instance, seal_row.digest, kind)
-    try:
-        _render(app, record, seal_row, images, kind, target)
-    except (DomainError, plandoc.PdfConversionError) as exc:
-        message = (
-            localize_error(exc)["message"]
-            if isinstance(exc, DomainError)
-            else localize_error(DomainError("plan.pdf_failed"))["message"]
+        document = plan_file(
+            app.db,
+            meeting.id,
+            meeting.title,
+            kind,
+            instance_dir=app.settings.instance_dir,
+            verify_url=f"{app.settings.base_url()}/verify",
+            pkcs12=app.settings.pkcs12(),
+            offload=app.offload,
         )
-        return render_template("error.html", code=500, name=message), 500
-    data = target.read_bytes()
-    mime = (
-        "application/pdf"
-        if kind == "pdf"
-        else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    name = re.sub(r"[^A-Za-z0-9]+", "-", row.title).strip("-")[:60] or "plan"
-    response = Response(data, mimetype=mime)
-    response.headers["Content-Disposition"] = f'attachment; filename="plan-{name}.{kind}"'
+    except DomainError as exc:
+        status = status_of(exc)
+        return render_template(
+            "error.html", code=status, name=localize_error(exc)["message"]
+        ), status
+    response = Response(document.data, mimetype=document.mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _render(
-    app: Any, record: dict[str, Any], seal_row: Any, images: Any, kind: str, target: Path
-) -> None:
-    """Render the sealed plan into the cache once; later downloads read the file."""
-    instance = app.settings.instance_dir
-    if not target.exists():
-        key = signing.server_key(instance)
-        verify = f"{app.settings.base_url()}/verify"
-        docx_path = signing.cached(instance, seal_row.digest, "docx")
-        if docx_path.exists():
-            docx = docx_path.read_bytes()
-        else:
-            docx = app.offload(signing.render_docx, record, seal_row, images, key, verify)
-            _write_atomically(docx_path, docx)
-        if kind == "pdf":
-            pdf = plandoc.docx_to_pdf(docx)  # a child process; the loop keeps serving
-            data = app.offload(signing.sign_pdf, pdf, record, key, app.settings.pkcs12())
-            _write_atomically(target, data)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Two downloads at once each write their own temporary file; the last rename wins
-    and both are the same bytes."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
-    with os.fdopen(handle, "wb") as out:
-        out.write(data)
-    os.replace(name, path)
-
-
-@bp.get("/m/<meeting_id>/plan.docx")
-@login_required
-def plan_docx(meeting_id: str) -> Any:
-    return _plan_download(meeting_id, "docx")
-
-
-@bp.get("/m/<meeting_id>/plan.pdf")
-@login_required
-def plan_pdf(meeting_id: str) -> Any:
-    return _plan_download(meeting_id, "pdf")
-
-
 @bp.route("/verify", methods=["GET", "POST"])
+@csrf_exempt  # anyone may upload a document, logged in or not
 def verify() -> Any:
     """Anyone uploads a plan document (.docx or .pdf) and sees whether it is valid."""
     app = plandag()

@@ -13,6 +13,7 @@ from shared.core.models import Meeting, Participant
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.framing import service as framing
+from shared.kaders import service as kaders
 from shared.meeting.service import meeting_by_code, participant_by_device
 from shared.proposals import service as proposals
 from shared.realtime.sockets import Payload, Principal, authenticator, intent
@@ -72,7 +73,7 @@ def create_contribution(principal: Principal, payload: Payload) -> Result:
     return sharing.create_contribution(
         plandag().db,
         **_ctx(principal, payload),
-        text=payload.text("text", max_len=5000),
+        text=payload.text("text"),
     )
 
 
@@ -82,7 +83,7 @@ def edit_contribution(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         contribution_id=payload.integer("id"),
-        text=payload.text("text", max_len=5000),
+        text=payload.text("text"),
     )
 
 
@@ -101,8 +102,8 @@ def answer_recognition(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         check_id=payload.integer("check_id"),
-        answer=payload.text("answer", max_len=20),
-        comment=payload.text("comment", max_len=2000, required=False) or "",
+        answer=payload.text("answer"),
+        comment=payload.text("comment", required=False) or "",
     )
 
 
@@ -165,8 +166,8 @@ def answer_consent(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         round_id=payload.integer("round_id"),
-        value=payload.text("answer", max_len=20),
-        text=payload.text("text", max_len=10000, required=False) or "",
+        value=payload.text("answer"),
+        text=payload.text("text", required=False) or "",
     )
 
 
@@ -198,7 +199,70 @@ def sign_plan(principal: Principal, payload: Payload) -> Result:
         plandag().db,
         **_ctx(principal, payload),
         accept=accept,
-        name=payload.text("name", max_len=1000),
-        reason=payload.text("reason", max_len=5000, required=False) or "",
-        image=payload.text("image", max_len=210_000, required=False),
+        name=payload.text("name"),
+        reason=payload.text("reason", required=False) or "",
+        image=payload.text("image", required=False),
+    )
+
+
+# --------------------------------------------------------------------------- kaders
+# A framework party's representative writes its kaders, flags proposals and records its
+# check from a phone; the services refuse any other participant (and other parties' kaders).
+
+
+def _party_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
+    return {
+        "actor": kaders.Actor(participant_id=principal.participant_id),
+        "meeting_id": principal.meeting_id,
+        "client_id": payload.client_id(),
+    }
+
+
+@intent("framework.save", "phone")
+def save_framework(principal: Principal, payload: Payload) -> Result:
+    return kaders.save_framework(
+        plandag().db,
+        **_party_ctx(principal, payload),
+        framework_id=payload.optional_integer("id"),
+        party_id=payload.optional_integer("party_id"),
+        title=payload.text("title"),
+        description=payload.text("description", required=False) or "",
+    )
+
+
+@intent("framework.delete", "phone")
+def delete_framework(principal: Principal, payload: Payload) -> Result:
+    return kaders.delete_framework(
+        plandag().db, **_party_ctx(principal, payload), framework_id=payload.integer("id")
+    )
+
+
+@intent("framework.flag", "phone")
+def flag_proposal(principal: Principal, payload: Payload) -> Result:
+    return kaders.flag_proposal(
+        plandag().db,
+        **_party_ctx(principal, payload),
+        proposal_id=payload.integer("proposal_id"),
+        framework_id=payload.integer("framework_id"),
+        note=payload.text("note"),
+    )
+
+
+@intent("framework.unflag", "phone")
+def clear_flag(principal: Principal, payload: Payload) -> Result:
+    return kaders.clear_flag(
+        plandag().db, **_party_ctx(principal, payload), flag_id=payload.integer("id")
+    )
+
+
+@intent("check.record", "phone")
+def record_check(principal: Principal, payload: Payload) -> Result:
+    return kaders.record_check(
+        plandag().db,
+        **_party_ctx(principal, payload),
+        agreement_id=payload.integer("agreement_id"),
+        framework_id=payload.integer("framework_id"),
+        verdict=payload.text("verdict"),
+        explanation=payload.text("explanation", required=False) or "",
+        seen_version=payload.optional_integer("framework_version"),
     )

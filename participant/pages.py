@@ -31,7 +31,14 @@ from shared.i18n import localize_error, use_meeting_language
 from shared.kaders import service as kaders
 from shared.meeting.screens import join_url, person_view
 from shared.meeting.service import join, meeting_by_code, meeting_by_id, participant_by_device
-from shared.web import api_error, client_address, guess_budget_spent, plandag, spend_guess
+from shared.web import (
+    api_error,
+    client_address,
+    guess_budget_spent,
+    json_intent,
+    plandag,
+    spend_guess,
+)
 
 bp = Blueprint("participant", __name__)
 
@@ -118,38 +125,29 @@ def enter_code_error(code: str) -> Any:
 
 
 @bp.post("/j/<code>/join")
-def join_meeting(code: str) -> Any:
-    if not request.is_json:
-        # JSON only: a cross-site form cannot post it without a CORS preflight.
-        return api_error(DomainError("payload.invalid", detail="expected JSON"), 415)
+@json_intent
+def join_meeting(code: str, data: dict[str, Any]) -> Any:
     app = plandag()
     if guess_budget_spent():
-        return api_error(DomainError("rate.limited"), 429)
+        raise DomainError("rate.limited")
     row = _meeting(code)
     if row is None:
         spend_guess()
-        return api_error(DomainError("join.code_unknown", typed=code[:12]), 404)
+        raise DomainError("join.code_unknown", typed=code[:12])
     use_meeting_language(row.language)  # refusals in the language of the page
     token = device_token()
     if token is None:
-        return api_error(DomainError("auth.not_joined"), 400)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return api_error(DomainError("payload.invalid", detail="expected an object"), 400)
+        raise DomainError("auth.not_joined")
     known = participant_by_device(app.db, row.id, token) is not None
     if not known and not app.joins.allow(f"join:{client_address()}"):
-        return api_error(DomainError("rate.limited"), 429)
-    try:
-        participant, change = join(
-            app.db,
-            meeting_id=row.id,
-            device_token=token,
-            name=data.get("name"),
-            group=data.get("group"),
-        )
-    except DomainError as exc:
-        status = 403 if exc.code == "participant.removed" else 422
-        return api_error(exc, status)
+        raise DomainError("rate.limited")
+    participant, change = join(
+        app.db,
+        meeting_id=row.id,
+        device_token=token,
+        name=data.get("name"),
+        group=data.get("group"),
+    )
     app.hub.changed(change)
     return jsonify({"ok": True, "you": person_view(participant)})
 
@@ -234,29 +232,19 @@ def party_status(key: str) -> Any:
 
 
 @bp.post("/k/<key>/claim")
-def party_claim(key: str) -> Any:
-    if not request.is_json:
-        return api_error(DomainError("payload.invalid", detail="expected JSON"), 415)
+@json_intent
+def party_claim(key: str, data: dict[str, Any]) -> Any:
     app = plandag()
     token = device_token()
     if token is None:
-        return api_error(DomainError("auth.not_joined"), 400)
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        return api_error(DomainError("payload.invalid", detail="expected an object"), 400)
+        raise DomainError("auth.not_joined")
     if not app.joins.allow(f"party:{client_address()}"):
-        return api_error(DomainError("rate.limited"), 429)
+        raise DomainError("rate.limited")
     current = kaders.party_access(app.db, key, token)
     meeting = meeting_by_id(app.db, current.party.meeting_id) if current is not None else None
     if meeting is not None:
         use_meeting_language(meeting.language)  # refusals in the language of the page
-    try:
-        access, change = kaders.claim_party(
-            app.db, key=key, device_token=token, name=data.get("name")
-        )
-    except DomainError as exc:
-        status = 404 if exc.code == "party.link_invalid" else 422
-        return api_error(exc, status)
+    access, change = kaders.claim_party(app.db, key=key, device_token=token, name=data.get("name"))
     app.hub.changed(change)
     return jsonify({"ok": True, "status": access.status})
 

@@ -21,7 +21,7 @@ from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmaski
 from shared.realtime.guard import install as install_guard
 from shared.realtime.hub import Hub
 from shared.realtime.presence import register_worker
-from shared.web import Plandag, ProxyHeaders, csrf_token, current_user, plandag
+from shared.web import Plandag, ProxyHeaders, csrf_token, current_user, plandag, protect_forms
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(facilitator_bp)
     app.register_blueprint(participant_bp)
 
+    protect_forms(app)  # CSRF, once, for every form post
     app.after_request(remember_locale)
     app.after_request(_security_headers)
     app.context_processor(_template_globals)

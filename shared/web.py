@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.accounts.service import get_user
@@ -19,6 +19,7 @@ from shared.core.limits import Limiter
 from shared.core.models import User
 from shared.domain.errors import DomainError
 from shared.i18n import localize_error
+from shared.meeting.service import get_meeting_for_facilitator
 
 if TYPE_CHECKING:
     from shared.realtime.hub import Hub
@@ -98,6 +99,68 @@ def check_csrf() -> None:
     sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
     if not secrets.compare_digest(str(sent), csrf_token()):
         abort(400, description="csrf")
+
+
+def csrf_exempt(view: F) -> F:
+    """A write that needs no CSRF token: a public upload (``/verify``) or a JSON write
+    (``@json_intent``, which a cross-site form cannot send without a CORS preflight)."""
+    view.csrf_exempt = True  # type: ignore[attr-defined]
+    return view
+
+
+def protect_forms(app: Flask) -> None:
+    """Every POST (PUT, PATCH, DELETE) carries the session's CSRF token, unless its view
+    is ``@csrf_exempt``: checked once here, before any view runs, so no view can forget."""
+
+    @app.before_request
+    def _check_csrf() -> None:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return
+        view = app.view_functions.get(request.endpoint or "")
+        if view is None or getattr(view, "csrf_exempt", False):
+            return
+        check_csrf()
+
+
+def facilitator_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page of one meeting for its facilitators, in the style of ``@intent``: the login
+    is required (else the login page, coming back here), the meeting is loaded for this
+    facilitator (404 for anyone who does not facilitate it: no oracle for meeting ids)
+    and the view gets it as ``meeting``, with the facilitator as ``user``."""
+
+    @wraps(view)
+    def wrapped(meeting_id: str, **kwargs: Any) -> Any:
+        user = current_user()
+        if user is None:
+            return redirect(url_for("facilitator.login", next=request.full_path))
+        try:
+            meeting = get_meeting_for_facilitator(plandag().db, user.id, meeting_id)
+        except DomainError:
+            abort(404)
+        return view(meeting=meeting, user=user, **kwargs)
+
+    return wrapped
+
+
+def json_intent(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A JSON write from a page that has no socket yet (joining, claiming a party link),
+    in the style of ``@intent``: JSON only (so no CSRF token: a cross-site form cannot
+    post it without a CORS preflight), an object payload passed as ``data``, and any
+    refusal answered as ``{"ok": false, "error": ...}`` with its code's HTTP status."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not request.is_json:
+            return api_error(DomainError("payload.invalid", detail="expected JSON"), 415)
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            return api_error(DomainError("payload.invalid", detail="expected an object"), 400)
+        try:
+            return view(*args, data=data, **kwargs)
+        except DomainError as error:
+            return api_error(error)
+
+    return csrf_exempt(wrapped)
 
 
 def client_address() -> str:

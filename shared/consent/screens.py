@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.consent.service import agreement_fields, plan_subject
 from shared.core.keys import ALL, SCREENS, view_key, you_part
 from shared.core.models import (
     Agreement,
@@ -58,17 +59,7 @@ def round_subject(session: Session, meeting: MeetingRow, rnd: ConsentRoundRow) -
             "version": rnd.proposal_version or 1,
             "fields": fields,
         }
-    return {
-        "kind": "plan",
-        "agreements": [
-            {"id": a.id, "version": a.version, "fields": {k: getattr(a, k) for k in TEXT_FIELDS}}
-            for a in session.scalars(
-                select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
-            )
-        ],
-        "followup": meeting.plan_followup,
-        "evaluation": meeting.plan_evaluation,
-    }
+    return plan_subject(session, meeting)
 
 
 def subject_changes(session: Session, subject: dict[str, Any]) -> dict[str, Any]:
@@ -217,12 +208,7 @@ def agreements_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
     for a in rows:
         item: dict[str, Any] = {
             "id": a.id,
-            "title": a.title,
-            "description": a.description,
-            "what": a.what,
-            "who": a.who,
-            "where": a.where,
-            "when": a.when,
+            **agreement_fields(a),
             "concerns": list(a.concerns),
             "version": a.version,
             "proposal_id": a.proposal_id,

@@ -30,7 +30,7 @@ from shared.core.models import (
 )
 from shared.core.models import ConsentRound as RoundRow
 from shared.core.models import Meeting as MeetingRow
-from shared.domain import DomainError, Role
+from shared.domain import DomainError, Phase, Role
 from shared.domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
 from shared.domain.meeting import clean_block
 from shared.domain.proposals import (
@@ -126,6 +126,8 @@ def plan_subject(session: Session, meeting: MeetingRow) -> dict[str, Any]:
 
 
 def agreement_fields(row: Agreement) -> dict[str, str]:
+    """An agreement's wording, field by field: the one dict the screens, a plan round,
+    the text people sign and the record all use."""
     return {name: getattr(row, name) for name in FIELDS}
 
 
@@ -171,7 +173,7 @@ def open_round(
     whole_plan: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
-        if meeting.phase not in ("consent", "signing"):
+        if meeting.phase not in (Phase.CONSENT, Phase.SIGNING):
             raise DomainError("consent.phase_closed")
         current = session.get(RoundRow, meeting.consent_round_id or 0)
         if current is not None and current.closed_at is None:

@@ -76,9 +76,13 @@ STATUS: dict[str, int] = {
     "join.code_unknown": 404,
     "party.link_invalid": 404,
     "participant.unknown": 404,
+    "participant.removed": 403,
     "payload.invalid": 400,
     "payload.too_large": 413,
     "rate.limited": 429,
+    "plan.not_sealed": 409,
+    "plan.no_pdf": 501,
+    "plan.pdf_failed": 500,
     "server.error": 500,
 }
 

@@ -30,7 +30,7 @@ def shown_names(session: Session, meeting_id: str) -> dict[int, str]:
                 select(Participant.id, Participant.name, Participant.group).where(
                     Participant.meeting_id == meeting_id
                 )
-            ).tuples()
+            ).all()
         )
     return cache[meeting_id]
 
@@ -40,6 +40,7 @@ def shown_name(session: Session, p: Participant) -> str:
 
 
 def iso(value: datetime | None) -> str | None:
+    """The one timestamp format on every screen and in the record: UTC, ISO 8601 with Z."""
     return None if value is None else value.isoformat().replace("+00:00", "Z")
 
 

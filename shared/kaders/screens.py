@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -23,30 +22,17 @@ from shared.core.models import (
 )
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import iso
 from shared.domain.meeting import Role
-from shared.kaders.service import load_check
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
+from shared.kaders.service import load_check, party_names, representatives
 
 
 def party_url(base_url: str, party: FrameworkParty) -> str:
     return f"{base_url}/k/{party.invite_key}"
 
 
-def _party_names(session: Session, meeting_id: str) -> dict[int, str]:
-    return dict(
-        session.execute(
-            select(FrameworkParty.id, FrameworkParty.name).where(
-                FrameworkParty.meeting_id == meeting_id
-            )
-        ).all()
-    )
-
-
 def framework_items(session: Session, meeting: MeetingRow, history: bool) -> list[dict[str, Any]]:
-    parties = _party_names(session, meeting.id)
+    parties = party_names(session, meeting.id)
     rows = list(
         session.scalars(
             select(FrameworkRow)
@@ -82,7 +68,7 @@ def framework_items(session: Session, meeting: MeetingRow, history: bool) -> lis
                     "title": v.title,
                     "description": v.description,
                     "after_lock": v.after_lock,
-                    "at": _iso(v.created_at),
+                    "at": iso(v.created_at),
                 }
                 for v in versions[row.id]
             ]
@@ -101,7 +87,7 @@ def frameworks_view(session: Session, meeting: MeetingRow, audience: str) -> dic
     )
     return {
         "locked": locked,
-        "locked_at": _iso(meeting.frameworks_locked_at),
+        "locked_at": iso(meeting.frameworks_locked_at),
         "shown_id": meeting.shown_framework_id if locked else None,
         "items": items,
     }
@@ -119,15 +105,7 @@ def flags_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     )
     if not flags:
         return []  # the common case, and every phone's snapshot asks
-    parties = {
-        pid: (party_id, name)
-        for pid, party_id, name in session.execute(
-            select(FrameworkParty.participant_id, FrameworkParty.id, FrameworkParty.name).where(
-                FrameworkParty.meeting_id == meeting.id
-            )
-        ).all()
-        if pid is not None
-    }
+    parties = representatives(session, meeting.id)
     # The party that raised it (by its party id, never a person's id: the room must not be
     # able to tie a flag to a participant), or null for the facilitators.
     return [
@@ -138,7 +116,7 @@ def flags_view(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
             "note": f.note,
             "party_id": parties[f.participant_id][0] if f.participant_id in parties else None,
             "by": parties[f.participant_id][1] if f.participant_id in parties else None,
-            "at": _iso(f.created_at),
+            "at": iso(f.created_at),
         }
         for f in flags
     ]
@@ -160,16 +138,8 @@ def check_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
             "followups": [],
         }
     check = load_check(session, meeting)
-    party_of_person = {
-        pid: name
-        for pid, name in session.execute(
-            select(FrameworkParty.participant_id, FrameworkParty.name).where(
-                FrameworkParty.meeting_id == meeting.id
-            )
-        ).all()
-        if pid is not None
-    }
-    party_names = _party_names(session, meeting.id)
+    party_of_person = {pid: name for pid, (_, name) in representatives(session, meeting.id).items()}
+    names = party_names(session, meeting.id)
     party_of_framework = dict(
         session.execute(
             select(FrameworkRow.id, FrameworkRow.party_id).where(
@@ -195,8 +165,8 @@ def check_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
                 if c.participant_id is not None
                 else None,
                 "on_behalf": c.user_id is not None,
-                "party": party_names.get(owner) if owner is not None else None,
-                "at": _iso(c.at),
+                "party": names.get(owner) if owner is not None else None,
+                "at": iso(c.at),
             }
         )
     titles = dict(
@@ -261,7 +231,7 @@ def parties_view(session: Session, meeting: MeetingRow, base_url: str) -> list[d
         select(PartyDevice).where(PartyDevice.party_id.in_(list(devices))).order_by(PartyDevice.id)
     ):
         devices[d.party_id].append(
-            {"id": d.id, "status": d.status, "requested_at": _iso(d.requested_at)}
+            {"id": d.id, "status": d.status, "requested_at": iso(d.requested_at)}
         )
     out = []
     for party in parties:

@@ -137,6 +137,30 @@ def party_people(session: Session, meeting_id: str) -> set[int]:
     }
 
 
+def party_names(session: Session, meeting_id: str) -> dict[int, str]:
+    """The meeting's framework parties by id: their names (screens and the record)."""
+    return dict(
+        session.execute(
+            select(FrameworkParty.id, FrameworkParty.name).where(
+                FrameworkParty.meeting_id == meeting_id
+            )
+        ).all()
+    )
+
+
+def representatives(session: Session, meeting_id: str) -> dict[int, tuple[int, str]]:
+    """Who represents a party: participant id -> (party id, party name)."""
+    return {
+        pid: (party_id, name)
+        for pid, party_id, name in session.execute(
+            select(FrameworkParty.participant_id, FrameworkParty.id, FrameworkParty.name).where(
+                FrameworkParty.meeting_id == meeting_id
+            )
+        ).all()
+        if pid is not None
+    }
+
+
 def _party(session: Session, meeting_id: str, party_id: int) -> FrameworkParty:
     row = session.get(FrameworkParty, party_id)
     if row is None or row.meeting_id != meeting_id:

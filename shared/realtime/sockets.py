@@ -91,14 +91,15 @@ class Payload:
             raise DomainError("payload.too_large", max=max_bytes)
         self.data: dict[str, Any] = data
 
-    def text(self, name: str, *, max_len: int = 1000, required: bool = True) -> str | None:
+    def text(self, name: str, *, required: bool = True) -> str | None:
+        """A text field. Its length is the domain's to judge (each limit lives once, in
+        ``shared.domain``, with a message that names it); the payload's size limit has
+        already bounded what this can cost."""
         value = self.data.get(name)
         if value is None and not required:
             return None
         if not isinstance(value, str):
             raise DomainError("payload.invalid", detail=f"'{name}' must be text")
-        if len(value) > max_len:
-            raise DomainError("payload.invalid", detail=f"'{name}' is too long")
         return value
 
     def integer(self, name: str, *, lo: int = 0, hi: int = 2**31) -> int:
@@ -122,9 +123,9 @@ class Payload:
             raise DomainError("payload.invalid", detail=f"'{name}' must be true or false")
         return value
 
-    def fields(self, *names: str, max_len: int = 5000) -> dict[str, object]:
+    def fields(self, *names: str) -> dict[str, object]:
         """Several optional text fields at once (validated further by the domain)."""
-        return {name: self.text(name, max_len=max_len, required=False) for name in names}
+        return {name: self.text(name, required=False) for name in names}
 
     def client_id(self) -> str:
         value = self.data.get("client_id")
@@ -137,6 +138,8 @@ class Payload:
 
 Ack = dict[str, Any]
 IntentFn = Callable[[Principal, Payload], tuple[dict[str, Any], Change | None]]
+#: per intent, per audience: its handler and its payload limit (None: the default)
+HANDLERS: dict[str, dict[str, tuple[IntentFn, int | None]]] = {}
 
 
 def error_ack(error: DomainError, principal: Principal | None) -> Ack:
@@ -146,40 +149,56 @@ def error_ack(error: DomainError, principal: Principal | None) -> Ack:
 def intent(
     event: str, *audiences: str, max_bytes: int | None = None
 ) -> Callable[[IntentFn], IntentFn]:
-    """Register a client intent. The handler gets a checked principal and payload and
-    returns (result, change); the change is handed to the hub after the commit and
-    only broadcast after this ack is on its way."""
+    """Register a client intent for the audiences that may send it. Each audience registers
+    its own (``facilitator/events.py`` the console's and beamer's, ``participant/events.py``
+    the phone's); two audiences may each register the same event with their own handler.
+    The handler gets a checked principal and payload and returns (result, change); the
+    change is handed to the hub after the commit and only broadcast after this ack is on
+    its way."""
 
     def register(fn: IntentFn) -> IntentFn:
-        def handler(data: object = None, *_extra: object) -> Ack:
-            principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
-            app = plandag()
-            try:
-                if principal is None:
-                    raise DomainError("auth.required")
-                if principal.audience not in audiences:
-                    raise DomainError("auth.forbidden")
-                if not principal.take_token():
-                    raise DomainError("rate.limited")
-                payload = Payload(data, max_bytes or app.settings.max_payload_bytes)
-                other = payload.data.get("meeting_id")
-                if other is not None and other != principal.meeting_id:
-                    raise DomainError("auth.other_meeting")
-                result, change = fn(principal, payload)
-            except DomainError as error:
-                return error_ack(error, principal)
-            except Exception:
-                log.exception("intent %s failed", event)
-                return error_ack(DomainError("server.error"), principal)
-            app.hub.changed(change)
-            return {"ok": True, **result}
-
-        handler.__name__ = f"on_{event.replace('.', '_')}"
-        socketio.on_event(event, handler)
-        INTENTS[event] = audiences
+        table = HANDLERS.get(event)
+        if table is None:
+            table = HANDLERS[event] = {}
+            socketio.on_event(event, _dispatcher(event, table))
+        for audience in audiences:
+            if audience in table:
+                raise RuntimeError(f"intent {event!r} is registered twice for {audience!r}")
+            table[audience] = (fn, max_bytes)
+        INTENTS[event] = tuple(table)
         return fn
 
     return register
+
+
+def _dispatcher(event: str, table: dict[str, tuple[IntentFn, int | None]]) -> Callable[..., Ack]:
+    def handler(data: object = None, *_extra: object) -> Ack:
+        principal = PRINCIPALS.get(request.sid)  # type: ignore[attr-defined]
+        app = plandag()
+        try:
+            if principal is None:
+                raise DomainError("auth.required")
+            entry = table.get(principal.audience)
+            if entry is None:
+                raise DomainError("auth.forbidden")
+            fn, max_bytes = entry
+            if not principal.take_token():
+                raise DomainError("rate.limited")
+            payload = Payload(data, max_bytes or app.settings.max_payload_bytes)
+            other = payload.data.get("meeting_id")
+            if other is not None and other != principal.meeting_id:
+                raise DomainError("auth.other_meeting")
+            result, change = fn(principal, payload)
+        except DomainError as error:
+            return error_ack(error, principal)
+        except Exception:
+            log.exception("intent %s failed", event)
+            return error_ack(DomainError("server.error"), principal)
+        app.hub.changed(change)
+        return {"ok": True, **result}
+
+    handler.__name__ = f"on_{event.replace('.', '_')}"
+    return handler
 
 
 @socketio.on("connect")

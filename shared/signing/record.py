@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shared.consent.service import agreement_fields
 from shared.core.models import (
     Agreement,
     AgreementVersion,
@@ -20,7 +21,6 @@ from shared.core.models import (
     Contribution,
     FollowUp,
     FrameworkCheckRow,
-    FrameworkParty,
     FrameworkVersion,
     MeetingFacilitator,
     Participant,
@@ -31,6 +31,7 @@ from shared.core.models import (
 )
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import iso, shown_names
 from shared.domain.consent import Answer, Ending, Response, RoundFacts, objection_endings
 from shared.domain.frameworks import FrameworkCheck
 from shared.domain.meeting import Role
@@ -38,15 +39,10 @@ from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.sharing import Anonymity
 from shared.domain.sharing import Status as ContributionStatus
 from shared.domain.signing import SIGNING_ROLES, SignatureStatus
-from shared.domain.wording import distinct_names
-from shared.kaders.service import load_check
+from shared.kaders.service import load_check, party_names, representatives
 
 FORMAT = "plandag-plan/2"  # /2 adds the sealed verify_url (set by signing.close_signing)
 ROLES = tuple(Role)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
@@ -55,14 +51,7 @@ def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     parties sign their check). Its digest is kept with each signature; a signature given
     on other words is not sealed."""
     items: list[dict[str, Any]] = [
-        {
-            "title": a.title,
-            "description": a.description,
-            "what": a.what,
-            "who": a.who,
-            "where": a.where,
-            "when": a.when,
-        }
+        agreement_fields(a)
         for a in session.scalars(
             select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
         )
@@ -117,7 +106,7 @@ def build_record(
             "language": language,
             "template": meeting.template,
             "facilitators": facilitators,
-            "sealed_at": _iso(sealed_at),
+            "sealed_at": iso(sealed_at),
         },
         "issue_statement": meeting.issue_statement,
         "open_question": meeting.open_question,
@@ -135,12 +124,7 @@ def build_record(
             {
                 "id": a.id,
                 "number": n,
-                "title": a.title,
-                "description": a.description,
-                "what": a.what,
-                "who": a.who,
-                "where": a.where,
-                "when": a.when,
+                **agreement_fields(a),
                 "concerns": list(a.concerns),
                 "proposal_version": a.proposal_version,
                 "version": a.version,
@@ -191,7 +175,7 @@ def _agreement_changes(session: Session, agreement: Agreement) -> list[dict[str,
         {
             "version": later.number,
             "by": users.get(later.user_id or 0, ""),
-            "at": _iso(later.created_at),
+            "at": iso(later.created_at),
             "changes": _changes(earlier.fields, later.fields),
         }
         for earlier, later in pairwise(versions)
@@ -199,13 +183,7 @@ def _agreement_changes(session: Session, agreement: Agreement) -> list[dict[str,
 
 
 def _frameworks(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
-    parties = dict(
-        session.execute(
-            select(FrameworkParty.id, FrameworkParty.name).where(
-                FrameworkParty.meeting_id == meeting.id
-            )
-        ).all()
-    )
+    parties = party_names(session, meeting.id)
     out = []
     rows = session.scalars(
         select(FrameworkRow).where(FrameworkRow.meeting_id == meeting.id).order_by(FrameworkRow.id)
@@ -241,7 +219,7 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         )
     )
     order = list(meeting.groups) + sorted({p.group for p in people} - set(meeting.groups))
-    shown = _shown_names(session, meeting)
+    shown = shown_names(session, meeting.id)
     groups = []
     for group in order:
         members = [p for p in people if p.group == group]
@@ -256,17 +234,6 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
             }
         )
     return {"anonymous": anonymous, "total": len(people), "groups": groups}
-
-
-def _shown_names(session: Session, meeting: MeetingRow) -> dict[int, str]:
-    """People as the room saw them: two people called Fatima are told apart."""
-    return distinct_names(
-        session.execute(
-            select(Participant.id, Participant.name, Participant.group).where(
-                Participant.meeting_id == meeting.id
-            )
-        ).tuples()
-    )
 
 
 def _themes(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
@@ -388,8 +355,8 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
             {
                 "number": number_of[r.id],
                 "proposal_version": r.proposal_version,
-                "opened_at": _iso(r.opened_at),
-                "closed_at": _iso(r.closed_at),
+                "opened_at": iso(r.opened_at),
+                "closed_at": iso(r.closed_at),
                 "outcome": r.outcome,
                 "eligible": len(eligible[r.id]),
                 "answered": len(counted[r.id]),
@@ -443,13 +410,7 @@ def _consent(
 def _check(session: Session, meeting: MeetingRow) -> dict[str, Any]:
     check: FrameworkCheck = load_check(session, meeting)
     parties_by_person = {
-        pid: name
-        for pid, name in session.execute(
-            select(FrameworkParty.participant_id, FrameworkParty.name).where(
-                FrameworkParty.meeting_id == meeting.id
-            )
-        ).all()
-        if pid is not None
+        pid: name for pid, (_, name) in representatives(session, meeting.id).items()
     }
     users = dict(session.execute(select(User.id, User.name)).all())
     entries = []
@@ -473,7 +434,7 @@ def _check(session: Session, meeting: MeetingRow) -> dict[str, Any]:
                 "explanation": row.explanation,
                 "recorded_by": by,
                 "on_behalf": row.user_id is not None,
-                "at": _iso(row.at),
+                "at": iso(row.at),
             }
         )
     followups = [
@@ -525,7 +486,7 @@ def _signatures(
     if plan_digest is not None:
         query = query.where(Signature.plan_digest == plan_digest)
     rows = session.execute(query).all()
-    shown = _shown_names(session, meeting)
+    shown = shown_names(session, meeting.id)
     anonymous = meeting.anonymity == Anonymity.ANONYMOUS
     out, images = [], {}
     numbers = {"signed": 0, "declined": 0}
@@ -543,7 +504,7 @@ def _signatures(
                 "shown_as": None if anonymous else shown.get(person.id, person.name),
                 "role": person.role,
                 "group": person.group,
-                "at": _iso(sig.at),
+                "at": iso(sig.at),
                 "status": status,
                 "reason": sig.reason,
                 "image": sig.image_sha256 if sig.image is not None else None,

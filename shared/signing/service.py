@@ -1,5 +1,5 @@
 """Use cases of the signing phase: sign or decline on a phone, close signing (which
-seals the plan), and the sealed plan document."""
+seals the plan), and the sealed record (``documents.py`` turns it into files)."""
 
 from __future__ import annotations
 
@@ -139,34 +139,3 @@ def sealed_plan(db: Database, meeting_id: str) -> tuple[dict[str, Any], PlanSeal
         }
         session.expunge(seal_row)
         return record, seal_row, images
-
-
-def render_docx(
-    record: dict[str, Any],
-    seal_row: PlanSeal,
-    images: dict[str, bytes],
-    key: plandoc.ServerKey,
-    verify_url: str,
-) -> bytes:
-    """Pure work (no database): safe to run in a worker thread."""
-    sealed = plandoc.seal(record, key)
-    if sealed.digest != seal_row.digest:
-        raise DomainError("plan.not_sealed")  # the stored record was altered
-    return plandoc.build_docx(record, sealed, verify_url, images)
-
-
-def sign_pdf(pdf: bytes, record: dict[str, Any], key: plandoc.ServerKey, pkcs12: Any) -> bytes:
-    """Pure work: safe to run in a worker thread. (The conversion itself runs LibreOffice
-    as a child process, which the green event loop waits for cooperatively.)"""
-    sealed = plandoc.seal(record, key)
-    signer = pkcs12 if pkcs12 is not None else key
-    return plandoc.sign_pdf(
-        pdf, signer, plandoc.canonical_bytes(record), sealed.signature, key_id=key.key_id
-    )
-
-
-def cached(instance_dir: Path, digest: str, kind: str) -> Path:
-    """Where a sealed plan's rendered document is kept: it never changes once sealed."""
-    folder = instance_dir / "plans"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{digest}.{kind}"
