@@ -38,7 +38,7 @@ def _snapshot(principal: Principal) -> dict[str, Any]:
 @authenticator("phone", _snapshot)
 def phone_auth(auth: dict[str, Any]) -> Principal:
     # An unknown code and a device that did not join look the same to a stranger (and
-    # both spend the address's guess budget, see shared.sockets): no live/dead oracle.
+    # both spend the address's guess budget, see shared.realtime.sockets): no live/dead oracle.
     code = auth.get("code")
     if not isinstance(code, str):
         raise DomainError("auth.not_joined")

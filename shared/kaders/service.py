@@ -57,8 +57,8 @@ from shared.domain.frameworks import (
 from shared.domain.meeting import validate_display_name
 from shared.domain.wording import name_key
 
-#: key -> audiences: see shared.audiences ("frameworks", "framework_flags",
-#: "framework_check" for everyone; "parties" for the console)
+# The kaders' view keys ("frameworks", "framework_flags", "framework_check" for everyone,
+# "parties" for the console) are registered in shared/kaders/screens.py.
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ synchronous code, so gevent and eventlet behave the same; where they differ (eve
 keeps reading a closed websocket, gevent's server prints a traceback for a frame
 python-engineio cannot parse) ``SocketGuard._hang_up`` and ``QuietSocketErrors`` even it
 out, and ``fast_unmasking`` makes reading a frame cheap in both. Intent-level limits
-(``rate.limited`` acks) stay in ``shared.sockets``.
+(``rate.limited`` acks) stay in ``shared.realtime.sockets``.
 
 Why not a subclass of ``socketio.Server``: Flask-SocketIO builds the server itself, so a
 subclass would mean replacing Flask-SocketIO's construction; the serializer option and
