@@ -26,6 +26,7 @@ from flask import (
 
 from shared.core.models import Meeting
 from shared.domain import DomainError
+from shared.domain.frameworks import DeviceStatus
 from shared.domain.meeting import format_join_code, normalize_join_code
 from shared.i18n import localize_error, use_meeting_language
 from shared.kaders import service as kaders
@@ -210,7 +211,7 @@ def party_page(key: str) -> Any:
             party=access.party,
             status=status,
             you=person_view(access.participant)
-            if access.participant is not None and status == "approved"
+            if access.participant is not None and status == DeviceStatus.APPROVED
             else None,
             key=key,
         )

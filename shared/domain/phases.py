@@ -9,12 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .errors import DomainError
 
-if TYPE_CHECKING:
-    from .meeting import Meeting
+
+class GuardedState(Protocol):
+    """What the phase guards read of a meeting (``meeting.Meeting`` has all of it). A
+    protocol, so that this module does not import the meeting that imports it."""
+
+    @property
+    def open_question(self) -> str: ...
+    @property
+    def issue_statement(self) -> str: ...
+    @property
+    def consent_round_open(self) -> bool: ...
+    @property
+    def plan_adopted(self) -> bool: ...
+    @property
+    def kaders_unlocked(self) -> bool: ...
+    @property
+    def check_blocker(self) -> DomainError | None: ...
+    @property
+    def signing_closed(self) -> bool: ...
 
 
 class Phase(StrEnum):
@@ -65,50 +82,50 @@ REQUIRES: dict[Phase, Phase] = {
     Phase.SIGNING: Phase.CONSENT,
 }
 
-Guard = Callable[["Meeting"], DomainError | None]
+Guard = Callable[[GuardedState], DomainError | None]
 
 
-def _needs_open_question(meeting: Meeting) -> DomainError | None:
+def _needs_open_question(meeting: GuardedState) -> DomainError | None:
     if not meeting.open_question.strip():
         return DomainError("phase.needs_open_question")
     return None
 
 
-def _needs_issue_statement(meeting: Meeting) -> DomainError | None:
+def _needs_issue_statement(meeting: GuardedState) -> DomainError | None:
     if not meeting.issue_statement.strip():
         return DomainError("phase.needs_issue_statement")
     return None
 
 
-def _no_open_round(meeting: Meeting) -> DomainError | None:
+def _no_open_round(meeting: GuardedState) -> DomainError | None:
     if meeting.consent_round_open:
         return DomainError("phase.round_open")
     return None
 
 
-def _needs_adopted_plan(meeting: Meeting) -> DomainError | None:
+def _needs_adopted_plan(meeting: GuardedState) -> DomainError | None:
     if not meeting.plan_adopted:
         return DomainError("check.needs_plan")
     return None
 
 
-def _kaders_locked(meeting: Meeting) -> DomainError | None:
+def _kaders_locked(meeting: GuardedState) -> DomainError | None:
     if meeting.kaders_unlocked:
         return DomainError("framework.not_locked_yet")
     return None
 
 
-def _check_done(meeting: Meeting) -> DomainError | None:
+def _check_done(meeting: GuardedState) -> DomainError | None:
     return meeting.check_blocker
 
 
-def _needs_plan_to_sign(meeting: Meeting) -> DomainError | None:
+def _needs_plan_to_sign(meeting: GuardedState) -> DomainError | None:
     if not meeting.plan_adopted:
         return DomainError("signing.needs_plan")
     return None
 
 
-def _signing_closed(meeting: Meeting) -> DomainError | None:
+def _signing_closed(meeting: GuardedState) -> DomainError | None:
     if not meeting.signing_closed:
         return DomainError("signing.open")
     return None

@@ -51,6 +51,7 @@ from shared.domain.meeting import (
     validate_role,
 )
 from shared.domain.speaking import RequestStatus
+from shared.domain.tables import Strategy
 from shared.domain.wording import name_key
 
 
@@ -422,7 +423,7 @@ def join(
         keys |= _namesake_keys(session, meeting_id, participant.id, {clean_name})
         if row.phase == Phase.SIGNING:
             keys.add("signing_tally")  # one more person who can sign
-        if row.tables_active and row.table_strategy in ("mixed", "random"):
+        if row.tables_active and row.table_strategy in (Strategy.MIXED, Strategy.RANDOM):
             # Late for the split: a seat at the smallest table, so they can take part.
             sizes = session.execute(
                 select(WorkTable.id, func.count(Participant.id))
