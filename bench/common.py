@@ -64,6 +64,27 @@ def memory_mb(pid: int, key: str = "VmRSS") -> float:
     return float("nan")
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (all cores), from /proc/stat."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / TICK
+
+
+class Others:
+    """How much CPU other processes of the machine took during a phase, in cores: the
+    machine is shared, so this says how noisy a run was."""
+
+    def __init__(self, pids: Sequence[int]) -> None:
+        self.pids = list(pids)
+        self.t0, self.busy0 = now(), machine_busy()
+        self.ours0 = sum(cpu_seconds(pid) for pid in self.pids)
+
+    def cores(self) -> float:
+        ours = sum(cpu_seconds(pid) for pid in self.pids) - self.ours0
+        return ratio(machine_busy() - self.busy0 - ours, now() - self.t0)
+
+
 def wait_idle(pid: int, timeout: float = 60.0, window: float = 0.25) -> float:
     """Wait until the process used at most one tick (1/TICK s) of CPU in `window`
     seconds; return when that quiet window began (or the timeout passed)."""
@@ -492,6 +513,7 @@ class Joined:
     client_share: float
     beamer_msgs: int
     drops: int
+    others: float  # cores other processes of the machine used meanwhile
     totals: list[float] = field(default_factory=list)  # per phone, seconds
     steps: dict[str, list[float]] = field(default_factory=dict)
 
@@ -504,6 +526,7 @@ def join_phase(
     watcher: Watcher = stack.beamer.watcher
     watcher.expect(stack.online_goal(n))
     rss_before = memory_mb(stack.pid)
+    others = Others([stack.pid, os.getpid(), *procs.pids])
     cpu0 = cpu_seconds(stack.pid)
     per = -(-concurrency // procs.k)
     shards = procs.shard(range(n), lambda i: i)
@@ -526,6 +549,7 @@ def join_phase(
     online_at = watcher.wait(60)
     idle = wait_idle(stack.pid)
     server_cpu = cpu_seconds(stack.pid) - cpu0
+    other_cores = others.cores()
     timings = [t for a in answers for t in a["timings"]]
     status = procs.ask_all({"cmd": "status"})
     client_cpu, share = client_load(answers, done - started)
@@ -544,6 +568,7 @@ def join_phase(
         client_share=share,
         beamer_msgs=watcher.count_between(started, idle),
         drops=sum(len(s["drops"]) for s in status),
+        others=other_cores,
         totals=[t[3] - t[0] for t in timings],
         steps={
             "page": [t[1] - t[0] for t in timings],
@@ -598,6 +623,7 @@ class Burst:
     console_msgs: int | None
     phone_events: dict[str, int]
     acked_ids: set[str]
+    others: float
 
     @property
     def lag(self) -> float | None:
@@ -613,6 +639,7 @@ def burst_phase(
     watcher: Watcher = stack.beamer.watcher
     watcher.expect(goal)
     start_at = now() + 0.5
+    others = Others([stack.pid, os.getpid(), *procs.pids])
     cpu0 = cpu_seconds(stack.pid)
     sends = [[n, i.phone, i.offset, i.event, i.payload] for n, i in enumerate(intents)]
     shards = procs.shard(sends, lambda s: s[1])
@@ -634,6 +661,7 @@ def burst_phase(
     exact_at = watcher.wait(max(5.0, 120.0 - (now() - last_ack)))
     idle = wait_idle(stack.pid)
     server_cpu = cpu_seconds(stack.pid) - cpu0
+    other_cores = others.cores()
     end = max(idle, exact_at or 0.0)
 
     errors: dict[str, int] = {}
@@ -682,6 +710,7 @@ def burst_phase(
         else stack.console.watcher.count_between(start_at, end),
         phone_events=events,
         acked_ids={intents[r[0]].payload["client_id"] for r in results if r[4]},
+        others=other_cores,
     )
 
 
@@ -692,3 +721,61 @@ def bottleneck_note(share: float) -> str:
             " try --client-procs 2"
         )
     return ""
+
+
+@dataclass
+class Reconnected:
+    """What a reconnect storm measured."""
+
+    phones: int
+    reconnected: int
+    errors: list[str]
+    wall: float  # all sockets asked to reconnect to the last snapshot
+    server_cpu: float
+    online_at: float | None
+    drops: int  # sockets the server closed while or after they came back
+    connected: int  # open at the end of the hold
+    client_share: float
+    rss_after: float
+    hwm: float
+    others: float
+    totals: list[float] = field(default_factory=list)
+
+
+def reconnect_phase(stack: Stack, procs: PhoneProcs, n: int, hold: float) -> Reconnected:
+    """Every socket closes; once the server shows nobody online, all open again at once."""
+    watcher: Watcher = stack.beamer.watcher
+    watcher.expect(stack.online_goal(0))
+    procs.ask_all({"cmd": "drop"})
+    watcher.wait(60)
+    wait_idle(stack.pid)
+    watcher.expect(stack.online_goal(n))
+    start_at = now() + 0.3
+    others = Others([stack.pid, os.getpid(), *procs.pids])
+    cpu0 = cpu_seconds(stack.pid)
+    answers = procs.ask_all({"cmd": "reconnect", "start_at": start_at})
+    done = max(a["done"] for a in answers)
+    online_at = watcher.wait(60)
+    wait_idle(stack.pid)
+    server_cpu = cpu_seconds(stack.pid) - cpu0
+    other_cores = others.cores()
+    rss = memory_mb(stack.pid)
+    time.sleep(hold)
+    status = procs.ask_all({"cmd": "status"})
+    timings = [t for a in answers for t in a["timings"]]
+    _, share = client_load(answers, done - start_at)
+    return Reconnected(
+        phones=n,
+        reconnected=len(timings),
+        errors=[e for a in answers for e in a["errors"]],
+        wall=done - start_at,
+        server_cpu=server_cpu,
+        online_at=None if online_at is None else online_at - start_at,
+        drops=sum(len(s["drops"]) for s in status),
+        connected=sum(s["connected"] for s in status),
+        client_share=share,
+        rss_after=rss,
+        hwm=memory_mb(stack.pid, "VmHWM"),
+        others=other_cores,
+        totals=[t[1] - t[0] for t in timings],
+    )

@@ -317,6 +317,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         "peak MB",
         "client core%",
         "send slip p99 ms",
+        "other load",
     ]
     rows = []
     for r in runs:
@@ -338,6 +339,7 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
                 fmt(b.hwm, 0),
                 fmt(b.client_share * 100, 0),
                 fmt(b.slip * 1000),
+                fmt(b.others, 2),
             ]
         )
     print_table(headers, rows)
@@ -370,6 +372,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         if warning:
             print("  " + warning)
 
+    if {r.stack for r in runs} != {"bare", "plandag"}:
+        return  # --only: no ratios, no targets
     pairs = sorted({r.pair for r in runs})
     by = {(r.pair, r.stack): r for r in runs}
     cpu_ratios, p99_ratios = [], []
@@ -485,10 +489,7 @@ def main() -> int:
             flush=True,
         )
         runs.append(run)
-    if args.only:
-        args.pairs = 0
-    if {r.stack for r in runs} == {"bare", "plandag"}:
-        report(runs, args)
+    report(runs, args)
     return 0
 
 
