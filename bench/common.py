@@ -622,6 +622,10 @@ class Burst:
     beamer_msgs: int
     console_msgs: int | None
     phone_events: dict[str, int]
+    #: first sends whose phone got a `you` while it waited for the ack
+    you_before_ack: int
+    #: sockets closed by the server (or the network) since the phones joined
+    drops: int
     acked_ids: set[str]
     others: float
 
@@ -653,7 +657,7 @@ def burst_phase(
     # When the last write was acknowledged: per write its first ok ack (the original's
     # or its resend's), then the latest of those.
     first_ok: dict[int, float] = {}
-    for send, _planned, _sent, ack_at, ok, _dup, _code in results:
+    for send, _planned, _sent, ack_at, ok, _dup, _code, _early in results:
         number = intents[send].number
         if ok and (number not in first_ok or ack_at < first_ok[number]):
             first_ok[number] = ack_at
@@ -663,12 +667,14 @@ def burst_phase(
     server_cpu = cpu_seconds(stack.pid) - cpu0
     other_cores = others.cores()
     end = max(idle, exact_at or 0.0)
+    status = procs.ask_all({"cmd": "status"})
 
     errors: dict[str, int] = {}
     latencies: list[float] = []
     acked: set[int] = set()
     duplicate: set[int] = set()
-    for send, _planned, sent, ack_at, ok, dup, code in results:
+    you_first = 0
+    for send, _planned, sent, ack_at, ok, dup, code, early in results:
         intent = intents[send]
         if ok:
             acked.add(intent.number)
@@ -676,14 +682,15 @@ def burst_phase(
                 duplicate.add(intent.number)
             if not intent.resend:
                 latencies.append(ack_at - sent)
+                you_first += bool(early)
         else:
             errors[code] = errors.get(code, 0) + 1
     resent = {i.number for i in intents if i.resend}
-    events: dict[str, int] = {}
-    for a in answers:
-        for event, count in a["events"].items():
-            if count:
-                events[event] = events.get(event, 0) + count
+    events: dict[str, int] = {}  # what the phones received from the start to the window's end
+    for before, after in zip(answers, status, strict=True):
+        for event, count in after["events"].items():
+            if count - before["events"].get(event, 0):
+                events[event] = events.get(event, 0) + count - before["events"].get(event, 0)
     sent_times = [r[2] for r in results]
     client_cpu, share = client_load(answers, max(a["wall"] for a in answers))
     distinct = {i.number for i in intents}
@@ -709,6 +716,8 @@ def burst_phase(
         if stack.console is None
         else stack.console.watcher.count_between(start_at, end),
         phone_events=events,
+        you_before_ack=you_first,
+        drops=sum(len(s["drops"]) for s in status),
         acked_ids={intents[r[0]].payload["client_id"] for r in results if r[4]},
         others=other_cores,
     )

@@ -362,6 +362,10 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
             f" {j.server_cpu / max(1, j.phones) * 1000:.1f} ms server CPU each,"
             f" RSS {j.rss_after:.0f} MB with the phones connected"
         )
+        if b.drops:
+            print(f"    !! {b.drops} phone sockets were closed by the server or the network")
+        if args.mode == "consent" and b.you_before_ack:
+            print(f"    {b.you_before_ack} phones got their `you` before their ack")
         if b.errors:
             print(f"    errors: {b.errors}")
         if r.acked_missing:

@@ -14,7 +14,8 @@ Commands (`cmd`):
   for one ack before its next send), record send and ack times.
 - `drop`, `reconnect`: close every socket (the phones keep their cookie), then open them
   all again at once.
-- `status`: how many sockets are open, and the ones the server (or the network) closed.
+- `status`: how many sockets are open, the ones the server (or the network) closed, and
+  how many events of each name the phones have received.
 - `close`: hang up and exit.
 Every answer carries this process's own CPU time (`getrusage`) for the phase, so the
 benchmark can tell whether the client was the bottleneck.
@@ -55,6 +56,8 @@ class Phone:
         #: server-side or transport disconnects we did not ask for: (time, reason)
         self.drops: list[tuple[float, str]] = []
         self.hanging_up = False
+        #: when `you` events arrived
+        self.you_at: list[float] = []
 
     async def connect(self, url: str, code: str, transports: list[str]) -> None:
         sio = socketio.AsyncClient(reconnection=False)
@@ -66,6 +69,8 @@ class Phone:
 
         def other(event: str, *_args: Any) -> None:
             self.events[event] = self.events.get(event, 0) + 1
+            if event == "you":
+                self.you_at.append(now())
 
         def disconnected(*reason: Any) -> None:
             if not self.hanging_up:
@@ -161,12 +166,14 @@ class Worker:
             sent = now()
             phone = self.phones.get(index)
             if phone is None or phone.sio is None:
-                results.append([number, planned, sent, None, False, False, "not connected"])
+                results.append([number, planned, sent, None, False, False, "not connected", False])
                 return
             try:
                 ack = await phone.sio.call(event, payload, timeout=timeout)
             except Exception as exc:
-                results.append([number, planned, sent, None, False, False, type(exc).__name__])
+                results.append(
+                    [number, planned, sent, None, False, False, type(exc).__name__, False]
+                )
                 return
             acked = now()
             ok = isinstance(ack, dict) and ack.get("ok") is True
@@ -175,12 +182,13 @@ class Worker:
             if not ok:
                 error = ack.get("error") if isinstance(ack, dict) else None
                 code = str(error.get("code") if isinstance(error, dict) else ack)[:80]
-            results.append([number, planned, sent, acked, ok, duplicate, code])
+            # Did this phone get a `you` while it waited for the ack?
+            early = any(sent < t < acked for t in phone.you_at)
+            results.append([number, planned, sent, acked, ok, duplicate, code, early])
 
         cpu0, wall0 = cpu(), now()
         await asyncio.gather(*(send(*intent) for intent in cmd["intents"]))
-        events = {k: v - events0.get(k, 0) for k, v in self.events().items()}
-        return {"cpu": cpu() - cpu0, "wall": now() - wall0, "results": results, "events": events}
+        return {"cpu": cpu() - cpu0, "wall": now() - wall0, "results": results, "events": events0}
 
     async def drop(self, _cmd: dict[str, Any]) -> dict[str, Any]:
         cpu0 = cpu()
@@ -216,7 +224,7 @@ class Worker:
     async def status(self, _cmd: dict[str, Any]) -> dict[str, Any]:
         drops = [[p.index, t, why] for p in self.phones.values() for t, why in p.drops]
         connected = sum(1 for p in self.phones.values() if p.sio is not None and p.sio.connected)
-        return {"connected": connected, "drops": drops}
+        return {"connected": connected, "drops": drops, "events": self.events()}
 
     async def close(self, cmd: dict[str, Any]) -> dict[str, Any]:
         return await self.drop(cmd)
