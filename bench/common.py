@@ -181,6 +181,8 @@ class Watcher:
         self.goal: Callable[[Any], bool] | None = None
         self.goal_at: float | None = None
         self.state: Any = None
+        #: when the screen's socket was closed by the server or the network, and why
+        self.drops: list[tuple[float, str]] = []
 
     def seen(self, state: Any) -> None:
         t = now()
@@ -216,11 +218,26 @@ class Watcher:
 
 
 class PlandagScreen(Client):
-    """tests.support's mirroring client, reporting every snapshot and update."""
+    """tests.support's mirroring client, reporting every snapshot and update. Unlike a
+    test's, it reconnects after a drop (as live.js does; the new snapshot resyncs it),
+    and the drop is reported."""
 
     def __init__(self) -> None:
         self.watcher = Watcher()
+        self.closing = False
         super().__init__()
+        self.sio.reconnection = True
+        self.sio.reconnection_attempts = 5
+
+    def _disconnected(self, reason: Any = None) -> None:
+        super()._disconnected(reason)
+        if not self.closing:
+            self.watcher.drops.append((now(), str(reason)))
+
+    def close(self) -> None:
+        self.closing = True
+        self.sio.reconnection = False
+        super().close()
 
     def _snapshot(self, snap: dict[str, Any]) -> None:
         super()._snapshot(snap)
@@ -234,12 +251,21 @@ class PlandagScreen(Client):
 class BareBeamer:
     def __init__(self, url: str) -> None:
         self.watcher = Watcher()
-        self.sio = socketio.Client(reconnection=False)
+        self.closing = False
+        self.sio = socketio.Client(reconnection=True, reconnection_attempts=5)
         self.sio.on("tally", self.watcher.seen)
+        self.sio.on("disconnect", self._disconnected)
         self.sio.connect(url, auth={"audience": "beamer"}, transports=["websocket"])
 
+    def _disconnected(self, reason: Any = None) -> None:
+        if not self.closing:
+            self.watcher.drops.append((now(), str(reason)))
+
     def close(self) -> None:
-        self.sio.disconnect()
+        self.closing = True
+        self.sio.reconnection = False
+        if self.sio.connected:
+            self.sio.disconnect()
 
 
 # --------------------------------------------------------------------------- stacks
@@ -263,6 +289,16 @@ class Stack:
 
     def online_goal(self, n: int) -> Callable[[Any], bool]:
         raise NotImplementedError
+
+    def screen_drops(self, t0: float, t1: float) -> list[str]:
+        """The beamer's and console's drops between t0 and t1 (seconds after t0)."""
+        out = []
+        for name, screen in (("beamer", self.beamer), ("console", self.console)):
+            if screen is not None:
+                for t, why in list(screen.watcher.drops):
+                    if t0 <= t <= t1:
+                        out.append(f"{name} at +{t - t0:.1f} s ({why})")
+        return out
 
     def stored_ids(self, action: str) -> set[str]:
         """Client ids of the phones' writes the database holds."""
@@ -514,6 +550,7 @@ class Joined:
     beamer_msgs: int
     drops: int
     others: float  # cores other processes of the machine used meanwhile
+    screen_drops: list[str]
     totals: list[float] = field(default_factory=list)  # per phone, seconds
     steps: dict[str, list[float]] = field(default_factory=dict)
 
@@ -569,6 +606,7 @@ def join_phase(
         beamer_msgs=watcher.count_between(started, idle),
         drops=sum(len(s["drops"]) for s in status),
         others=other_cores,
+        screen_drops=stack.screen_drops(started, now()),
         totals=[t[3] - t[0] for t in timings],
         steps={
             "page": [t[1] - t[0] for t in timings],
@@ -628,6 +666,7 @@ class Burst:
     drops: int
     acked_ids: set[str]
     others: float
+    screen_drops: list[str]
 
     @property
     def lag(self) -> float | None:
@@ -720,6 +759,7 @@ def burst_phase(
         drops=sum(len(s["drops"]) for s in status),
         acked_ids={intents[r[0]].payload["client_id"] for r in results if r[4]},
         others=other_cores,
+        screen_drops=stack.screen_drops(start_at, now()),
     )
 
 
@@ -748,6 +788,7 @@ class Reconnected:
     rss_after: float
     hwm: float
     others: float
+    screen_drops: list[str]
     totals: list[float] = field(default_factory=list)
 
 
@@ -755,6 +796,7 @@ def reconnect_phase(stack: Stack, procs: PhoneProcs, n: int, hold: float) -> Rec
     """Every socket closes; once the server shows nobody online, all open again at once."""
     watcher: Watcher = stack.beamer.watcher
     watcher.expect(stack.online_goal(0))
+    dropped_at = now()
     procs.ask_all({"cmd": "drop"})
     watcher.wait(60)
     wait_idle(stack.pid)
@@ -786,5 +828,6 @@ def reconnect_phase(stack: Stack, procs: PhoneProcs, n: int, hold: float) -> Rec
         rss_after=rss,
         hwm=memory_mb(stack.pid, "VmHWM"),
         others=other_cores,
+        screen_drops=stack.screen_drops(dropped_at, now()),
         totals=[t[1] - t[0] for t in timings],
     )

@@ -364,6 +364,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         )
         if b.drops:
             print(f"    !! {b.drops} phone sockets were closed by the server or the network")
+        for drop in r.joined.screen_drops + b.screen_drops:
+            print(f"    !! a screen was dropped (it reconnected): {drop}")
         if args.mode == "consent" and b.you_before_ack:
             print(f"    {b.you_before_ack} phones got their `you` before their ack")
         if b.errors:

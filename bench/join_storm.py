@@ -141,6 +141,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
         )
         for error in r.joined.errors[:3]:
             print(f"    error: {error}")
+        for drop in r.joined.screen_drops:
+            print(f"    !! a screen was dropped (it reconnected): {drop}")
         warning = bottleneck_note(r.joined.client_share)
         if warning:
             print("  " + warning)
@@ -171,6 +173,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
             )
             for error in a.errors[:3]:
                 print(f"    pair {r.pair} {r.stack} error: {error}")
+            for drop in a.screen_drops:
+                print(f"    pair {r.pair} {r.stack}: !! a screen was dropped: {drop}")
         print_table(
             [
                 "pair",
@@ -227,13 +231,17 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
             ", ".join(f"{r.joined.rss_after:.0f} MB (peak {r.joined.hwm:.0f})" for r in plandag),
         ),
         Target(
-            "every phone joined, no errors, no socket dropped",
+            "every phone joined, no errors, no socket dropped (phones, beamer, console)",
             all(
-                r.joined.joined == r.joined.phones and not r.joined.errors and not r.joined.drops
+                r.joined.joined == r.joined.phones
+                and not r.joined.errors
+                and not r.joined.drops
+                and not r.joined.screen_drops
                 for r in plandag
             ),
             "; ".join(
-                f"{r.joined.joined} joined, {len(r.joined.errors)} errors, {r.joined.drops} dropped"
+                f"{r.joined.joined} joined, {len(r.joined.errors)} errors,"
+                f" {r.joined.drops} phones and {len(r.joined.screen_drops)} screens dropped"
                 for r in plandag
             ),
         ),
@@ -247,12 +255,13 @@ def report(runs: list[Run], args: argparse.Namespace) -> None:
                     a.reconnected == a.phones
                     and not a.errors
                     and not a.drops
+                    and not a.screen_drops
                     and a.connected == a.phones
                     for a in agains
                 ),
                 "; ".join(
                     f"{a.reconnected} back, {len(a.errors)} errors, {a.drops} dropped,"
-                    f" {a.connected} open"
+                    f" {a.connected} open, {len(a.screen_drops)} screens dropped"
                     for a in agains
                 ),
             )
