@@ -7,9 +7,9 @@ Linux is one clock for every process of the machine: the benchmark compares them
 its own (the beamer's) and gives start times in it.
 
 Commands (`cmd`):
-- `join`: each phone loads `GET /j/<code>` (device cookie), posts `/j/<code>/join`,
-  opens its socket with the cookie and waits for its first `snapshot`. Both stacks
-  (Plandag and bench/bare_server.py) speak exactly this.
+- `join`: each phone loads `GET /j/<code>` (device cookie), posts `/j/<code>/join` on
+  the same kept-alive connection, opens its socket with the cookie and waits for its
+  first `snapshot`. Both stacks (Plandag and bench/bare_server.py) speak exactly this.
 - `burst`: send the given intents at the given times (open loop: a phone does not wait
   for one ack before its next send), record send and ack times.
 - `drop`, `reconnect`: close every socket (the phones keep their cookie), then open them
@@ -31,7 +31,6 @@ import sys
 import time
 from typing import Any
 
-import aiohttp
 import socketio
 
 now = time.monotonic
@@ -46,6 +45,52 @@ def raise_open_files() -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard == resource.RLIM_INFINITY or hard > soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class HttpError(Exception):
+    pass
+
+
+async def exchange(
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    body: bytes = b"",
+) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/1.1 request on a kept-alive connection: (status, headers, body). A phone
+    sends its two join requests on one connection, as a browser does. A tiny client,
+    because an aiohttp session per phone cost the client process more CPU than the bare
+    server spent on the whole join, and the client must not be the bottleneck."""
+    host = "{}:{}".format(*writer.get_extra_info("peername")[:2])
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {len(body)}\r\n"
+    head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    writer.write(head.encode() + b"\r\n" + body)
+    status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    got: dict[str, str] = {}
+    for line in lines:
+        name, sep, value = line.partition(":")
+        if sep:
+            key = name.strip().lower()
+            # several Set-Cookie headers: keep them all, one a line
+            got[key] = f"{got[key]}\n{value.strip()}" if key in got else value.strip()
+    if got.get("transfer-encoding", "").lower() == "chunked":
+        data = b""
+        while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            data += (await reader.readexactly(size + 2))[:-2]
+        await reader.readuntil(b"\r\n")
+    else:
+        data = await reader.readexactly(int(got.get("content-length", "0")))
+    return int(status_line.split()[1]), got, data
+
+
+def device_cookie(headers: dict[str, str]) -> str:
+    for line in headers.get("set-cookie", "").splitlines():
+        name, _, rest = line.partition("=")
+        if name.strip() == "plandag_device":
+            return rest.split(";", 1)[0]
+    raise HttpError("no device cookie")
 
 
 class Phone:
@@ -121,21 +166,7 @@ class Worker:
             async with gate:
                 try:
                     t0 = now()
-                    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as http:
-                        async with http.get(f"{self.url}/j/{self.code}") as page:
-                            page.raise_for_status()
-                            await page.read()
-                            token = page.cookies["plandag_device"].value
-                        t1 = now()
-                        async with http.post(
-                            f"{self.url}/j/{self.code}/join",
-                            json={"name": f"Buur {i}", "group": groups[i % len(groups)]},
-                            headers={"Cookie": f"plandag_device={token}"},
-                        ) as response:
-                            body = await response.json(content_type=None)
-                        if not body.get("ok"):
-                            errors.append(f"join {i}: {body}")
-                            return
+                    token, t1 = await self.http_join(i, groups[i % len(groups)])
                     t2 = now()
                     phone = Phone(i, token)
                     await phone.connect(self.url, self.code, self.transports)
@@ -153,6 +184,32 @@ class Worker:
             "timings": timings,
             "errors": errors,
         }
+
+    async def http_join(self, i: int, group: str) -> tuple[str, float]:
+        """GET the join page (device cookie), then POST the join on the same connection.
+        Returns the device token and when the page had arrived."""
+        host, port = self.url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        try:
+            status, headers, _ = await exchange(reader, writer, "GET", f"/j/{self.code}", {})
+            if status != 200:
+                raise HttpError(f"join page: {status}")
+            token, t1 = device_cookie(headers), now()
+            body = json.dumps({"name": f"Buur {i}", "group": group}).encode()
+            status, _, data = await exchange(
+                reader,
+                writer,
+                "POST",
+                f"/j/{self.code}/join",
+                {"Content-Type": "application/json", "Cookie": f"plandag_device={token}"},
+                body,
+            )
+            answer = json.loads(data or b"{}")
+            if status != 200 or not answer.get("ok"):
+                raise HttpError(f"join: {status} {answer}")
+            return token, t1
+        finally:
+            writer.close()
 
     async def burst(self, cmd: dict[str, Any]) -> dict[str, Any]:
         """cmd["intents"]: [intent number, phone, seconds after start_at, event, payload]."""
