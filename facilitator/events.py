@@ -11,6 +11,7 @@ from shared.domain.errors import DomainError
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.framing import service as framing
 from shared.kaders import service as kaders
+from shared.kaders import writes as kader_writes
 from shared.meeting.service import (
     check_beamer_key,
     move_phase,
@@ -459,12 +460,16 @@ def configure_consent(principal: Principal, payload: Payload) -> Result:
 # here and to framework parties on their phones (participant/events.py registers those).
 
 
-def _actor_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
-    return {
-        "actor": kaders.Actor(user_id=_uid(principal)),
-        "meeting_id": principal.meeting_id,
-        "client_id": payload.client_id(),
-    }
+def _kader_write(write: kader_writes.Write) -> Any:
+    def handler(principal: Principal, payload: Payload) -> Result:
+        actor = kaders.Actor(user_id=_uid(principal))
+        return write(plandag().db, actor, principal.meeting_id, payload)
+
+    return handler
+
+
+for _event, _write in kader_writes.WRITES.items():
+    intent(_event, "console")(_kader_write(_write))
 
 
 @intent("party.invite", "console")
@@ -493,25 +498,6 @@ def refuse_device(principal: Principal, payload: Payload) -> Result:
     )
 
 
-@intent("framework.save", "console")
-def save_framework(principal: Principal, payload: Payload) -> Result:
-    return kaders.save_framework(
-        plandag().db,
-        **_actor_ctx(principal, payload),
-        framework_id=payload.optional_integer("id"),
-        party_id=payload.optional_integer("party_id"),
-        title=payload.text("title"),
-        description=payload.text("description", required=False) or "",
-    )
-
-
-@intent("framework.delete", "console")
-def delete_framework(principal: Principal, payload: Payload) -> Result:
-    return kaders.delete_framework(
-        plandag().db, **_actor_ctx(principal, payload), framework_id=payload.integer("id")
-    )
-
-
 @intent("framework.lock", "console")
 def lock_frameworks(principal: Principal, payload: Payload) -> Result:
     return kaders.lock_frameworks(plandag().db, **_ctx(principal, payload))
@@ -521,37 +507,6 @@ def lock_frameworks(principal: Principal, payload: Payload) -> Result:
 def show_framework(principal: Principal, payload: Payload) -> Result:
     return kaders.show_framework(
         plandag().db, **_ctx(principal, payload), framework_id=payload.optional_integer("id")
-    )
-
-
-@intent("framework.flag", "console")
-def flag_proposal(principal: Principal, payload: Payload) -> Result:
-    return kaders.flag_proposal(
-        plandag().db,
-        **_actor_ctx(principal, payload),
-        proposal_id=payload.integer("proposal_id"),
-        framework_id=payload.integer("framework_id"),
-        note=payload.text("note"),
-    )
-
-
-@intent("framework.unflag", "console")
-def clear_flag(principal: Principal, payload: Payload) -> Result:
-    return kaders.clear_flag(
-        plandag().db, **_actor_ctx(principal, payload), flag_id=payload.integer("id")
-    )
-
-
-@intent("check.record", "console")
-def record_check(principal: Principal, payload: Payload) -> Result:
-    return kaders.record_check(
-        plandag().db,
-        **_actor_ctx(principal, payload),
-        agreement_id=payload.integer("agreement_id"),
-        framework_id=payload.integer("framework_id"),
-        verdict=payload.text("verdict"),
-        explanation=payload.text("explanation", required=False) or "",
-        seen_version=payload.optional_integer("framework_version"),
     )
 
 

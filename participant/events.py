@@ -14,6 +14,7 @@ from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.framing import service as framing
 from shared.kaders import service as kaders
+from shared.kaders import writes as kader_writes
 from shared.meeting.service import meeting_by_code, participant_by_device
 from shared.proposals import service as proposals
 from shared.realtime.sockets import Payload, Principal, authenticator, intent
@@ -210,59 +211,13 @@ def sign_plan(principal: Principal, payload: Payload) -> Result:
 # check from a phone; the services refuse any other participant (and other parties' kaders).
 
 
-def _party_ctx(principal: Principal, payload: Payload) -> dict[str, Any]:
-    return {
-        "actor": kaders.Actor(participant_id=principal.participant_id),
-        "meeting_id": principal.meeting_id,
-        "client_id": payload.client_id(),
-    }
+def _kader_write(write: kader_writes.Write) -> Any:
+    def handler(principal: Principal, payload: Payload) -> Result:
+        actor = kaders.Actor(participant_id=principal.participant_id)
+        return write(plandag().db, actor, principal.meeting_id, payload)
+
+    return handler
 
 
-@intent("framework.save", "phone")
-def save_framework(principal: Principal, payload: Payload) -> Result:
-    return kaders.save_framework(
-        plandag().db,
-        **_party_ctx(principal, payload),
-        framework_id=payload.optional_integer("id"),
-        party_id=payload.optional_integer("party_id"),
-        title=payload.text("title"),
-        description=payload.text("description", required=False) or "",
-    )
-
-
-@intent("framework.delete", "phone")
-def delete_framework(principal: Principal, payload: Payload) -> Result:
-    return kaders.delete_framework(
-        plandag().db, **_party_ctx(principal, payload), framework_id=payload.integer("id")
-    )
-
-
-@intent("framework.flag", "phone")
-def flag_proposal(principal: Principal, payload: Payload) -> Result:
-    return kaders.flag_proposal(
-        plandag().db,
-        **_party_ctx(principal, payload),
-        proposal_id=payload.integer("proposal_id"),
-        framework_id=payload.integer("framework_id"),
-        note=payload.text("note"),
-    )
-
-
-@intent("framework.unflag", "phone")
-def clear_flag(principal: Principal, payload: Payload) -> Result:
-    return kaders.clear_flag(
-        plandag().db, **_party_ctx(principal, payload), flag_id=payload.integer("id")
-    )
-
-
-@intent("check.record", "phone")
-def record_check(principal: Principal, payload: Payload) -> Result:
-    return kaders.record_check(
-        plandag().db,
-        **_party_ctx(principal, payload),
-        agreement_id=payload.integer("agreement_id"),
-        framework_id=payload.integer("framework_id"),
-        verdict=payload.text("verdict"),
-        explanation=payload.text("explanation", required=False) or "",
-        seen_version=payload.optional_integer("framework_version"),
-    )
+for _event, _write in kader_writes.WRITES.items():
+    intent(_event, "phone")(_kader_write(_write))
