@@ -28,13 +28,14 @@ from shared.core.models import Meeting
 from shared.domain import DomainError
 from shared.domain.frameworks import DeviceStatus
 from shared.domain.meeting import format_join_code, normalize_join_code
-from shared.i18n import localize_error, use_meeting_language
+from shared.i18n import localize_error, select_locale, use_meeting_language
 from shared.kaders import service as kaders
 from shared.meeting.screens import join_url, person_view
 from shared.meeting.service import join, meeting_by_code, meeting_by_id, participant_by_device
 from shared.web import (
     api_error,
     client_address,
+    current_user,
     guess_budget_spent,
     json_intent,
     plandag,
@@ -85,14 +86,7 @@ def phone(code: str) -> Any:
     if token is not None:
         p = participant_by_device(plandag().db, row.id, token)
         you = person_view(p) if p is not None else None
-    response = Response(
-        render_template(
-            "participant/phone.html",
-            meeting=row,
-            you=you,
-            join_code=format_join_code(row.join_code),
-        )
-    )
+    response = Response(_phone_page(row, you))
     if token is None:
         # Issued before joining, so a join retried after a lost response is the same
         # device and so the same participant.
@@ -106,6 +100,32 @@ def phone(code: str) -> Any:
         )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+#: (meeting id, version, language) -> the phone page before joining. A thousand phones
+#: that scan the QR code get the same page; the meeting's version covers its title,
+#: groups and phase, so an entry is exact until the meeting changes.
+_PAGES: dict[tuple[str, int, str], str] = {}
+
+
+def _phone_page(row: Meeting, you: dict[str, Any] | None) -> str:
+    def render() -> str:
+        return render_template(
+            "participant/phone.html",
+            meeting=row,
+            you=you,
+            join_code=format_join_code(row.join_code),
+        )
+
+    if you is not None or current_user() is not None:
+        return render()  # the page names this person (or a facilitator's own header)
+    key = (row.id, row.version, select_locale())
+    page = _PAGES.get(key)
+    if page is None:
+        if len(_PAGES) >= 64:
+            _PAGES.clear()
+        page = _PAGES[key] = render()
+    return page
 
 
 def _meeting(code: str) -> Meeting | None:

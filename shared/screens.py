@@ -78,7 +78,37 @@ def snapshot(
     base_url: str,
     participant: Participant | None = None,
 ) -> dict[str, Any]:
-    """Every key this audience sees, at the meeting's current version."""
+    """Every key this audience sees, at the meeting's current version. A phone's room
+    part is the same for every phone of a meeting at one version (what is only its own
+    is ``you``), so it is built once per version and shared: a thousand phones joining
+    or reconnecting cost one build, not a thousand."""
+    shared = audience == "phone"
+    cached = _PHONE_VIEWS.get(row.id) if shared else None
+    if cached is not None and cached[0] == (row.version, base_url):
+        views = cached[1]
+    else:
+        views = _room_views(session, row, audience, base_url)
+        if shared:
+            if len(_PHONE_VIEWS) >= 256:  # a server holds a few meetings at a time
+                _PHONE_VIEWS.clear()
+            _PHONE_VIEWS[row.id] = ((row.version, base_url), views)
+    result: dict[str, Any] = {
+        "version": row.version,
+        "server_time": iso(utcnow()),
+        "views": views,
+    }
+    if participant is not None:
+        result["you"] = you_view(session, participant)
+    return result
+
+
+#: meeting id -> ((version, base url), the phones' room views at that version). Every
+#: change a phone can see raises the version (``commit_change``), so an entry is exact
+#: until the next change; the views are only ever serialized, never changed.
+_PHONE_VIEWS: dict[str, tuple[tuple[int, str], dict[str, Any]]] = {}
+
+
+def _room_views(session: Session, row: MeetingRow, audience: str, base_url: str) -> dict[str, Any]:
     views: dict[str, Any] = {}
     for key in KEYS.values():
         if audience not in key.audiences:
@@ -90,11 +120,4 @@ def snapshot(
         else:
             assert key.build is not None
             views[key.name] = key.build(session, row, audience, base_url)
-    result: dict[str, Any] = {
-        "version": row.version,
-        "server_time": iso(utcnow()),
-        "views": views,
-    }
-    if participant is not None:
-        result["you"] = you_view(session, participant)
-    return result
+    return views

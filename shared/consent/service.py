@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
@@ -70,10 +70,15 @@ def _as_domain(
         query = query.where(ConsentAnswer.participant_id == only)
         eligible &= {only}
     answers = {a.participant_id: a for a in session.scalars(query)}
-    removed = set(
-        session.scalars(
-            select(Participant.id).where(
-                Participant.id.in_(eligible), Participant.removed_at.is_not(None)
+    # With ``only``, the caller has just loaded that person and refused a removed one.
+    removed = (
+        set()
+        if only is not None
+        else set(
+            session.scalars(
+                select(Participant.id).where(
+                    Participant.id.in_(eligible), Participant.removed_at.is_not(None)
+                )
             )
         )
     )
@@ -282,25 +287,32 @@ def answer(
         domain, stored = _as_domain(session, row, only=person.id)
         response = domain.answer(person.id, value, text)
         current = stored.get(person.id)
+        now = utcnow()
+        # Statements, not unit-of-work objects: a thousand phones answer at once and
+        # nothing here is read back in this transaction.
         if current is None:
-            session.add(
-                ConsentAnswer(
+            session.execute(
+                insert(ConsentAnswer).values(
                     round_id=row.id,
                     participant_id=person.id,
-                    answer=response.answer.value,
+                    answer=response.answer,
                     text=response.text,
+                    withdrawn=False,
+                    asked=False,
+                    answered_at=now,
                 )
             )
         else:
             current.answer, current.text = response.answer, response.text
-            current.withdrawn, current.asked, current.answered_at = False, False, utcnow()
-        session.add(
-            ConsentLog(
+            current.withdrawn, current.asked, current.answered_at = False, False, now
+        session.execute(
+            insert(ConsentLog).values(
                 round_id=row.id,
                 participant_id=person.id,
                 action="answer",
                 answer=response.answer.value,
                 text=response.text,
+                at=now,
             )
         )
         change = commit_change(session, meeting, {"consent_tally"}, {person.id})

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from shared.core.models import (
     Intent,
     MeetingFacilitator,
     Participant,
+    utcnow,
 )
 from shared.core.models import Meeting as MeetingRow
 from shared.domain import DomainError
@@ -61,7 +62,7 @@ def commit_change(
         since[audience] = int(seen.get(audience, 0))
         seen[audience] = meeting.version
     meeting.audience_versions = seen
-    session.flush()
+    # No flush here: the commit flushes once, and a query in between autoflushes.
     return Change(meeting.id, meeting.version, set(keys), set(personal), set(evicted), since)
 
 
@@ -106,22 +107,26 @@ def run_intent(
         try:
             with db.transaction() as session:
                 if client_id is not None:
-                    done = session.scalar(
-                        select(Intent).where(Intent.actor == actor, Intent.client_id == client_id)
-                    )
+                    done = session.execute(
+                        select(Intent.action, Intent.meeting_id, Intent.result).where(
+                            Intent.actor == actor, Intent.client_id == client_id
+                        )
+                    ).first()
                     if done is not None:
                         if done.action != action or done.meeting_id != meeting_id:
                             raise DomainError("payload.client_id_reused")
                         return {**done.result, "duplicate": True}, None
                 result, change = work(session)
                 if client_id is not None:
-                    session.add(
-                        Intent(
+                    # One statement, not a unit-of-work object: nothing reads it back.
+                    session.execute(
+                        insert(Intent).values(
                             meeting_id=meeting_id,
                             actor=actor,
                             client_id=client_id,
                             action=action,
                             result=result,
+                            created_at=utcnow(),
                         )
                     )
             return result, change
