@@ -83,15 +83,18 @@ def snapshot(
     is ``you``), so it is built once per version and shared: a thousand phones joining
     or reconnecting cost one build, not a thousand."""
     shared = audience == "phone"
+    # the version of the last change phones see (a join, presence, a moderation queue
+    # do not touch it): phones of one meeting share their room views until it moves
+    seen = (int((row.audience_versions or {}).get("phone", 0)), base_url)
     cached = _PHONE_VIEWS.get(row.id) if shared else None
-    if cached is not None and cached[0] == (row.version, base_url):
+    if cached is not None and cached[0] == seen:
         views = cached[1]
     else:
         views = _room_views(session, row, audience, base_url)
         if shared:
             if len(_PHONE_VIEWS) >= 256:  # a server holds a few meetings at a time
                 _PHONE_VIEWS.clear()
-            _PHONE_VIEWS[row.id] = ((row.version, base_url), views)
+            _PHONE_VIEWS[row.id] = (seen, views)
     result: dict[str, Any] = {
         "version": row.version,
         "server_time": iso(utcnow()),
@@ -102,9 +105,9 @@ def snapshot(
     return result
 
 
-#: meeting id -> ((version, base url), the phones' room views at that version). Every
-#: change a phone can see raises the version (``commit_change``), so an entry is exact
-#: until the next change; the views are only ever serialized, never changed.
+#: meeting id -> ((phone version, base url), the phones' room views then). Every change
+#: a phone can see raises the phones' version (``commit_change``), so an entry is exact
+#: until the next such change; the views are only ever serialized, never changed.
 _PHONE_VIEWS: dict[str, tuple[tuple[int, str], dict[str, Any]]] = {}
 
 

@@ -429,3 +429,29 @@ def test_a_change_is_only_broadcast_once_the_hub_flushes(meeting: Room):
     meeting.hub.changed(change)
     assert len(meeting.hub.sent) == before
     assert meeting.hub.deliver()
+
+
+def test_phones_share_one_room_snapshot_until_something_they_see_changes(meeting: Room):
+    """The room part of a phone's snapshot is built once per phone-visible version: a
+    join (which phones do not see) keeps it, a revised statement replaces it."""
+    from shared.core.models import Meeting, Participant
+    from shared.screens import snapshot
+
+    meeting.go_to("framing")
+    first, second = meeting.phone("Fatima"), meeting.phone("Bram")
+
+    def snap(pid: int) -> dict[str, Any]:
+        with meeting.db.read() as s:
+            row, person = s.get(Meeting, meeting.id), s.get(Participant, pid)
+            assert row is not None and person is not None
+            return snapshot(s, row, "phone", "https://plandag.test", person)
+
+    a, b = snap(first), snap(second)
+    assert a["views"] is b["views"]  # built once, shared
+    assert a["you"]["id"] == first and b["you"]["id"] == second  # `you` is each its own
+    meeting.phone("Joke")  # a join: phones see nothing of it
+    assert snap(first)["views"] is a["views"]
+    meeting.facilitate(framing.revise_statement, text="Het plein is van iedereen.")
+    fresh = snap(second)
+    assert fresh["views"] is not a["views"]
+    assert "Het plein is van iedereen." in str(fresh["views"]["meeting"])
