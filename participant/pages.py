@@ -103,8 +103,9 @@ def phone(code: str) -> Any:
 
 
 #: (meeting id, version, language) -> the phone page before joining. A thousand phones
-#: that scan the QR code get the same page; the meeting's version covers its title,
-#: groups and phase, so an entry is exact until the meeting changes.
+#: that scan the QR code get the same page; any change to the meeting (its title, groups,
+#: phase among them) raises its version, so an entry is never stale (and is rebuilt more
+#: often than strictly needed).
 _PAGES: dict[tuple[str, int, str], str] = {}
 
 

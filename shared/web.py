@@ -95,12 +95,6 @@ def csrf_token() -> str:
     return token
 
 
-def check_csrf() -> None:
-    sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
-    if not secrets.compare_digest(str(sent), csrf_token()):
-        abort(400, description="csrf")
-
-
 def csrf_exempt(view: F) -> F:
     """A write that needs no CSRF token: a public upload (``/verify``) or a JSON write
     (``@json_intent``, which a cross-site form cannot send without a CORS preflight)."""
@@ -108,18 +102,29 @@ def csrf_exempt(view: F) -> F:
     return view
 
 
+#: forms posted without a login (their refusal stays a refusal)
+LOGGED_OUT_FORMS = ("facilitator.login", "facilitator.setup")
+
+
 def protect_forms(app: Flask) -> None:
     """Every POST (PUT, PATCH, DELETE) carries the session's CSRF token, unless its view
     is ``@csrf_exempt``: checked once here, before any view runs, so no view can forget."""
 
     @app.before_request
-    def _check_csrf() -> None:
+    def _check_csrf() -> Any:
         if request.method in ("GET", "HEAD", "OPTIONS"):
-            return
+            return None
         view = app.view_functions.get(request.endpoint or "")
         if view is None or getattr(view, "csrf_exempt", False):
-            return
-        check_csrf()
+            return None
+        sent = request.form.get("csrf") or request.headers.get("X-CSRF-Token", "")
+        if secrets.compare_digest(str(sent), csrf_token()):
+            return None
+        if current_user() is None and request.endpoint not in LOGGED_OUT_FORMS:
+            # a tab left open after logout (or an ended session): log in again, as a
+            # GET of the same page would, instead of a bare refusal
+            return redirect(url_for("facilitator.login"))
+        abort(400, description="csrf")
 
 
 def facilitator_page(view: Callable[..., Any]) -> Callable[..., Any]:

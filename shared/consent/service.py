@@ -60,7 +60,7 @@ def _round(session: Session, meeting: MeetingRow, round_id: int | None = None) -
 
 
 def _as_domain(
-    session: Session, row: RoundRow, only: int | None = None
+    session: Session, row: RoundRow, only: int | None = None, *, only_is_present: bool = False
 ) -> tuple[ConsentRound, dict[int, ConsentAnswer]]:
     """The round as the domain sees it. With ``only``, just that person's part: an
     answer touches one row, not the whole room (1,000 phones answer at once)."""
@@ -70,10 +70,11 @@ def _as_domain(
         query = query.where(ConsentAnswer.participant_id == only)
         eligible &= {only}
     answers = {a.participant_id: a for a in session.scalars(query)}
-    # With ``only``, the caller has just loaded that person and refused a removed one.
+    # ``only_is_present``: the caller has just loaded that person (the phone's own intent)
+    # and refused a removed one; no need to ask again.
     removed = (
         set()
-        if only is not None
+        if only_is_present
         else set(
             session.scalars(
                 select(Participant.id).where(
@@ -284,7 +285,7 @@ def answer(
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         row = _round(session, meeting, round_id)
-        domain, stored = _as_domain(session, row, only=person.id)
+        domain, stored = _as_domain(session, row, only=person.id, only_is_present=True)
         response = domain.answer(person.id, value, text)
         current = stored.get(person.id)
         now = utcnow()

@@ -199,13 +199,16 @@ def renew_party_link(
         party = _party(session, meeting_id, party_id)
         party.invite_key = secrets.token_urlsafe(24)
         rep = session.get(Participant, party.participant_id) if party.participant_id else None
+        keys = {"parties"}
         if rep is not None and rep.removed_at is not None:
             party.participant_id = None
             for device in session.scalars(
                 select(PartyDevice).where(PartyDevice.party_id == party.id)
             ):
                 session.delete(device)
-        change = commit_change(session, meeting, {"parties"})
+            # the flags and checks it made no longer name it through its representative
+            keys |= {"framework_flags", "framework_check"}
+        change = commit_change(session, meeting, keys)
         return {"id": party.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "party.renew", work)

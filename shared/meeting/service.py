@@ -406,7 +406,9 @@ def join(
             old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
             existing.name_key = name_key(clean_name)
-            keys = {f"participant:{existing.id}", "counts"}
+            # Every view that shows this person changes (cards, queue, tallies, tables),
+            # and with namesakes, every view that shows them.
+            keys = _appearance_keys(session, [existing.id])
             keys |= _namesake_keys(session, meeting_id, existing.id, {clean_name, old_name})
             return existing, commit_change(session, row, keys, {existing.id})
         meeting.check_can_join()
@@ -456,6 +458,11 @@ def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) 
     )
     if not set(ids) - {me}:
         return set()
+    return _appearance_keys(session, ids)
+
+
+def _appearance_keys(session: Session, ids: list[int]) -> set[str]:
+    """Every view that shows these people by name or group."""
     keys = {f"participant:{pid}" for pid in ids}
     for cid in session.scalars(select(Contribution.id).where(Contribution.participant_id.in_(ids))):
         keys |= {f"contribution:{cid}", f"card:{cid}"}

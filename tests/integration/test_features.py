@@ -455,3 +455,52 @@ def test_phones_share_one_room_snapshot_until_something_they_see_changes(meeting
     fresh = snap(second)
     assert fresh["views"] is not a["views"]
     assert "Het plein is van iedereen." in str(fresh["views"]["meeting"])
+
+
+def test_a_renamed_participant_is_renamed_on_every_phone_that_shows_them(meeting: Room):
+    from shared.core.models import Meeting
+    from shared.screens import snapshot
+
+    meeting.go_to("sharing")
+    token = "device-renamer-" + "y" * 20
+    person, change = join(
+        meeting.db, meeting_id=meeting.id, device_token=token, name="Fatma", group="Bewoners"
+    )
+    meeting.hub.changed(change)
+    made = meeting.by(person.id, sharing.create_contribution, text="Meer licht op het plein.")
+
+    def card() -> Any:
+        with meeting.db.read() as s:
+            row = s.get(Meeting, meeting.id)
+            assert row is not None
+            return snapshot(s, row, "phone", "https://plandag.test")["views"][f"card:{made['id']}"]
+
+    assert "Fatma" in str(card())
+    _, renamed = join(
+        meeting.db, meeting_id=meeting.id, device_token=token, name="Fatima", group="Bewoners"
+    )
+    meeting.hub.changed(renamed)
+    assert "Fatima" in str(card())  # a phone connecting now reads the new name
+    sent = meeting.hub.deliver()
+    assert f"card:{made['id']}" in keys_to(sent, room(meeting.id, "phone"))  # and those online
+
+
+def test_the_facilitator_cannot_ask_a_removed_objector(meeting: Room):
+    from shared.meeting.service import remove_participant
+
+    meeting.go_to("proposals")
+    fatima, bram = meeting.phone("Fatima"), meeting.phone("Bram")
+    pid = _proposal(meeting, fatima, "Schoonmaakploeg")
+    meeting.go_to("consent")
+    opened = meeting.facilitate(consent.open_round, proposal_id=pid, whole_plan=False)
+    meeting.by(
+        bram,
+        consent.answer,
+        round_id=opened["round_id"],
+        value="objection",
+        text="Zaterdag werk ik.",
+    )
+    meeting.facilitate(remove_participant, participant_id=bram)
+    with pytest.raises(DomainError) as refused:
+        meeting.facilitate(consent.ask_objector, participant_id=bram)
+    assert refused.value.code == "consent.no_objection"  # who left, no longer objects
