@@ -4,6 +4,8 @@ plan, answers from phones, integrating objections, and the plan builder."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
@@ -59,8 +61,32 @@ def _round(session: Session, meeting: MeetingRow, round_id: int | None = None) -
     return row
 
 
+@dataclass(frozen=True)
+class RoundState:
+    """What an answer needs of its round: not the text it asks about (a whole plan)."""
+
+    id: int
+    eligible: list[int]
+    closed_at: datetime | None
+
+
+def _round_state(session: Session, meeting: MeetingRow, round_id: int) -> RoundState:
+    found = session.execute(
+        select(RoundRow.id, RoundRow.eligible, RoundRow.closed_at).where(
+            RoundRow.id == round_id, RoundRow.meeting_id == meeting.id
+        )
+    ).first()
+    if found is None:
+        raise DomainError("consent.closed")
+    return RoundState(found.id, found.eligible, found.closed_at)
+
+
 def _as_domain(
-    session: Session, row: RoundRow, only: int | None = None, *, only_is_present: bool = False
+    session: Session,
+    row: RoundRow | RoundState,
+    only: int | None = None,
+    *,
+    only_is_present: bool = False,
 ) -> tuple[ConsentRound, dict[int, ConsentAnswer]]:
     """The round as the domain sees it. With ``only``, just that person's part: an
     answer touches one row, not the whole room (1,000 phones answer at once)."""
@@ -284,7 +310,7 @@ def answer(
     text: object,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
-        row = _round(session, meeting, round_id)
+        row = _round_state(session, meeting, round_id)
         domain, stored = _as_domain(session, row, only=person.id, only_is_present=True)
         response = domain.answer(person.id, value, text)
         current = stored.get(person.id)
