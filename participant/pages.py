@@ -71,6 +71,18 @@ def enter_code() -> Any:
     return render_template("participant/enter_code.html", error=None, code="")
 
 
+def _new_device_cookie(response: Response) -> None:
+    """A new device: one cookie, so a join retried after a lost answer is the same person."""
+    response.set_cookie(
+        DEVICE_COOKIE,
+        secrets.token_urlsafe(32),
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+
+
 @bp.get("/j/<code>")
 def phone(code: str) -> Any:
     if guess_budget_spent():
@@ -90,14 +102,7 @@ def phone(code: str) -> Any:
     if token is None:
         # Issued before joining, so a join retried after a lost response is the same
         # device and so the same participant.
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(32),
-            max_age=DEVICE_MAX_AGE,
-            httponly=True,
-            samesite="Lax",
-            secure=request.is_secure,
-        )
+        _new_device_cookie(response)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -194,17 +199,6 @@ def qr(code: str) -> Any:
 
 
 # --------------------------------------------------------------------------- framework parties
-
-
-def _new_device_cookie(response: Response) -> None:
-    response.set_cookie(
-        DEVICE_COOKIE,
-        secrets.token_urlsafe(32),
-        max_age=DEVICE_MAX_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure,
-    )
 
 
 @bp.get("/k/<key>")

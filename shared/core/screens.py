@@ -16,6 +16,7 @@ from shared.core.models import (
     Participant,
 )
 from shared.core.models import Meeting as MeetingRow
+from shared.domain.meeting import Role
 from shared.domain.sharing import Anonymity
 from shared.domain.wording import distinct_names
 
@@ -64,3 +65,20 @@ def room_label(
     if meeting.anonymity == Anonymity.ANONYMOUS:
         return {"name": None, "group": p.group}
     return {"name": shown_name(session, p), "group": p.group}
+
+
+def taking_part(session: Session, meeting_id: str) -> list[tuple[int, str]]:
+    """(id, group) of everyone still in the meeting who takes part (observers do not),
+    in joining order: who gets a turn in a speaking round, and a seat when tables split."""
+    return [
+        (pid, group)
+        for pid, group in session.execute(
+            select(Participant.id, Participant.group)
+            .where(
+                Participant.meeting_id == meeting_id,
+                Participant.removed_at.is_(None),
+                Participant.role != Role.OBSERVER,
+            )
+            .order_by(Participant.id)
+        )
+    ]

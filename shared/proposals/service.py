@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from shared.core.db import Database
 from shared.core.intents import (
+    Change,
     Result,
     commit_change,
     facilitator_intent,
@@ -268,16 +269,20 @@ def merge_proposals(
         meeting.shortlist = [i for i in meeting.shortlist if i != source.id]
         voters = set(votes_on[source.id]) | set(votes_on[target.id])
         # The author of the merged proposal is told on their phone.
-        authors = {p.author_id for p in (source, target) if p.author_id is not None}
-        change = commit_change(
-            session,
-            meeting,
-            proposal_keys(source) | proposal_keys(target) | {"meeting"},
-            voters | authors,
-        )
+        change = _merge_change(session, meeting, source, target, voters)
         return {"id": target.id, "merged": source.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.merge", work)
+
+
+def _merge_change(
+    session: Session, meeting: MeetingRow, source: Proposal, target: Proposal, voters: set[int]
+) -> Change:
+    """A merge or its undo: both proposals' keys change, and the voters' and the authors'
+    phones are told."""
+    authors = {p.author_id for p in (source, target) if p.author_id is not None}
+    keys = proposal_keys(source) | proposal_keys(target) | {"meeting"}
+    return commit_change(session, meeting, keys, voters | authors)
 
 
 def undo_merge(
@@ -354,13 +359,7 @@ def undo_merge(
             )
         merge.undone_at = utcnow()
         voters = {int(v) for v in merge.source_votes} | {int(v) for v in merge.target_votes}
-        authors = {p.author_id for p in (source, target) if p.author_id is not None}
-        change = commit_change(
-            session,
-            meeting,
-            proposal_keys(source) | proposal_keys(target) | {"meeting"},
-            voters | authors,
-        )
+        change = _merge_change(session, meeting, source, target, voters)
         return {"id": source.id, "restored_from": target.id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.unmerge", work)

@@ -45,6 +45,21 @@ FORMAT = "plandag-plan/2"  # /2 adds the sealed verify_url (set by signing.close
 ROLES = tuple(Role)
 
 
+def signers(session: Session, meeting_id: str) -> list[Participant]:
+    """Who may sign: people still in the meeting, in a signing role, in joining order."""
+    return list(
+        session.scalars(
+            select(Participant)
+            .where(
+                Participant.meeting_id == meeting_id,
+                Participant.removed_at.is_(None),
+                Participant.role.in_(list(SIGNING_ROLES)),
+            )
+            .order_by(Participant.id)
+        )
+    )
+
+
 def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
     """The plan as people read it when they sign: the agreements, who reconvenes and who
     evaluates, the follow-up agreements and the framework check's verdicts (framework
@@ -462,24 +477,14 @@ def _signatures(
     """Signatures of people still in the meeting, in a signing role, given on exactly
     the plan that is sealed (signed ones numbered 1..n, declined ones 1..m), and
     everyone else who could sign but neither signed nor declined."""
-    eligible = list(
-        session.scalars(
-            select(Participant)
-            .where(
-                Participant.meeting_id == meeting.id,
-                Participant.removed_at.is_(None),
-                Participant.role.in_([r.value for r in SIGNING_ROLES]),
-            )
-            .order_by(Participant.id)
-        )
-    )
+    eligible = signers(session, meeting.id)
     query = (
         select(Signature, Participant)
         .join(Participant, Participant.id == Signature.participant_id)
         .where(
             Signature.meeting_id == meeting.id,
             Participant.removed_at.is_(None),
-            Participant.role.in_([r.value for r in SIGNING_ROLES]),
+            Participant.role.in_(list(SIGNING_ROLES)),
         )
         .order_by(Signature.at, Signature.id)
     )

@@ -17,9 +17,10 @@ from shared.core.models import (
 from shared.core.screens import iso, shown_name
 from shared.domain.phases import Phase
 from shared.domain.sharing import Anonymity
-from shared.domain.signing import SIGNING_ROLES, SignatureStatus
+from shared.domain.signing import SignatureStatus
 from shared.domain.wording import distinct_names
 from shared.signing.digest import plan_digest
+from shared.signing.record import signers
 
 
 def signing_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
@@ -38,17 +39,7 @@ def fingerprint(digest: str) -> str:
 def signing_tally_view(session: Session, meeting: MeetingRow, audience: str) -> dict[str, Any]:
     """Who signed: counts for the beamer (names when the meeting is named), everyone
     with their status for the console."""
-    people = list(
-        session.scalars(
-            select(Participant)
-            .where(
-                Participant.meeting_id == meeting.id,
-                Participant.removed_at.is_(None),
-                Participant.role.in_([r.value for r in SIGNING_ROLES]),
-            )
-            .order_by(Participant.name)
-        )
-    )
+    people = sorted(signers(session, meeting.id), key=lambda p: (p.name, p.id))
     # Only signatures given on the plan as it stands now count.
     current = plan_digest(session, meeting)
     signed = {

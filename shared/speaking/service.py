@@ -14,7 +14,8 @@ from shared.core.models import (
     utcnow,
 )
 from shared.core.models import SpeakRequest as SpeakRow
-from shared.domain import DomainError, Role
+from shared.core.screens import taking_part
+from shared.domain import DomainError
 from shared.domain.speaking import RequestStatus, Round, SpeakingQueue, SpeakRequest, round_order
 
 
@@ -115,16 +116,8 @@ def _round(session: Session, meeting: MeetingRow) -> tuple[SpeakingRound, Round]
 
 def start_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) -> Result:
     def work(session: Session, meeting: MeetingRow) -> Result:
-        people = session.execute(
-            select(Participant.id, Participant.group)
-            .where(
-                Participant.meeting_id == meeting_id,
-                Participant.removed_at.is_(None),
-                Participant.role != Role.OBSERVER,
-            )
-            .order_by(Participant.id)
-        ).all()
-        order = round_order([(pid, group) for pid, group in people])
+        people = taking_part(session, meeting_id)
+        order = round_order(people)
         previous = session.get(SpeakingRound, meeting.round_id or 0)
         if previous is not None:
             previous.ended = True

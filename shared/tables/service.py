@@ -18,6 +18,7 @@ from shared.core.models import (
     Theme,
     WorkTable,
 )
+from shared.core.screens import taking_part
 from shared.domain import DomainError, Role
 from shared.domain.tables import (
     FOUR_YEARS,
@@ -46,15 +47,7 @@ def split_tables(
         session.execute(
             update(WorkTable).where(WorkTable.meeting_id == meeting_id).values(active=False)
         )
-        people = session.execute(
-            select(Participant.id, Participant.group)
-            .where(
-                Participant.meeting_id == meeting_id,
-                Participant.removed_at.is_(None),
-                Participant.role != Role.OBSERVER,
-            )
-            .order_by(Participant.id)
-        ).all()
+        people = taking_part(session, meeting_id)
         question = FOUR_YEARS if four_years else ""
         if chosen is Strategy.THEME:
             themes = list(
