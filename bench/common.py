@@ -99,6 +99,14 @@ def wait_idle(pid: int, timeout: float = 60.0, window: float = 0.25) -> float:
     return at
 
 
+def mark_phase(name: str, stack: Stack) -> None:
+    """With BENCH_MARK set, write "<phase> <server pid>" to that file as a timed phase
+    starts, so a profiler (py-spy) can record exactly that phase."""
+    path = os.environ.get("BENCH_MARK")
+    if path:
+        Path(path).write_text(f"{name} {stack.pid}\n")
+
+
 def raise_open_files() -> int:
     """1,000 phones need more than the usual soft limit of 1,024 open files: in the
     server and in the client processes, which inherit it from here."""

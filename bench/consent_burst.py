@@ -46,6 +46,7 @@ from common import (
     fmt,
     join_phase,
     make_stack,
+    mark_phase,
     median,
     pct,
     print_table,
@@ -286,6 +287,7 @@ def one_run(pair: int, name: str, args: argparse.Namespace) -> Run:
         intents = intents_for(stack, args.mode, writes, ctx)
         intents = with_resends(intents, args.resend, random.Random(args.seed))
         intents.sort(key=lambda i: i.offset)
+        mark_phase("burst", stack)
         burst = burst_phase(stack, procs, intents, goal_for(stack, args.mode, writes, ctx))
         lost, dups, exact, missing = verify(stack, args.mode, writes, intents, ctx, burst)
         return Run(pair, name, joined, burst, lost, dups, exact, missing, notes)

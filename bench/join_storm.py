@@ -37,6 +37,7 @@ from common import (
     fmt,
     join_phase,
     make_stack,
+    mark_phase,
     median,
     memory_mb,
     pct,
@@ -68,6 +69,7 @@ def one_run(pair: int, name: str, args: argparse.Namespace) -> Run:
     try:
         wait_idle(stack.pid)
         rss_idle = memory_mb(stack.pid)
+        mark_phase("join", stack)
         transports = ["polling", "websocket"] if args.polling else ["websocket"]
         joined = join_phase(stack, procs, args.phones, args.concurrency, transports)
         again = reconnect_phase(stack, procs, joined.joined, args.hold) if args.reconnect else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from shared.core.models import (
 )
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import iso, room_label, shown_name
+from shared.core.screens import PERSON_COLUMNS, PersonRow, iso, room_label, shown_name
 from shared.domain.consent import Answer
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.wording import field_changes
@@ -120,25 +120,55 @@ def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None
     }
 
 
+class _AnswerRow(NamedTuple):
+    answer: Answer
+    text: str
+    withdrawn: bool
+    asked: bool
+
+
+def _round_room(
+    session: Session, rnd: ConsentRoundRow
+) -> tuple[dict[int, PersonRow], dict[int, _AnswerRow]]:
+    """Who the round asks and what they answered, as columns (a thousand people, no
+    object per person), read once per read transaction: the console's, the beamer's
+    and the phones' tallies of one flush share it."""
+    cache: dict[int, tuple[dict[int, PersonRow], dict[int, _AnswerRow]]] = session.info.setdefault(
+        "consent.round_room", {}
+    )
+    if rnd.id not in cache:
+        people = {
+            row.id: PersonRow(*row)
+            for row in session.execute(
+                select(*PERSON_COLUMNS).where(
+                    Participant.id.in_(rnd.eligible), Participant.removed_at.is_(None)
+                )
+            )
+        }
+        answers = {
+            pid: _AnswerRow(answer, text, withdrawn, asked)
+            for pid, answer, text, withdrawn, asked in session.execute(
+                select(
+                    ConsentAnswer.participant_id,
+                    ConsentAnswer.answer,
+                    ConsentAnswer.text,
+                    ConsentAnswer.withdrawn,
+                    ConsentAnswer.asked,
+                ).where(ConsentAnswer.round_id == rnd.id)
+            )
+            if pid in people
+        }
+        cache[rnd.id] = people, answers
+    return cache[rnd.id]
+
+
 def consent_tally_view(
     session: Session, meeting: MeetingRow, audience: str
 ) -> dict[str, Any] | None:
     rnd = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
     if rnd is None:
         return None
-    people = {
-        p.id: p
-        for p in session.scalars(
-            select(Participant).where(
-                Participant.id.in_(rnd.eligible), Participant.removed_at.is_(None)
-            )
-        )
-    }
-    answers = {
-        a.participant_id: a
-        for a in session.scalars(select(ConsentAnswer).where(ConsentAnswer.round_id == rnd.id))
-        if a.participant_id in people
-    }
+    people, answers = _round_room(session, rnd)
     counts = dict.fromkeys(("consent", "concern", "objection", "withdrawn"), 0)
     objections = []
     for pid, a in answers.items():

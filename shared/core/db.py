@@ -44,6 +44,13 @@ def make_engine(url: str) -> Engine:
             for pragma in SQLITE_PRAGMAS:
                 cursor.execute(pragma)
             cursor.close()
+            # pysqlite's own transaction handling breaks savepoints (a batch of intents
+            # gives each its own): SQLAlchemy's documented recipe begins explicitly.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
 
         return engine
     if parsed.drivername in ("postgresql", "postgres"):

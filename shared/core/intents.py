@@ -6,13 +6,18 @@ broadcasts after the commit and the ack.
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm.attributes import set_committed_value
 
 from shared.core.db import Database
 from shared.core.keys import audiences_for
@@ -46,6 +51,24 @@ class Change:
     since: dict[str, int] = field(default_factory=dict)
 
 
+Result = tuple[dict[str, Any], Change | None]
+#: what a waiting intent ends with: its result, or the error to raise
+Outcome = Result | BaseException
+
+
+@dataclass
+class _Versions:
+    """A meeting's version counters while a transaction is open: advanced per intent
+    in memory and written once, when the transaction commits (`_write_versions`), so
+    a batch of intents does not update the meeting row once per intent."""
+
+    version: int
+    seen: dict[str, int]
+
+
+VERSIONS = "plandag.versions"
+
+
 def commit_change(
     session: Session,
     meeting: MeetingRow,
@@ -55,21 +78,58 @@ def commit_change(
 ) -> Change:
     """Give this change the meeting's next version and record, per audience that sees
     it, which version it follows."""
-    meeting.version += 1
-    seen = dict(meeting.audience_versions or {})
+    pending: dict[str, _Versions] = session.info.setdefault(VERSIONS, {})
+    state = pending.get(meeting.id)
+    if state is None:
+        state = pending[meeting.id] = _Versions(
+            meeting.version, dict(meeting.audience_versions or {})
+        )
+    state.version += 1
     since = {}
     for audience in audiences_for(keys):
-        since[audience] = int(seen.get(audience, 0))
-        seen[audience] = meeting.version
-    meeting.audience_versions = seen
-    # No flush here: the commit flushes once, and a query in between autoflushes.
-    return Change(meeting.id, meeting.version, set(keys), set(personal), set(evicted), since)
+        since[audience] = int(state.seen.get(audience, 0))
+        state.seen[audience] = state.version
+    # What the row reads in this transaction; not a change the unit of work flushes
+    # (that would be one UPDATE per intent): `_write_versions` writes it at the commit.
+    set_committed_value(meeting, "version", state.version)
+    set_committed_value(meeting, "audience_versions", dict(state.seen))
+    return Change(meeting.id, state.version, set(keys), set(personal), set(evicted), since)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_versions(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the versions are written with the transaction
+    for meeting_id, state in session.info.pop(VERSIONS, {}).items():
+        session.execute(
+            update(MeetingRow)
+            .where(MeetingRow.id == meeting_id)
+            .values(version=state.version, audience_versions=state.seen)
+        )
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_versions(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # rolled back (a commit has written them already)
+        session.info.pop(VERSIONS, None)
+        session.info.pop(MEETING_ROW, None)
+
+
+MEETING_ROW = "plandag.meeting_row"
 
 
 def load_for_update(session: Session, meeting_id: str) -> MeetingRow:
-    row = session.scalar(select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update())
+    """The meeting's row, locked for this transaction (read once per transaction: a
+    batch of intents of one meeting shares it)."""
+    cached: dict[str, MeetingRow] = session.info.setdefault(MEETING_ROW, {})
+    row = cached.get(meeting_id)
     if row is None:
-        raise DomainError("meeting.unknown")
+        row = session.scalar(
+            select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update()
+        )
+        if row is None:
+            raise DomainError("meeting.unknown")
+        cached[meeting_id] = row
     return row
 
 
@@ -91,6 +151,194 @@ def require_facilitator(session: Session, user_id: int, meeting_id: str) -> None
         raise DomainError("meeting.unknown")
 
 
+Work0 = Callable[[Session], Result]
+
+
+@dataclass(eq=False)
+class _Job:
+    meeting_id: str
+    actor: str
+    client_id: str | None
+    action: str
+    work: Work0
+    wake: threading.Event = field(default_factory=threading.Event)
+    outcome: Outcome | None = None  # None while it waits
+    retried: bool = False
+
+
+class GroupCommit:
+    """Intents of one meeting that arrive while another batch of that meeting is being
+    committed wait for it and are then committed together: one transaction, one
+    savepoint per intent (a refused intent leaves no trace and does not touch the
+    others), the meeting's versions written once, and each intent's ack only after
+    that commit. A thousand phones answering within a second cost a few dozen commits,
+    not a thousand; a lone intent is committed at once.
+
+    The primitives are ``threading``'s: cooperative under gevent's and eventlet's
+    monkey-patching (the server), real locks in a plain test process."""
+
+    def __init__(self, db: Database, *, max_batch: int = 200) -> None:
+        self.db = db
+        self.max_batch = max_batch
+        self._lock = threading.Lock()
+        self._queues: dict[str, list[_Job]] = {}
+        #: batches committed and intents in them, for the benchmarks
+        self.stats: Counter[str] = Counter()
+
+    def submit(self, job: _Job) -> Result:
+        with self._lock:
+            lead = job.meeting_id not in self._queues
+            self._queues.setdefault(job.meeting_id, []).append(job)
+        if not lead:
+            job.wake.wait()  # set when it is done, or when it is handed the lead
+        while job.outcome is None:
+            job.wake.clear()
+            self._lead(job.meeting_id)
+            if job.outcome is None:
+                job.wake.wait()
+        if isinstance(job.outcome, BaseException):
+            raise job.outcome
+        return job.outcome
+
+    def _lead(self, meeting_id: str) -> None:
+        # One switch first: intents already read from their sockets join this batch.
+        time.sleep(0)
+        with self._lock:
+            queue = self._queues[meeting_id]
+            batch, queue[:] = queue[: self.max_batch], queue[self.max_batch :]
+        outcomes: list[Outcome] = [DomainError("server.error")] * len(batch)
+        try:
+            outcomes = self._commit(batch)
+        finally:  # even if this greenlet is killed, nobody waits for it forever
+            self._hand_over(meeting_id, batch, outcomes)
+
+    def _hand_over(self, meeting_id: str, batch: list[_Job], outcomes: list[Outcome]) -> None:
+        for job, outcome in zip(batch, outcomes, strict=True):
+            job.outcome = outcome
+        with self._lock:
+            queue = self._queues[meeting_id]
+            successor = queue[0] if queue else None
+            if successor is None:
+                del self._queues[meeting_id]
+        for job in batch:
+            job.wake.set()
+        if successor is not None:
+            successor.wake.set()  # it is not done: it leads the next batch
+
+    def _commit(self, batch: list[_Job]) -> list[Outcome]:
+        try:
+            return self._commit_once(batch)
+        except IntegrityError as error:
+            if len(batch) > 1:
+                # Another worker committed one of these ids meanwhile: judge each alone.
+                return [self._commit([job])[0] for job in batch]
+            if batch[0].client_id is None or batch[0].retried:
+                return [error]
+            batch[0].retried = True
+            return self._commit(batch)  # the retry finds the stored result
+        except Exception as error:  # the commit itself failed: nothing was stored
+            if len(batch) > 1:
+                return [self._commit([job])[0] for job in batch]
+            return [error]
+
+    def _commit_once(self, batch: list[_Job]) -> list[Outcome]:
+        self.stats["batches"] += 1
+        self.stats["intents"] += len(batch)
+        outcomes: list[Outcome] = []
+        with self.db.transaction() as session:
+            keys = [(job.actor, job.client_id) for job in batch if job.client_id is not None]
+            stored = (
+                {
+                    (row.actor, row.client_id): row
+                    for row in session.execute(
+                        select(
+                            Intent.actor,
+                            Intent.client_id,
+                            Intent.action,
+                            Intent.meeting_id,
+                            Intent.result,
+                        ).where(tuple_(Intent.actor, Intent.client_id).in_(keys))
+                    )
+                }
+                if keys
+                else {}
+            )
+            # The participants of this batch in one query: each intent's check of its
+            # sender is then a lookup in the session, not a statement.
+            people = _prefetch_participants(session, batch)
+            done: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
+                key: (row.action, row.meeting_id, row.result) for key, row in stored.items()
+            }
+            rows = []
+            for job in batch:
+                key = (job.actor, job.client_id) if job.client_id is not None else None
+                if key is not None and key in done:
+                    action, meeting_id, result = done[key]
+                    if action != job.action or meeting_id != job.meeting_id:
+                        outcomes.append(DomainError("payload.client_id_reused"))
+                    else:
+                        outcomes.append(({**result, "duplicate": True}, None))
+                    continue
+                versions = {
+                    mid: _Versions(v.version, dict(v.seen))
+                    for mid, v in session.info.get(VERSIONS, {}).items()
+                }
+                savepoint = session.begin_nested()
+                try:
+                    result, change = job.work(session)
+                    savepoint.commit()
+                except Exception as error:
+                    savepoint.rollback()
+                    _restore_versions(session, versions)
+                    outcomes.append(error)
+                    continue
+                outcomes.append((result, change))
+                if key is not None:
+                    done[key] = (job.action, job.meeting_id, result)
+                    rows.append(
+                        {
+                            "meeting_id": job.meeting_id,
+                            "actor": job.actor,
+                            "client_id": job.client_id,
+                            "action": job.action,
+                            "result": result,
+                            "created_at": utcnow(),
+                        }
+                    )
+            if rows:
+                # One statement for the batch: nothing reads these back before the commit.
+                session.execute(insert(Intent), rows)
+            del people
+        return outcomes
+
+
+def _prefetch_participants(session: Session, batch: list[_Job]) -> list[Participant]:
+    ids = {int(job.actor[2:]) for job in batch if job.actor.startswith("p:")}
+    if len(ids) < 2:
+        return []
+    return list(session.scalars(select(Participant).where(Participant.id.in_(ids))))
+
+
+def _restore_versions(session: Session, versions: dict[str, _Versions]) -> None:
+    """After a refused intent's savepoint is rolled back: its version never happened."""
+    session.info[VERSIONS] = versions
+    for meeting_id, state in versions.items():
+        row = session.info.get(MEETING_ROW, {}).get(meeting_id)
+        if row is not None:
+            set_committed_value(row, "version", state.version)
+            set_committed_value(row, "audience_versions", dict(state.seen))
+
+
+_COMMITTERS: weakref.WeakKeyDictionary[Database, GroupCommit] = weakref.WeakKeyDictionary()
+
+
+def committer(db: Database) -> GroupCommit:
+    found = _COMMITTERS.get(db)
+    if found is None:
+        found = _COMMITTERS[db] = GroupCommit(db)
+    return found
+
+
 def run_intent(
     db: Database,
     *,
@@ -98,46 +346,13 @@ def run_intent(
     actor: str,
     client_id: str | None,
     action: str,
-    work: Callable[[Session], tuple[dict[str, Any], Change | None]],
-) -> tuple[dict[str, Any], Change | None]:
-    """Carry out a client write once per client-made id. A retry of a write that was
-    already committed returns the stored result and changes nothing. A refused write
-    is not stored: a retry is judged afresh."""
-    for attempt in range(2):
-        try:
-            with db.transaction() as session:
-                if client_id is not None:
-                    done = session.execute(
-                        select(Intent.action, Intent.meeting_id, Intent.result).where(
-                            Intent.actor == actor, Intent.client_id == client_id
-                        )
-                    ).first()
-                    if done is not None:
-                        if done.action != action or done.meeting_id != meeting_id:
-                            raise DomainError("payload.client_id_reused")
-                        return {**done.result, "duplicate": True}, None
-                result, change = work(session)
-                if client_id is not None:
-                    # One statement, not a unit-of-work object: nothing reads it back.
-                    session.execute(
-                        insert(Intent).values(
-                            meeting_id=meeting_id,
-                            actor=actor,
-                            client_id=client_id,
-                            action=action,
-                            result=result,
-                            created_at=utcnow(),
-                        )
-                    )
-            return result, change
-        except IntegrityError:
-            # The same id committed concurrently by another worker: read its result.
-            if attempt or client_id is None:
-                raise
-    raise AssertionError("unreachable")
-
-
-Result = tuple[dict[str, Any], Change | None]
+    work: Work0,
+) -> Result:
+    """Carry out a client write once per client-made id, committed before it returns
+    (with the other intents of its meeting that arrived meanwhile: `GroupCommit`). A
+    retry of a write that was already committed returns the stored result and changes
+    nothing. A refused write is not stored: a retry is judged afresh."""
+    return committer(db).submit(_Job(meeting_id, actor, client_id, action, work))
 
 
 Work = Callable[[Session, MeetingRow], Result]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +19,30 @@ from shared.core.models import Meeting as MeetingRow
 from shared.domain.meeting import Role
 from shared.domain.sharing import Anonymity
 from shared.domain.wording import distinct_names
+
+
+class Person(Protocol):
+    """What naming a person needs: a participant row, or a `PersonRow` read as columns
+    where a screen lists a whole room (no objects per person)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def meeting_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def group(self) -> str: ...
+
+
+class PersonRow(NamedTuple):
+    id: int
+    meeting_id: str
+    name: str
+    group: str
+
+
+PERSON_COLUMNS = (Participant.id, Participant.meeting_id, Participant.name, Participant.group)
 
 
 def shown_names(session: Session, meeting_id: str) -> dict[int, str]:
@@ -36,7 +60,7 @@ def shown_names(session: Session, meeting_id: str) -> dict[int, str]:
     return cache[meeting_id]
 
 
-def shown_name(session: Session, p: Participant) -> str:
+def shown_name(session: Session, p: Person) -> str:
     return shown_names(session, p.meeting_id).get(p.id, p.name)
 
 
@@ -56,9 +80,7 @@ def online_ids(session: Session, ids: Iterable[int]) -> set[int]:
     )
 
 
-def room_label(
-    session: Session, meeting: MeetingRow, p: Participant | None
-) -> dict[str, Any] | None:
+def room_label(session: Session, meeting: MeetingRow, p: Person | None) -> dict[str, Any] | None:
     """How the room sees a person: a name, or only their group when anonymous."""
     if p is None:
         return None
