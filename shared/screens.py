@@ -32,18 +32,28 @@ def you_view(session: Session, p: Participant) -> dict[str, Any]:
     return you_views(session, [p])[p.id]
 
 
-def you_views(session: Session, people: list[Participant]) -> dict[int, dict[str, Any]]:
+def you_views(
+    session: Session, people: list[Participant], parts: Iterable[str] | None = None
+) -> dict[int, dict[str, Any]]:
     """Each phone's own state: who it is, then each feature's part of it (its own
     contributions, answers, place in the queue, support, table, signature…). Built for
     many phones at once (a round step touches everyone in it) with a fixed number of
-    queries per feature. A removed participant's view has only who it is."""
+    queries per feature. A removed participant's view has only who it is.
+
+    With ``parts``, only those parts (and who it is), marked ``partial``: the phone
+    keeps the rest of what it has. An answer changes the phone's answer, not its
+    table or its signature."""
+    wanted = [YOU_PARTS[name] for name in parts] if parts is not None else list(YOU_PARTS.values())
     out = {p.id: person_view(p) for p in people}
+    if parts is not None:
+        for view in out.values():
+            view["partial"] = True
     active = [p for p in people if p.removed_at is None]
     if not active:
         return out
     meeting = session.get(MeetingRow, active[0].meeting_id)
     assert meeting is not None and all(p.meeting_id == meeting.id for p in active)
-    for part in YOU_PARTS.values():
+    for part in wanted:
         for pid, fields in part.build(session, meeting, active).items():
             out[pid].update(fields)
     return out

@@ -205,7 +205,8 @@ class Client:
         self.version = update["version"]
 
     def _you(self, you: dict[str, Any]) -> None:
-        self.you = you
+        # A partial `you` brings only the parts that changed, as the phone's page merges it.
+        self.you = {**(self.you or {}), **you} if you.get("partial") else you
 
     def connect(
         self,

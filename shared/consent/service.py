@@ -4,12 +4,10 @@ plan, answers from phones, integrating objections, and the plan builder."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from shared.core.db import Database
 from shared.core.intents import (
@@ -61,29 +59,28 @@ def _round(session: Session, meeting: MeetingRow, round_id: int | None = None) -
     return row
 
 
-@dataclass(frozen=True)
-class RoundState:
-    """What an answer needs of its round: not the text it asks about (a whole plan)."""
-
-    id: int
-    eligible: list[int]
-    closed_at: datetime | None
+ROUNDS = "consent.rounds"
 
 
-def _round_state(session: Session, meeting: MeetingRow, round_id: int) -> RoundState:
-    found = session.execute(
-        select(RoundRow.id, RoundRow.eligible, RoundRow.closed_at).where(
-            RoundRow.id == round_id, RoundRow.meeting_id == meeting.id
-        )
-    ).first()
-    if found is None:
-        raise DomainError("consent.closed")
-    return RoundState(found.id, found.eligible, found.closed_at)
+def _round_state(session: Session, meeting: MeetingRow, round_id: int) -> RoundRow:
+    """The round an answer is about, read once per transaction and held by it: a batch
+    of answers (`shared.core.intents.GroupCommit`) shares one row, and since every
+    change to the round in the batch goes through this same object, each answer sees
+    the round as the intents before it left it. Not the text it asks about (a whole
+    plan): an answer does not need it."""
+    held: dict[int, RoundRow] = session.info.setdefault(ROUNDS, {})
+    row = held.get(round_id)
+    if row is None:
+        row = session.get(RoundRow, round_id, options=[defer(RoundRow.subject)])
+        if row is None or row.meeting_id != meeting.id:
+            raise DomainError("consent.closed")
+        held[round_id] = row
+    return row
 
 
 def _as_domain(
     session: Session,
-    row: RoundRow | RoundState,
+    row: RoundRow,
     only: int | None = None,
     *,
     only_is_present: bool = False,
@@ -342,7 +339,9 @@ def answer(
                 at=now,
             )
         )
-        change = commit_change(session, meeting, {"consent_tally"}, {person.id})
+        change = commit_change(
+            session, meeting, {"consent_tally"}, {person.id}, you_parts={"consent"}
+        )
         return {
             "round_id": row.id,
             "answer": response.answer.value,
@@ -381,7 +380,9 @@ def resolve_objection(
                 text=current.text,
             )
         )
-        change = commit_change(session, meeting, {"consent_tally"}, {person.id})
+        change = commit_change(
+            session, meeting, {"consent_tally"}, {person.id}, you_parts={"consent"}
+        )
         return {"round_id": row.id, "withdrawn": withdraw, "version": change.version}, change
 
     action = "consent.withdraw" if withdraw else "consent.keep"
@@ -397,7 +398,9 @@ def ask_objector(
         if participant_id not in domain.standing_objections():
             raise DomainError("consent.no_objection")
         stored[participant_id].asked = True
-        change = commit_change(session, meeting, {"consent_tally"}, {participant_id})
+        change = commit_change(
+            session, meeting, {"consent_tally"}, {participant_id}, you_parts={"consent"}
+        )
         return {"participant_id": participant_id, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.ask", work)
@@ -414,7 +417,9 @@ def add_late(
         domain, _stored = _as_domain(session, row, only=person.id)
         domain.add(person.id)
         row.eligible = sorted(set(row.eligible) | {person.id})
-        change = commit_change(session, meeting, {"consent_tally"}, {person.id})
+        change = commit_change(
+            session, meeting, {"consent_tally"}, {person.id}, you_parts={"consent"}
+        )
         return {"eligible": len(row.eligible), "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.add", work)

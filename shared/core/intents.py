@@ -49,6 +49,8 @@ class Change:
     evicted: set[int] = field(default_factory=set)
     #: per audience, the version of the change before this one that it saw
     since: dict[str, int] = field(default_factory=dict)
+    #: which parts of those participants' own view changed (None: any of them)
+    you_parts: set[str] | None = None
 
 
 Result = tuple[dict[str, Any], Change | None]
@@ -75,9 +77,13 @@ def commit_change(
     keys: set[str],
     personal: Iterable[int] = (),
     evicted: Iterable[int] = (),
+    *,
+    you_parts: Iterable[str] | None = None,
 ) -> Change:
     """Give this change the meeting's next version and record, per audience that sees
-    it, which version it follows."""
+    it, which version it follows. ``you_parts`` names the parts of the ``personal``
+    participants' own view that changed, when the change knows (a phone's answer
+    changes its answer): only those are rebuilt and sent."""
     pending: dict[str, _Versions] = session.info.setdefault(VERSIONS, {})
     state = pending.get(meeting.id)
     if state is None:
@@ -93,7 +99,15 @@ def commit_change(
     # (that would be one UPDATE per intent): `_write_versions` writes it at the commit.
     set_committed_value(meeting, "version", state.version)
     set_committed_value(meeting, "audience_versions", dict(state.seen))
-    return Change(meeting.id, state.version, set(keys), set(personal), set(evicted), since)
+    return Change(
+        meeting.id,
+        state.version,
+        set(keys),
+        set(personal),
+        set(evicted),
+        since,
+        None if you_parts is None else set(you_parts),
+    )
 
 
 @event.listens_for(Session, "before_commit")

@@ -177,7 +177,9 @@ def answer_recognition(
             )
         else:
             stored.answer, stored.comment, stored.answered_at = value, text, utcnow()
-        change = commit_change(session, meeting, {"recognition_tally"}, {person.id})
+        change = commit_change(
+            session, meeting, {"recognition_tally"}, {person.id}, you_parts={"recognition"}
+        )
         return {"check_id": check.id, "answer": value.value, "version": change.version}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "recognition.answer", work)

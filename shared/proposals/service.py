@@ -479,7 +479,7 @@ def vote(
             )
         else:
             vote_row.count = count
-        change = commit_change(session, meeting, {"ranking"}, {person.id})
+        change = commit_change(session, meeting, {"ranking"}, {person.id}, you_parts={"proposals"})
         return {
             "proposal_id": row.id,
             "count": count,

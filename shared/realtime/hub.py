@@ -65,6 +65,8 @@ class Hub:
         self._dirty: dict[str, set[str]] = defaultdict(set)
         self._personal: dict[str, set[int]] = defaultdict(set)
         self._evicted: dict[str, set[int]] = defaultdict(set)
+        #: per meeting: the parts of those people's own views to rebuild (None: all)
+        self._you_parts: dict[str, set[str] | None] = {}
         self._scheduled: set[str] = set()
         #: per meeting and audience: the ``since`` of the oldest change not yet flushed
         self._since: dict[str, dict[str, int]] = defaultdict(dict)
@@ -84,7 +86,17 @@ class Hub:
         if change.personal or change.evicted:
             self._personal[change.meeting_id] |= change.personal
             self._evicted[change.meeting_id] |= change.evicted
+            if change.personal:
+                self._want_parts(change.meeting_id, change.you_parts)
             self._schedule(change.meeting_id)
+
+    def _want_parts(self, meeting_id: str, parts: set[str] | None) -> None:
+        if meeting_id not in self._you_parts:
+            self._you_parts[meeting_id] = None if parts is None else set(parts)
+            return
+        held = self._you_parts[meeting_id]
+        if held is not None:
+            self._you_parts[meeting_id] = None if parts is None else held | parts
 
     def touch(self, meeting_id: str, keys: Iterable[str]) -> None:
         keys = set(keys)
@@ -121,11 +133,14 @@ class Hub:
         personal = self._personal.pop(meeting_id, set())
         evicted = self._evicted.pop(meeting_id, set())
         since = self._since.pop(meeting_id, {})
+        parts = self._you_parts.pop(meeting_id, None)
         try:
-            updates, yous, version, seen = self._read(meeting_id, keys, personal)
+            updates, yous, version, seen = self._read(meeting_id, keys, personal, parts)
         except Exception:
             self._dirty[meeting_id] |= keys
             self._personal[meeting_id] |= personal
+            if personal:
+                self._want_parts(meeting_id, parts)
             self._evicted[meeting_id] |= evicted
             for audience, value in since.items():
                 pending = self._since[meeting_id]
@@ -157,7 +172,7 @@ class Hub:
                 self._disconnect(sid)
 
     def _read(
-        self, meeting_id: str, keys: set[str], personal: set[int]
+        self, meeting_id: str, keys: set[str], personal: set[int], parts: set[str] | None
     ) -> tuple[dict[str, dict[str, Any]], dict[int, dict[str, Any]], int | None, dict[str, int]]:
         base = self._base_url()
         with self.db.read() as session:
@@ -175,7 +190,7 @@ class Hub:
                 people = list(
                     session.scalars(select(Participant).where(Participant.id.in_(personal)))
                 )
-                yous = you_views(session, people)
+                yous = you_views(session, people, parts)
             return updates, yous, row.version, dict(row.audience_versions or {})
 
     def _sids_of(self, participant_ids: set[int]) -> list[str]:

@@ -83,7 +83,9 @@ def create_contribution(
         session.add(row)
         session.flush()
         visible = row.status == Status.VISIBLE
-        change = commit_change(session, meeting, _wall_keys(row, visible), {person.id})
+        change = commit_change(
+            session, meeting, _wall_keys(row, visible), {person.id}, you_parts={"contributions"}
+        )
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return participant_intent(
@@ -112,7 +114,7 @@ def edit_contribution(
         if meeting.spotlight_id == row.id and not item.on_wall:
             meeting.spotlight_id = None
             keys.add("meeting")
-        change = commit_change(session, meeting, keys, {person.id})
+        change = commit_change(session, meeting, keys, {person.id}, you_parts={"contributions"})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "contribution.edit", work)
@@ -131,7 +133,7 @@ def withdraw_contribution(
         if meeting.spotlight_id == row.id:
             meeting.spotlight_id = None
             keys.add("meeting")
-        change = commit_change(session, meeting, keys, {person.id})
+        change = commit_change(session, meeting, keys, {person.id}, you_parts={"contributions"})
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return participant_intent(
@@ -162,7 +164,9 @@ def moderate_contribution(
         if not item.on_wall and meeting.spotlight_id == row.id:
             meeting.spotlight_id = None
             keys.add("meeting")
-        change = commit_change(session, meeting, keys, {row.participant_id})
+        change = commit_change(
+            session, meeting, keys, {row.participant_id}, you_parts={"contributions"}
+        )
         return {"id": row.id, "status": row.status, "version": change.version}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, f"contribution.{action}", work)

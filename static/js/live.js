@@ -152,7 +152,12 @@
     });
     socket.on("snapshot", function (snap) { self.applySnapshot(snap); });
     socket.on("update", function (update) { self.applyUpdate(update); });
-    socket.on("you", function (you) { self.you = you; self.remember(); self.render(); });
+    socket.on("you", function (you) {
+      // A partial `you` brings only the parts that changed (an answer: the answer).
+      self.you = you.partial ? Object.assign({}, self.you || {}, you) : you;
+      self.remember();
+      self.render();
+    });
     socket.on("revoked", function (msg) {
       self.stopped = true;
       socket.disconnect();
