@@ -19,7 +19,7 @@ from shared.core.models import (
 )
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import PERSON_COLUMNS, PersonRow, iso, room_label, shown_name
+from shared.core.screens import PersonRow, iso, meeting_people, room_label, shown_name
 from shared.domain.consent import Answer
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.wording import field_changes
@@ -137,13 +137,11 @@ def _round_room(
         "consent.round_room", {}
     )
     if rnd.id not in cache:
+        eligible = set(rnd.eligible)
         people = {
-            row.id: PersonRow(*row)
-            for row in session.execute(
-                select(*PERSON_COLUMNS).where(
-                    Participant.id.in_(rnd.eligible), Participant.removed_at.is_(None)
-                )
-            )
+            pid: p
+            for pid, p in meeting_people(session, rnd.meeting_id).items()
+            if pid in eligible and not p.removed
         }
         answers = {
             pid: _AnswerRow(answer, text, withdrawn, asked)
