@@ -199,6 +199,11 @@ class GroupCommit:
         #: batches committed and intents in them, for the benchmarks
         self.stats: Counter[str] = Counter()
 
+    def waiting(self, meeting_id: str) -> int:
+        """Intents of the meeting queued behind the batch being committed (for tests)."""
+        with self._lock:
+            return len(self._queues.get(meeting_id, ()))
+
     def submit(self, job: _Job) -> Result:
         with self._lock:
             lead = job.meeting_id not in self._queues

@@ -1,0 +1,213 @@
+"""Group commit: the intents of one meeting that arrive while a batch of that meeting is
+being committed are committed together. Each still counts once, is refused alone, gets
+its own version, and is answered only after the commit that stores it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from sqlalchemy import func, select
+
+from shared.consent import service as consent
+from shared.core.db import Database
+from shared.core.intents import committer, run_intent
+from shared.core.models import ConsentAnswer, Intent, Meeting, Participant
+from shared.domain import DomainError
+from shared.screens import you_view
+from tests.integration.test_features import Room, _proposal
+from tests.integration.test_features import meeting as meeting  # the fixture
+
+
+def _consent_round(meeting: Room, phones: int) -> tuple[list[int], int]:
+    meeting.go_to("proposals")
+    people = [meeting.phone(f"Buur {i}") for i in range(phones)]
+    pid = _proposal(meeting, people[0], "Schoonmaakploeg")
+    meeting.go_to("consent")
+    opened = meeting.facilitate(consent.open_round, proposal_id=pid, whole_plan=False)
+    meeting.hub.deliver()
+    return people, opened["round_id"]
+
+
+def _hold(db: Database, meeting_id: str, gate: threading.Event) -> threading.Thread:
+    """An intent whose commit waits for ``gate``: everything sent meanwhile queues."""
+
+    inside = threading.Event()
+
+    def work(_session: Any) -> tuple[dict[str, Any], None]:
+        inside.set()
+        gate.wait(10)
+        return {}, None
+
+    held = threading.Thread(
+        target=run_intent,
+        args=(db,),
+        kwargs={
+            "meeting_id": meeting_id,
+            "actor": "u:0",
+            "client_id": None,
+            "action": "test.hold",
+            "work": work,
+        },
+    )
+    held.start()
+    assert inside.wait(10)  # it is being committed now
+    return held
+
+
+def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(meeting: Room):
+    people, round_id = _consent_round(meeting, 8)
+    db, gate = meeting.db, threading.Event()
+    group = committer(db)
+    batches = group.stats["batches"]
+    held = _hold(db, meeting.id, gate)
+    sends: list[tuple[int, str, str]] = [
+        (pid, f"answer-{pid}", "objection" if pid == people[3] else "consent") for pid in people
+    ]
+    sends.append((people[1], f"answer-{people[1]}", "consent"))  # a retry, same id
+    sends.append((people[2], "answer-bad-value", "maybe"))  # refused by the domain
+    outcomes: dict[int, Any] = {}
+
+    def send(i: int, pid: int, cid: str, value: str) -> None:
+        try:
+            outcomes[i] = consent.answer(
+                db,
+                meeting_id=meeting.id,
+                participant_id=pid,
+                client_id=cid,
+                round_id=round_id,
+                value=value,
+                text="Zaterdag werk ik." if value == "objection" else "",
+            )
+        except DomainError as error:
+            outcomes[i] = error
+
+    threads = [threading.Thread(target=send, args=(i, *s)) for i, s in enumerate(sends)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while group.waiting(meeting.id) < len(sends) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert group.waiting(meeting.id) == len(sends)  # every send waits for the held commit
+    assert not outcomes  # nothing is answered before its commit
+    gate.set()
+    for t in [held, *threads]:
+        t.join(10)
+    assert group.stats["batches"] == batches + 2  # the held intent, then all the rest
+
+    answered = [outcomes[i] for i in range(len(people))]
+    versions = [result["version"] for result, _change in answered]
+    assert len(set(versions)) == len(people)  # one version each, in order, no gaps
+    assert sorted(versions) == list(range(min(versions), min(versions) + len(people)))
+    retry, _ = outcomes[len(people)]
+    assert retry["duplicate"] is True and retry["version"] == answered[1][0]["version"]
+    refused = outcomes[len(people) + 1]
+    assert isinstance(refused, DomainError) and refused.code == "consent.answer_invalid"
+
+    with db.read() as s:
+        stored = dict(
+            s.execute(
+                select(ConsentAnswer.answer, func.count())
+                .where(ConsentAnswer.round_id == round_id)
+                .group_by(ConsentAnswer.answer)
+            ).all()
+        )
+        assert stored == {"consent": 7, "objection": 1}
+        assert s.scalar(select(func.count()).where(Intent.client_id == "answer-bad-value")) == 0
+        row = s.get(Meeting, meeting.id)
+        assert row is not None and row.version == max(versions)
+        assert row.audience_versions["console"] == max(versions)
+
+    for _result, change in answered:
+        meeting.hub.changed(change)
+    meeting.hub.deliver()
+    tally = meeting.views("beamer")["consent_tally"]
+    assert (tally["consent"], tally["objection"], tally["answered"]) == (7, 1, 8)
+
+
+def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_intact(meeting: Room):
+    """A write that fails after it has written (here: an unexpected error in the middle
+    of the batch) is rolled back to its savepoint; the others are stored."""
+    people, round_id = _consent_round(meeting, 3)
+    db, gate = meeting.db, threading.Event()
+    held = _hold(db, meeting.id, gate)
+    results: dict[str, Any] = {}
+
+    def broken(session: Any) -> tuple[dict[str, Any], None]:
+        session.add(Intent(meeting_id=meeting.id, actor="x", client_id="x", action="x", result={}))
+        session.flush()
+        raise RuntimeError("a bug after a write")
+
+    def run(name: str, fn: Any) -> None:
+        try:
+            results[name] = fn()
+        except Exception as error:
+            results[name] = error
+
+    jobs = {
+        "first": lambda: consent.answer(
+            db,
+            meeting_id=meeting.id,
+            participant_id=people[0],
+            client_id="first-answer",
+            round_id=round_id,
+            value="consent",
+            text="",
+        ),
+        "broken": lambda: run_intent(
+            db,
+            meeting_id=meeting.id,
+            actor="u:0",
+            client_id="broken-1",
+            action="test.broken",
+            work=broken,
+        ),
+        "last": lambda: consent.answer(
+            db,
+            meeting_id=meeting.id,
+            participant_id=people[1],
+            client_id="last-answer",
+            round_id=round_id,
+            value="concern",
+            text="Wie betaalt?",
+        ),
+    }
+    threads = []
+    for name, fn in jobs.items():
+        threads.append(threading.Thread(target=run, args=(name, fn)))
+        threads[-1].start()
+        while committer(db).waiting(meeting.id) < len(threads):
+            time.sleep(0.005)  # keep the order: first, broken, last
+    gate.set()
+    for t in [held, *threads]:
+        t.join(10)
+    assert isinstance(results["broken"], RuntimeError)
+    first, last = results["first"][0], results["last"][0]
+    assert last["version"] == first["version"] + 1  # the broken one took no version
+    with db.read() as s:
+        assert s.scalar(select(func.count()).where(Intent.actor == "x")) == 0
+        assert s.scalar(select(func.count()).where(ConsentAnswer.round_id == round_id)) == 2
+        row = s.get(Meeting, meeting.id)
+        assert row is not None and row.version == last["version"]
+
+
+def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(meeting: Room):
+    people, round_id = _consent_round(meeting, 2)
+    with meeting.db.read() as s:
+        person = s.get(Participant, people[1])
+        assert person is not None
+        before = you_view(s, person)  # what the phone's snapshot gave it
+    earlier = {pid: len(meeting.yous(pid)) for pid in people}
+    meeting.by(people[1], consent.answer, round_id=round_id, value="concern", text="Wie betaalt?")
+    meeting.hub.deliver()
+    (sent,) = meeting.yous(people[1])[earlier[people[1]] :]
+    assert sent["partial"] is True and sent["consent"]["answer"] == "concern"
+    assert set(sent) == {"id", "name", "group", "role", "removed", "partial", "consent"}
+    merged = {**before, **sent}
+    del merged["partial"]
+    with meeting.db.read() as s:
+        person = s.get(Participant, people[1])
+        assert person is not None
+        assert merged == you_view(s, person)  # the merge is what a fresh snapshot says
+    assert len(meeting.yous(people[0])) == earlier[people[0]]  # nobody else's phone hears
