@@ -12,9 +12,9 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, event, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
@@ -110,15 +110,23 @@ def commit_change(
     )
 
 
+#: a Core statement built once: the ORM's bulk UPDATE would look for the row among
+#: the session's objects first (the row already holds these values)
+_WRITE_VERSIONS = (
+    update(cast(Table, MeetingRow.__table__))
+    .where(MeetingRow.__table__.c.id == bindparam("meeting_id"))
+    .values(version=bindparam("version"), audience_versions=bindparam("seen"))
+)
+
+
 @event.listens_for(Session, "before_commit")
 def _write_versions(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the versions are written with the transaction
     for meeting_id, state in session.info.pop(VERSIONS, {}).items():
         session.execute(
-            update(MeetingRow)
-            .where(MeetingRow.id == meeting_id)
-            .values(version=state.version, audience_versions=state.seen)
+            _WRITE_VERSIONS,
+            {"meeting_id": meeting_id, "version": state.version, "seen": state.seen},
         )
 
 

@@ -207,6 +207,12 @@ def meeting_by_code(db: Database, code: str) -> MeetingRow | None:
         return session.scalar(select(MeetingRow).where(MeetingRow.join_code == code))
 
 
+def meeting_id_by_code(db: Database, code: str) -> str | None:
+    """Only the id (a phone's socket connects with the code: a thousand at once)."""
+    with db.read() as session:
+        return session.scalar(select(MeetingRow.id).where(MeetingRow.join_code == code))
+
+
 def meeting_by_id(db: Database, meeting_id: str) -> MeetingRow | None:
     with db.read() as session:
         return session.get(MeetingRow, meeting_id)
@@ -386,9 +392,11 @@ def join(
     db: Database, *, meeting_id: str, device_token: str, name: object, group: object
 ) -> tuple[Participant, Change | None]:
     """Admit a phone. The device cookie makes it idempotent: the same phone joining
-    again (a retry, a reload) is the same participant, with its name and group updated."""
+    again (a retry, a reload) is the same participant, with its name and group updated.
+    Committed with the meeting's other writes of the moment (a room joins at once)."""
     clean_name = validate_display_name(name)
-    with db.transaction() as session:
+
+    def work(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
         meeting = to_domain(row)
         chosen_group = meeting.validate_group(group)
@@ -402,7 +410,7 @@ def join(
             if existing.removed_at is not None:
                 raise DomainError("participant.removed")
             if (existing.name, existing.group) == (clean_name, chosen_group):
-                return existing, None
+                return {"participant": existing}, None
             old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
             existing.name_key = name_key(clean_name)
@@ -410,7 +418,7 @@ def join(
             # and with namesakes, every view that shows them.
             keys = _appearance_keys(session, [existing.id])
             keys |= _namesake_keys(session, meeting_id, existing.id, {clean_name, old_name})
-            return existing, commit_change(session, row, keys, {existing.id})
+            return {"participant": existing}, commit_change(session, row, keys, {existing.id})
         meeting.check_can_join()
         participant = Participant(
             meeting_id=meeting_id,
@@ -440,8 +448,12 @@ def join(
             if sizes is not None:
                 participant.table_id = sizes[0]
                 keys.add("tables")
-        change = commit_change(session, row, keys)
-    return participant, change
+        return {"participant": participant}, commit_change(session, row, keys)
+
+    result, change = run_intent(
+        db, meeting_id=meeting_id, actor="join", client_id=None, action="join", work=work
+    )
+    return result["participant"], change
 
 
 def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) -> set[str]:

@@ -211,8 +211,16 @@ def _own_support(
     ):
         votes.setdefault(voter, {})[proposal_id] = count
     authored: dict[int, list[dict[str, Any]]] = {}
-    for prop in session.scalars(
-        select(Proposal)
+    # Columns, not objects: every phone that connects asks (a thousand after a restart).
+    for prop in session.execute(
+        select(
+            Proposal.id,
+            Proposal.author_id,
+            Proposal.title,
+            Proposal.status,
+            Proposal.merged_into_id,
+            Proposal.withdraw_reason,
+        )
         .where(Proposal.author_id.in_(ids), Proposal.status != ProposalStatus.OPEN)
         .order_by(Proposal.id)
     ):

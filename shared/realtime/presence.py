@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
 
 from shared.core.db import Database
-from shared.core.intents import Change, commit_change, load_for_update
+from shared.core.intents import Change, Result, commit_change, load_for_update, run_intent
 from shared.core.models import (
     Connection,
     Worker,
@@ -80,6 +82,12 @@ def unregister_worker(db: Database, worker_id: str) -> None:
         session.execute(delete(Worker).where(Worker.id == worker_id))
 
 
+_ADD_CONNECTION = insert(cast(Table, Connection.__table__))
+_DROP_CONNECTION = delete(cast(Table, Connection.__table__)).where(
+    Connection.__table__.c.sid == bindparam("sid")
+)
+
+
 def connect(
     db: Database,
     *,
@@ -91,30 +99,55 @@ def connect(
     user_id: int | None = None,
 ) -> Change:
     """Record a live socket. Presence is versioned like any change, so an update read
-    later always carries a version at least as new as the presence it shows."""
-    with db.transaction() as session:
+    later always carries a version at least as new as the presence it shows. Committed
+    with the meeting's other writes of the moment (a thousand phones connect at once
+    after a restart)."""
+
+    def work(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
-        session.add(
-            Connection(
-                sid=sid,
-                meeting_id=meeting_id,
-                audience=audience,
-                participant_id=participant_id,
-                user_id=user_id,
-                worker_id=worker_id,
-            )
+        session.execute(
+            _ADD_CONNECTION,
+            {
+                "sid": sid,
+                "meeting_id": meeting_id,
+                "audience": audience,
+                "participant_id": participant_id,
+                "user_id": user_id,
+                "worker_id": worker_id,
+                "connected_at": utcnow(),
+            },
         )
-        return commit_change(session, row, _presence_keys(audience, participant_id))
+        return {}, commit_change(session, row, _presence_keys(audience, participant_id))
+
+    _result, change = run_intent(
+        db, meeting_id=meeting_id, actor=sid, client_id=None, action="presence", work=work
+    )
+    assert change is not None
+    return change
 
 
-def disconnect(db: Database, sid: str) -> Change | None:
-    with db.transaction() as session:
-        conn = session.get(Connection, sid)
+def disconnect(db: Database, sid: str, meeting_id: str | None = None) -> Change | None:
+    """Forget a socket. With the meeting known (the socket's principal), committed with
+    the meeting's other writes of the moment."""
+
+    def work(session: Session) -> Result:
+        conn = session.execute(
+            select(Connection.meeting_id, Connection.audience, Connection.participant_id).where(
+                Connection.sid == sid
+            )
+        ).first()
         if conn is None:
-            return None
-        session.delete(conn)
+            return {}, None
+        session.execute(_DROP_CONNECTION, {"sid": sid})
         row = load_for_update(session, conn.meeting_id)
-        return commit_change(session, row, _presence_keys(conn.audience, conn.participant_id))
+        return {}, commit_change(session, row, _presence_keys(conn.audience, conn.participant_id))
+
+    if meeting_id is None:
+        with db.transaction() as session:
+            return work(session)[1]
+    return run_intent(
+        db, meeting_id=meeting_id, actor=sid, client_id=None, action="presence", work=work
+    )[1]
 
 
 def _presence_keys(audience: str, participant_id: int | None) -> set[str]:

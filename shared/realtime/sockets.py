@@ -243,7 +243,7 @@ def on_connect(auth: object = None) -> None:
         # the screen can say why instead of waiting forever; leave no ghost behind.
         PRINCIPALS.pop(sid, None)
         if recorded:
-            app.hub.changed(disconnect(app.db, sid))
+            app.hub.changed(disconnect(app.db, sid, principal.meeting_id))
         error = exc if isinstance(exc, DomainError) else DomainError("server.error")
         if not isinstance(exc, DomainError):
             log.exception("connect failed")
@@ -256,9 +256,9 @@ def on_connect(auth: object = None) -> None:
 @socketio.on("disconnect")
 def on_disconnect(*_args: object) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
-    PRINCIPALS.pop(sid, None)
+    principal = PRINCIPALS.pop(sid, None)
     app = plandag()
-    app.hub.changed(disconnect(app.db, sid))
+    app.hub.changed(disconnect(app.db, sid, principal.meeting_id if principal else None))
 
 
 @socketio.on("state.snapshot")

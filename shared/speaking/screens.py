@@ -106,8 +106,8 @@ def _own_turn(
 ) -> dict[int, dict[str, Any]]:
     """Its place in the queue and its turn in the round."""
     waiting = list(
-        session.scalars(
-            select(SpeakRequest)
+        session.execute(  # columns, not objects: every phone that connects asks
+            select(SpeakRequest.id, SpeakRequest.participant_id, SpeakRequest.status)
             .where(
                 SpeakRequest.meeting_id == meeting.id,
                 SpeakRequest.status.in_([RequestStatus.WAITING, RequestStatus.SPEAKING]),
