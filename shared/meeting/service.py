@@ -202,9 +202,28 @@ def get_meeting_for_facilitator(db: Database, user_id: int, meeting_id: str) -> 
         return row
 
 
+#: join code -> the meeting's row as last read (detached, read only). A thousand phones
+#: open the page and join within a minute; every change to a meeting raises its version,
+#: so a row whose version is still the stored one is still the stored row.
+_BY_CODE: dict[str, MeetingRow] = {}
+
+
 def meeting_by_code(db: Database, code: str) -> MeetingRow | None:
     with db.read() as session:
-        return session.scalar(select(MeetingRow).where(MeetingRow.join_code == code))
+        found = session.execute(
+            select(MeetingRow.id, MeetingRow.version).where(MeetingRow.join_code == code)
+        ).first()
+        if found is None:
+            return None
+        held = _BY_CODE.get(code)
+        if held is not None and (held.id, held.version) == tuple(found):
+            return held
+        row = session.get(MeetingRow, found.id)
+        if row is not None:
+            if len(_BY_CODE) >= 256:
+                _BY_CODE.clear()
+            _BY_CODE[code] = row
+        return row
 
 
 def meeting_id_by_code(db: Database, code: str) -> str | None:

@@ -211,3 +211,47 @@ def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(
         assert person is not None
         assert merged == you_view(s, person)  # the merge is what a fresh snapshot says
     assert len(meeting.yous(people[0])) == earlier[people[0]]  # nobody else's phone hears
+
+
+def test_a_room_joining_at_once_is_committed_in_one_batch_and_counted_once_each(meeting: Room):
+    """Joins and socket connects of one meeting queue behind a commit like any write; a
+    phone that joins twice (a retried request) is still one participant."""
+    from shared.meeting.service import join
+    from shared.realtime.presence import connect
+
+    db, gate = meeting.db, threading.Event()
+    group = committer(db)
+    batches = group.stats["batches"]
+    held = _hold(db, meeting.id, gate)
+    joined: dict[int, Any] = {}
+
+    def phone(i: int) -> None:
+        device = f"device-storm-{i % 6}-" + "x" * 20  # 6 devices, phone 6 and 7 retry
+        person, change = join(
+            db, meeting_id=meeting.id, device_token=device, name=f"Buur {i % 6}", group="Bewoners"
+        )
+        joined[i] = person.id
+        meeting.hub.changed(change)
+
+    def socket(i: int) -> None:
+        change = connect(
+            db, sid=f"sid-{i}", meeting_id=meeting.id, audience="beamer", worker_id="w"
+        )
+        meeting.hub.changed(change)
+
+    threads = [threading.Thread(target=phone, args=(i,)) for i in range(8)]
+    threads += [threading.Thread(target=socket, args=(i,)) for i in range(3)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + 10
+    while group.waiting(meeting.id) < len(threads) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert group.waiting(meeting.id) == len(threads)
+    gate.set()
+    for t in [held, *threads]:
+        t.join(10)
+    assert group.stats["batches"] == batches + 2
+    assert len(set(joined.values())) == 6 and joined[6] == joined[0] and joined[7] == joined[1]
+    meeting.hub.deliver()
+    counts = meeting.views("console")["counts"]
+    assert counts["joined"] == 6, counts
