@@ -220,23 +220,29 @@ class GroupCommit:
             job.wake.wait()  # set when it is done, or when it is handed the lead
         while job.outcome is None:
             job.wake.clear()
-            self._lead(job.meeting_id)
+            self._lead(job)
             if job.outcome is None:
                 job.wake.wait()
         if isinstance(job.outcome, BaseException):
             raise job.outcome
         return job.outcome
 
-    def _lead(self, meeting_id: str) -> None:
-        # One switch first: intents already read from their sockets join this batch.
-        time.sleep(0)
-        with self._lock:
-            queue = self._queues[meeting_id]
-            batch, queue[:] = queue[: self.max_batch], queue[self.max_batch :]
-        outcomes: list[Outcome] = [DomainError("server.error")] * len(batch)
+    def _lead(self, leader: _Job) -> None:
+        meeting_id = leader.meeting_id
+        batch: list[_Job] = []
+        outcomes: list[Outcome] = []
         try:
+            # One switch first: intents already read from their sockets join this batch.
+            time.sleep(0)
+            with self._lock:
+                queue = self._queues[meeting_id]
+                batch, queue[:] = queue[: self.max_batch], queue[self.max_batch :]
+            outcomes = [DomainError("server.error")] * len(batch)
             outcomes = self._commit(batch)
         finally:  # even if this greenlet is killed, nobody waits for it forever
+            if not batch:  # stopped before it took the batch: it leaves the queue
+                with self._lock:
+                    self._queues[meeting_id].remove(leader)
             self._hand_over(meeting_id, batch, outcomes)
 
     def _hand_over(self, meeting_id: str, batch: list[_Job], outcomes: list[Outcome]) -> None:

@@ -255,3 +255,54 @@ def test_a_room_joining_at_once_is_committed_in_one_batch_and_counted_once_each(
     meeting.hub.deliver()
     counts = meeting.views("console")["counts"]
     assert counts["joined"] == 6, counts
+
+
+def test_a_leader_stopped_before_its_commit_leaves_the_meeting_writable(
+    meeting: Room, monkeypatch: Any
+):
+    """A greenlet killed while it leads (a worker shutting down) must not leave the
+    meeting's queue behind: every later write would wait for it forever."""
+    import shared.core.intents as intents
+
+    people, round_id = _consent_round(meeting, 1)
+
+    class Stopped(BaseException):
+        pass
+
+    def stop(_seconds: float) -> None:
+        raise Stopped
+
+    monkeypatch.setattr(intents.time, "sleep", stop)
+    try:
+        consent.answer(
+            meeting.db,
+            meeting_id=meeting.id,
+            participant_id=people[0],
+            client_id="stopped-1",
+            round_id=round_id,
+            value="consent",
+            text="",
+        )
+    except Stopped:
+        pass
+    else:
+        raise AssertionError("the leader was not stopped")
+    monkeypatch.undo()
+    assert committer(meeting.db).waiting(meeting.id) == 0
+    done = threading.Thread(
+        target=consent.answer,
+        args=(meeting.db,),
+        kwargs={
+            "meeting_id": meeting.id,
+            "participant_id": people[0],
+            "client_id": "after-stop",
+            "round_id": round_id,
+            "value": "consent",
+            "text": "",
+        },
+    )
+    done.start()
+    done.join(5)
+    assert not done.is_alive()  # answered, not stuck behind the stopped leader
+    with meeting.db.read() as s:
+        assert s.scalar(select(func.count()).where(Intent.client_id == "after-stop")) == 1
