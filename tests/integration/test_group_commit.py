@@ -30,6 +30,21 @@ def _consent_round(meeting: Room, phones: int) -> tuple[list[int], int]:
     return people, opened["round_id"]
 
 
+def _answer(
+    meeting: Room, pid: int, client_id: str, round_id: int, value: str, text: str = ""
+) -> Any:
+    """A phone's consent answer, as its socket's handler calls it."""
+    return consent.answer(
+        meeting.db,
+        meeting_id=meeting.id,
+        participant_id=pid,
+        client_id=client_id,
+        round_id=round_id,
+        value=value,
+        text=text,
+    )
+
+
 def _hold(db: Database, meeting_id: str, gate: threading.Event) -> threading.Thread:
     """An intent whose commit waits for ``gate``: everything sent meanwhile queues."""
 
@@ -71,15 +86,8 @@ def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(me
 
     def send(i: int, pid: int, cid: str, value: str) -> None:
         try:
-            outcomes[i] = consent.answer(
-                db,
-                meeting_id=meeting.id,
-                participant_id=pid,
-                client_id=cid,
-                round_id=round_id,
-                value=value,
-                text="Zaterdag werk ik." if value == "objection" else "",
-            )
+            reason = "Zaterdag werk ik." if value == "objection" else ""
+            outcomes[i] = _answer(meeting, pid, cid, round_id, value, reason)
         except DomainError as error:
             outcomes[i] = error
 
@@ -146,15 +154,7 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
             results[name] = error
 
     jobs = {
-        "first": lambda: consent.answer(
-            db,
-            meeting_id=meeting.id,
-            participant_id=people[0],
-            client_id="first-answer",
-            round_id=round_id,
-            value="consent",
-            text="",
-        ),
+        "first": lambda: _answer(meeting, people[0], "first-answer", round_id, "consent"),
         "broken": lambda: run_intent(
             db,
             meeting_id=meeting.id,
@@ -163,14 +163,8 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
             action="test.broken",
             work=broken,
         ),
-        "last": lambda: consent.answer(
-            db,
-            meeting_id=meeting.id,
-            participant_id=people[1],
-            client_id="last-answer",
-            round_id=round_id,
-            value="concern",
-            text="Wie betaalt?",
+        "last": lambda: _answer(
+            meeting, people[1], "last-answer", round_id, "concern", "Wie betaalt?"
         ),
     }
     threads = []
@@ -274,15 +268,7 @@ def test_a_leader_stopped_before_its_commit_leaves_the_meeting_writable(
 
     monkeypatch.setattr(intents.time, "sleep", stop)
     try:
-        consent.answer(
-            meeting.db,
-            meeting_id=meeting.id,
-            participant_id=people[0],
-            client_id="stopped-1",
-            round_id=round_id,
-            value="consent",
-            text="",
-        )
+        _answer(meeting, people[0], "stopped-1", round_id, "consent")
     except Stopped:
         pass
     else:
@@ -290,16 +276,7 @@ def test_a_leader_stopped_before_its_commit_leaves_the_meeting_writable(
     monkeypatch.undo()
     assert committer(meeting.db).waiting(meeting.id) == 0
     done = threading.Thread(
-        target=consent.answer,
-        args=(meeting.db,),
-        kwargs={
-            "meeting_id": meeting.id,
-            "participant_id": people[0],
-            "client_id": "after-stop",
-            "round_id": round_id,
-            "value": "consent",
-            "text": "",
-        },
+        target=_answer, args=(meeting, people[0], "after-stop", round_id, "consent")
     )
     done.start()
     done.join(5)
