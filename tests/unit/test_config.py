@@ -59,3 +59,14 @@ def test_the_join_url_uses_the_lan_address_not_localhost(tmp_path):
     if address is not None:  # a machine with a network interface
         assert url == f"http://{address}:5123"
         assert not ipaddress.ip_address(address).is_loopback
+
+
+def test_a_postgresql_url_keeps_its_password_on_the_way_to_the_driver():
+    """The engine gets the URL itself: its text form masks the password ("***"), which
+    made every PostgreSQL server with a password fail to log in."""
+    from shared.core.db import make_engine
+
+    engine = make_engine("postgresql://plandag:s3cret@db.example.org/plandag")
+    assert engine.url.drivername == "postgresql+psycopg"
+    assert engine.url.password == "s3cret"
+    engine.dispose()
