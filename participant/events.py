@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from flask import request
+from sqlalchemy import select
 
 from participant.pages import DEVICE_COOKIE, valid_device_token
 from shared.consent import service as consent
+from shared.core.batches import Batcher
+from shared.core.db import Database
 from shared.core.intents import Result
 from shared.core.models import Meeting, Participant
 from shared.domain import DomainError
@@ -18,7 +22,7 @@ from shared.kaders import writes as kader_writes
 from shared.meeting.service import meeting_id_by_code, participant_by_device
 from shared.proposals import service as proposals
 from shared.realtime.sockets import Payload, Principal, authenticator, intent
-from shared.screens import snapshot
+from shared.screens import phone_snapshots
 from shared.sharing import service as sharing
 from shared.signing import service as signing
 from shared.speaking import service as speaking
@@ -26,14 +30,34 @@ from shared.tables import service as tables
 from shared.web import plandag
 
 
-def _snapshot(principal: Principal) -> dict[str, Any]:
+def _build_snapshots(wanted: list[tuple[str, int]]) -> list[Any]:
+    """The snapshots of the phones of one meeting that asked at about the same time."""
     app = plandag()
+    meeting_id = wanted[0][0]
     with app.db.read() as s:
-        row = s.get(Meeting, principal.meeting_id)
-        participant = s.get(Participant, principal.participant_id)
-        if row is None or participant is None:
-            raise DomainError("meeting.unknown")
-        return snapshot(s, row, "phone", app.settings.base_url(), participant)
+        row = s.get(Meeting, meeting_id)
+        ids = {pid for _mid, pid in wanted}
+        people = list(s.scalars(select(Participant).where(Participant.id.in_(ids))))
+        snaps = phone_snapshots(s, row, app.settings.base_url(), people) if row is not None else {}
+    return [snaps.get(pid, DomainError("meeting.unknown")) for _mid, pid in wanted]
+
+
+#: per database: phones that connect (or ask for a snapshot) together share one read
+_SNAPSHOTS: weakref.WeakKeyDictionary[Database, Batcher[tuple[str, int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _snapshot(principal: Principal) -> dict[str, Any]:
+    assert principal.participant_id is not None
+    db = plandag().db
+    batches = _SNAPSHOTS.get(db)
+    if batches is None:
+        batches = _SNAPSHOTS[db] = Batcher(_build_snapshots)
+    snap: dict[str, Any] = batches.submit(
+        principal.meeting_id, (principal.meeting_id, principal.participant_id)
+    )
+    return snap
 
 
 @authenticator("phone", _snapshot)

@@ -28,10 +28,6 @@ from shared.speaking import screens as _speaking  # noqa: F401
 from shared.tables import screens as _tables  # noqa: F401
 
 
-def you_view(session: Session, p: Participant) -> dict[str, Any]:
-    return you_views(session, [p])[p.id]
-
-
 def you_views(
     session: Session, people: list[Participant], parts: Iterable[str] | None = None
 ) -> dict[int, dict[str, Any]]:
@@ -86,7 +82,6 @@ def snapshot(
     row: MeetingRow,
     audience: str,
     base_url: str,
-    participant: Participant | None = None,
 ) -> dict[str, Any]:
     """Every key this audience sees, at the meeting's current version. A phone's room
     part is the same for every phone of a meeting at one version (what is only its own
@@ -110,9 +105,17 @@ def snapshot(
         "server_time": iso(utcnow()),
         "views": views,
     }
-    if participant is not None:
-        result["you"] = you_view(session, participant)
     return result
+
+
+def phone_snapshots(
+    session: Session, row: MeetingRow, base_url: str, people: list[Participant]
+) -> dict[int, dict[str, Any]]:
+    """The snapshots of several phones of one meeting at once (they connect together
+    after a restart): the shared room views, and every ``you`` built together with a
+    fixed number of queries (`you_views`)."""
+    room = snapshot(session, row, "phone", base_url)
+    return {pid: {**room, "you": you} for pid, you in you_views(session, people).items()}
 
 
 #: meeting id -> ((phone version, base url), the phones' room views then). Every change

@@ -6,8 +6,6 @@ broadcasts after the commit and the ack.
 from __future__ import annotations
 
 import hashlib
-import threading
-import time
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -19,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
+from shared.core.batches import Batcher
 from shared.core.db import Database
 from shared.core.keys import audiences_for
 from shared.core.models import (
@@ -183,80 +182,30 @@ class _Job:
     client_id: str | None
     action: str
     work: Work0
-    wake: threading.Event = field(default_factory=threading.Event)
-    outcome: Outcome | None = None  # None while it waits
     retried: bool = False
 
 
 class GroupCommit:
     """Intents of one meeting that arrive while another batch of that meeting is being
-    committed wait for it and are then committed together: one transaction, one
-    savepoint per intent (a refused intent leaves no trace and does not touch the
-    others), the meeting's versions written once, and each intent's ack only after
-    that commit. A thousand phones answering within a second cost a few dozen commits,
-    not a thousand; a lone intent is committed at once.
-
-    The primitives are ``threading``'s: cooperative under gevent's and eventlet's
-    monkey-patching (the server), real locks in a plain test process."""
+    committed wait for it and are then committed together (`shared.core.batches`): one
+    transaction, one savepoint per intent (a refused intent leaves no trace and does not
+    touch the others), the meeting's versions written once, and each intent's ack only
+    after that commit. A thousand phones answering within a second cost a few dozen
+    commits, not a thousand; a lone intent is committed at once."""
 
     def __init__(self, db: Database, *, max_batch: int = 200) -> None:
         self.db = db
-        self.max_batch = max_batch
-        self._lock = threading.Lock()
-        self._queues: dict[str, list[_Job]] = {}
+        self.batches: Batcher[_Job] = Batcher(self._commit, max_batch=max_batch)
         #: batches committed and intents in them, for the benchmarks
         self.stats: Counter[str] = Counter()
 
     def waiting(self, meeting_id: str) -> int:
         """Intents of the meeting queued behind the batch being committed (for tests)."""
-        with self._lock:
-            return len(self._queues.get(meeting_id, ()))
+        return self.batches.waiting(meeting_id)
 
     def submit(self, job: _Job) -> Result:
-        with self._lock:
-            lead = job.meeting_id not in self._queues
-            self._queues.setdefault(job.meeting_id, []).append(job)
-        if not lead:
-            job.wake.wait()  # set when it is done, or when it is handed the lead
-        while job.outcome is None:
-            job.wake.clear()
-            self._lead(job)
-            if job.outcome is None:
-                job.wake.wait()
-        if isinstance(job.outcome, BaseException):
-            raise job.outcome
-        return job.outcome
-
-    def _lead(self, leader: _Job) -> None:
-        meeting_id = leader.meeting_id
-        batch: list[_Job] = []
-        outcomes: list[Outcome] = []
-        try:
-            # One switch first: intents already read from their sockets join this batch.
-            time.sleep(0)
-            with self._lock:
-                queue = self._queues[meeting_id]
-                batch, queue[:] = queue[: self.max_batch], queue[self.max_batch :]
-            outcomes = [DomainError("server.error")] * len(batch)
-            outcomes = self._commit(batch)
-        finally:  # even if this greenlet is killed, nobody waits for it forever
-            if not batch:  # stopped before it took the batch: it leaves the queue
-                with self._lock:
-                    self._queues[meeting_id].remove(leader)
-            self._hand_over(meeting_id, batch, outcomes)
-
-    def _hand_over(self, meeting_id: str, batch: list[_Job], outcomes: list[Outcome]) -> None:
-        for job, outcome in zip(batch, outcomes, strict=True):
-            job.outcome = outcome
-        with self._lock:
-            queue = self._queues[meeting_id]
-            successor = queue[0] if queue else None
-            if successor is None:
-                del self._queues[meeting_id]
-        for job in batch:
-            job.wake.set()
-        if successor is not None:
-            successor.wake.set()  # it is not done: it leads the next batch
+        result: Result = self.batches.submit(job.meeting_id, job)
+        return result
 
     def _commit(self, batch: list[_Job]) -> list[Outcome]:
         try:

@@ -435,7 +435,7 @@ def test_phones_share_one_room_snapshot_until_something_they_see_changes(meeting
     """The room part of a phone's snapshot is built once per phone-visible version: a
     join (which phones do not see) keeps it, a revised statement replaces it."""
     from shared.core.models import Meeting, Participant
-    from shared.screens import snapshot
+    from shared.screens import phone_snapshots
 
     meeting.go_to("framing")
     first, second = meeting.phone("Fatima"), meeting.phone("Bram")
@@ -444,10 +444,16 @@ def test_phones_share_one_room_snapshot_until_something_they_see_changes(meeting
         with meeting.db.read() as s:
             row, person = s.get(Meeting, meeting.id), s.get(Participant, pid)
             assert row is not None and person is not None
-            return snapshot(s, row, "phone", "https://plandag.test", person)
+            return phone_snapshots(s, row, "https://plandag.test", [person])[pid]
 
     a, b = snap(first), snap(second)
     assert a["views"] is b["views"]  # built once, shared
+    with meeting.db.read() as s:  # phones that connect together: one build for all
+        row = s.get(Meeting, meeting.id)
+        people = [s.get(Participant, pid) for pid in (first, second)]
+        assert row is not None and None not in people
+        both = phone_snapshots(s, row, "https://plandag.test", people)  # type: ignore[arg-type]
+    assert both[first]["you"] == a["you"] and both[second]["you"] == b["you"]
     assert a["you"]["id"] == first and b["you"]["id"] == second  # `you` is each its own
     meeting.phone("Joke")  # a join: phones see nothing of it
     assert snap(first)["views"] is a["views"]

@@ -15,7 +15,7 @@ from shared.core.db import Database
 from shared.core.intents import committer, run_intent
 from shared.core.models import ConsentAnswer, Intent, Meeting, Participant
 from shared.domain import DomainError
-from shared.screens import you_view
+from shared.screens import you_views
 from tests.integration.test_features import Room, _proposal
 from tests.integration.test_features import meeting as meeting  # the fixture
 
@@ -191,7 +191,7 @@ def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(
     with meeting.db.read() as s:
         person = s.get(Participant, people[1])
         assert person is not None
-        before = you_view(s, person)  # what the phone's snapshot gave it
+        before = you_views(s, [person])[person.id]  # what the phone's snapshot gave it
     earlier = {pid: len(meeting.yous(pid)) for pid in people}
     meeting.by(people[1], consent.answer, round_id=round_id, value="concern", text="Wie betaalt?")
     meeting.hub.deliver()
@@ -203,7 +203,9 @@ def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(
     with meeting.db.read() as s:
         person = s.get(Participant, people[1])
         assert person is not None
-        assert merged == you_view(s, person)  # the merge is what a fresh snapshot says
+        assert (
+            merged == you_views(s, [person])[person.id]
+        )  # the merge is what a fresh snapshot says
     assert len(meeting.yous(people[0])) == earlier[people[0]]  # nobody else's phone hears
 
 
@@ -256,7 +258,7 @@ def test_a_leader_stopped_before_its_commit_leaves_the_meeting_writable(
 ):
     """A greenlet killed while it leads (a worker shutting down) must not leave the
     meeting's queue behind: every later write would wait for it forever."""
-    import shared.core.intents as intents
+    import shared.core.batches as batches
 
     people, round_id = _consent_round(meeting, 1)
 
@@ -266,7 +268,7 @@ def test_a_leader_stopped_before_its_commit_leaves_the_meeting_writable(
     def stop(_seconds: float) -> None:
         raise Stopped
 
-    monkeypatch.setattr(intents.time, "sleep", stop)
+    monkeypatch.setattr(batches.time, "sleep", stop)
     try:
         _answer(meeting, people[0], "stopped-1", round_id, "consent")
     except Stopped:
