@@ -55,16 +55,37 @@ class Batcher(Generic[T]):
         with self._lock:
             lead = key not in self._queues
             self._queues.setdefault(key, []).append(ticket)
-        if not lead:
-            ticket.wake.wait()  # set when it is done, or when it is handed the lead
-        while not ticket.done:
-            ticket.wake.clear()
-            self._lead(ticket)
-            if not ticket.done:
-                ticket.wake.wait()
+        try:
+            if not lead:
+                ticket.wake.wait()  # set when it is done, or when it is handed the lead
+            while not ticket.done:
+                ticket.wake.clear()
+                self._lead(ticket)
+                if not ticket.done:
+                    ticket.wake.wait()
+        except BaseException:  # interrupted while it waits (a timeout, a killed greenlet)
+            self._abandon(ticket)
+            raise
         if isinstance(ticket.outcome, BaseException):
             raise ticket.outcome
         return ticket.outcome
+
+    def _abandon(self, ticket: _Ticket[T]) -> None:
+        """A waiter that stops waiting leaves the queue; if it had been handed the lead,
+        it hands it on, so nobody behind it waits forever."""
+        successor = None
+        with self._lock:
+            queue = self._queues.get(ticket.key)
+            if ticket.done or queue is None or ticket not in queue:
+                return  # done, or in the batch being processed: its outcome is dropped
+            leading = queue[0] is ticket and ticket.wake.is_set()
+            queue.remove(ticket)
+            if leading:
+                successor = queue[0] if queue else None
+                if successor is None:
+                    del self._queues[ticket.key]
+        if successor is not None:
+            successor.wake.set()
 
     def _lead(self, leader: _Ticket[T]) -> None:
         batch: list[_Ticket[T]] = []

@@ -83,12 +83,7 @@ def commit_change(
     it, which version it follows. ``you_parts`` names the parts of the ``personal``
     participants' own view that changed, when the change knows (a phone's answer
     changes its answer): only those are rebuilt and sent."""
-    pending: dict[str, _Versions] = session.info.setdefault(VERSIONS, {})
-    state = pending.get(meeting.id)
-    if state is None:
-        state = pending[meeting.id] = _Versions(
-            meeting.version, dict(meeting.audience_versions or {})
-        )
+    state = _track_versions(session, meeting)
     state.version += 1
     since = {}
     for audience in audiences_for(keys):
@@ -116,6 +111,17 @@ _WRITE_VERSIONS = (
     .where(MeetingRow.__table__.c.id == bindparam("meeting_id"))
     .values(version=bindparam("version"), audience_versions=bindparam("seen"))
 )
+
+
+def _track_versions(session: Session, meeting: MeetingRow) -> _Versions:
+    """The meeting's version counters in this transaction, from its row the first time."""
+    pending: dict[str, _Versions] = session.info.setdefault(VERSIONS, {})
+    state = pending.get(meeting.id)
+    if state is None:
+        state = pending[meeting.id] = _Versions(
+            meeting.version, dict(meeting.audience_versions or {})
+        )
+    return state
 
 
 @event.listens_for(Session, "before_commit")
@@ -228,6 +234,9 @@ class GroupCommit:
         self.stats["intents"] += len(batch)
         outcomes: list[Outcome] = []
         with self.db.transaction() as session:
+            # The meeting's row, locked before the first savepoint: a lock taken inside
+            # one would go with its rollback (PostgreSQL), and so would the counters.
+            _track_versions(session, load_for_update(session, batch[0].meeting_id))
             keys = [(job.actor, job.client_id) for job in batch if job.client_id is not None]
             stored = (
                 {
@@ -303,9 +312,15 @@ def _prefetch_participants(session: Session, batch: list[_Job]) -> list[Particip
 
 def _restore_versions(session: Session, versions: dict[str, _Versions]) -> None:
     """After a refused intent's savepoint is rolled back: its version never happened."""
+    rows: dict[str, MeetingRow] = session.info.get(MEETING_ROW, {})
+    for meeting_id in set(session.info.get(VERSIONS, {})) - set(versions):
+        # First counted by the refused intent: its row and its lock went with it too.
+        row = rows.pop(meeting_id, None)
+        if row is not None:
+            session.expire(row, ["version", "audience_versions"])
     session.info[VERSIONS] = versions
     for meeting_id, state in versions.items():
-        row = session.info.get(MEETING_ROW, {}).get(meeting_id)
+        row = rows.get(meeting_id)
         if row is not None:
             set_committed_value(row, "version", state.version)
             set_committed_value(row, "audience_versions", dict(state.seen))

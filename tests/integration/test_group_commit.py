@@ -8,11 +8,12 @@ import threading
 import time
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from shared.consent import service as consent
 from shared.core.db import Database
-from shared.core.intents import committer, run_intent
+from shared.core.intents import commit_change, committer, load_for_update, run_intent
 from shared.core.models import ConsentAnswer, Intent, Meeting, Participant
 from shared.domain import DomainError
 from shared.screens import you_views
@@ -134,17 +135,26 @@ def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(me
     assert (tally["consent"], tally["objection"], tally["answered"]) == (7, 1, 8)
 
 
-def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_intact(meeting: Room):
-    """A write that fails after it has written (here: an unexpected error in the middle
-    of the batch) is rolled back to its savepoint; the others are stored."""
+@pytest.mark.parametrize("broken_at", [0, 1])
+def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_intact(
+    meeting: Room, broken_at: int
+):
+    """A write that fails after it has written and taken a version (here: an unexpected
+    error, first or in the middle of the batch) is rolled back to its savepoint; the
+    others are stored, and the version it took is given to the next one: no gap."""
     people, round_id = _consent_round(meeting, 3)
     db, gate = meeting.db, threading.Event()
+    with db.read() as s:
+        before = s.get(Meeting, meeting.id)
+        assert before is not None
+        version_before = before.version
     held = _hold(db, meeting.id, gate)
     results: dict[str, Any] = {}
 
     def broken(session: Any) -> tuple[dict[str, Any], None]:
         session.add(Intent(meeting_id=meeting.id, actor="x", client_id="x", action="x", result={}))
         session.flush()
+        commit_change(session, load_for_update(session, meeting.id), {"meeting"})
         raise RuntimeError("a bug after a write")
 
     def run(name: str, fn: Any) -> None:
@@ -153,8 +163,10 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
         except Exception as error:
             results[name] = error
 
-    jobs = {
+    jobs: dict[str, Any] = {
         "first": lambda: _answer(meeting, people[0], "first-answer", round_id, "consent"),
+    }
+    broken_job = {
         "broken": lambda: run_intent(
             db,
             meeting_id=meeting.id,
@@ -162,11 +174,12 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
             client_id="broken-1",
             action="test.broken",
             work=broken,
-        ),
-        "last": lambda: _answer(
-            meeting, people[1], "last-answer", round_id, "concern", "Wie betaalt?"
-        ),
+        )
     }
+    jobs = {**broken_job, **jobs} if broken_at == 0 else {**jobs, **broken_job}
+    jobs["last"] = lambda: _answer(
+        meeting, people[1], "last-answer", round_id, "concern", "Wie betaalt?"
+    )
     threads = []
     for name, fn in jobs.items():
         threads.append(threading.Thread(target=run, args=(name, fn)))
@@ -178,7 +191,9 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
         t.join(10)
     assert isinstance(results["broken"], RuntimeError)
     first, last = results["first"][0], results["last"][0]
-    assert last["version"] == first["version"] + 1  # the broken one took no version
+    assert first["version"] == version_before + 1  # the broken one took no version
+    assert last["version"] == first["version"] + 1
+    assert results["first"][1].since["console"] == version_before  # nor a place in `since`
     with db.read() as s:
         assert s.scalar(select(func.count()).where(Intent.actor == "x")) == 0
         assert s.scalar(select(func.count()).where(ConsentAnswer.round_id == round_id)) == 2
