@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 from flask import request
@@ -10,8 +9,7 @@ from sqlalchemy import select
 
 from participant.pages import DEVICE_COOKIE, valid_device_token
 from shared.consent import service as consent
-from shared.core.batches import Batcher
-from shared.core.db import Database
+from shared.core.batches import Batcher, one_per
 from shared.core.intents import Result
 from shared.core.models import Meeting, Participant
 from shared.domain import DomainError
@@ -30,33 +28,21 @@ from shared.tables import service as tables
 from shared.web import plandag
 
 
-def _build_snapshots(wanted: list[tuple[str, int]]) -> list[Any]:
+def _build_snapshots(meeting_id: str, ids: list[int]) -> list[Any]:
     """The snapshots of the phones of one meeting that asked at about the same time."""
     app = plandag()
-    meeting_id = wanted[0][0]
     with app.db.read() as s:
         row = s.get(Meeting, meeting_id)
-        ids = {pid for _mid, pid in wanted}
         people = list(s.scalars(select(Participant).where(Participant.id.in_(ids))))
         snaps = phone_snapshots(s, row, app.settings.base_url(), people) if row is not None else {}
-    return [snaps.get(pid, DomainError("meeting.unknown")) for _mid, pid in wanted]
-
-
-#: per database: phones that connect (or ask for a snapshot) together share one read
-_SNAPSHOTS: weakref.WeakKeyDictionary[Database, Batcher[tuple[str, int]]] = (
-    weakref.WeakKeyDictionary()
-)
+    return [snaps.get(pid, DomainError("meeting.unknown")) for pid in ids]
 
 
 def _snapshot(principal: Principal) -> dict[str, Any]:
+    """Phones that connect (or ask for a snapshot) together share one read."""
     assert principal.participant_id is not None
-    db = plandag().db
-    batches = _SNAPSHOTS.get(db)
-    if batches is None:
-        batches = _SNAPSHOTS[db] = Batcher(_build_snapshots)
-    snap: dict[str, Any] = batches.submit(
-        principal.meeting_id, (principal.meeting_id, principal.participant_id)
-    )
+    batches = one_per(plandag().db, "phone_snapshots", lambda: Batcher(_build_snapshots))
+    snap: dict[str, Any] = batches.submit(principal.meeting_id, principal.participant_id)
     return snap
 
 

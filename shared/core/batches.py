@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -36,10 +37,12 @@ class _Ticket(Generic[T]):
 
 
 class Batcher(Generic[T]):
-    """``process`` gets a batch of items of one key and returns one outcome per item, in
-    order: a result, or an exception (raised to that item's caller alone)."""
+    """``process`` gets a key and a batch of its items and returns one outcome per item,
+    in order: a result, or an exception (raised to that item's caller alone)."""
 
-    def __init__(self, process: Callable[[list[T]], list[Any]], *, max_batch: int = 200) -> None:
+    def __init__(
+        self, process: Callable[[str, list[T]], list[Any]], *, max_batch: int = 200
+    ) -> None:
         self.process = process
         self.max_batch = max_batch
         self._lock = threading.Lock()
@@ -96,7 +99,7 @@ class Batcher(Generic[T]):
                 queue = self._queues[leader.key]
                 batch, queue[:] = queue[: self.max_batch], queue[self.max_batch :]
             outcomes = [DomainError("server.error")] * len(batch)
-            outcomes = self.process([ticket.item for ticket in batch])
+            outcomes = self.process(leader.key, [ticket.item for ticket in batch])
         finally:  # even if this greenlet is killed, nobody waits for it forever
             if not batch:  # stopped before it took the batch: it leaves the queue
                 with self._lock:
@@ -115,3 +118,17 @@ class Batcher(Generic[T]):
             ticket.wake.set()
         if successor is not None:
             successor.wake.set()  # it is not done: it leads the next batch
+
+
+B = TypeVar("B")
+_OWNED: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def one_per(owner: Any, name: str, make: Callable[[], B]) -> B:
+    """The one ``name`` of ``owner`` (a database: one queue of writes, one of phone
+    snapshots), made on first use and gone with its owner."""
+    held = _OWNED.setdefault(owner, {})
+    if name not in held:
+        held[name] = make()
+    found: B = held[name]
+    return found

@@ -6,7 +6,6 @@ broadcasts after the commit and the ack.
 from __future__ import annotations
 
 import hashlib
-import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shared.core.batches import Batcher
+from shared.core.batches import Batcher, one_per
 from shared.core.db import Database
 from shared.core.keys import audiences_for
 from shared.core.models import (
@@ -178,7 +177,8 @@ def require_facilitator(session: Session, user_id: int, meeting_id: str) -> None
         raise DomainError("meeting.unknown")
 
 
-Work0 = Callable[[Session], Result]
+#: one intent's unit of work, run in the batch's transaction
+Unit = Callable[[Session], Result]
 
 
 @dataclass(eq=False)
@@ -187,7 +187,7 @@ class _Job:
     actor: str
     client_id: str | None
     action: str
-    work: Work0
+    work: Unit
     retried: bool = False
 
 
@@ -213,34 +213,30 @@ class GroupCommit:
         result: Result = self.batches.submit(job.meeting_id, job)
         return result
 
-    def _commit(self, batch: list[_Job]) -> list[Outcome]:
+    def _commit(self, meeting_id: str, batch: list[_Job]) -> list[Outcome]:
         try:
-            return self._commit_once(batch)
-        except IntegrityError as error:
-            if len(batch) > 1:
-                # Another worker committed one of these ids meanwhile: judge each alone.
-                return [self._commit([job])[0] for job in batch]
-            if batch[0].client_id is None or batch[0].retried:
-                return [error]
-            batch[0].retried = True
-            return self._commit(batch)  # the retry finds the stored result
+            return self._commit_once(meeting_id, batch)
         except Exception as error:  # the commit itself failed: nothing was stored
-            if len(batch) > 1:
-                return [self._commit([job])[0] for job in batch]
+            if len(batch) > 1:  # judge each alone (another worker stored one of the ids)
+                return [self._commit(meeting_id, [job])[0] for job in batch]
+            job = batch[0]
+            if isinstance(error, IntegrityError) and job.client_id is not None and not job.retried:
+                job.retried = True
+                return self._commit(meeting_id, batch)  # the retry finds the stored result
             return [error]
 
-    def _commit_once(self, batch: list[_Job]) -> list[Outcome]:
+    def _commit_once(self, meeting_id: str, batch: list[_Job]) -> list[Outcome]:
         self.stats["batches"] += 1
         self.stats["intents"] += len(batch)
         outcomes: list[Outcome] = []
         with self.db.transaction() as session:
             # The meeting's row, locked before the first savepoint: a lock taken inside
             # one would go with its rollback (PostgreSQL), and so would the counters.
-            _track_versions(session, load_for_update(session, batch[0].meeting_id))
+            _track_versions(session, load_for_update(session, meeting_id))
             keys = [(job.actor, job.client_id) for job in batch if job.client_id is not None]
-            stored = (
+            done: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = (
                 {
-                    (row.actor, row.client_id): row
+                    (row.actor, row.client_id): (row.action, row.meeting_id, row.result)
                     for row in session.execute(
                         select(
                             Intent.actor,
@@ -254,18 +250,15 @@ class GroupCommit:
                 if keys
                 else {}
             )
-            # The participants of this batch in one query: each intent's check of its
-            # sender is then a lookup in the session, not a statement.
-            people = _prefetch_participants(session, batch)
-            done: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {
-                key: (row.action, row.meeting_id, row.result) for key, row in stored.items()
-            }
+            # The participants of this batch in one query, held for the batch: each
+            # intent's check of its sender is then a lookup in the session.
+            _held = _prefetch_participants(session, batch)
             rows = []
             for job in batch:
                 key = (job.actor, job.client_id) if job.client_id is not None else None
                 if key is not None and key in done:
-                    action, meeting_id, result = done[key]
-                    if action != job.action or meeting_id != job.meeting_id:
+                    action, stored_meeting, result = done[key]
+                    if action != job.action or stored_meeting != job.meeting_id:
                         outcomes.append(DomainError("payload.client_id_reused"))
                     else:
                         outcomes.append(({**result, "duplicate": True}, None))
@@ -299,7 +292,6 @@ class GroupCommit:
             if rows:
                 # One statement for the batch: nothing reads these back before the commit.
                 session.execute(insert(Intent), rows)
-            del people
         return outcomes
 
 
@@ -326,14 +318,8 @@ def _restore_versions(session: Session, versions: dict[str, _Versions]) -> None:
             set_committed_value(row, "audience_versions", dict(state.seen))
 
 
-_COMMITTERS: weakref.WeakKeyDictionary[Database, GroupCommit] = weakref.WeakKeyDictionary()
-
-
 def committer(db: Database) -> GroupCommit:
-    found = _COMMITTERS.get(db)
-    if found is None:
-        found = _COMMITTERS[db] = GroupCommit(db)
-    return found
+    return one_per(db, "group_commit", lambda: GroupCommit(db))
 
 
 def run_intent(
@@ -343,7 +329,7 @@ def run_intent(
     actor: str,
     client_id: str | None,
     action: str,
-    work: Work0,
+    work: Unit,
 ) -> Result:
     """Carry out a client write once per client-made id, committed before it returns
     (with the other intents of its meeting that arrived meanwhile: `GroupCommit`). A

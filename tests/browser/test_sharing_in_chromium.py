@@ -68,6 +68,8 @@ def test_the_wall_shows_hostile_and_long_texts_as_plain_text(server: Server, bro
     box.fill(HOSTILE)
     phone.get_by_role("button", name="Delen", exact=True).click()
     expect(phone.locator("#mine .card").first).to_contain_text(HOSTILE)
+    # The share is acked (and the box emptied for the next one) before the next is typed.
+    expect(phone.locator("#write-status")).to_have_text("Gedeeld. Je kunt nog meer schrijven.")
     box.fill(LONG)
     expect(phone.locator("#counter")).to_have_text("1000 / 1000")
     phone.screenshot(path=str(screenshots / "phone-writing.png"), full_page=True)
