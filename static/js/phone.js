@@ -600,7 +600,8 @@
     request.then(function (ack) {
       button.disabled = false;
       if (!ack.ok && !queued) writeError(P.errorMessage(ack.error));  // the text stays in the box
-      if (ack.ok && !queued && wasEditing === editing) stopEdit();
+      // Only the text that was sent leaves the box: what was typed since stays.
+      if (ack.ok && !queued && wasEditing === editing && $("contribution").value === text) stopEdit();
     });
     render();
   });
