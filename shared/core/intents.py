@@ -6,6 +6,7 @@ broadcasts after the commit and the ack.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -200,7 +201,8 @@ class GroupCommit:
     commits, not a thousand; a lone intent is committed at once."""
 
     def __init__(self, db: Database, *, max_batch: int = 200) -> None:
-        self.db = db
+        # Weakly: it is kept per database (`one_per`), and must not keep its key alive.
+        self._db = weakref.ref(db)
         self.batches: Batcher[_Job] = Batcher(self._commit, max_batch=max_batch)
         #: batches committed and intents in them, for the benchmarks
         self.stats: Counter[str] = Counter()
@@ -229,7 +231,9 @@ class GroupCommit:
         self.stats["batches"] += 1
         self.stats["intents"] += len(batch)
         outcomes: list[Outcome] = []
-        with self.db.transaction() as session:
+        db = self._db()
+        assert db is not None, "a database in use is alive"
+        with db.transaction() as session:
             # The meeting's row, locked before the first savepoint: a lock taken inside
             # one would go with its rollback (PostgreSQL), and so would the counters.
             _track_versions(session, load_for_update(session, meeting_id))

@@ -300,3 +300,23 @@ def test_a_leader_stopped_before_its_commit_leaves_the_meeting_writable(
     assert not done.is_alive()  # answered, not stuck behind the stopped leader
     with meeting.db.read() as s:
         assert s.scalar(select(func.count()).where(Intent.client_id == "after-stop")) == 1
+
+
+def test_a_database_no_longer_used_is_not_kept_alive_by_its_queues(tmp_path: Any) -> None:
+    """The queues are kept per database; they must not hold it (a test run or a CLI that
+    opens databases one after another would keep every engine and pool)."""
+    import gc
+    import weakref
+
+    from shared.core import batches
+
+    gc.collect()
+    owned = len(batches._OWNED)
+    db = Database(f"sqlite:///{tmp_path / 'gone.db'}")
+    committer(db)
+    assert len(batches._OWNED) == owned + 1
+    gone = weakref.ref(db)
+    del db
+    gc.collect()
+    assert gone() is None
+    assert len(batches._OWNED) == owned  # and its entry went with it
