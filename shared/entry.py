@@ -25,7 +25,13 @@ def main() -> None:
     if argv[:1] == ["run"]:
         mode = _async_mode(argv)
         if mode == "gevent":
+            import gevent
             from gevent import monkey
+
+            # Every greenlet would keep the frames of where it was spawned (a debugging
+            # aid): with a thousand phones that is tens of thousands of objects the
+            # garbage collector walks on every full collection.
+            gevent.config.track_greenlet_tree = False
 
             monkey.patch_all()
         elif mode == "eventlet":

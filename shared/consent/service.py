@@ -3,10 +3,11 @@ plan, answers from phones, integrating objections, and the plan builder."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
 from shared.core.db import Database
@@ -16,6 +17,7 @@ from shared.core.intents import (
     commit_change,
     facilitator_intent,
     participant_intent,
+    write_later,
 )
 from shared.core.models import (
     Agreement,
@@ -80,12 +82,39 @@ def _round_state(session: Session, meeting: MeetingRow, round_id: int) -> RoundR
 
 #: an answer's statements, built once: a thousand phones answer at once, and building a
 #: statement costs more than running it
-_OWN_ANSWER = select(ConsentAnswer).where(
-    ConsentAnswer.round_id == bindparam("round_id"),
-    ConsentAnswer.participant_id == bindparam("participant_id"),
+_OWN_ANSWER = (
+    select(ConsentAnswer)
+    .where(
+        ConsentAnswer.round_id == bindparam("round_id"),
+        ConsentAnswer.participant_id == bindparam("participant_id"),
+    )
+    # An answer is written as a statement (`answer`): an object the session already
+    # holds for it may be older than the row.
+    .execution_options(populate_existing=True)
 )
-_ADD_ANSWER = insert(cast(Table, ConsentAnswer.__table__))
 _ADD_LOG = insert(cast(Table, ConsentLog.__table__))
+
+
+def _answer_upsert(make: Callable[[Table], Any]) -> Any:
+    statement = make(cast(Table, ConsentAnswer.__table__))
+    return statement.on_conflict_do_update(
+        index_elements=["round_id", "participant_id"],
+        set_={
+            name: statement.excluded[name]
+            for name in ("answer", "text", "withdrawn", "asked", "answered_at")
+        },
+    )
+
+
+#: a person's answer, inserted or replacing their earlier one, per dialect
+_UPSERT_ANSWER = {
+    "sqlite": _answer_upsert(sqlite.insert),
+    "postgresql": _answer_upsert(postgresql.insert),
+}
+
+
+def _upsert_answer(session: Session) -> Any:
+    return _UPSERT_ANSWER[session.get_bind().dialect.name]
 
 
 def _as_domain(
@@ -99,7 +128,11 @@ def _as_domain(
     answer touches one row, not the whole room (1,000 phones answer at once)."""
     eligible = set(row.eligible)
     if only is None:
-        query = select(ConsentAnswer).where(ConsentAnswer.round_id == row.id)
+        query = (
+            select(ConsentAnswer)
+            .where(ConsentAnswer.round_id == row.id)
+            .execution_options(populate_existing=True)
+        )
         answers = {a.participant_id: a for a in session.scalars(query)}
     else:
         eligible &= {only}
@@ -320,29 +353,28 @@ def answer(
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
         row = _round_state(session, meeting, round_id)
-        domain, stored = _as_domain(session, row, only=person.id, only_is_present=True)
+        # The answer replaces whatever the person said before, so it needs neither
+        # their earlier answer nor anyone else's: the round's state and their place in it.
+        domain = ConsentRound(eligible={person.id} & set(row.eligible), open=row.closed_at is None)
         response = domain.answer(person.id, value, text)
-        current = stored.get(person.id)
         now = utcnow()
-        # Statements, not unit-of-work objects: a thousand phones answer at once and
-        # nothing here is read back in this transaction.
-        if current is None:
-            session.execute(
-                _ADD_ANSWER,
-                {
-                    "round_id": row.id,
-                    "participant_id": person.id,
-                    "answer": response.answer,
-                    "text": response.text,
-                    "withdrawn": False,
-                    "asked": False,
-                    "answered_at": now,
-                },
-            )
-        else:
-            current.answer, current.text = response.answer, response.text
-            current.withdrawn, current.asked, current.answered_at = False, False, now
-        session.execute(
+        # Written later, with the batch's other answers (a thousand phones answer at
+        # once): one upsert of the answers and one insert of their log lines per batch.
+        write_later(
+            session,
+            _upsert_answer(session),
+            {
+                "round_id": row.id,
+                "participant_id": person.id,
+                "answer": response.answer,
+                "text": response.text,
+                "withdrawn": False,
+                "asked": False,
+                "answered_at": now,
+            },
+        )
+        write_later(
+            session,
             _ADD_LOG,
             {
                 "round_id": row.id,

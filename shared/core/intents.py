@@ -14,8 +14,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, event, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import Executable
 
 from shared.core.batches import Batcher, one_per
 from shared.core.db import Database
@@ -60,7 +61,7 @@ Outcome = Result | BaseException
 @dataclass
 class _Versions:
     """A meeting's version counters while a transaction is open: advanced per intent
-    in memory and written once, when the transaction commits (`_write_versions`), so
+    in memory and written once, when the transaction commits (`_before_commit`), so
     a batch of intents does not update the meeting row once per intent."""
 
     version: int
@@ -90,7 +91,7 @@ def commit_change(
         since[audience] = int(state.seen.get(audience, 0))
         state.seen[audience] = state.version
     # What the row reads in this transaction; not a change the unit of work flushes
-    # (that would be one UPDATE per intent): `_write_versions` writes it at the commit.
+    # (that would be one UPDATE per intent): `_before_commit` writes it at the commit.
     set_committed_value(meeting, "version", state.version)
     set_committed_value(meeting, "audience_versions", dict(state.seen))
     return Change(
@@ -124,10 +125,71 @@ def _track_versions(session: Session, meeting: MeetingRow) -> _Versions:
     return state
 
 
+LATER = "plandag.later"
+#: how many writes the transaction has made (statements, flushes, rows written later)
+WRITES = "plandag.writes"
+
+
+def write_later(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """A write that nothing reads back before the commit (a phone's answer, a line of the
+    record): kept, and run with the other rows of its statement as one ``executemany``
+    when the transaction commits, or first thing when it runs its next statement (so a
+    later read in the same transaction still sees it). A batch of a thousand answers
+    then writes each table once, not once per answer.
+
+    Rows of one statement are written in the order they were given. Statements are
+    grouped, so a row written later must not depend on a row of another statement
+    written later (no foreign key between them), nor may a row the unit of work
+    flushes depend on one."""
+    later: list[tuple[Executable, dict[str, Any]]] = session.info.setdefault(LATER, [])
+    later.append((statement, params))
+
+
+def _run_later(session: Session) -> None:
+    later = session.info.pop(LATER, None)
+    if not later:
+        return
+    if len(later) > session.info.get(LATER_MARK, 0):
+        # Rows of the intent being run go out now: it has written.
+        session.info[WRITES] = session.info.get(WRITES, 0) + 1
+    session.info[LATER_MARK] = 0
+    grouped: dict[Executable, list[dict[str, Any]]] = {}
+    for statement, params in later:
+        grouped.setdefault(statement, []).append(params)
+    session.info[RUNNING_LATER] = True
+    try:
+        for statement, rows in grouped.items():
+            session.execute(statement, rows)
+    finally:
+        session.info.pop(RUNNING_LATER, None)
+
+
+#: where the rows the running intent wrote later start (`GroupCommit`)
+LATER_MARK = "plandag.later_mark"
+RUNNING_LATER = "plandag.running_later"
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_statement(state: ORMExecuteState) -> None:
+    session = state.session
+    if session.info.get(RUNNING_LATER):
+        return
+    if session.info.get(LATER):
+        _run_later(session)
+    if state.is_insert or state.is_update or state.is_delete:
+        session.info[WRITES] = session.info.get(WRITES, 0) + 1
+
+
+@event.listens_for(Session, "after_flush")
+def _count_flush(session: Session, _context: Any) -> None:
+    session.info[WRITES] = session.info.get(WRITES, 0) + 1
+
+
 @event.listens_for(Session, "before_commit")
-def _write_versions(session: Session) -> None:
+def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
-        return  # a savepoint: the versions are written with the transaction
+        return  # a savepoint: the rest is written with the transaction
+    _run_later(session)
     for meeting_id, state in session.info.pop(VERSIONS, {}).items():
         session.execute(
             _WRITE_VERSIONS,
@@ -138,8 +200,8 @@ def _write_versions(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_versions(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # rolled back (a commit has written them already)
-        session.info.pop(VERSIONS, None)
-        session.info.pop(MEETING_ROW, None)
+        for name in (VERSIONS, MEETING_ROW, LATER, LATER_MARK, WRITES):
+            session.info.pop(name, None)
 
 
 MEETING_ROW = "plandag.meeting_row"
@@ -192,19 +254,31 @@ class _Job:
     retried: bool = False
 
 
+class _Unsafe(Exception):
+    """An intent run without a savepoint failed after it had written: only rolling the
+    whole batch back undoes that."""
+
+
 class GroupCommit:
     """Intents of one meeting that arrive while another batch of that meeting is being
     committed wait for it and are then committed together (`shared.core.batches`): one
-    transaction, one savepoint per intent (a refused intent leaves no trace and does not
-    touch the others), the meeting's versions written once, and each intent's ack only
-    after that commit. A thousand phones answering within a second cost a few dozen
-    commits, not a thousand; a lone intent is committed at once."""
+    transaction, a refused intent leaves no trace and does not touch the others, the
+    meeting's versions and the rows written later (`write_later`) are written once, and
+    each intent's ack comes only after that commit. A thousand phones answering within
+    a second cost a few dozen commits, not a thousand; a lone intent is committed at
+    once.
+
+    A batch first runs without savepoints: most intents check everything before they
+    write, so one that is refused has written nothing and is simply left out. If one
+    fails after it has written (a statement, a flush, or its rows written later), the
+    batch is rolled back and run again with a savepoint per intent, which undoes just
+    that one."""
 
     def __init__(self, db: Database, *, max_batch: int = 200) -> None:
         # Weakly: it is kept per database (`one_per`), and must not keep its key alive.
         self._db = weakref.ref(db)
         self.batches: Batcher[_Job] = Batcher(self._commit, max_batch=max_batch)
-        #: batches committed and intents in them, for the benchmarks
+        #: batches committed, intents in them, batches run again with savepoints
         self.stats: Counter[str] = Counter()
 
     def waiting(self, meeting_id: str) -> int:
@@ -217,7 +291,11 @@ class GroupCommit:
 
     def _commit(self, meeting_id: str, batch: list[_Job]) -> list[Outcome]:
         try:
-            return self._commit_once(meeting_id, batch)
+            try:
+                return self._commit_once(meeting_id, batch, savepoints=False)
+            except _Unsafe:
+                self.stats["with_savepoints"] += 1
+                return self._commit_once(meeting_id, batch, savepoints=True)
         except Exception as error:  # the commit itself failed: nothing was stored
             if len(batch) > 1:  # judge each alone (another worker stored one of the ids)
                 return [self._commit(meeting_id, [job])[0] for job in batch]
@@ -227,7 +305,9 @@ class GroupCommit:
                 return self._commit(meeting_id, batch)  # the retry finds the stored result
             return [error]
 
-    def _commit_once(self, meeting_id: str, batch: list[_Job]) -> list[Outcome]:
+    def _commit_once(
+        self, meeting_id: str, batch: list[_Job], *, savepoints: bool
+    ) -> list[Outcome]:
         self.stats["batches"] += 1
         self.stats["intents"] += len(batch)
         outcomes: list[Outcome] = []
@@ -237,23 +317,7 @@ class GroupCommit:
             # The meeting's row, locked before the first savepoint: a lock taken inside
             # one would go with its rollback (PostgreSQL), and so would the counters.
             _track_versions(session, load_for_update(session, meeting_id))
-            keys = [(job.actor, job.client_id) for job in batch if job.client_id is not None]
-            done: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = (
-                {
-                    (row.actor, row.client_id): (row.action, row.meeting_id, row.result)
-                    for row in session.execute(
-                        select(
-                            Intent.actor,
-                            Intent.client_id,
-                            Intent.action,
-                            Intent.meeting_id,
-                            Intent.result,
-                        ).where(tuple_(Intent.actor, Intent.client_id).in_(keys))
-                    )
-                }
-                if keys
-                else {}
-            )
+            done = _stored_results(session, batch)
             # The participants of this batch in one query, held for the batch: each
             # intent's check of its sender is then a lookup in the session.
             _held = _prefetch_participants(session, batch)
@@ -267,36 +331,98 @@ class GroupCommit:
                     else:
                         outcomes.append(({**result, "duplicate": True}, None))
                     continue
-                versions = {
-                    mid: _Versions(v.version, dict(v.seen))
-                    for mid, v in session.info.get(VERSIONS, {}).items()
-                }
-                savepoint = session.begin_nested()
-                try:
-                    result, change = job.work(session)
-                    savepoint.commit()
-                except Exception as error:
-                    savepoint.rollback()
-                    _restore_versions(session, versions)
-                    outcomes.append(error)
+                outcome = (self._run_saved if savepoints else self._run_bare)(session, job)
+                outcomes.append(outcome)
+                if isinstance(outcome, BaseException):
                     continue
-                outcomes.append((result, change))
                 if key is not None:
-                    done[key] = (job.action, job.meeting_id, result)
+                    done[key] = (job.action, job.meeting_id, outcome[0])
                     rows.append(
                         {
                             "meeting_id": job.meeting_id,
                             "actor": job.actor,
                             "client_id": job.client_id,
                             "action": job.action,
-                            "result": result,
+                            "result": outcome[0],
                             "created_at": utcnow(),
                         }
                     )
             if rows:
-                # One statement for the batch: nothing reads these back before the commit.
-                session.execute(insert(Intent), rows)
+                # Nothing reads these back before the commit.
+                for row in rows:
+                    write_later(session, _ADD_INTENT, row)
         return outcomes
+
+    @staticmethod
+    def _run_saved(session: Session, job: _Job) -> Outcome:
+        versions = _copy_versions(session)
+        mark = len(session.info.get(LATER, ()))
+        savepoint = session.begin_nested()
+        try:
+            result = job.work(session)
+            savepoint.commit()
+        except Exception as error:
+            savepoint.rollback()
+            _forget_later(session, mark)
+            _restore_versions(session, versions)
+            return error
+        return result
+
+    @staticmethod
+    def _run_bare(session: Session, job: _Job) -> Outcome:
+        versions = _copy_versions(session)
+        mark = session.info[LATER_MARK] = len(session.info.get(LATER, ()))
+        writes = session.info.get(WRITES, 0)
+        try:
+            result = job.work(session)
+        except Exception as error:
+            if session.info.get(WRITES, 0) != writes or _has_changes(session):
+                raise _Unsafe from error
+            _forget_later(session, mark)
+            _restore_versions(session, versions)
+            return error
+        if _has_changes(session):
+            # Its objects go out now, so a later intent's failure is judged on its own.
+            session.flush()
+        return result
+
+
+#: the write ids of a batch, in one statement for the batch
+_ADD_INTENT = insert(cast(Table, Intent.__table__))
+
+
+def _stored_results(
+    session: Session, batch: list[_Job]
+) -> dict[tuple[str, str], tuple[str, str, dict[str, Any]]]:
+    """The results already stored for the batch's write ids (a retry)."""
+    keys = [(job.actor, job.client_id) for job in batch if job.client_id is not None]
+    if not keys:
+        return {}
+    return {
+        (row.actor, row.client_id): (row.action, row.meeting_id, row.result)
+        for row in session.execute(
+            select(
+                Intent.actor, Intent.client_id, Intent.action, Intent.meeting_id, Intent.result
+            ).where(tuple_(Intent.actor, Intent.client_id).in_(keys))
+        )
+    }
+
+
+def _has_changes(session: Session) -> bool:
+    return bool(session.new or session.dirty or session.deleted)
+
+
+def _forget_later(session: Session, mark: int) -> None:
+    """A refused intent's rows written later are not written."""
+    later = session.info.get(LATER)
+    if later is not None:
+        del later[mark:]
+
+
+def _copy_versions(session: Session) -> dict[str, _Versions]:
+    return {
+        mid: _Versions(v.version, dict(v.seen)) for mid, v in session.info.get(VERSIONS, {}).items()
+    }
 
 
 def _prefetch_participants(session: Session, batch: list[_Job]) -> list[Participant]:

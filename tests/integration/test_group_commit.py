@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from shared.consent import service as consent
 from shared.core.db import Database
 from shared.core.intents import commit_change, committer, load_for_update, run_intent
-from shared.core.models import ConsentAnswer, Intent, Meeting, Participant
+from shared.core.models import ConsentAnswer, ConsentLog, Intent, Meeting, Participant
 from shared.domain import DomainError
 from shared.screens import you_views
 from tests.integration.test_features import Room, _proposal
@@ -76,7 +76,7 @@ def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(me
     people, round_id = _consent_round(meeting, 8)
     db, gate = meeting.db, threading.Event()
     group = committer(db)
-    batches = group.stats["batches"]
+    batches, saved = group.stats["batches"], group.stats["with_savepoints"]
     held = _hold(db, meeting.id, gate)
     sends: list[tuple[int, str, str]] = [
         (pid, f"answer-{pid}", "objection" if pid == people[3] else "consent") for pid in people
@@ -104,6 +104,8 @@ def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(me
     for t in [held, *threads]:
         t.join(10)
     assert group.stats["batches"] == batches + 2  # the held intent, then all the rest
+    # the refused answer had written nothing: the batch needed no savepoints
+    assert group.stats["with_savepoints"] == saved
 
     answered = [outcomes[i] for i in range(len(people))]
     versions = [result["version"] for result, _change in answered]
@@ -148,6 +150,7 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
         before = s.get(Meeting, meeting.id)
         assert before is not None
         version_before = before.version
+    saved = committer(db).stats["with_savepoints"]
     held = _hold(db, meeting.id, gate)
     results: dict[str, Any] = {}
 
@@ -190,6 +193,8 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
     for t in [held, *threads]:
         t.join(10)
     assert isinstance(results["broken"], RuntimeError)
+    # it failed after writing: the batch was run again with a savepoint per intent
+    assert committer(db).stats["with_savepoints"] == saved + 1
     first, last = results["first"][0], results["last"][0]
     assert first["version"] == version_before + 1  # the broken one took no version
     assert last["version"] == first["version"] + 1
@@ -199,6 +204,59 @@ def test_a_refused_intent_in_a_batch_leaves_its_neighbours_and_the_versions_inta
         assert s.scalar(select(func.count()).where(ConsentAnswer.round_id == round_id)) == 2
         row = s.get(Meeting, meeting.id)
         assert row is not None and row.version == last["version"]
+
+
+def test_a_phone_that_changes_its_mind_within_one_batch_is_stored_step_by_step(meeting: Room):
+    """Answers are written later, with their batch; a withdrawal in the same batch still
+    sees the objection it withdraws, and an objection made again stands again."""
+    people, round_id = _consent_round(meeting, 2)
+    db, gate = meeting.db, threading.Event()
+    group = committer(db)
+    batches, saved = group.stats["batches"], group.stats["with_savepoints"]
+    me = people[1]
+    steps: list[Any] = [
+        lambda: _answer(meeting, me, "mind-1", round_id, "objection", "Te duur."),
+        lambda: meeting.by(me, consent.resolve_objection, round_id=round_id, withdraw=True),
+        lambda: _answer(meeting, me, "mind-3", round_id, "objection", "Toch te duur."),
+        lambda: meeting.by(me, consent.resolve_objection, round_id=round_id, withdraw=True),
+        lambda: meeting.by(me, consent.resolve_objection, round_id=round_id, withdraw=True),
+    ]
+    results: dict[int, Any] = {}
+
+    def run(i: int) -> None:
+        try:
+            results[i] = steps[i]()
+        except DomainError as error:
+            results[i] = error
+
+    held = _hold(db, meeting.id, gate)
+    threads = []
+    for i in range(len(steps)):
+        threads.append(threading.Thread(target=run, args=(i,)))
+        threads[-1].start()
+        while group.waiting(meeting.id) < len(threads):
+            time.sleep(0.005)  # in this order
+    gate.set()
+    for t in [held, *threads]:
+        t.join(10)
+    assert group.stats["batches"] == batches + 2  # all five in one batch
+    assert results[1]["withdrawn"] is True and results[3]["withdrawn"] is True
+    assert isinstance(results[4], DomainError) and results[4].code == "consent.no_objection"
+    assert group.stats["with_savepoints"] == saved  # the refusal had written nothing
+    with db.read() as s:
+        (stored,) = s.scalars(select(ConsentAnswer).where(ConsentAnswer.participant_id == me))
+        assert (stored.answer, stored.text, stored.withdrawn) == ("objection", "Toch te duur.", True)
+        log = s.execute(
+            select(ConsentLog.action, ConsentLog.text)
+            .where(ConsentLog.participant_id == me)
+            .order_by(ConsentLog.id)
+        ).all()
+        assert [tuple(r) for r in log] == [
+            ("answer", "Te duur."),
+            ("withdraw", "Te duur."),
+            ("answer", "Toch te duur."),
+            ("withdraw", "Toch te duur."),
+        ]
 
 
 def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(meeting: Room):
