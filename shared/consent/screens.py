@@ -13,13 +13,12 @@ from shared.core.models import (
     Agreement,
     AgreementVersion,
     ConsentAnswer,
-    Participant,
     ProposalVersion,
     User,
 )
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import PersonRow, iso, meeting_people, room_label, shown_name
+from shared.core.screens import Owner, PersonRow, iso, meeting_people, room_label, shown_name
 from shared.domain.consent import Answer
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.wording import field_changes
@@ -277,7 +276,7 @@ def _agreements_key(session: Session, row: MeetingRow, audience: str, base_url: 
 
 @you_part("consent", "consent")
 def _own_answer(
-    session: Session, meeting: MeetingRow, people: list[Participant]
+    session: Session, meeting: MeetingRow, people: list[Owner]
 ) -> dict[int, dict[str, Any]]:
     """Its part in the current round: its answer and its text, if it is eligible."""
     current = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
@@ -285,8 +284,14 @@ def _own_answer(
         return {p.id: {"consent": None} for p in people}
     answers = {
         a.participant_id: a
-        for a in session.scalars(
-            select(ConsentAnswer).where(
+        for a in session.execute(  # columns, not objects: a flush after a burst asks for all
+            select(
+                ConsentAnswer.participant_id,
+                ConsentAnswer.answer,
+                ConsentAnswer.text,
+                ConsentAnswer.withdrawn,
+                ConsentAnswer.asked,
+            ).where(
                 ConsentAnswer.round_id == current.id,
                 ConsentAnswer.participant_id.in_([p.id for p in people]),
             )

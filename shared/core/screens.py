@@ -43,6 +43,35 @@ class PersonRow(NamedTuple):
     removed: bool
 
 
+class Owner(NamedTuple):
+    """A phone's own person, as columns: what its own view (``you``) is built from. A
+    flush or a reconnect storm builds it for hundreds of phones at once."""
+
+    id: int
+    meeting_id: str
+    name: str
+    group: str
+    role: Role
+    removed_at: datetime | None
+    table_id: int | None
+
+
+_OWNERS = select(
+    Participant.id,
+    Participant.meeting_id,
+    Participant.name,
+    Participant.group,
+    Participant.role,
+    Participant.removed_at,
+    Participant.table_id,
+)
+
+
+def phone_owners(session: Session, ids: Iterable[int]) -> list[Owner]:
+    """The people of these phones (unknown ids are left out)."""
+    return [Owner(*row) for row in session.execute(_OWNERS.where(Participant.id.in_(list(ids))))]
+
+
 def meeting_people(session: Session, meeting_id: str) -> dict[int, PersonRow]:
     """Everyone who joined the meeting (the removed too), as columns, read once per read
     transaction: a screen that lists the room (a tally of a thousand answers) names

@@ -10,11 +10,10 @@ from sqlalchemy.orm import Session
 from shared.core.keys import ALL, SCREENS, view_key, you_part
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import (
-    Participant,
     PlanSeal,
     Signature,
 )
-from shared.core.screens import iso, shown_name
+from shared.core.screens import Owner, iso, shown_name
 from shared.domain.phases import Phase
 from shared.domain.sharing import Anonymity
 from shared.domain.signing import SignatureStatus
@@ -96,7 +95,7 @@ def _signing_tally_key(session: Session, row: MeetingRow, audience: str, base_ur
 
 @you_part("signature", "signature")
 def _own_signature(
-    session: Session, meeting: MeetingRow, people: list[Participant]
+    session: Session, meeting: MeetingRow, people: list[Owner]
 ) -> dict[int, dict[str, Any]]:
     """Its signature (only while signing or after), and whether the plan changed since."""
     signatures: dict[int, dict[str, Any]] = {}

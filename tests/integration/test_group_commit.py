@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from shared.consent import service as consent
 from shared.core.db import Database
 from shared.core.intents import commit_change, committer, load_for_update, run_intent
-from shared.core.models import ConsentAnswer, ConsentLog, Intent, Meeting, Participant
+from shared.core.models import ConsentAnswer, ConsentLog, Intent, Meeting
+from shared.core.screens import phone_owners
 from shared.domain import DomainError
 from shared.screens import you_views
 from tests.integration.test_features import Room, _proposal
@@ -245,7 +246,11 @@ def test_a_phone_that_changes_its_mind_within_one_batch_is_stored_step_by_step(m
     assert group.stats["with_savepoints"] == saved  # the refusal had written nothing
     with db.read() as s:
         (stored,) = s.scalars(select(ConsentAnswer).where(ConsentAnswer.participant_id == me))
-        assert (stored.answer, stored.text, stored.withdrawn) == ("objection", "Toch te duur.", True)
+        assert (stored.answer, stored.text, stored.withdrawn) == (
+            "objection",
+            "Toch te duur.",
+            True,
+        )
         log = s.execute(
             select(ConsentLog.action, ConsentLog.text)
             .where(ConsentLog.participant_id == me)
@@ -262,9 +267,7 @@ def test_a_phone_that_changes_its_mind_within_one_batch_is_stored_step_by_step(m
 def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(meeting: Room):
     people, round_id = _consent_round(meeting, 2)
     with meeting.db.read() as s:
-        person = s.get(Participant, people[1])
-        assert person is not None
-        before = you_views(s, [person])[person.id]  # what the phone's snapshot gave it
+        before = you_views(s, phone_owners(s, [people[1]]))[people[1]]  # the snapshot's
     earlier = {pid: len(meeting.yous(pid)) for pid in people}
     meeting.by(people[1], consent.answer, round_id=round_id, value="concern", text="Wie betaalt?")
     meeting.hub.deliver()
@@ -274,11 +277,8 @@ def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(
     merged = {**before, **sent}
     del merged["partial"]
     with meeting.db.read() as s:
-        person = s.get(Participant, people[1])
-        assert person is not None
-        assert (
-            merged == you_views(s, [person])[person.id]
-        )  # the merge is what a fresh snapshot says
+        # the merge is what a fresh snapshot says
+        assert merged == you_views(s, phone_owners(s, [people[1]]))[people[1]]
     assert len(meeting.yous(people[0])) == earlier[people[0]]  # nobody else's phone hears
 
 
