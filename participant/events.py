@@ -11,7 +11,7 @@ from shared.consent import service as consent
 from shared.core.batches import Batcher, one_per
 from shared.core.intents import Result
 from shared.core.models import Meeting
-from shared.core.screens import phone_owners
+from shared.core.screens import people_rows
 from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.framing import service as framing
@@ -33,7 +33,7 @@ def _build_snapshots(meeting_id: str, ids: list[int]) -> list[Any]:
     app = plandag()
     with app.db.read() as s:
         row = s.get(Meeting, meeting_id)
-        people = phone_owners(s, ids)
+        people = people_rows(s, ids)
         snaps = phone_snapshots(s, row, app.settings.base_url(), people) if row is not None else {}
     return [snaps.get(pid, DomainError("meeting.unknown")) for pid in ids]
 

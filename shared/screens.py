@@ -16,7 +16,7 @@ from shared.consent import screens as _consent  # noqa: F401
 from shared.core.keys import KEYS, YOU_PARTS, key_of, relevant
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import utcnow
-from shared.core.screens import Owner, iso
+from shared.core.screens import PersonRow, iso
 from shared.framing import screens as _framing  # noqa: F401
 from shared.kaders import screens as _kaders  # noqa: F401
 from shared.meeting import screens as _meeting  # noqa: F401
@@ -29,7 +29,7 @@ from shared.tables import screens as _tables  # noqa: F401
 
 
 def you_views(
-    session: Session, people: list[Owner], parts: Iterable[str] | None = None
+    session: Session, people: list[PersonRow], parts: Iterable[str] | None = None
 ) -> dict[int, dict[str, Any]]:
     """Each phone's own state: who it is, then each feature's part of it (its own
     contributions, answers, place in the queue, support, table, signature…). Built for
@@ -109,7 +109,7 @@ def snapshot(
 
 
 def phone_snapshots(
-    session: Session, row: MeetingRow, base_url: str, people: list[Owner]
+    session: Session, row: MeetingRow, base_url: str, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """The snapshots of several phones of one meeting at once (they connect together
     after a restart): the shared room views, and every ``you`` built together with a

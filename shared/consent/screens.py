@@ -18,7 +18,7 @@ from shared.core.models import (
 )
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import Owner, PersonRow, iso, meeting_people, room_label, shown_name
+from shared.core.screens import PersonRow, iso, meeting_people, room_label, shown_name
 from shared.domain.consent import Answer
 from shared.domain.proposals import PROPOSAL_FIELDS
 from shared.domain.wording import field_changes
@@ -126,6 +126,28 @@ class _AnswerRow(NamedTuple):
     asked: bool
 
 
+_ANSWERS = select(
+    ConsentAnswer.participant_id,
+    ConsentAnswer.answer,
+    ConsentAnswer.text,
+    ConsentAnswer.withdrawn,
+    ConsentAnswer.asked,
+)
+
+
+def _answers(
+    session: Session, round_id: int, people: list[int] | None = None
+) -> dict[int, _AnswerRow]:
+    """The round's answers (of these people), as columns."""
+    query = _ANSWERS.where(ConsentAnswer.round_id == round_id)
+    if people is not None:
+        query = query.where(ConsentAnswer.participant_id.in_(people))
+    return {
+        pid: _AnswerRow(answer, text, withdrawn, asked)
+        for pid, answer, text, withdrawn, asked in session.execute(query)
+    }
+
+
 def _round_room(
     session: Session, rnd: ConsentRoundRow
 ) -> tuple[dict[int, PersonRow], dict[int, _AnswerRow]]:
@@ -140,21 +162,9 @@ def _round_room(
         people = {
             pid: p
             for pid, p in meeting_people(session, rnd.meeting_id).items()
-            if pid in eligible and not p.removed
+            if pid in eligible and p.removed_at is None
         }
-        answers = {
-            pid: _AnswerRow(answer, text, withdrawn, asked)
-            for pid, answer, text, withdrawn, asked in session.execute(
-                select(
-                    ConsentAnswer.participant_id,
-                    ConsentAnswer.answer,
-                    ConsentAnswer.text,
-                    ConsentAnswer.withdrawn,
-                    ConsentAnswer.asked,
-                ).where(ConsentAnswer.round_id == rnd.id)
-            )
-            if pid in people
-        }
+        answers = {pid: a for pid, a in _answers(session, rnd.id).items() if pid in people}
         cache[rnd.id] = people, answers
     return cache[rnd.id]
 
@@ -276,27 +286,13 @@ def _agreements_key(session: Session, row: MeetingRow, audience: str, base_url: 
 
 @you_part("consent", "consent")
 def _own_answer(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its part in the current round: its answer and its text, if it is eligible."""
     current = session.get(ConsentRoundRow, meeting.consent_round_id or 0)
     if current is None:
         return {p.id: {"consent": None} for p in people}
-    answers = {
-        a.participant_id: a
-        for a in session.execute(  # columns, not objects: a flush after a burst asks for all
-            select(
-                ConsentAnswer.participant_id,
-                ConsentAnswer.answer,
-                ConsentAnswer.text,
-                ConsentAnswer.withdrawn,
-                ConsentAnswer.asked,
-            ).where(
-                ConsentAnswer.round_id == current.id,
-                ConsentAnswer.participant_id.in_([p.id for p in people]),
-            )
-        )
-    }
+    answers = _answers(session, current.id, [p.id for p in people])
     eligible = set(current.eligible)
     out: dict[int, dict[str, Any]] = {}
     for p in people:

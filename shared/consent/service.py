@@ -355,7 +355,8 @@ def answer(
         row = _round_state(session, meeting, round_id)
         # The answer replaces whatever the person said before, so it needs neither
         # their earlier answer nor anyone else's: the round's state and their place in it.
-        domain = ConsentRound(eligible={person.id} & set(row.eligible), open=row.closed_at is None)
+        eligible = {person.id} if person.id in row.eligible else set()
+        domain = ConsentRound(eligible=eligible, open=row.closed_at is None)
         response = domain.answer(person.id, value, text)
         now = utcnow()
         # Written later, with the batch's other answers (a thousand phones answer at

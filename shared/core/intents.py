@@ -321,7 +321,6 @@ class GroupCommit:
             # The participants of this batch in one query, held for the batch: each
             # intent's check of its sender is then a lookup in the session.
             _held = _prefetch_participants(session, batch)
-            rows = []
             for job in batch:
                 key = (job.actor, job.client_id) if job.client_id is not None else None
                 if key is not None and key in done:
@@ -337,7 +336,9 @@ class GroupCommit:
                     continue
                 if key is not None:
                     done[key] = (job.action, job.meeting_id, outcome[0])
-                    rows.append(
+                    write_later(  # nothing reads these back before the commit
+                        session,
+                        _ADD_INTENT,
                         {
                             "meeting_id": job.meeting_id,
                             "actor": job.actor,
@@ -345,12 +346,8 @@ class GroupCommit:
                             "action": job.action,
                             "result": outcome[0],
                             "created_at": utcnow(),
-                        }
+                        },
                     )
-            if rows:
-                # Nothing reads these back before the commit.
-                for row in rows:
-                    write_later(session, _ADD_INTENT, row)
         return outcomes
 
     @staticmethod

@@ -25,7 +25,7 @@ ROOM = frozenset({"beamer", "phone"})
 Builder = Callable[[Any, Any, str, str], Any]
 #: (session, meeting row, audience, ids or None for all) -> {"<name>:<id>": value}
 ItemsBuilder = Callable[[Any, Any, str, "list[int] | None"], dict[str, Any]]
-#: (session, meeting row, the phones' active people: `core.screens.Owner`) ->
+#: (session, meeting row, the phones' active people: `core.screens.PersonRow`) ->
 #: {participant id: fields}
 YouBuilder = Callable[[Any, Any, list[Any]], dict[int, dict[str, Any]]]
 

@@ -36,16 +36,9 @@ class Person(Protocol):
 
 
 class PersonRow(NamedTuple):
-    id: int
-    meeting_id: str
-    name: str
-    group: str
-    removed: bool
-
-
-class Owner(NamedTuple):
-    """A phone's own person, as columns: what its own view (``you``) is built from. A
-    flush or a reconnect storm builds it for hundreds of phones at once."""
+    """A person as columns: where a screen lists a whole room (a tally of a thousand
+    answers) or builds hundreds of phones' own views at once (a flush, a reconnect
+    storm), without an object per person."""
 
     id: int
     meeting_id: str
@@ -56,7 +49,7 @@ class Owner(NamedTuple):
     table_id: int | None
 
 
-_OWNERS = select(
+_PEOPLE = select(
     Participant.id,
     Participant.meeting_id,
     Participant.name,
@@ -67,9 +60,11 @@ _OWNERS = select(
 )
 
 
-def phone_owners(session: Session, ids: Iterable[int]) -> list[Owner]:
-    """The people of these phones (unknown ids are left out)."""
-    return [Owner(*row) for row in session.execute(_OWNERS.where(Participant.id.in_(list(ids))))]
+def people_rows(session: Session, ids: Iterable[int]) -> list[PersonRow]:
+    """These people (unknown ids are left out): the phones a flush or a snapshot is for."""
+    return [
+        PersonRow(*row) for row in session.execute(_PEOPLE.where(Participant.id.in_(list(ids))))
+    ]
 
 
 def meeting_people(session: Session, meeting_id: str) -> dict[int, PersonRow]:
@@ -79,12 +74,8 @@ def meeting_people(session: Session, meeting_id: str) -> dict[int, PersonRow]:
     cache: dict[str, dict[int, PersonRow]] = session.info.setdefault("meeting_people", {})
     if meeting_id not in cache:
         cache[meeting_id] = {
-            pid: PersonRow(pid, meeting_id, name, group, removed_at is not None)
-            for pid, name, group, removed_at in session.execute(
-                select(
-                    Participant.id, Participant.name, Participant.group, Participant.removed_at
-                ).where(Participant.meeting_id == meeting_id)
-            )
+            row.id: PersonRow(*row)
+            for row in session.execute(_PEOPLE.where(Participant.meeting_id == meeting_id))
         }
     return cache[meeting_id]
 

@@ -16,7 +16,7 @@ from shared.core.models import (
     StatementVersion,
 )
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import Owner, iso, shown_name
+from shared.core.screens import PersonRow, iso, shown_name
 
 
 def recognition_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None:
@@ -96,7 +96,7 @@ def _tally_key(session: Session, row: MeetingRow, audience: str, base_url: str) 
 
 @you_part("recognition", "recognition")
 def _own_recognition(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its answer to the current check."""
     answers: dict[int, dict[str, Any]] = {}

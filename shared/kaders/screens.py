@@ -22,7 +22,7 @@ from shared.core.models import (
 )
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import Owner, iso
+from shared.core.screens import PersonRow, iso
 from shared.domain.meeting import Role
 from shared.kaders.service import load_check, party_names, representatives
 
@@ -305,7 +305,7 @@ def _parties_key(session: Session, row: MeetingRow, audience: str, base_url: str
 
 @you_part("party", "party")
 def _own_party(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """A framework party's representative: which party, and its drafts."""
     parties = party_yous(session, meeting, [p.id for p in people if p.role == Role.FRAMEWORK_PARTY])

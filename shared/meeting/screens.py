@@ -20,7 +20,7 @@ from shared.core.models import (
     StatementVersion,
 )
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import Owner, iso, online_ids, shown_name
+from shared.core.screens import PersonRow, iso, online_ids, shown_name
 from shared.domain import Phase
 from shared.domain.meeting import format_join_code
 from shared.domain.sharing import Status as ContributionStatus
@@ -111,7 +111,7 @@ def participant_view(p: Participant, online: bool, label: str | None = None) -> 
     }
 
 
-def person_view(p: Participant | Owner) -> dict[str, Any]:
+def person_view(p: Participant | PersonRow) -> dict[str, Any]:
     return {
         "id": p.id,
         "name": p.name,

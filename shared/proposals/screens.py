@@ -21,7 +21,7 @@ from shared.core.models import (
     Vote,
     WorkTable,
 )
-from shared.core.screens import Owner, iso, shown_names
+from shared.core.screens import PersonRow, iso, shown_names
 from shared.domain.proposals import PROPOSAL_FIELDS, ProposalStatus, VotingMode, ranking
 from shared.domain.wording import field_changes
 
@@ -198,7 +198,7 @@ def _ranking_key(session: Session, row: MeetingRow, audience: str, base_url: str
 
 @you_part("proposals", "votes", "dots_left", "proposals")
 def _own_support(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its support on open proposals, its dots left, and what became of its own
     proposals (merged or withdrawn: the author is told)."""

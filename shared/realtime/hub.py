@@ -27,7 +27,7 @@ from shared.core.intents import Change
 from shared.core.keys import AUDIENCES, relevant
 from shared.core.models import Connection
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import phone_owners
+from shared.core.screens import people_rows
 from shared.screens import build_views, you_views
 
 log = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ class Hub:
             }
             yous: dict[int, dict[str, Any]] = {}
             if personal:
-                yous = you_views(session, phone_owners(session, personal), parts)
+                yous = you_views(session, people_rows(session, personal), parts)
             return updates, yous, row.version, dict(row.audience_versions or {})
 
     def _sids_of(self, participant_ids: set[int]) -> list[str]:

@@ -17,7 +17,7 @@ from shared.core.models import (
     Theme,
 )
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import Owner, iso, room_label, shown_name
+from shared.core.screens import PersonRow, iso, room_label, shown_name
 from shared.domain.sharing import Anonymity
 from shared.domain.sharing import Status as ContributionStatus
 
@@ -104,7 +104,7 @@ item_key("card", ROOM, "one contribution on the wall as the room sees it")(contr
 
 @you_part("contributions", "contributions")
 def _own_contributions(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its own contributions, also pending or hidden ones (without a hidden one's text)."""
     own: dict[int, list[dict[str, Any]]] = {p.id: [] for p in people}

@@ -13,7 +13,7 @@ from shared.core.models import (
     PlanSeal,
     Signature,
 )
-from shared.core.screens import Owner, iso, shown_name
+from shared.core.screens import PersonRow, iso, shown_name
 from shared.domain.phases import Phase
 from shared.domain.sharing import Anonymity
 from shared.domain.signing import SignatureStatus
@@ -95,7 +95,7 @@ def _signing_tally_key(session: Session, row: MeetingRow, audience: str, base_ur
 
 @you_part("signature", "signature")
 def _own_signature(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its signature (only while signing or after), and whether the plan changed since."""
     signatures: dict[int, dict[str, Any]] = {}

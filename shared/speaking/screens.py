@@ -14,7 +14,7 @@ from shared.core.models import (
     SpeakingRound,
     SpeakRequest,
 )
-from shared.core.screens import Owner, room_label, shown_name
+from shared.core.screens import PersonRow, room_label, shown_name
 from shared.domain.speaking import RequestStatus, SpeakingQueue
 from shared.domain.speaking import SpeakRequest as SpeakRequestDomain
 
@@ -102,7 +102,7 @@ def _round_key(session: Session, row: MeetingRow, audience: str, base_url: str) 
 
 @you_part("speaking", "queue", "round")
 def _own_turn(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its place in the queue and its turn in the round."""
     waiting = list(

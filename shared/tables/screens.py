@@ -13,7 +13,7 @@ from shared.core.models import (
     Participant,
     WorkTable,
 )
-from shared.core.screens import Owner, shown_name
+from shared.core.screens import PersonRow, shown_name
 from shared.domain.sharing import Anonymity
 from shared.domain.tables import FOUR_YEARS
 
@@ -75,7 +75,7 @@ def _tables_key(session: Session, row: MeetingRow, audience: str, base_url: str)
 
 @you_part("tables", "table_id", "table_host")
 def _own_table(
-    session: Session, meeting: MeetingRow, people: list[Owner]
+    session: Session, meeting: MeetingRow, people: list[PersonRow]
 ) -> dict[int, dict[str, Any]]:
     """Its table, and whether it hosts it: only the host learns that from here (in an
     anonymous meeting the room does not know who hosts)."""

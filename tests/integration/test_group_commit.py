@@ -15,7 +15,7 @@ from shared.consent import service as consent
 from shared.core.db import Database
 from shared.core.intents import commit_change, committer, load_for_update, run_intent
 from shared.core.models import ConsentAnswer, ConsentLog, Intent, Meeting
-from shared.core.screens import phone_owners
+from shared.core.screens import people_rows
 from shared.domain import DomainError
 from shared.screens import you_views
 from tests.integration.test_features import Room, _proposal
@@ -267,7 +267,7 @@ def test_a_phone_that_changes_its_mind_within_one_batch_is_stored_step_by_step(m
 def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(meeting: Room):
     people, round_id = _consent_round(meeting, 2)
     with meeting.db.read() as s:
-        before = you_views(s, phone_owners(s, [people[1]]))[people[1]]  # the snapshot's
+        before = you_views(s, people_rows(s, [people[1]]))[people[1]]  # the snapshot's
     earlier = {pid: len(meeting.yous(pid)) for pid in people}
     meeting.by(people[1], consent.answer, round_id=round_id, value="concern", text="Wie betaalt?")
     meeting.hub.deliver()
@@ -278,7 +278,7 @@ def test_an_answer_sends_the_phone_only_its_answer_and_the_phone_keeps_the_rest(
     del merged["partial"]
     with meeting.db.read() as s:
         # the merge is what a fresh snapshot says
-        assert merged == you_views(s, phone_owners(s, [people[1]]))[people[1]]
+        assert merged == you_views(s, people_rows(s, [people[1]]))[people[1]]
     assert len(meeting.yous(people[0])) == earlier[people[0]]  # nobody else's phone hears
 
 
