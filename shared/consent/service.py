@@ -3,14 +3,13 @@ plan, answers from phones, integrating objections, and the plan builder."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defer
 
-from shared.core.db import Database
+from shared.core.db import Database, Upsert
 from shared.core.intents import (
     Change,
     Result,
@@ -32,6 +31,7 @@ from shared.core.models import (
 )
 from shared.core.models import ConsentRound as RoundRow
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import PersonRow
 from shared.domain import DomainError, Phase, Role
 from shared.domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
 from shared.domain.meeting import clean_block
@@ -95,26 +95,12 @@ _OWN_ANSWER = (
 _ADD_LOG = insert(cast(Table, ConsentLog.__table__))
 
 
-def _answer_upsert(make: Callable[[Table], Any]) -> Any:
-    statement = make(cast(Table, ConsentAnswer.__table__))
-    return statement.on_conflict_do_update(
-        index_elements=["round_id", "participant_id"],
-        set_={
-            name: statement.excluded[name]
-            for name in ("answer", "text", "withdrawn", "asked", "answered_at")
-        },
-    )
-
-
-#: a person's answer, inserted or replacing their earlier one, per dialect
-_UPSERT_ANSWER = {
-    "sqlite": _answer_upsert(sqlite.insert),
-    "postgresql": _answer_upsert(postgresql.insert),
-}
-
-
-def _upsert_answer(session: Session) -> Any:
-    return _UPSERT_ANSWER[session.get_bind().dialect.name]
+#: a person's answer, inserted or replacing their earlier one
+_UPSERT_ANSWER = Upsert(
+    ConsentAnswer.__table__,
+    ("round_id", "participant_id"),
+    ("answer", "text", "withdrawn", "asked", "answered_at"),
+)
 
 
 def _as_domain(
@@ -351,7 +337,7 @@ def answer(
     value: object,
     text: object,
 ) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         row = _round_state(session, meeting, round_id)
         # The answer replaces whatever the person said before, so it needs neither
         # their earlier answer nor anyone else's: the round's state and their place in it.
@@ -363,7 +349,7 @@ def answer(
         # once): one upsert of the answers and one insert of their log lines per batch.
         write_later(
             session,
-            _upsert_answer(session),
+            _UPSERT_ANSWER(session),
             {
                 "round_id": row.id,
                 "participant_id": person.id,
@@ -409,7 +395,7 @@ def resolve_objection(
 ) -> Result:
     """The objector answers the facilitator's question: withdrawn, or kept."""
 
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         row = _round(session, meeting, round_id)
         domain, stored = _as_domain(session, row, only=person.id)
         if withdraw:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -57,6 +58,24 @@ def make_engine(url: str) -> Engine:
         # The URL object itself: str() of a URL masks its password ("***").
         parsed = parsed.set(drivername="postgresql+psycopg")
     return create_engine(parsed, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+class Upsert:
+    """An ``INSERT ... ON CONFLICT (keys) DO UPDATE`` of one table, built once per
+    dialect (SQLite and PostgreSQL spell it alike, but SQLAlchemy builds it per dialect):
+    a row replaced by its writer in one statement, with no read first."""
+
+    def __init__(self, table: Any, keys: tuple[str, ...], replace: tuple[str, ...]) -> None:
+        self._statements: dict[str, Any] = {}
+        for name, make in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+            statement = make(cast(Table, table))
+            self._statements[name] = statement.on_conflict_do_update(
+                index_elements=list(keys),
+                set_={column: statement.excluded[column] for column in replace},
+            )
+
+    def __call__(self, session: Session) -> Any:
+        return self._statements[session.get_bind().dialect.name]
 
 
 class Database:

@@ -28,6 +28,7 @@ from shared.core.models import (
     utcnow,
 )
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import PersonRow, people_rows
 from shared.domain import DomainError
 
 
@@ -145,14 +146,23 @@ def write_later(session: Session, statement: Executable, params: dict[str, Any])
     later.append((statement, params))
 
 
-def _run_later(session: Session) -> None:
-    later = session.info.pop(LATER, None)
-    if not later:
-        return
-    if len(later) > session.info.get(LATER_MARK, 0):
+def write_at_commit(session: Session, statement: Executable, params: dict[str, Any]) -> None:
+    """A row that no statement of the transaction reads (the batch's write ids): unlike
+    `write_later`, not written before the next statement, only at the commit, so a
+    batch writes them in one ``executemany`` even when its intents read."""
+    session.info.setdefault(AT_COMMIT, []).append((statement, params))
+
+
+def _run_later(session: Session, *, committing: bool = False) -> None:
+    later = session.info.pop(LATER, None) or []
+    if later and len(later) > session.info.get(LATER_MARK, 0):
         # Rows of the intent being run go out now: it has written.
         session.info[WRITES] = session.info.get(WRITES, 0) + 1
     session.info[LATER_MARK] = 0
+    if committing:
+        later += session.info.pop(AT_COMMIT, ())
+    if not later:
+        return
     grouped: dict[Executable, list[dict[str, Any]]] = {}
     for statement, params in later:
         grouped.setdefault(statement, []).append(params)
@@ -167,6 +177,7 @@ def _run_later(session: Session) -> None:
 #: where the rows the running intent wrote later start (`GroupCommit`)
 LATER_MARK = "plandag.later_mark"
 RUNNING_LATER = "plandag.running_later"
+AT_COMMIT = "plandag.at_commit"
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -178,18 +189,30 @@ def _before_statement(state: ORMExecuteState) -> None:
         _run_later(session)
     if state.is_insert or state.is_update or state.is_delete:
         session.info[WRITES] = session.info.get(WRITES, 0) + 1
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) == _PARTICIPANTS:
+            session.info.pop(PEOPLE, None)
 
 
 @event.listens_for(Session, "after_flush")
 def _count_flush(session: Session, _context: Any) -> None:
     session.info[WRITES] = session.info.get(WRITES, 0) + 1
+    if any(
+        isinstance(obj, Participant)
+        for changed in (session.new, session.dirty, session.deleted)
+        for obj in changed
+    ):
+        session.info.pop(PEOPLE, None)  # read them again
+
+
+_PARTICIPANTS = Participant.__tablename__
 
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the rest is written with the transaction
-    _run_later(session)
+    _run_later(session, committing=True)
     for meeting_id, state in session.info.pop(VERSIONS, {}).items():
         session.execute(
             _WRITE_VERSIONS,
@@ -200,7 +223,7 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_versions(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # rolled back (a commit has written them already)
-        for name in (VERSIONS, MEETING_ROW, LATER, LATER_MARK, WRITES):
+        for name in (VERSIONS, MEETING_ROW, LATER, LATER_MARK, AT_COMMIT, WRITES, PEOPLE):
             session.info.pop(name, None)
 
 
@@ -318,9 +341,9 @@ class GroupCommit:
             # one would go with its rollback (PostgreSQL), and so would the counters.
             _track_versions(session, load_for_update(session, meeting_id))
             done = _stored_results(session, batch)
-            # The participants of this batch in one query, held for the batch: each
-            # intent's check of its sender is then a lookup in the session.
-            _held = _prefetch_participants(session, batch)
+            # The senders of this batch in one query, as columns: each intent's check of
+            # its sender is then a lookup.
+            _prefetch_people(session, batch)
             for job in batch:
                 key = (job.actor, job.client_id) if job.client_id is not None else None
                 if key is not None and key in done:
@@ -336,7 +359,7 @@ class GroupCommit:
                     continue
                 if key is not None:
                     done[key] = (job.action, job.meeting_id, outcome[0])
-                    write_later(  # nothing reads these back before the commit
+                    write_at_commit(  # nothing reads these back (`done` answers a retry)
                         session,
                         _ADD_INTENT,
                         {
@@ -422,11 +445,32 @@ def _copy_versions(session: Session) -> dict[str, _Versions]:
     }
 
 
-def _prefetch_participants(session: Session, batch: list[_Job]) -> list[Participant]:
+#: the senders of the batch's phone intents, as columns (`_batch_person`)
+PEOPLE = "plandag.people"
+
+
+def _prefetch_people(session: Session, batch: list[_Job]) -> None:
     ids = {int(job.actor[2:]) for job in batch if job.actor.startswith("p:")}
-    if len(ids) < 2:
-        return []
-    return list(session.scalars(select(Participant).where(Participant.id.in_(ids))))
+    if len(ids) > 1:
+        session.info[PEOPLE] = {person.id: person for person in people_rows(session, ids)}
+
+
+def _batch_person(session: Session, meeting_id: str, participant_id: int) -> PersonRow:
+    """The sender as the batch read it, or as the database has it now when an intent
+    of the batch has changed participants since (a flush or a statement that writes
+    participants forgets what was read: `_count_flush`, `_before_statement`)."""
+    if participant_id is None:
+        raise DomainError("participant.unknown")
+    held: dict[int, PersonRow] = session.info.setdefault(PEOPLE, {})
+    person = held.get(participant_id)
+    if person is None:
+        found = people_rows(session, [participant_id])
+        if not found:
+            raise DomainError("participant.unknown")
+        person = held[participant_id] = found[0]
+    if person.meeting_id != meeting_id:
+        raise DomainError("participant.unknown")
+    return person
 
 
 def _restore_versions(session: Session, versions: dict[str, _Versions]) -> None:
@@ -491,11 +535,14 @@ def participant_intent(
     meeting_id: str,
     client_id: str,
     action: str,
-    work: Callable[[Session, MeetingRow, Participant], Result],
+    work: Callable[[Session, MeetingRow, PersonRow], Result],
 ) -> Result:
+    """A phone's intent. ``work`` gets its sender as columns (read once per batch for
+    all its senders); one that changes the person loads the object itself."""
+
     def run(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
-        person = load_participant(session, meeting_id, participant_id)
+        person = _batch_person(session, meeting_id, participant_id)
         if person.removed_at is not None:
             raise DomainError("participant.removed")
         return work(session, row, person)

@@ -13,13 +13,13 @@ from shared.core.db import Database
 from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
 from shared.core.models import (
     InfoItem,
-    Participant,
     RecognitionAnswer,
     RecognitionCheck,
     StatementVersion,
     utcnow,
 )
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import PersonRow
 from shared.domain import DomainError
 from shared.domain.framing import Recognition, validate_info_item, validate_statement
 from shared.domain.framing import RecognitionCheck as CheckDomain
@@ -153,7 +153,7 @@ def answer_recognition(
     answer: object,
     comment: object,
 ) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         check = session.get(RecognitionCheck, check_id)
         if check is None or check.meeting_id != meeting_id or check.id != meeting.recognition_id:
             raise DomainError("recognition.closed")

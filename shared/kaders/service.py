@@ -40,6 +40,7 @@ from shared.core.models import (
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import FrameworkVersion as VersionRow
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import PersonRow
 from shared.domain import DomainError, Phase, Role
 from shared.domain.frameworks import (
     CheckEntry,
@@ -76,7 +77,7 @@ class Who:
 
     user_id: int | None
     party: FrameworkParty | None = None
-    person: Participant | None = None
+    person: PersonRow | None = None
 
     @property
     def party_id(self) -> int | None:
@@ -90,7 +91,7 @@ class Who:
 ActorWork = Callable[[Session, MeetingRow, Who], Result]
 
 
-def _party_of(session: Session, person: Participant) -> FrameworkParty:
+def _party_of(session: Session, person: PersonRow) -> FrameworkParty:
     party = session.scalar(
         select(FrameworkParty).where(
             FrameworkParty.meeting_id == person.meeting_id,

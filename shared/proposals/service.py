@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from shared.core.db import Database
+from shared.core.db import Database, Upsert
 from shared.core.intents import (
     Change,
     Result,
     commit_change,
     facilitator_intent,
     participant_intent,
+    write_later,
 )
 from shared.core.models import ConsentRound as ConsentRoundRow
 from shared.core.models import (
@@ -29,6 +30,7 @@ from shared.core.models import (
     utcnow,
 )
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import PersonRow
 from shared.domain import DomainError, Phase, Role
 from shared.domain.proposals import (
     Ballot,
@@ -116,7 +118,7 @@ def create_proposal(
 ) -> Result:
     fields = ProposalFields.from_input(data)
 
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         if meeting.phase != Phase.PROPOSALS:
             raise DomainError("proposal.phase_closed")
         if Role(person.role) not in WRITING_ROLES:
@@ -228,7 +230,9 @@ def merge_proposals(
         votes_on = {
             pid: {
                 v.participant_id: v
-                for v in session.scalars(select(Vote).where(Vote.proposal_id == pid))
+                for v in session.scalars(
+                    select(Vote).where(Vote.proposal_id == pid), execution_options=_FRESH
+                )
             }
             for pid in (source.id, target.id)
         }
@@ -322,7 +326,8 @@ def undo_merge(
         votes = {
             (v.proposal_id, v.participant_id): v
             for v in session.scalars(
-                select(Vote).where(Vote.proposal_id.in_([source.id, target.id]))
+                select(Vote).where(Vote.proposal_id.in_([source.id, target.id])),
+                execution_options=_FRESH,
             )
         }
         now_on_target = {
@@ -443,6 +448,18 @@ def open_voting(
     return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
 
 
+#: a vote's reads and its write, built once (a dot is the hot path of the voting phase)
+_STATUSES = select(Proposal.id, Proposal.status).where(
+    Proposal.meeting_id == bindparam("meeting_id")
+)
+_OWN_VOTES = select(Vote.proposal_id, Vote.count).where(
+    Vote.participant_id == bindparam("participant_id")
+)
+_UPSERT_VOTE = Upsert(Vote.__table__, ("proposal_id", "participant_id"), ("count",))
+#: votes are written as statements (`vote`): an object the session holds may be older
+_FRESH = {"populate_existing": True}
+
+
 def vote(
     db: Database,
     *,
@@ -452,36 +469,34 @@ def vote(
     proposal_id: int,
     give: bool,
 ) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
-        row = get_proposal(session, meeting_id, proposal_id)
-        mine = {
-            v.proposal_id: v
-            for v in session.scalars(select(Vote).where(Vote.participant_id == person.id))
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
+        statuses = {
+            pid: ProposalStatus(status)
+            for pid, status in session.execute(_STATUSES, {"meeting_id": meeting_id})
         }
-        open_ids = set(
-            session.scalars(
-                select(Proposal.id).where(
-                    Proposal.meeting_id == meeting_id, Proposal.status == ProposalStatus.OPEN
-                )
-            )
-        )
-        ballot = Ballot(
-            _rules(meeting), Role(person.role), {pid: v.count for pid, v in mine.items()}
-        )
-        status = ProposalStatus(row.status)
-        count = ballot.give(row.id, status, open_ids) if give else ballot.take_back(row.id, status)
-        vote_row = mine.get(row.id)
-        if vote_row is None:
-            session.add(
-                Vote(
-                    meeting_id=meeting_id, proposal_id=row.id, participant_id=person.id, count=count
-                )
-            )
+        if proposal_id not in statuses:
+            raise DomainError("proposal.unknown")
+        open_ids = {pid for pid, status in statuses.items() if status is ProposalStatus.OPEN}
+        mine = {pid: n for pid, n in session.execute(_OWN_VOTES, {"participant_id": person.id})}
+        ballot = Ballot(_rules(meeting), Role(person.role), mine)
+        status = statuses[proposal_id]
+        if give:
+            count = ballot.give(proposal_id, status, open_ids)
         else:
-            vote_row.count = count
+            count = ballot.take_back(proposal_id, status)
+        write_later(  # read back by this voter's next vote, which runs it first
+            session,
+            _UPSERT_VOTE(session),
+            {
+                "meeting_id": meeting_id,
+                "proposal_id": proposal_id,
+                "participant_id": person.id,
+                "count": count,
+            },
+        )
         change = commit_change(session, meeting, {"ranking"}, {person.id}, you_parts={"proposals"})
         return {
-            "proposal_id": row.id,
+            "proposal_id": proposal_id,
             "count": count,
             "left": ballot.remaining(open_ids),
             "version": change.version,

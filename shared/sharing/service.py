@@ -13,12 +13,12 @@ from shared.core.db import Database
 from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
 from shared.core.models import (
     Contribution,
-    Participant,
     Prompt,
     Theme,
     utcnow,
 )
 from shared.core.models import Meeting as MeetingRow
+from shared.core.screens import PersonRow
 from shared.domain import DomainError, Phase, Role
 from shared.domain.sharing import (
     Anonymity,
@@ -71,7 +71,7 @@ def create_contribution(
 ) -> Result:
     cleaned = validate_text(text)
 
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         check_can_write(Phase(meeting.phase), Role(person.role))
         row = Contribution(
             meeting_id=meeting_id,
@@ -102,7 +102,7 @@ def edit_contribution(
     contribution_id: int,
     text: object,
 ) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         row = get_contribution(session, meeting_id, contribution_id)
         item = _as_domain(row)
         was_on_wall = item.on_wall
@@ -123,7 +123,7 @@ def edit_contribution(
 def withdraw_contribution(
     db: Database, *, meeting_id: str, participant_id: int, client_id: str, contribution_id: int
 ) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         row = get_contribution(session, meeting_id, contribution_id)
         item = _as_domain(row)
         was_on_wall = item.on_wall

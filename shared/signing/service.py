@@ -16,7 +16,8 @@ from shared import plandoc
 from shared.core.db import Database
 from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
 from shared.core.models import Meeting as MeetingRow
-from shared.core.models import Participant, PlanSeal, Signature, utcnow
+from shared.core.models import PlanSeal, Signature, utcnow
+from shared.core.screens import PersonRow
 from shared.domain import DomainError, Phase, Role
 from shared.domain.signing import check_can_sign, validate_signature
 from shared.signing.digest import plan_digest
@@ -48,7 +49,7 @@ def sign(
 ) -> Result:
     values = validate_signature(accept, name, reason, image)
 
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         check_can_sign(
             Phase(meeting.phase), meeting.signing_closed_at is not None, Role(person.role)
         )

@@ -9,12 +9,11 @@ from shared.core.db import Database
 from shared.core.intents import Result, commit_change, facilitator_intent, participant_intent
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import (
-    Participant,
     SpeakingRound,
     utcnow,
 )
 from shared.core.models import SpeakRequest as SpeakRow
-from shared.core.screens import taking_part
+from shared.core.screens import PersonRow, taking_part
 from shared.domain import DomainError
 from shared.domain.speaking import RequestStatus, Round, SpeakingQueue, SpeakRequest, round_order
 
@@ -44,7 +43,7 @@ def _queue_people(queue: SpeakingQueue) -> set[int]:
 
 
 def request_floor(db: Database, *, meeting_id: str, participant_id: int, client_id: str) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         queue, _rows = _queue(session, meeting_id)
         existing = next((r for r in queue.requests if r.participant_id == person.id), None)
         if existing is not None:
@@ -66,7 +65,7 @@ def request_floor(db: Database, *, meeting_id: str, participant_id: int, client_
 
 
 def cancel_floor(db: Database, *, meeting_id: str, participant_id: int, client_id: str) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         queue, rows = _queue(session, meeting_id)
         cancelled = queue.cancel(person.id)
         rows[cancelled.id].status = cancelled.status

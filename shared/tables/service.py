@@ -18,7 +18,7 @@ from shared.core.models import (
     Theme,
     WorkTable,
 )
-from shared.core.screens import taking_part
+from shared.core.screens import PersonRow, taking_part
 from shared.domain import DomainError, Role
 from shared.domain.tables import (
     FOUR_YEARS,
@@ -155,7 +155,7 @@ def update_table(
 def choose_table(
     db: Database, *, meeting_id: str, participant_id: int, client_id: str, table_id: int
 ) -> Result:
-    def work(session: Session, meeting: MeetingRow, person: Participant) -> Result:
+    def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
         if not meeting.tables_active:
             raise DomainError("tables.inactive")
         if meeting.table_strategy != Strategy.THEME:
@@ -166,7 +166,9 @@ def choose_table(
         old = session.get(WorkTable, person.table_id or 0)
         if old is not None and old.host_id == person.id:
             old.host_id = None  # a host who moves leaves their table without a host
-        person.table_id = table.id
+        moving = session.get(Participant, person.id)
+        assert moving is not None, "the sender was just read"
+        moving.table_id = table.id
         change = commit_change(session, meeting, {"tables"}, {person.id})
         return {"table_id": table.id, "version": change.version}, change
 

@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 from shared.consent import service as consent
 from shared.core.db import Database
 from shared.core.intents import commit_change, committer, load_for_update, run_intent
-from shared.core.models import ConsentAnswer, ConsentLog, Intent, Meeting
+from shared.core.models import ConsentAnswer, ConsentLog, Intent, Meeting, Vote
 from shared.core.screens import people_rows
 from shared.domain import DomainError
+from shared.meeting.service import remove_participant
+from shared.proposals import service as proposals
 from shared.screens import you_views
 from tests.integration.test_features import Room, _proposal
 from tests.integration.test_features import meeting as meeting  # the fixture
@@ -73,6 +75,31 @@ def _hold(db: Database, meeting_id: str, gate: threading.Event) -> threading.Thr
     return held
 
 
+def _in_one_batch(meeting: Room, steps: list[Any]) -> dict[int, Any]:
+    """Run ``steps`` (intents) queued, in this order, behind a held commit, so they are
+    committed as one batch; each one's result or refusal."""
+    db, gate, group = meeting.db, threading.Event(), committer(meeting.db)
+    results: dict[int, Any] = {}
+
+    def run(i: int) -> None:
+        try:
+            results[i] = steps[i]()
+        except DomainError as error:
+            results[i] = error
+
+    held = _hold(db, meeting.id, gate)
+    threads = []
+    for i in range(len(steps)):
+        threads.append(threading.Thread(target=run, args=(i,)))
+        threads[-1].start()
+        while group.waiting(meeting.id) < len(threads):
+            time.sleep(0.005)  # in this order
+    gate.set()
+    for t in [held, *threads]:
+        t.join(10)
+    return results
+
+
 def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(meeting: Room):
     people, round_id = _consent_round(meeting, 8)
     db, gate = meeting.db, threading.Event()
@@ -119,7 +146,8 @@ def test_answers_that_arrive_during_a_commit_are_committed_together_each_once(me
 
     with db.read() as s:
         stored = dict(
-            s.execute(
+            (k, v)
+            for k, v in s.execute(
                 select(ConsentAnswer.answer, func.count())
                 .where(ConsentAnswer.round_id == round_id)
                 .group_by(ConsentAnswer.answer)
@@ -211,7 +239,7 @@ def test_a_phone_that_changes_its_mind_within_one_batch_is_stored_step_by_step(m
     """Answers are written later, with their batch; a withdrawal in the same batch still
     sees the objection it withdraws, and an objection made again stands again."""
     people, round_id = _consent_round(meeting, 2)
-    db, gate = meeting.db, threading.Event()
+    db = meeting.db
     group = committer(db)
     batches, saved = group.stats["batches"], group.stats["with_savepoints"]
     me = people[1]
@@ -222,24 +250,7 @@ def test_a_phone_that_changes_its_mind_within_one_batch_is_stored_step_by_step(m
         lambda: meeting.by(me, consent.resolve_objection, round_id=round_id, withdraw=True),
         lambda: meeting.by(me, consent.resolve_objection, round_id=round_id, withdraw=True),
     ]
-    results: dict[int, Any] = {}
-
-    def run(i: int) -> None:
-        try:
-            results[i] = steps[i]()
-        except DomainError as error:
-            results[i] = error
-
-    held = _hold(db, meeting.id, gate)
-    threads = []
-    for i in range(len(steps)):
-        threads.append(threading.Thread(target=run, args=(i,)))
-        threads[-1].start()
-        while group.waiting(meeting.id) < len(threads):
-            time.sleep(0.005)  # in this order
-    gate.set()
-    for t in [held, *threads]:
-        t.join(10)
+    results = _in_one_batch(meeting, steps)
     assert group.stats["batches"] == batches + 2  # all five in one batch
     assert results[1]["withdrawn"] is True and results[3]["withdrawn"] is True
     assert isinstance(results[4], DomainError) and results[4].code == "consent.no_objection"
@@ -378,3 +389,78 @@ def test_a_database_no_longer_used_is_not_kept_alive_by_its_queues(tmp_path: Any
     gc.collect()
     assert gone() is None
     assert len(batches._OWNED) == owned  # and its entry went with it
+
+
+def test_a_phone_removed_earlier_in_the_batch_is_refused_and_the_others_are_not(meeting: Room):
+    """The batch reads its senders once; removing one of them in the same batch is seen
+    by that sender's next intent."""
+    people, round_id = _consent_round(meeting, 3)
+    group = committer(meeting.db)
+    batches = group.stats["batches"]
+    ana, bram = people[1], people[2]
+    results = _in_one_batch(
+        meeting,
+        [
+            lambda: _answer(meeting, bram, "before", round_id, "consent"),
+            lambda: _answer(meeting, ana, "ana-1", round_id, "consent"),
+            lambda: meeting.facilitate(remove_participant, participant_id=bram),
+            lambda: _answer(meeting, bram, "after", round_id, "concern", "Toch niet."),
+            lambda: _answer(meeting, ana, "ana-2", round_id, "concern", "Wel een zorg."),
+        ],
+    )
+    assert group.stats["batches"] == batches + 2  # one batch, behind the held one
+    assert not isinstance(results[0], DomainError) and not isinstance(results[4], DomainError)
+    assert isinstance(results[3], DomainError) and results[3].code == "participant.removed"
+    with meeting.db.read() as s:
+        stored = dict(
+            (k, v)
+            for k, v in s.execute(
+                select(ConsentAnswer.participant_id, ConsentAnswer.answer).where(
+                    ConsentAnswer.round_id == round_id
+                )
+            )
+        )
+    assert stored[bram] == "consent", "what he gave before his removal stays as it was"
+    assert stored[ana] == "concern"
+
+
+def test_dots_given_within_one_batch_count_against_the_voters_budget(meeting: Room):
+    """A dot is written later, with its batch; the voter's next dot in the same batch
+    still sees it, so the budget holds."""
+    meeting.go_to("proposals")
+    voter, author = meeting.phone("Fatima"), meeting.phone("Bram")
+    first, second = (
+        _proposal(meeting, author, "Schoonmaakploeg"),
+        _proposal(meeting, author, "Buurtfeest"),
+    )
+    meeting.facilitate(
+        proposals.configure_voting,
+        mode="dots",
+        dots=2,
+        max_per_proposal=2,
+        allow_framework=False,
+        allow_observers=False,
+        open_=True,
+    )
+    meeting.hub.deliver()
+    group = committer(meeting.db)
+    batches = group.stats["batches"]
+    give = [
+        lambda pid=pid: meeting.by(voter, proposals.vote, proposal_id=pid, give=True)
+        for pid in (first, first, second, second)
+    ]
+    take_back = lambda: meeting.by(voter, proposals.vote, proposal_id=first, give=False)  # noqa: E731
+    results = _in_one_batch(meeting, [*give[:3], take_back, give[3]])
+    assert group.stats["batches"] == batches + 2
+    assert [r["count"] for r in (results[0], results[1])] == [1, 2]
+    assert isinstance(results[2], DomainError) and results[2].code == "vote.no_dots_left"
+    assert results[3]["count"] == 1 and results[3]["left"] == 1
+    assert results[4]["count"] == 1 and results[4]["left"] == 0
+    with meeting.db.read() as s:
+        stored = dict(
+            (k, v)
+            for k, v in s.execute(
+                select(Vote.proposal_id, Vote.count).where(Vote.participant_id == voter)
+            )
+        )
+    assert stored == {first: 1, second: 1}
