@@ -21,7 +21,15 @@ from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmaski
 from shared.realtime.guard import install as install_guard
 from shared.realtime.hub import Hub
 from shared.realtime.presence import register_worker
-from shared.web import Plandag, ProxyHeaders, csrf_token, current_user, plandag, protect_forms
+from shared.web import (
+    Plandag,
+    ProxyHeaders,
+    SocketSessions,
+    csrf_token,
+    current_user,
+    plandag,
+    protect_forms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         SEND_FILE_MAX_AGE_DEFAULT=3600,
         TESTING=settings.testing,
     )
+    app.session_interface = SocketSessions()
     db = Database(settings.database_url)
     socketio.init_app(
         app,

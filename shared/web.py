@@ -8,7 +8,19 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Request,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.accounts.service import get_user
@@ -59,6 +71,28 @@ def current_user() -> User | None:
             user = None
         g.user = user
     return cast(User | None, g.user)
+
+
+class SocketSessions(SecureCookieSessionInterface):
+    """The cookie session, read once per socket. Flask-SocketIO pushes a request context
+    with the socket's handshake environ around every socket event, and Flask opens the
+    session for each (parsing the cookies and checking the signature, about a tenth of
+    an answer's cost). A socket reads its session only in its handshake
+    (`session_user_id`), and with ``manage_session=False`` nothing is saved, so later
+    events of the same socket get the empty session."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        environ = request.environ
+        if environ.get(_SOCKET_SESSION_READ):
+            return self.make_null_session(app)
+        opened = super().open_session(app, request)
+        if request.path.startswith(SOCKET_PATH):
+            environ[_SOCKET_SESSION_READ] = True
+        return opened
+
+
+SOCKET_PATH = "/socket.io/"
+_SOCKET_SESSION_READ = "plandag.socket_session_read"
 
 
 def session_user_id() -> int | None:

@@ -105,3 +105,33 @@ def test_json_writes_need_json_and_an_object(site):
     unknown = client.post("/j/ABC123/join", json={"name": "Fatima"})
     assert unknown.status_code == 404
     assert unknown.get_json()["error"]["code"] == "join.code_unknown"
+
+
+def test_a_socket_reads_its_session_cookie_once_and_pages_every_time(site):
+    """Flask-SocketIO pushes a request context around every socket event with the
+    handshake's environ: the cookie session is read for the handshake only (the console's
+    login check), later events get the empty session; a page reads it on every request."""
+    client, db = site
+    _login(client, db)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    app = client.application
+    builder = app.test_request_context(
+        "/socket.io/",
+        query_string="EIO=4&transport=websocket",
+        headers={"Cookie": f"session={cookie.value}"},
+    ).request.environ
+    handshake = dict(builder)  # one dict, as python-socketio keeps it for the connection
+    seen = []
+    for _event in range(3):
+        with app.request_context(handshake):
+            from flask import session
+
+            seen.append(session.get("uid"))
+    assert seen[0] is not None, "the handshake sees who is logged in"
+    assert seen[1:] == [None, None], "later events do not parse the cookie again"
+    for _page in range(2):
+        with app.test_request_context("/meetings", headers={"Cookie": f"session={cookie.value}"}):
+            from flask import session
+
+            assert session.get("uid") == seen[0]
