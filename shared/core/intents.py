@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import weakref
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Table, bindparam, event, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,8 @@ from shared.core.models import (
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import PersonRow, people_rows
 from shared.domain import DomainError
+
+T = TypeVar("T")
 
 
 def sha256(text: str) -> str:
@@ -169,6 +171,7 @@ def _run_later(session: Session, *, committing: bool = False) -> None:
     session.info[RUNNING_LATER] = True
     try:
         for statement, rows in grouped.items():
+            _forget_reads(session, _table_of(statement))
             session.execute(statement, rows)
     finally:
         session.info.pop(RUNNING_LATER, None)
@@ -189,23 +192,45 @@ def _before_statement(state: ORMExecuteState) -> None:
         _run_later(session)
     if state.is_insert or state.is_update or state.is_delete:
         session.info[WRITES] = session.info.get(WRITES, 0) + 1
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) == _PARTICIPANTS:
-            session.info.pop(PEOPLE, None)
+        _forget_reads(session, _table_of(state.statement))
 
 
 @event.listens_for(Session, "after_flush")
 def _count_flush(session: Session, _context: Any) -> None:
     session.info[WRITES] = session.info.get(WRITES, 0) + 1
-    if any(
-        isinstance(obj, Participant)
-        for changed in (session.new, session.dirty, session.deleted)
-        for obj in changed
-    ):
-        session.info.pop(PEOPLE, None)  # read them again
+    if session.info.get(READS):
+        for changed in (session.new, session.dirty, session.deleted):
+            for obj in changed:
+                _forget_reads(session, getattr(obj, "__tablename__", None))
 
 
-_PARTICIPANTS = Participant.__tablename__
+#: reads shared by the intents of a batch, per table they read (`batch_read`)
+READS = "plandag.reads"
+
+
+def batch_read(session: Session, table: str, key: Hashable, load: Callable[[], T]) -> T:
+    """What ``load`` reads from ``table``, read once and shared by the following intents
+    of the transaction (a batch), until one of them writes that table: any statement
+    that writes it, any flush of its objects or any of its rows written later forgets
+    it, and so does a refused intent's rollback. The value is shared: do not change it."""
+    reads: dict[str, dict[Hashable, Any]] = session.info.setdefault(READS, {})
+    held = reads.setdefault(table, {})
+    if key not in held:
+        held[key] = load()
+    return cast(T, held[key])
+
+
+def _forget_reads(session: Session, table: str | None) -> None:
+    reads = session.info.get(READS)
+    if reads:
+        if table is None:
+            reads.clear()  # not known what was written
+        else:
+            reads.pop(table, None)
+
+
+def _table_of(statement: Any) -> str | None:
+    return getattr(getattr(statement, "table", None), "name", None)
 
 
 @event.listens_for(Session, "before_commit")
@@ -223,7 +248,7 @@ def _before_commit(session: Session) -> None:
 @event.listens_for(Session, "after_transaction_end")
 def _forget_versions(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # rolled back (a commit has written them already)
-        for name in (VERSIONS, MEETING_ROW, LATER, LATER_MARK, AT_COMMIT, WRITES, PEOPLE):
+        for name in (VERSIONS, MEETING_ROW, LATER, LATER_MARK, AT_COMMIT, WRITES, READS):
             session.info.pop(name, None)
 
 
@@ -383,6 +408,7 @@ class GroupCommit:
             savepoint.commit()
         except Exception as error:
             savepoint.rollback()
+            _forget_reads(session, None)  # what it wrote and read is undone
             _forget_later(session, mark)
             _restore_versions(session, versions)
             return error
@@ -445,23 +471,23 @@ def _copy_versions(session: Session) -> dict[str, _Versions]:
     }
 
 
-#: the senders of the batch's phone intents, as columns (`_batch_person`)
-PEOPLE = "plandag.people"
-
-
 def _prefetch_people(session: Session, batch: list[_Job]) -> None:
+    """The senders of the batch's phone intents in one query, as columns."""
     ids = {int(job.actor[2:]) for job in batch if job.actor.startswith("p:")}
     if len(ids) > 1:
-        session.info[PEOPLE] = {person.id: person for person in people_rows(session, ids)}
+        _senders(session).update((p.id, p) for p in people_rows(session, ids))
+
+
+def _senders(session: Session) -> dict[int, PersonRow]:
+    return batch_read(session, Participant.__tablename__, "senders", dict)
 
 
 def _batch_person(session: Session, meeting_id: str, participant_id: int) -> PersonRow:
     """The sender as the batch read it, or as the database has it now when an intent
-    of the batch has changed participants since (a flush or a statement that writes
-    participants forgets what was read: `_count_flush`, `_before_statement`)."""
+    of the batch has changed participants since (`batch_read`)."""
     if participant_id is None:
         raise DomainError("participant.unknown")
-    held: dict[int, PersonRow] = session.info.setdefault(PEOPLE, {})
+    held = _senders(session)
     person = held.get(participant_id)
     if person is None:
         found = people_rows(session, [participant_id])

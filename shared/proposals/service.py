@@ -13,6 +13,7 @@ from shared.core.db import Database, Upsert
 from shared.core.intents import (
     Change,
     Result,
+    batch_read,
     commit_change,
     facilitator_intent,
     participant_intent,
@@ -470,10 +471,15 @@ def vote(
     give: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
-        statuses = {
-            pid: ProposalStatus(status)
-            for pid, status in session.execute(_STATUSES, {"meeting_id": meeting_id})
-        }
+        statuses = batch_read(  # the voters of a batch share it
+            session,
+            Proposal.__tablename__,
+            ("statuses", meeting_id),
+            lambda: {
+                pid: ProposalStatus(status)
+                for pid, status in session.execute(_STATUSES, {"meeting_id": meeting_id})
+            },
+        )
         if proposal_id not in statuses:
             raise DomainError("proposal.unknown")
         open_ids = {pid for pid, status in statuses.items() if status is ProposalStatus.OPEN}

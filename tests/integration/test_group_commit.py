@@ -424,9 +424,8 @@ def test_a_phone_removed_earlier_in_the_batch_is_refused_and_the_others_are_not(
     assert stored[ana] == "concern"
 
 
-def test_dots_given_within_one_batch_count_against_the_voters_budget(meeting: Room):
-    """A dot is written later, with its batch; the voter's next dot in the same batch
-    still sees it, so the budget holds."""
+def _dot_voting(meeting: Room) -> tuple[int, int, int]:
+    """Dot voting open, two dots per voter: a voter and two proposals."""
     meeting.go_to("proposals")
     voter, author = meeting.phone("Fatima"), meeting.phone("Bram")
     first, second = (
@@ -443,6 +442,13 @@ def test_dots_given_within_one_batch_count_against_the_voters_budget(meeting: Ro
         open_=True,
     )
     meeting.hub.deliver()
+    return voter, first, second
+
+
+def test_dots_given_within_one_batch_count_against_the_voters_budget(meeting: Room):
+    """A dot is written later, with its batch; the voter's next dot in the same batch
+    still sees it, so the budget holds."""
+    voter, first, second = _dot_voting(meeting)
     group = committer(meeting.db)
     batches = group.stats["batches"]
     give = [
@@ -464,3 +470,31 @@ def test_dots_given_within_one_batch_count_against_the_voters_budget(meeting: Ro
             )
         )
     assert stored == {first: 1, second: 1}
+
+
+def test_a_proposal_withdrawn_within_a_batch_takes_no_more_dots_and_frees_its_own(
+    meeting: Room,
+):
+    """The batch's voters share one read of the proposals; the facilitator's withdrawal
+    in the same batch is seen by the votes after it."""
+    voter, first, second = _dot_voting(meeting)
+    group = committer(meeting.db)
+    batches = group.stats["batches"]
+    results = _in_one_batch(
+        meeting,
+        [
+            lambda: meeting.by(voter, proposals.vote, proposal_id=first, give=True),
+            lambda: meeting.by(voter, proposals.vote, proposal_id=first, give=True),
+            lambda: meeting.facilitate(
+                proposals.withdraw_proposal, proposal_id=first, reason="Dubbel."
+            ),
+            lambda: meeting.by(voter, proposals.vote, proposal_id=first, give=True),
+            lambda: meeting.by(voter, proposals.vote, proposal_id=second, give=True),
+            lambda: meeting.by(voter, proposals.vote, proposal_id=second, give=True),
+        ],
+    )
+    assert group.stats["batches"] == batches + 2
+    assert isinstance(results[3], DomainError) and results[3].code == "proposal.closed"
+    # The two dots on the withdrawn one are free again: both go to the other proposal.
+    assert [results[4]["count"], results[5]["count"]] == [1, 2]
+    assert results[5]["left"] == 0
