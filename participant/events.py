@@ -17,7 +17,7 @@ from shared.domain.meeting import normalize_join_code
 from shared.framing import service as framing
 from shared.kaders import service as kaders
 from shared.kaders import writes as kader_writes
-from shared.meeting.service import meeting_id_by_code, participant_by_device
+from shared.meeting.service import participant_by_code
 from shared.proposals import service as proposals
 from shared.realtime.sockets import Payload, Principal, authenticator, intent
 from shared.screens import phone_snapshots
@@ -53,20 +53,19 @@ def phone_auth(auth: dict[str, Any]) -> Principal:
     code = auth.get("code")
     if not isinstance(code, str):
         raise DomainError("auth.not_joined")
-    meeting_id = meeting_id_by_code(plandag().db, normalize_join_code(code[:40]))
-    if meeting_id is None:
-        raise DomainError("auth.not_joined")
     # The HttpOnly device cookie travels with the handshake; non-browser clients may
     # pass the same token in auth instead.
     token = valid_device_token(request.cookies.get(DEVICE_COOKIE) or auth.get("device_token"))
     if token is None:
         raise DomainError("auth.not_joined")
-    participant = participant_by_device(plandag().db, meeting_id, token)
+    participant = participant_by_code(plandag().db, normalize_join_code(code[:40]), token)
     if participant is None:
         raise DomainError("auth.not_joined")
     if participant.removed_at is not None:
         raise DomainError("participant.removed")
-    return Principal(audience="phone", meeting_id=meeting_id, participant_id=participant.id)
+    return Principal(
+        audience="phone", meeting_id=participant.meeting_id, participant_id=participant.id
+    )
 
 
 def _ctx(principal: Principal, payload: Payload) -> dict[str, Any]:

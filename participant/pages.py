@@ -165,16 +165,22 @@ def join_meeting(code: str, data: dict[str, Any]) -> Any:
     token = device_token()
     if token is None:
         raise DomainError("auth.not_joined")
-    known = participant_by_device(app.db, row.id, token) is not None
-    if not known and not app.joins.allow(f"join:{client_address()}"):
+    # New people from one address are limited; a phone that has joined before (a
+    # reload, a retry) is not. It is looked up only when the budget is spent, and
+    # otherwise gives back what it took once the join says it was not new.
+    budget = f"join:{client_address()}"
+    counted = app.joins.allow(budget)
+    if not counted and participant_by_device(app.db, row.id, token) is None:
         raise DomainError("rate.limited")
-    participant, change = join(
+    participant, change, new = join(
         app.db,
         meeting_id=row.id,
         device_token=token,
         name=data.get("name"),
         group=data.get("group"),
     )
+    if counted and not new:
+        app.joins.give_back(budget)
     app.hub.changed(change)
     return jsonify({"ok": True, "you": person_view(participant)})
 

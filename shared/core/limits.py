@@ -48,6 +48,12 @@ class Limiter:
         if len(hits) < self.limit:
             hits.append(now)
 
+    def give_back(self, key: str) -> None:
+        """Undo the last `allow` for ``key``: what it counted turned out not to count."""
+        hits = self._window(key, time.monotonic(), create=False)
+        if hits:
+            hits.pop()
+
     def reset(self, key: str) -> None:
         self._hits.pop(key, None)
 

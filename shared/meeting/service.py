@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -226,10 +226,12 @@ def meeting_by_code(db: Database, code: str) -> MeetingRow | None:
         return row
 
 
-def meeting_id_by_code(db: Database, code: str) -> str | None:
-    """Only the id (a phone's socket connects with the code: a thousand at once)."""
+def participant_by_code(db: Database, code: str, device_token: str) -> Participant | None:
+    """Who a device is in the meeting with this join code, in one read (a phone's socket
+    connects with the code: a thousand at once)."""
     with db.read() as session:
-        return session.scalar(select(MeetingRow.id).where(MeetingRow.join_code == code))
+        meeting_id = session.scalar(select(MeetingRow.id).where(MeetingRow.join_code == code))
+        return None if meeting_id is None else _by_device(session, meeting_id, device_token)
 
 
 def meeting_by_id(db: Database, meeting_id: str) -> MeetingRow | None:
@@ -385,31 +387,42 @@ def phase_history(db: Database, meeting_id: str) -> list[PhaseTransition]:
 
 def participant_by_device(db: Database, meeting_id: str, device_token: str) -> Participant | None:
     with db.read() as session:
-        device_hash = sha256(device_token)
-        person = session.scalar(
-            select(Participant).where(
-                Participant.meeting_id == meeting_id, Participant.device_hash == device_hash
-            )
+        return _by_device(session, meeting_id, device_token)
+
+
+def _by_device(session: Session, meeting_id: str, device_token: str) -> Participant | None:
+    device_hash = sha256(device_token)
+    person = session.scalar(
+        select(Participant).where(
+            Participant.meeting_id == meeting_id, Participant.device_hash == device_hash
         )
-        if person is not None:
-            return person
-        # A second device the facilitator allowed for a framework party's personal link
-        # acts as the party's representative.
-        pid = session.scalar(
-            select(FrameworkParty.participant_id)
-            .join(PartyDevice, PartyDevice.party_id == FrameworkParty.id)
-            .where(
-                FrameworkParty.meeting_id == meeting_id,
-                PartyDevice.device_hash == device_hash,
-                PartyDevice.status == DeviceStatus.APPROVED,
-            )
+    )
+    if person is not None:
+        return person
+    # A second device the facilitator allowed for a framework party's personal link
+    # acts as the party's representative.
+    pid = session.scalar(
+        select(FrameworkParty.participant_id)
+        .join(PartyDevice, PartyDevice.party_id == FrameworkParty.id)
+        .where(
+            FrameworkParty.meeting_id == meeting_id,
+            PartyDevice.device_hash == device_hash,
+            PartyDevice.status == DeviceStatus.APPROVED,
         )
-        return None if pid is None else session.get(Participant, pid)
+    )
+    return None if pid is None else session.get(Participant, pid)
+
+
+class Joined(NamedTuple):
+    participant: Participant
+    change: Change | None
+    #: a new person (not the same phone joining again): what a join budget counts
+    new: bool
 
 
 def join(
     db: Database, *, meeting_id: str, device_token: str, name: object, group: object
-) -> tuple[Participant, Change | None]:
+) -> Joined:
     """Admit a phone. The device cookie makes it idempotent: the same phone joining
     again (a retry, a reload) is the same participant, with its name and group updated.
     Committed with the meeting's other writes of the moment (a room joins at once)."""
@@ -429,7 +442,7 @@ def join(
             if existing.removed_at is not None:
                 raise DomainError("participant.removed")
             if (existing.name, existing.group) == (clean_name, chosen_group):
-                return {"participant": existing}, None
+                return {"participant": existing, "new": False}, None
             old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
             existing.name_key = name_key(clean_name)
@@ -437,7 +450,8 @@ def join(
             # and with namesakes, every view that shows them.
             keys = _appearance_keys(session, [existing.id])
             keys |= _namesake_keys(session, meeting_id, existing.id, {clean_name, old_name})
-            return {"participant": existing}, commit_change(session, row, keys, {existing.id})
+            change = commit_change(session, row, keys, {existing.id})
+            return {"participant": existing, "new": False}, change
         meeting.check_can_join()
         participant = Participant(
             meeting_id=meeting_id,
@@ -467,12 +481,12 @@ def join(
             if sizes is not None:
                 participant.table_id = sizes[0]
                 keys.add("tables")
-        return {"participant": participant}, commit_change(session, row, keys)
+        return {"participant": participant, "new": True}, commit_change(session, row, keys)
 
     result, change = run_intent(
         db, meeting_id=meeting_id, actor="join", client_id=None, action="join", work=work
     )
-    return result["participant"], change
+    return Joined(result["participant"], change, result["new"])
 
 
 def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) -> set[str]:

@@ -94,7 +94,7 @@ class Room:
         return self.act(use_case, user_id=self.user.id, client_id=self.cid(), **kw)
 
     def phone(self, name: str, group: str = "Bewoners") -> int:
-        person, change = join(
+        person, change, _new = join(
             self.db,
             meeting_id=self.id,
             device_token=f"device-{name}-" + "x" * 20,
@@ -469,7 +469,7 @@ def test_a_renamed_participant_is_renamed_on_every_phone_that_shows_them(meeting
 
     meeting.go_to("sharing")
     token = "device-renamer-" + "y" * 20
-    person, change = join(
+    person, change, _new = join(
         meeting.db, meeting_id=meeting.id, device_token=token, name="Fatma", group="Bewoners"
     )
     meeting.hub.changed(change)
@@ -482,7 +482,7 @@ def test_a_renamed_participant_is_renamed_on_every_phone_that_shows_them(meeting
             return snapshot(s, row, "phone", "https://plandag.test")["views"][f"card:{made['id']}"]
 
     assert "Fatma" in str(card())
-    _, renamed = join(
+    _, renamed, _ = join(
         meeting.db, meeting_id=meeting.id, device_token=token, name="Fatima", group="Bewoners"
     )
     meeting.hub.changed(renamed)

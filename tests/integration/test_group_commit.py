@@ -307,7 +307,7 @@ def test_a_room_joining_at_once_is_committed_in_one_batch_and_counted_once_each(
 
     def phone(i: int) -> None:
         device = f"device-storm-{i % 6}-" + "x" * 20  # 6 devices, phone 6 and 7 retry
-        person, change = join(
+        person, change, _new = join(
             db, meeting_id=meeting.id, device_token=device, name=f"Buur {i % 6}", group="Bewoners"
         )
         joined[i] = person.id

@@ -121,7 +121,7 @@ def test_facilitators_see_only_their_own_meetings_until_added(db: Database):
 def test_each_change_names_the_version_each_audience_saw_before(db: Database):
     anna = add_user(db, "anna@example.org", "Anna", "a long password")
     meeting = create_meeting(db, anna.id, details())
-    _, joined = join(
+    _, joined, _ = join(
         db, meeting_id=meeting.id, device_token="t" * 30, name="Fatima", group="Bewoners"
     )
     assert joined.version == 2
