@@ -4,7 +4,8 @@ for the room.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,18 +13,17 @@ from sqlalchemy.orm import Session
 from shared.core.keys import CONSOLE, ROOM, SCREENS, item_key, view_key, you_part
 from shared.core.models import (
     Contribution,
-    Participant,
     Prompt,
     Theme,
 )
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import PersonRow, iso, room_label, shown_name
+from shared.core.screens import PersonRow, iso, meeting_people, room_label, shown_name
 from shared.domain.sharing import Anonymity
 from shared.domain.sharing import Status as ContributionStatus
 
 
 def contribution_view(
-    session: Session, meeting: MeetingRow, c: Contribution, author: Participant, audience: str
+    session: Session, meeting: MeetingRow, c: Card, author: PersonRow, audience: str
 ) -> dict[str, Any] | None:
     if audience == "console":
         if c.status == ContributionStatus.WITHDRAWN:
@@ -52,22 +52,52 @@ def contribution_view(
     }
 
 
+class Card(NamedTuple):
+    """A contribution as columns: a flush after a burst of contributions builds hundreds
+    of cards for three audiences."""
+
+    id: int
+    participant_id: int
+    text: str
+    status: str
+    theme_id: int | None
+    prompt_id: int | None
+    created_at: datetime
+
+
+_CARDS = select(
+    Contribution.id,
+    Contribution.participant_id,
+    Contribution.text,
+    Contribution.status,
+    Contribution.theme_id,
+    Contribution.prompt_id,
+    Contribution.created_at,
+)
+
+
+def _cards(session: Session, meeting_id: str, ids: list[int] | None) -> list[Card]:
+    """The cards, read once per read for every audience that shows them."""
+    key = (meeting_id, None if ids is None else tuple(sorted(ids)))
+    held: dict[Any, list[Card]] = session.info.setdefault("cards", {})
+    if key not in held:
+        query = _CARDS.where(Contribution.meeting_id == meeting_id)
+        if ids is not None:
+            query = query.where(Contribution.id.in_(ids))
+        held[key] = [Card(*row) for row in session.execute(query)]
+    return held[key]
+
+
 def contributions_views(
     session: Session, meeting: MeetingRow, audience: str, ids: list[int] | None
 ) -> dict[str, Any]:
     """Views of the given contributions (None: all of the meeting's): ``contribution:<id>``
     for the console, ``card:<id>`` for the room."""
     prefix = "contribution" if audience == "console" else "card"
-    query = select(Contribution, Participant).join(
-        Participant, Participant.id == Contribution.participant_id
-    )
-    if ids is None:
-        query = query.where(Contribution.meeting_id == meeting.id)
-    else:
-        query = query.where(Contribution.id.in_(ids))
+    people = meeting_people(session, meeting.id)
     out: dict[str, Any] = {f"{prefix}:{i}": None for i in ids or ()}
-    for c, author in session.execute(query):
-        view = contribution_view(session, meeting, c, author, audience)
+    for c in _cards(session, meeting.id, ids):
+        view = contribution_view(session, meeting, c, people[c.participant_id], audience)
         if view is not None or ids is not None:
             out[f"{prefix}:{c.id}"] = view
     return out
