@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,8 @@ from shared.core.models import (
 )
 from shared.core.models import Framework as FrameworkRow
 from shared.core.models import Meeting as MeetingRow
-from shared.domain import DomainError, Meeting, MeetingDetails, Phase
+from shared.core.screens import PersonRow
+from shared.domain import DomainError, Meeting, MeetingDetails, Phase, Role
 from shared.domain.frameworks import DeviceStatus
 from shared.domain.meeting import (
     new_join_code,
@@ -413,8 +414,13 @@ def _by_device(session: Session, meeting_id: str, device_token: str) -> Particip
     return None if pid is None else session.get(Participant, pid)
 
 
+_PARTICIPANTS = cast(Table, Participant.__table__)
+_ADD_PARTICIPANT = insert(_PARTICIPANTS).returning(_PARTICIPANTS.c.id)
+
+
 class Joined(NamedTuple):
-    participant: Participant
+    #: the phone joining again (its object) or a new person (their columns)
+    participant: Participant | PersonRow
     change: Change | None
     #: a new person (not the same phone joining again): what a join budget counts
     new: bool
@@ -453,19 +459,8 @@ def join(
             change = commit_change(session, row, keys, {existing.id})
             return {"participant": existing, "new": False}, change
         meeting.check_can_join()
-        participant = Participant(
-            meeting_id=meeting_id,
-            device_hash=sha256(device_token),
-            name=clean_name,
-            name_key=name_key(clean_name),
-            group=chosen_group,
-        )
-        session.add(participant)
-        session.flush()
-        keys = {f"participant:{participant.id}", "counts"}
-        keys |= _namesake_keys(session, meeting_id, participant.id, {clean_name})
-        if row.phase == Phase.SIGNING:
-            keys.add("signing_tally")  # one more person who can sign
+        keys = {"counts"}
+        table_id = None
         if row.tables_active and row.table_strategy in (Strategy.MIXED, Strategy.RANDOM):
             # Late for the split: a seat at the smallest table, so they can take part.
             sizes = session.execute(
@@ -479,9 +474,28 @@ def join(
                 .order_by(func.count(Participant.id), WorkTable.id)
             ).first()
             if sizes is not None:
-                participant.table_id = sizes[0]
+                table_id = sizes[0]
                 keys.add("tables")
-        return {"participant": participant, "new": True}, commit_change(session, row, keys)
+        # A statement, not an object: a room of a thousand joins within a minute.
+        new_id = session.execute(
+            _ADD_PARTICIPANT,
+            {
+                "meeting_id": meeting_id,
+                "device_hash": sha256(device_token),
+                "name": clean_name,
+                "name_key": name_key(clean_name),
+                "group": chosen_group,
+                "table_id": table_id,
+            },
+        ).scalar_one()
+        keys.add(f"participant:{new_id}")
+        keys |= _namesake_keys(session, meeting_id, new_id, {clean_name})
+        if row.phase == Phase.SIGNING:
+            keys.add("signing_tally")  # one more person who can sign
+        person = PersonRow(
+            new_id, meeting_id, clean_name, chosen_group, Role.PARTICIPANT, None, table_id
+        )
+        return {"participant": person, "new": True}, commit_change(session, row, keys)
 
     result, change = run_intent(
         db, meeting_id=meeting_id, actor="join", client_id=None, action="join", work=work

@@ -13,7 +13,14 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
-from shared.core.intents import Change, Result, commit_change, load_for_update, run_intent
+from shared.core.intents import (
+    Change,
+    Result,
+    commit_change,
+    load_for_update,
+    run_intent,
+    write_later,
+)
 from shared.core.models import (
     Connection,
     Worker,
@@ -105,7 +112,8 @@ def connect(
 
     def work(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
-        session.execute(
+        write_later(  # a thousand phones reconnecting: one statement per batch
+            session,
             _ADD_CONNECTION,
             {
                 "sid": sid,
