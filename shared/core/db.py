@@ -9,15 +9,17 @@ and every transaction is short. WAL lets a second process (the CLI) read meanwhi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
+
+T = TypeVar("T")
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -76,6 +78,33 @@ class Upsert:
 
     def __call__(self, session: Session) -> Any:
         return self._statements[session.get_bind().dialect.name]
+
+
+#: reads made once per transaction, per table they read (`read_once`)
+READS = "plandag.reads"
+
+
+def read_once(session: Session, table: str, key: Hashable, load: Callable[[], T]) -> T:
+    """What ``load`` reads from ``table``, read once per transaction and shared by what
+    follows in it: the intents of a batch, the views of one flush. A write to that table
+    in the transaction forgets it (`forget_reads`, called by `shared.core.intents` for
+    any statement that writes it, any flush of its objects, its rows written later and
+    a refused intent's rollback). The value is shared: do not change it."""
+    reads: dict[str, dict[Hashable, Any]] = session.info.setdefault(READS, {})
+    held = reads.setdefault(table, {})
+    if key not in held:
+        held[key] = load()
+    return cast(T, held[key])
+
+
+def forget_reads(session: Session, table: str | None) -> None:
+    """``table`` was written (None: something was, not known what)."""
+    reads = session.info.get(READS)
+    if reads:
+        if table is None:
+            reads.clear()
+        else:
+            reads.pop(table, None)
 
 
 class Database:

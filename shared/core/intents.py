@@ -8,9 +8,9 @@ from __future__ import annotations
 import hashlib
 import weakref
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, event, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
 
 from shared.core.batches import Batcher, one_per
-from shared.core.db import Database
+from shared.core.db import READS, Database, forget_reads, read_once
 from shared.core.keys import audiences_for
 from shared.core.models import (
     Intent,
@@ -30,8 +30,6 @@ from shared.core.models import (
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import PersonRow, people_rows
 from shared.domain import DomainError
-
-T = TypeVar("T")
 
 
 def sha256(text: str) -> str:
@@ -171,7 +169,7 @@ def _run_later(session: Session, *, committing: bool = False) -> None:
     session.info[RUNNING_LATER] = True
     try:
         for statement, rows in grouped.items():
-            _forget_reads(session, _table_of(statement))
+            forget_reads(session, _table_of(statement))
             session.execute(statement, rows)
     finally:
         session.info.pop(RUNNING_LATER, None)
@@ -192,7 +190,7 @@ def _before_statement(state: ORMExecuteState) -> None:
         _run_later(session)
     if state.is_insert or state.is_update or state.is_delete:
         session.info[WRITES] = session.info.get(WRITES, 0) + 1
-        _forget_reads(session, _table_of(state.statement))
+        forget_reads(session, _table_of(state.statement))
 
 
 @event.listens_for(Session, "after_flush")
@@ -201,32 +199,7 @@ def _count_flush(session: Session, _context: Any) -> None:
     if session.info.get(READS):
         for changed in (session.new, session.dirty, session.deleted):
             for obj in changed:
-                _forget_reads(session, getattr(obj, "__tablename__", None))
-
-
-#: reads shared by the intents of a batch, per table they read (`batch_read`)
-READS = "plandag.reads"
-
-
-def batch_read(session: Session, table: str, key: Hashable, load: Callable[[], T]) -> T:
-    """What ``load`` reads from ``table``, read once and shared by the following intents
-    of the transaction (a batch), until one of them writes that table: any statement
-    that writes it, any flush of its objects or any of its rows written later forgets
-    it, and so does a refused intent's rollback. The value is shared: do not change it."""
-    reads: dict[str, dict[Hashable, Any]] = session.info.setdefault(READS, {})
-    held = reads.setdefault(table, {})
-    if key not in held:
-        held[key] = load()
-    return cast(T, held[key])
-
-
-def _forget_reads(session: Session, table: str | None) -> None:
-    reads = session.info.get(READS)
-    if reads:
-        if table is None:
-            reads.clear()  # not known what was written
-        else:
-            reads.pop(table, None)
+                forget_reads(session, getattr(obj, "__tablename__", None))
 
 
 def _table_of(statement: Any) -> str | None:
@@ -408,7 +381,7 @@ class GroupCommit:
             savepoint.commit()
         except Exception as error:
             savepoint.rollback()
-            _forget_reads(session, None)  # what it wrote and read is undone
+            forget_reads(session, None)  # what it wrote and read is undone
             _forget_later(session, mark)
             _restore_versions(session, versions)
             return error
@@ -474,17 +447,17 @@ def _copy_versions(session: Session) -> dict[str, _Versions]:
 def _prefetch_people(session: Session, batch: list[_Job]) -> None:
     """The senders of the batch's phone intents in one query, as columns."""
     ids = {int(job.actor[2:]) for job in batch if job.actor.startswith("p:")}
-    if len(ids) > 1:
+    if ids:
         _senders(session).update((p.id, p) for p in people_rows(session, ids))
 
 
 def _senders(session: Session) -> dict[int, PersonRow]:
-    return batch_read(session, Participant.__tablename__, "senders", dict)
+    return read_once(session, Participant.__tablename__, "senders", dict)
 
 
 def _batch_person(session: Session, meeting_id: str, participant_id: int) -> PersonRow:
     """The sender as the batch read it, or as the database has it now when an intent
-    of the batch has changed participants since (`batch_read`)."""
+    of the batch has changed participants since (`read_once`)."""
     if participant_id is None:
         raise DomainError("participant.unknown")
     held = _senders(session)

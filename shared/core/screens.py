@@ -11,6 +11,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.db import read_once
 from shared.core.models import (
     Connection,
     Participant,
@@ -68,27 +69,28 @@ def people_rows(session: Session, ids: Iterable[int]) -> list[PersonRow]:
 
 
 def meeting_people(session: Session, meeting_id: str) -> dict[int, PersonRow]:
-    """Everyone who joined the meeting (the removed too), as columns, read once per read
-    transaction: a screen that lists the room (a tally of a thousand answers) names
-    everyone without an object or a query per person."""
-    cache: dict[str, dict[int, PersonRow]] = session.info.setdefault("meeting_people", {})
-    if meeting_id not in cache:
-        cache[meeting_id] = {
-            row.id: PersonRow(*row)
-            for row in session.execute(_PEOPLE.where(Participant.meeting_id == meeting_id))
-        }
-    return cache[meeting_id]
+    """Everyone who joined the meeting (the removed too), as columns, read once per
+    transaction (`read_once`): a screen that lists the room (a tally of a thousand
+    answers) names everyone without an object or a query per person."""
+
+    def load() -> dict[int, PersonRow]:
+        found = session.execute(_PEOPLE.where(Participant.meeting_id == meeting_id))
+        return {row.id: PersonRow(*row) for row in found}
+
+    return read_once(session, Participant.__tablename__, ("people", meeting_id), load)
 
 
 def shown_names(session: Session, meeting_id: str) -> dict[int, str]:
     """How each person of the meeting is shown where names appear (two people called
-    Fatima are told apart); computed once per read."""
-    cache: dict[str, dict[int, str]] = session.info.setdefault("shown_names", {})
-    if meeting_id not in cache:
-        cache[meeting_id] = distinct_names(
+    Fatima are told apart); computed once per transaction."""
+    return read_once(
+        session,
+        Participant.__tablename__,
+        ("shown_names", meeting_id),
+        lambda: distinct_names(
             (p.id, p.name, p.group) for p in meeting_people(session, meeting_id).values()
-        )
-    return cache[meeting_id]
+        ),
+    )
 
 
 def shown_name(session: Session, p: Person) -> str:

@@ -9,6 +9,7 @@ or merged proposal no longer takes votes, and the dots on it return to their own
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -201,15 +202,15 @@ class Ballot:
     role: Role
     votes: dict[int, int] = field(default_factory=dict)
 
-    def used(self, open_ids: set[int]) -> int:
+    def used(self, open_ids: AbstractSet[int]) -> int:
         return sum(n for pid, n in self.votes.items() if pid in open_ids)
 
-    def remaining(self, open_ids: set[int]) -> int | None:
+    def remaining(self, open_ids: AbstractSet[int]) -> int | None:
         if self.rules.mode is VotingMode.SIMPLE:
             return None
         return max(0, self.rules.dots - self.used(open_ids))
 
-    def give(self, proposal_id: int, status: ProposalStatus, open_ids: set[int]) -> int:
+    def give(self, proposal_id: int, status: ProposalStatus, open_ids: AbstractSet[int]) -> int:
         self._check(status)
         have = self.votes.get(proposal_id, 0)
         if have and self.rules.mode is VotingMode.SIMPLE:

@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from shared.core.db import Database, Upsert
+from shared.core.db import Database, Upsert, read_once
 from shared.core.intents import (
     Change,
     Result,
-    batch_read,
     commit_change,
     facilitator_intent,
     participant_intent,
@@ -461,6 +460,17 @@ _UPSERT_VOTE = Upsert(Vote.__table__, ("proposal_id", "participant_id"), ("count
 _FRESH = {"populate_existing": True}
 
 
+def _statuses(
+    session: Session, meeting_id: str
+) -> tuple[dict[int, ProposalStatus], frozenset[int]]:
+    """The meeting's proposals' statuses, and which of them still take support."""
+    statuses = {
+        pid: ProposalStatus(status)
+        for pid, status in session.execute(_STATUSES, {"meeting_id": meeting_id})
+    }
+    return statuses, frozenset(p for p, st in statuses.items() if st is ProposalStatus.OPEN)
+
+
 def vote(
     db: Database,
     *,
@@ -471,18 +481,14 @@ def vote(
     give: bool,
 ) -> Result:
     def work(session: Session, meeting: MeetingRow, person: PersonRow) -> Result:
-        statuses = batch_read(  # the voters of a batch share it
+        statuses, open_ids = read_once(  # the voters of a batch share it
             session,
             Proposal.__tablename__,
             ("statuses", meeting_id),
-            lambda: {
-                pid: ProposalStatus(status)
-                for pid, status in session.execute(_STATUSES, {"meeting_id": meeting_id})
-            },
+            lambda: _statuses(session, meeting_id),
         )
         if proposal_id not in statuses:
             raise DomainError("proposal.unknown")
-        open_ids = {pid for pid, status in statuses.items() if status is ProposalStatus.OPEN}
         mine = {pid: n for pid, n in session.execute(_OWN_VOTES, {"participant_id": person.id})}
         ballot = Ballot(_rules(meeting), Role(person.role), mine)
         status = statuses[proposal_id]

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.core.db import read_once
 from shared.core.keys import CONSOLE, ROOM, SCREENS, item_key, view_key, you_part
 from shared.core.models import (
     Contribution,
@@ -59,7 +60,7 @@ class Card(NamedTuple):
     id: int
     participant_id: int
     text: str
-    status: str
+    status: ContributionStatus
     theme_id: int | None
     prompt_id: int | None
     created_at: datetime
@@ -77,15 +78,16 @@ _CARDS = select(
 
 
 def _cards(session: Session, meeting_id: str, ids: list[int] | None) -> list[Card]:
-    """The cards, read once per read for every audience that shows them."""
-    key = (meeting_id, None if ids is None else tuple(sorted(ids)))
-    held: dict[Any, list[Card]] = session.info.setdefault("cards", {})
-    if key not in held:
+    """The cards, read once per transaction for every audience that shows them."""
+
+    def load() -> list[Card]:
         query = _CARDS.where(Contribution.meeting_id == meeting_id)
         if ids is not None:
             query = query.where(Contribution.id.in_(ids))
-        held[key] = [Card(*row) for row in session.execute(query)]
-    return held[key]
+        return [Card(*row) for row in session.execute(query)]
+
+    key = ("cards", meeting_id, None if ids is None else tuple(sorted(ids)))
+    return read_once(session, Contribution.__tablename__, key, load)
 
 
 def contributions_views(
