@@ -24,14 +24,19 @@ from flask import (
     url_for,
 )
 
-from shared.core.models import Meeting
 from shared.domain import DomainError
 from shared.domain.frameworks import DeviceStatus
 from shared.domain.meeting import format_join_code, normalize_join_code
 from shared.i18n import localize_error, select_locale, use_meeting_language
 from shared.kaders import service as kaders
 from shared.meeting.screens import join_url, person_view
-from shared.meeting.service import join, meeting_by_code, meeting_by_id, participant_by_device
+from shared.meeting.service import (
+    AtVersion,
+    join,
+    meeting_by_code,
+    meeting_by_id,
+    participant_by_device,
+)
 from shared.web import (
     api_error,
     client_address,
@@ -87,9 +92,10 @@ def _new_device_cookie(response: Response) -> None:
 def phone(code: str) -> Any:
     if guess_budget_spent():
         return enter_code_refused(code)
-    row = _meeting(code)
-    if row is None:
+    found = _meeting(code)
+    if found is None:
         return enter_code_error(code)
+    row = found.row
     if normalize_join_code(code) != code:
         return redirect(url_for("participant.phone", code=row.join_code))
     use_meeting_language(row.language)
@@ -98,7 +104,7 @@ def phone(code: str) -> Any:
     if token is not None:
         p = participant_by_device(plandag().db, row.id, token)
         you = person_view(p) if p is not None else None
-    response = Response(_phone_page(row, you))
+    response = Response(_phone_page(found, you))
     if token is None:
         # Issued before joining, so a join retried after a lost response is the same
         # device and so the same participant.
@@ -114,7 +120,9 @@ def phone(code: str) -> Any:
 _PAGES: dict[tuple[str, int, str], str] = {}
 
 
-def _phone_page(row: Meeting, you: dict[str, Any] | None) -> str:
+def _phone_page(found: AtVersion, you: dict[str, Any] | None) -> str:
+    row = found.row
+
     def render() -> str:
         return render_template(
             "participant/phone.html",
@@ -125,7 +133,7 @@ def _phone_page(row: Meeting, you: dict[str, Any] | None) -> str:
 
     if you is not None or current_user() is not None:
         return render()  # the page names this person (or a facilitator's own header)
-    key = (row.id, row.version, select_locale())
+    key = (row.id, found.version, select_locale())
     page = _PAGES.get(key)
     if page is None:
         if len(_PAGES) >= 64:
@@ -134,7 +142,7 @@ def _phone_page(row: Meeting, you: dict[str, Any] | None) -> str:
     return page
 
 
-def _meeting(code: str) -> Meeting | None:
+def _meeting(code: str) -> AtVersion | None:
     return meeting_by_code(plandag().db, normalize_join_code(code[:40]))
 
 
@@ -157,10 +165,11 @@ def join_meeting(code: str, data: dict[str, Any]) -> Any:
     app = plandag()
     if guess_budget_spent():
         raise DomainError("rate.limited")
-    row = _meeting(code)
-    if row is None:
+    found = _meeting(code)
+    if found is None:
         spend_guess()
         raise DomainError("join.code_unknown", typed=code[:12])
+    row = found.row
     use_meeting_language(row.language)  # refusals in the language of the page
     token = device_token()
     if token is None:
@@ -191,10 +200,11 @@ def qr(code: str) -> Any:
     # live/dead oracle for join codes.
     if guess_budget_spent():
         abort(429)
-    row = _meeting(code)
-    if row is None:
+    found = _meeting(code)
+    if found is None:
         spend_guess()
         abort(404)
+    row = found.row
     # micro=False: segno picks Micro QR for short data, which many phone scanners miss.
     qr_code = segno.make(join_url(plandag().settings.base_url(), row), micro=False, error="m")
     out = io.BytesIO()

@@ -20,6 +20,7 @@ from shared.i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_l
 from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmasking
 from shared.realtime.guard import install as install_guard
 from shared.realtime.hub import Hub
+from shared.realtime.marks import Coordinator, LocalMarks, RedisMarks
 from shared.realtime.presence import register_worker
 from shared.web import (
     Plandag,
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.wsgi_app = ProxyHeaders(  # type: ignore[method-assign]
         QuietSocketErrors(app.wsgi_app, guard), settings.proxy_trust()
     )
+    worker_id = secrets.token_hex(8)
     hub = Hub(
         db=db,
         emit=socketio.emit,
@@ -85,8 +87,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         sleep=socketio.sleep,
         base_url=settings.base_url,
         coalesce_ms=settings.coalesce_ms,
+        marks=_marks(settings, worker_id),
     )
-    worker_id = secrets.token_hex(8)
     app.extensions["plandag"] = Plandag(
         settings=settings,
         db=db,
@@ -116,10 +118,26 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     try:
-        register_worker(db, worker_id, only_worker=db.engine.dialect.name == "sqlite")
+        for change in register_worker(
+            db,
+            worker_id,
+            only_worker=db.engine.dialect.name == "sqlite",
+            beat=settings.heartbeat_seconds,
+        ):
+            hub.changed(change)
     except Exception:  # the database is not migrated yet: /healthz says so
         log.warning("could not register this worker; run `plandag db upgrade`")
     return app
+
+
+def _marks(settings: Settings, worker_id: str) -> Coordinator:
+    """Several workers share their meetings' marks through Redis (one flusher per
+    meeting); one process keeps them in memory."""
+    if not settings.redis_url:
+        return LocalMarks()
+    import redis
+
+    return RedisMarks(redis.Redis.from_url(settings.redis_url), worker_id)
 
 
 def _template_globals() -> dict[str, Any]:

@@ -7,7 +7,11 @@ import gc
 import logging
 import os
 import resource
+import signal
 import sys
+import time
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -159,7 +163,11 @@ def run(host: str, port: int, async_mode: str) -> None:
     base = settings.base_url()
     click.echo(f"Plandag ({async_mode}) on {host}:{port}; open files: {files}")
     click.echo(f"  console: {base}/")
-    token = issue_first_account_link(plandag.db)
+    from shared.realtime.presence import other_workers
+
+    beat = settings.heartbeat_seconds
+    others = other_workers(plandag.db, plandag.worker_id, beat=beat)
+    token = issue_first_account_link(plandag.db, keep_earlier=others > 0)
     if token is not None:
         click.echo("  no facilitator account yet; this one-time link creates the first one:")
         click.echo(f"  {base}/setup/{token}")
@@ -183,12 +191,59 @@ def run(host: str, port: int, async_mode: str) -> None:
     # only what the meeting itself made (it halved that collection's time with a
     # thousand phones; bench/README.md).
     gc.freeze()
+    _on_sigterm(async_mode, lambda: socketio.start_background_task(_stop, plandag))
     try:
         socketio.run(app, host=host, port=port, **options)
     finally:
-        from shared.realtime.presence import unregister_worker
+        if not plandag.draining:  # Ctrl-C: the same cleanup, without the wait
+            from shared.realtime.presence import unregister_worker
 
-        unregister_worker(plandag.db, plandag.worker_id)
+            unregister_worker(plandag.db, plandag.worker_id)
+
+
+def _on_sigterm(async_mode: str, handler: Callable[[], object]) -> None:
+    """SIGTERM (systemd's stop, a deploy) runs ``handler`` on the event loop."""
+    if async_mode == "gevent":
+        import gevent
+
+        gevent.signal_handler(signal.SIGTERM, handler)
+    else:
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: handler())
+
+
+def _stop(plandag: Any) -> None:
+    """A graceful stop: refuse new sockets (their clients reconnect to another worker),
+    let the intents in flight commit and be acknowledged, clear this worker's presence
+    rows and send that to the rooms, then exit. The sockets close with the process, so
+    their clients reconnect by themselves (a socket the server closes on purpose would
+    not)."""
+    from shared.core.intents import committer
+    from shared.extensions import socketio
+    from shared.realtime.presence import unregister_worker
+
+    log = logging.getLogger("plandag.stop")
+    if plandag.draining:
+        return
+    plandag.draining = True
+    log.info("SIGTERM: finishing the intents in flight, then stopping")
+    server = getattr(socketio, "wsgi_server", None)
+    if server is not None and hasattr(server, "stop_accepting"):
+        server.stop_accepting()  # gevent: a proxy sends new connections to another worker
+    deadline = time.monotonic() + 10
+    group = committer(plandag.db)
+    while group.batches.busy() and time.monotonic() < deadline:
+        socketio.sleep(0.02)
+    socketio.sleep(0.05)  # the acks of the last batch leave
+    try:
+        for change in unregister_worker(plandag.db, plandag.worker_id):
+            plandag.hub.changed(change)
+        plandag.hub.drain(timeout=max(deadline - time.monotonic(), 1.0))
+    except Exception:
+        log.exception("cleanup on SIGTERM failed; the other workers' heartbeat will clear it")
+    log.info("stopped")
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def _heartbeat(app: object) -> None:
@@ -196,12 +251,14 @@ def _heartbeat(app: object) -> None:
     from shared.realtime.presence import heartbeat, sweep_dead_workers
 
     plandag = app.extensions["plandag"]  # type: ignore[attr-defined]
+    beat = plandag.settings.heartbeat_seconds
     log = logging.getLogger("plandag.heartbeat")
-    while True:
-        socketio.sleep(10)
+    while not plandag.draining:
+        socketio.sleep(beat)
         try:
             heartbeat(plandag.db, plandag.worker_id)
-            for change in sweep_dead_workers(plandag.db):
+            for change in sweep_dead_workers(plandag.db, beat=beat):
                 plandag.hub.changed(change)
+            plandag.hub.adopt()  # meetings whose flusher died
         except Exception:
             log.exception("heartbeat failed")

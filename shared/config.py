@@ -35,6 +35,9 @@ class Settings:
     #: wifi is not dropped; a phone that really left is seen within 45 s)
     ping_interval: int = 25
     ping_timeout: int = 20
+    #: seconds between a worker's heartbeats; a worker silent for three of them counts
+    #: as dead and its sockets as gone (cleared by the next heartbeat of another)
+    heartbeat_seconds: float = 2.0
     #: largest Socket.IO message the server accepts before dropping the connection (the
     #: largest intent, a drawn signature, is 220 kB; eventlet's websocket spends about
     #: 30 bytes of memory per byte of a frame while it unmasks it)
@@ -77,6 +80,7 @@ class Settings:
             "join_limit": int(env.get("PLANDAG_JOIN_LIMIT", "200")),
             "ping_interval": int(env.get("PLANDAG_PING_INTERVAL", "25")),
             "ping_timeout": int(env.get("PLANDAG_PING_TIMEOUT", "20")),
+            "heartbeat_seconds": float(env.get("PLANDAG_HEARTBEAT_SECONDS", "2")),
             "guess_limit": int(env.get("PLANDAG_GUESS_LIMIT", "20")),
             "login_limit": int(env.get("PLANDAG_LOGIN_LIMIT", "10")),
             "intent_rate": float(env.get("PLANDAG_INTENT_RATE", "10")),
@@ -96,6 +100,8 @@ class Settings:
         settings.proxy_trust()  # refuse a malformed value at start-up, not per request
         if not settings.intent_rate > 0:
             raise ValueError("PLANDAG_INTENT_RATE must be a number above 0")
+        if not 0.1 <= settings.heartbeat_seconds <= 60:
+            raise ValueError("PLANDAG_HEARTBEAT_SECONDS must be between 0.1 and 60")
         return settings
 
     def proxy_trust(self) -> ProxyTrust:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 # Every feature's screens, imported for their registrations (keys and parts of `you`).
 from shared.consent import screens as _consent  # noqa: F401
+from shared.core.intents import clock_of
 from shared.core.keys import KEYS, YOU_PARTS, key_of, relevant
 from shared.core.models import Meeting as MeetingRow
 from shared.core.models import utcnow
@@ -88,9 +89,11 @@ def snapshot(
     is ``you``), so it is built once per version and shared: a thousand phones joining
     or reconnecting cost one build, not a thousand."""
     shared = audience == "phone"
+    # Read first: whatever is read after it is at least that new.
+    clock = clock_of(session, row.id)
     # the version of the last change phones see (a join, presence, a moderation queue
     # do not touch it): phones of one meeting share their room views until it moves
-    seen = (int((row.audience_versions or {}).get("phone", 0)), base_url)
+    seen = (clock.seen.get("phone", 0), base_url)
     cached = _PHONE_VIEWS.get(row.id) if shared else None
     if cached is not None and cached[0] == seen:
         views = cached[1]
@@ -101,7 +104,7 @@ def snapshot(
                 _PHONE_VIEWS.clear()
             _PHONE_VIEWS[row.id] = (seen, views)
     result: dict[str, Any] = {
-        "version": row.version,
+        "version": clock.version,
         "server_time": iso(utcnow()),
         "views": views,
     }
@@ -119,7 +122,7 @@ def phone_snapshots(
 
 
 #: meeting id -> ((phone version, base url), the phones' room views then). Every change
-#: a phone can see raises the phones' version (``commit_change``), so an entry is exact
+#: a phone can see raises the phones' version (`advance_clocks`), so an entry is exact
 #: until the next such change; the views are only ever serialized, never changed.
 _PHONE_VIEWS: dict[str, tuple[tuple[int, str], dict[str, Any]]] = {}
 
@@ -135,5 +138,7 @@ def _room_views(session: Session, row: MeetingRow, audience: str, base_url: str)
             )
         else:
             assert key.build is not None
-            views[key.name] = key.build(session, row, audience, base_url)
+            value = key.build(session, row, audience, base_url)
+            if value is not None:  # as an update's null: the key is not there
+                views[key.name] = value
     return views

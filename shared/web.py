@@ -55,6 +55,8 @@ class Plandag:
     logins: Limiter
     #: runs blocking C work (password hashes) off the event loop
     offload: Callable[..., Any]
+    #: stopping (SIGTERM): no new connections are accepted, the heartbeat ends
+    draining: bool = False
 
 
 def plandag() -> Plandag:

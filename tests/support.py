@@ -34,6 +34,8 @@ class Server:
     async_mode: str = "gevent"
     port: int = field(default_factory=free_port)
     env_extra: dict[str, str] = field(default_factory=dict)
+    #: the server's output, in the instance folder (workers of one instance: one each)
+    log_name: str = "server.log"
     proc: subprocess.Popen[str] | None = None
     output: list[str] = field(default_factory=list)
 
@@ -67,7 +69,7 @@ class Server:
     def start(self) -> Server:
         self.instance.mkdir(parents=True, exist_ok=True)
         self.cli("db", "upgrade")
-        self.log = open(self.instance / "server.log", "w")
+        self.log = open(self.instance / self.log_name, "w")
         self.proc = subprocess.Popen(
             [PLANDAG, "run", "--host", "127.0.0.1", "--port", str(self.port)],
             env=self.env(),
@@ -88,7 +90,7 @@ class Server:
         raise RuntimeError(f"server did not start:\n{self.read_log()}")
 
     def read_log(self) -> str:
-        return (self.instance / "server.log").read_text()
+        return (self.instance / self.log_name).read_text()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -164,6 +166,11 @@ class Client:
         self.updates: list[dict[str, Any]] = []
         self.snapshots = 0
         self.gaps = 0
+        #: updates older than an update already applied (out of order); one older than
+        #: a snapshot is not counted (it was read before the snapshot: nothing is lost)
+        self.older = 0
+        self._at_snapshot = True
+        self.early: list[dict[str, Any]] = []
         self.sio.on("snapshot", self._snapshot)
         self.sio.on("update", self._update)
         self.sio.on("you", self._you)
@@ -184,10 +191,20 @@ class Client:
         self.version = snap["version"]
         self.you = snap.get("you", self.you)
         self.snapshots += 1
+        self._at_snapshot = True
+        # As live.js: updates that came before the first snapshot and are newer than it.
+        queued, self.early = self.early, []
+        for update in queued:
+            if update["version"] > self.version:
+                self._update(update)
 
     def _update(self, update: dict[str, Any]) -> None:
+        if self.snapshots == 0:
+            self.early.append(update)  # joined the room before the snapshot was read
+            return
         self.updates.append(update)
         if update["version"] < self.version:
+            self.older += 0 if self._at_snapshot else 1
             return
         if update["since"] > self.version:
             self.gaps += 1
@@ -203,6 +220,7 @@ class Client:
             else:
                 self.views[key] = value
         self.version = update["version"]
+        self._at_snapshot = False
 
     def _you(self, you: dict[str, Any]) -> None:
         # A partial `you` brings only the parts that changed, as the phone's page merges it.

@@ -124,14 +124,16 @@ def change_password(
         return row.session_epoch
 
 
-def issue_first_account_link(db: Database) -> str | None:
+def issue_first_account_link(db: Database, *, keep_earlier: bool = False) -> str | None:
     """A one-time link that creates the first facilitator account, while there is none.
-    Earlier unused links stop working: only the newest printed one counts."""
+    Earlier unused links stop working (only the newest printed one counts), unless
+    ``keep_earlier``: other workers are running, and each printed its own."""
     token = secrets.token_urlsafe(32)
     with db.transaction() as session:
         if session.scalar(select(func.count(User.id))):
             return None
-        session.execute(delete(LoginToken).where(LoginToken.user_id.is_(None)))
+        if not keep_earlier:
+            session.execute(delete(LoginToken).where(LoginToken.user_id.is_(None)))
         session.add(
             LoginToken(token_hash=sha256(token), user_id=None, expires_at=utcnow() + LOGIN_LINK_TTL)
         )

@@ -245,7 +245,7 @@ def open_round(
                 raise DomainError("proposal.closed")
         row, eligible = _start_round(session, meeting, proposal)
         change = commit_change(session, meeting, {"consent", "consent_tally", "meeting"}, eligible)
-        return {"round_id": row.id, "eligible": len(eligible), "version": change.version}, change
+        return {"round_id": row.id, "eligible": len(eligible)}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.open", work)
 
@@ -322,7 +322,7 @@ def amend_proposal(
             keys |= {"consent", "consent_tally", "meeting"}
             result |= {"superseded": running.id, "round_id": new_round.id}
         change = commit_change(session, meeting, keys, personal)
-        return {**result, "version": change.version}, change
+        return result, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.edit", work)
 
@@ -378,7 +378,6 @@ def answer(
         return {
             "round_id": row.id,
             "answer": response.answer.value,
-            "version": change.version,
         }, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "consent.answer", work)
@@ -416,7 +415,7 @@ def resolve_objection(
         change = commit_change(
             session, meeting, {"consent_tally"}, {person.id}, you_parts={"consent"}
         )
-        return {"round_id": row.id, "withdrawn": withdraw, "version": change.version}, change
+        return {"round_id": row.id, "withdrawn": withdraw}, change
 
     action = "consent.withdraw" if withdraw else "consent.keep"
     return participant_intent(db, participant_id, meeting_id, client_id, action, work)
@@ -434,7 +433,7 @@ def ask_objector(
         change = commit_change(
             session, meeting, {"consent_tally"}, {participant_id}, you_parts={"consent"}
         )
-        return {"participant_id": participant_id, "version": change.version}, change
+        return {"participant_id": participant_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.ask", work)
 
@@ -453,7 +452,7 @@ def add_late(
         change = commit_change(
             session, meeting, {"consent_tally"}, {person.id}, you_parts={"consent"}
         )
-        return {"eligible": len(row.eligible), "version": change.version}, change
+        return {"eligible": len(row.eligible)}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.add", work)
 
@@ -497,7 +496,7 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
                 )
                 keys |= {"agreements", "framework_check", f"proposal:{proposal.id}"}
         change = commit_change(session, meeting, keys, set(row.eligible))
-        return {"round_id": row.id, "outcome": outcome.value, "version": change.version}, change
+        return {"round_id": row.id, "outcome": outcome.value}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.close", work)
 
@@ -513,7 +512,7 @@ def park(
             raise DomainError("proposal.closed")
         proposal.consent_status = ConsentStatus.PARKED
         change = commit_change(session, meeting, {f"proposal:{proposal.id}"})
-        return {"id": proposal.id, "version": change.version}, change
+        return {"id": proposal.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.park", work)
 
@@ -574,7 +573,7 @@ def _plan_changed(
         keys |= {"consent", "consent_tally", "meeting"}
         result = {**result, "superseded": running.id, "round_id": new_round.id}
     change = commit_change(session, meeting, keys, personal)
-    return {**result, "version": change.version}, change
+    return result, change
 
 
 def update_plan(
@@ -635,6 +634,6 @@ def configure(
     def work(session: Session, meeting: MeetingRow) -> Result:
         meeting.consent_roles = sorted(roles)
         change = commit_change(session, meeting, {"meeting"})
-        return {"roles": meeting.consent_roles, "version": change.version}, change
+        return {"roles": meeting.consent_roles}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.configure", work)

@@ -53,6 +53,11 @@ class Batcher(Generic[T]):
         with self._lock:
             return len(self._queues.get(key, ()))
 
+    def busy(self) -> bool:
+        """Is any batch queued or being run?"""
+        with self._lock:
+            return bool(self._queues)
+
     def submit(self, key: str, item: T) -> Any:
         ticket = _Ticket(key, item)
         with self._lock:

@@ -1,6 +1,6 @@
 """One client intent, one short transaction: run it once per client id, check who may do
-it, give the change the meeting's next version and say which view keys changed. The hub
-broadcasts after the commit and the ack.
+it, say which view keys changed, and give the change the meeting's next version as the
+transaction commits. The hub broadcasts after the commit and the ack.
 """
 
 from __future__ import annotations
@@ -10,19 +10,19 @@ import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, event, insert, select, tuple_, update
+from sqlalchemy import Integer, Table, bindparam, case, event, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import Executable
 
 from shared.core.batches import Batcher, one_per
 from shared.core.db import READS, Database, forget_reads, read_once
-from shared.core.keys import audiences_for
+from shared.core.keys import AUDIENCES, audiences_for
 from shared.core.models import (
     Intent,
+    MeetingClock,
     MeetingFacilitator,
     Participant,
     utcnow,
@@ -41,15 +41,14 @@ class Change:
     """What a committed intent changed, for the hub: which views to refresh."""
 
     meeting_id: str
-    version: int
+    #: the meeting's version this change has, given when its transaction commits
+    version: int = 0
     #: view keys whose content changed, e.g. "meeting", "participant:12", "counts"
     keys: set[str] = field(default_factory=set)
     #: participants whose own view ("you") changed
     personal: set[int] = field(default_factory=set)
     #: participants who lost access (removed): their sockets are closed
     evicted: set[int] = field(default_factory=set)
-    #: per audience, the version of the change before this one that it saw
-    since: dict[str, int] = field(default_factory=dict)
     #: which parts of those participants' own view changed (None: any of them)
     you_parts: set[str] | None = None
 
@@ -59,17 +58,8 @@ Result = tuple[dict[str, Any], Change | None]
 Outcome = Result | BaseException
 
 
-@dataclass
-class _Versions:
-    """A meeting's version counters while a transaction is open: advanced per intent
-    in memory and written once, when the transaction commits (`_before_commit`), so
-    a batch of intents does not update the meeting row once per intent."""
-
-    version: int
-    seen: dict[str, int]
-
-
-VERSIONS = "plandag.versions"
+#: the changes of the open transaction, in order, waiting for their versions
+CHANGES = "plandag.changes"
 
 
 def commit_change(
@@ -81,49 +71,89 @@ def commit_change(
     *,
     you_parts: Iterable[str] | None = None,
 ) -> Change:
-    """Give this change the meeting's next version and record, per audience that sees
-    it, which version it follows. ``you_parts`` names the parts of the ``personal``
-    participants' own view that changed, when the change knows (a phone's answer
-    changes its answer): only those are rebuilt and sent."""
-    state = _track_versions(session, meeting)
-    state.version += 1
-    since = {}
-    for audience in audiences_for(keys):
-        since[audience] = int(state.seen.get(audience, 0))
-        state.seen[audience] = state.version
-    # What the row reads in this transaction; not a change the unit of work flushes
-    # (that would be one UPDATE per intent): `_before_commit` writes it at the commit.
-    set_committed_value(meeting, "version", state.version)
-    set_committed_value(meeting, "audience_versions", dict(state.seen))
-    return Change(
+    """Record what this intent changed. The change gets the meeting's next version when
+    the transaction commits (`advance_clocks`). ``you_parts`` names the parts of the
+    ``personal`` participants' own view that changed, when the change knows (a phone's
+    answer changes its answer): only those are rebuilt and sent."""
+    change = Change(
         meeting.id,
-        state.version,
+        0,
         set(keys),
         set(personal),
         set(evicted),
-        since,
         None if you_parts is None else set(you_parts),
+    )
+    session.info.setdefault(CHANGES, []).append(change)
+    return change
+
+
+_CLOCKS = cast(Table, MeetingClock.__table__)
+
+
+def _advance_statement() -> Any:
+    """One statement per meeting and commit: the counter moves by the transaction's
+    changes and each audience's last version to the last change it sees (``k_<a>``: that
+    change's place in the transaction, 0 for none). SQLite and PostgreSQL both read the
+    old ``version`` on the right-hand side, and both return the new one."""
+    c = _CLOCKS.c
+    seen = {
+        audience: case(
+            (bindparam(f"k_{audience}", type_=Integer) > 0, c.version + bindparam(f"k_{audience}")),
+            else_=c[audience],
+        )
+        for audience in AUDIENCES
+    }
+    return (
+        update(_CLOCKS)
+        .where(c.meeting_id == bindparam("m"))
+        .values(version=c.version + bindparam("n", type_=Integer), **seen)
+        .returning(c.version)
     )
 
 
-#: a Core statement built once: the ORM's bulk UPDATE would look for the row among
-#: the session's objects first (the row already holds these values)
-_WRITE_VERSIONS = (
-    update(cast(Table, MeetingRow.__table__))
-    .where(MeetingRow.__table__.c.id == bindparam("meeting_id"))
-    .values(version=bindparam("version"), audience_versions=bindparam("seen"))
-)
+_ADVANCE = _advance_statement()
 
 
-def _track_versions(session: Session, meeting: MeetingRow) -> _Versions:
-    """The meeting's version counters in this transaction, from its row the first time."""
-    pending: dict[str, _Versions] = session.info.setdefault(VERSIONS, {})
-    state = pending.get(meeting.id)
-    if state is None:
-        state = pending[meeting.id] = _Versions(
-            meeting.version, dict(meeting.audience_versions or {})
-        )
-    return state
+def advance_clocks(session: Session) -> None:
+    """Give the transaction's changes their versions: the last statement before the
+    commit, so writers on several workers hold a meeting's clock row only while they
+    commit (and a change's version is the order of the commits)."""
+    changes: list[Change] = session.info.pop(CHANGES, None) or []
+    per_meeting: dict[str, list[Change]] = {}
+    for change in changes:
+        per_meeting.setdefault(change.meeting_id, []).append(change)
+    for meeting_id, mine in per_meeting.items():
+        places = {audience: 0 for audience in AUDIENCES}
+        for place, change in enumerate(mine, start=1):
+            for audience in audiences_for(change.keys):
+                places[audience] = place
+        params = {"m": meeting_id, "n": len(mine)}
+        params |= {f"k_{audience}": place for audience, place in places.items()}
+        last = session.execute(_ADVANCE, params).scalar()
+        if last is None:  # the meeting is gone: nobody is told
+            continue
+        for place, change in enumerate(mine, start=1):
+            change.version = int(last) - len(mine) + place
+
+
+class Clock(NamedTuple):
+    version: int
+    #: audience -> the version of the last change it sees
+    seen: dict[str, int]
+
+
+def clock_of(session: Session, meeting_id: str) -> Clock:
+    """The meeting's committed version (read first by a flush or a snapshot: whatever
+    they read after it is at least that new)."""
+    c = _CLOCKS.c
+    row = session.execute(
+        select(c.version, c.console, c.beamer, c.phone).where(c.meeting_id == meeting_id)
+    ).first()
+    if row is None:
+        return Clock(0, {})
+    return Clock(
+        int(row[0]), dict(zip(AUDIENCES, (int(row[1]), int(row[2]), int(row[3])), strict=True))
+    )
 
 
 LATER = "plandag.later"
@@ -210,32 +240,37 @@ def _table_of(statement: Any) -> str | None:
 def _before_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the rest is written with the transaction
+    _run_later(session)
+    advance_clocks(session)
+    for result, change in session.info.pop(RESULTS, ()):
+        result["version"] = change.version  # what the ack (and a retry's) tells
     _run_later(session, committing=True)
-    for meeting_id, state in session.info.pop(VERSIONS, {}).items():
-        session.execute(
-            _WRITE_VERSIONS,
-            {"meeting_id": meeting_id, "version": state.version, "seen": state.seen},
-        )
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_versions(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:  # rolled back (a commit has written them already)
-        for name in (VERSIONS, MEETING_ROW, LATER, LATER_MARK, AT_COMMIT, WRITES, READS):
+        for name in (CHANGES, RESULTS, MEETING_ROW, LATER, LATER_MARK, AT_COMMIT, WRITES, READS):
             session.info.pop(name, None)
 
 
 MEETING_ROW = "plandag.meeting_row"
+#: (result, change) of the transaction's intents: the result tells the change's version
+RESULTS = "plandag.results"
 
 
-def load_for_update(session: Session, meeting_id: str) -> MeetingRow:
+def load_for_update(session: Session, meeting_id: str, *, alone: bool = True) -> MeetingRow:
     """The meeting's row, locked for this transaction (read once per transaction: a
-    batch of intents of one meeting shares it)."""
+    batch of intents of one meeting shares it). ``alone``: no other write of the
+    meeting runs meanwhile (PostgreSQL ``FOR UPDATE``: the facilitator's moves, which
+    change what the others check). Otherwise ``FOR SHARE``: the phones' answers, votes
+    and cards of several workers run side by side, and a move waits for them (and they
+    for it). SQLite has one writer anyway."""
     cached: dict[str, MeetingRow] = session.info.setdefault(MEETING_ROW, {})
     row = cached.get(meeting_id)
     if row is None:
         row = session.scalar(
-            select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update()
+            select(MeetingRow).where(MeetingRow.id == meeting_id).with_for_update(read=not alone)
         )
         if row is None:
             raise DomainError("meeting.unknown")
@@ -272,6 +307,8 @@ class _Job:
     client_id: str | None
     action: str
     work: Unit
+    #: runs with no other write of its meeting beside it (`load_for_update`)
+    alone: bool = True
     retried: bool = False
 
 
@@ -336,12 +373,15 @@ class GroupCommit:
         assert db is not None, "a database in use is alive"
         with db.transaction() as session:
             # The meeting's row, locked before the first savepoint: a lock taken inside
-            # one would go with its rollback (PostgreSQL), and so would the counters.
-            _track_versions(session, load_for_update(session, meeting_id))
+            # one would go with its rollback (PostgreSQL).
+            alone = any(job.alone for job in batch)
+            load_for_update(session, meeting_id, alone=alone)
             done = _stored_results(session, batch)
+            made: dict[tuple[str, str], Change] = {}
             # The senders of this batch in one query, as columns: each intent's check of
-            # its sender is then a lookup.
-            _prefetch_people(session, batch)
+            # its sender is then a lookup. Beside other workers' batches, each sender's
+            # row is locked too: one person's intents (two tabs) still run one at a time.
+            _prefetch_people(session, batch, lock=not alone)
             for job in batch:
                 key = (job.actor, job.client_id) if job.client_id is not None else None
                 if key is not None and key in done:
@@ -349,12 +389,19 @@ class GroupCommit:
                     if action != job.action or stored_meeting != job.meeting_id:
                         outcomes.append(DomainError("payload.client_id_reused"))
                     else:
-                        outcomes.append(({**result, "duplicate": True}, None))
+                        again = {**result, "duplicate": True}
+                        if key in made:  # sent twice in this batch: its version is given
+                            session.info.setdefault(RESULTS, []).append((again, made[key]))
+                        outcomes.append((again, None))
                     continue
                 outcome = (self._run_saved if savepoints else self._run_bare)(session, job)
                 outcomes.append(outcome)
                 if isinstance(outcome, BaseException):
                     continue
+                if outcome[1] is not None:
+                    session.info.setdefault(RESULTS, []).append(outcome)
+                    if key is not None:
+                        made[key] = outcome[1]
                 if key is not None:
                     done[key] = (job.action, job.meeting_id, outcome[0])
                     write_at_commit(  # nothing reads these back (`done` answers a retry)
@@ -373,7 +420,7 @@ class GroupCommit:
 
     @staticmethod
     def _run_saved(session: Session, job: _Job) -> Outcome:
-        versions = _copy_versions(session)
+        changes = len(session.info.get(CHANGES, ()))
         mark = len(session.info.get(LATER, ()))
         savepoint = session.begin_nested()
         try:
@@ -383,13 +430,13 @@ class GroupCommit:
             savepoint.rollback()
             forget_reads(session, None)  # what it wrote and read is undone
             _forget_later(session, mark)
-            _restore_versions(session, versions)
+            _forget_changes(session, changes)
             return error
         return result
 
     @staticmethod
     def _run_bare(session: Session, job: _Job) -> Outcome:
-        versions = _copy_versions(session)
+        changes = len(session.info.get(CHANGES, ()))
         mark = session.info[LATER_MARK] = len(session.info.get(LATER, ()))
         writes = session.info.get(WRITES, 0)
         try:
@@ -398,7 +445,7 @@ class GroupCommit:
             if session.info.get(WRITES, 0) != writes or _has_changes(session):
                 raise _Unsafe from error
             _forget_later(session, mark)
-            _restore_versions(session, versions)
+            _forget_changes(session, changes)
             return error
         if _has_changes(session):
             # Its objects go out now, so a later intent's failure is judged on its own.
@@ -438,17 +485,20 @@ def _forget_later(session: Session, mark: int) -> None:
         del later[mark:]
 
 
-def _copy_versions(session: Session) -> dict[str, _Versions]:
-    return {
-        mid: _Versions(v.version, dict(v.seen)) for mid, v in session.info.get(VERSIONS, {}).items()
-    }
+def _forget_changes(session: Session, mark: int) -> None:
+    """A refused intent's change never happened: it takes no version."""
+    changes = session.info.get(CHANGES)
+    if changes is not None:
+        del changes[mark:]
 
 
-def _prefetch_people(session: Session, batch: list[_Job]) -> None:
-    """The senders of the batch's phone intents in one query, as columns."""
+def _prefetch_people(session: Session, batch: list[_Job], *, lock: bool) -> None:
+    """The senders of the batch's phone intents in one query, as columns (``lock``:
+    their rows locked for the transaction, on PostgreSQL)."""
     ids = {int(job.actor[2:]) for job in batch if job.actor.startswith("p:")}
     if ids:
-        _senders(session).update((p.id, p) for p in people_rows(session, ids))
+        lock = lock and session.get_bind().dialect.name == "postgresql"
+        _senders(session).update((p.id, p) for p in people_rows(session, ids, lock=lock))
 
 
 def _senders(session: Session) -> dict[int, PersonRow]:
@@ -472,22 +522,6 @@ def _batch_person(session: Session, meeting_id: str, participant_id: int) -> Per
     return person
 
 
-def _restore_versions(session: Session, versions: dict[str, _Versions]) -> None:
-    """After a refused intent's savepoint is rolled back: its version never happened."""
-    rows: dict[str, MeetingRow] = session.info.get(MEETING_ROW, {})
-    for meeting_id in set(session.info.get(VERSIONS, {})) - set(versions):
-        # First counted by the refused intent: its row and its lock went with it too.
-        row = rows.pop(meeting_id, None)
-        if row is not None:
-            session.expire(row, ["version", "audience_versions"])
-    session.info[VERSIONS] = versions
-    for meeting_id, state in versions.items():
-        row = rows.get(meeting_id)
-        if row is not None:
-            set_committed_value(row, "version", state.version)
-            set_committed_value(row, "audience_versions", dict(state.seen))
-
-
 def committer(db: Database) -> GroupCommit:
     return one_per(db, "group_commit", lambda: GroupCommit(db))
 
@@ -500,12 +534,15 @@ def run_intent(
     client_id: str | None,
     action: str,
     work: Unit,
+    alone: bool = True,
 ) -> Result:
     """Carry out a client write once per client-made id, committed before it returns
     (with the other intents of its meeting that arrived meanwhile: `GroupCommit`). A
     retry of a write that was already committed returns the stored result and changes
-    nothing. A refused write is not stored: a retry is judged afresh."""
-    return committer(db).submit(_Job(meeting_id, actor, client_id, action, work))
+    nothing. A refused write is not stored: a retry is judged afresh. ``alone``: see
+    `load_for_update`; a write that is not alone runs beside other workers' writes of
+    its meeting, so it must not depend on what another person's write changes."""
+    return committer(db).submit(_Job(meeting_id, actor, client_id, action, work, alone))
 
 
 Work = Callable[[Session, MeetingRow], Result]
@@ -535,9 +572,14 @@ def participant_intent(
     client_id: str,
     action: str,
     work: Callable[[Session, MeetingRow, PersonRow], Result],
+    *,
+    alone: bool = False,
 ) -> Result:
     """A phone's intent. ``work`` gets its sender as columns (read once per batch for
-    all its senders); one that changes the person loads the object itself."""
+    all its senders); one that changes the person loads the object itself. It runs
+    beside the other phones' intents of its meeting (on other workers) unless it is
+    ``alone``: one that depends on what others' intents change (a table's seats, the
+    speaking queue's order)."""
 
     def run(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
@@ -553,6 +595,7 @@ def participant_intent(
         client_id=client_id,
         action=action,
         work=run,
+        alone=alone,
     )
 
 

@@ -143,11 +143,6 @@ class Meeting(Base):
     phase_started_at: Mapped[datetime | None]
     #: the current phase's time budget, when the facilitator set one
     timebox_seconds: Mapped[int | None]
-    #: bumped in the same transaction as every change clients see; orders broadcasts
-    version: Mapped[int] = mapped_column(Integer, default=0)
-    #: per audience, the last version that changed something that audience sees: an
-    #: update names it as ``since`` so a client can tell a real gap from a quiet stretch
-    audience_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: secret in the beamer link, so a venue computer needs no facilitator login
     beamer_key: Mapped[str] = mapped_column(String(64))
     #: sharing: "pre" (approve first) or "post" (shown at once, can be hidden)
@@ -248,6 +243,25 @@ class Participant(Base):
     table_id: Mapped[int | None] = mapped_column(
         ForeignKey("work_tables.id", ondelete="SET NULL", use_alter=True)
     )
+
+
+class MeetingClock(Base):
+    """A meeting's version counter, in a row of its own: every commit that changes
+    something clients see advances it by its changes, as its last statement
+    (`shared.core.intents`), so the writers of a meeting on several workers hold this
+    row only while they commit, and the meeting's own row is not written per change."""
+
+    __tablename__ = "meeting_clocks"
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: changes committed so far; a flush and a snapshot carry the value they read
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    #: per audience, the version of the last change it sees (the phones' room views are
+    #: shared by every phone until ``phone`` moves)
+    console: Mapped[int] = mapped_column(Integer, default=0)
+    beamer: Mapped[int] = mapped_column(Integer, default=0)
+    phone: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Connection(Base):

@@ -61,11 +61,14 @@ _PEOPLE = select(
 )
 
 
-def people_rows(session: Session, ids: Iterable[int]) -> list[PersonRow]:
-    """These people (unknown ids are left out): the phones a flush or a snapshot is for."""
-    return [
-        PersonRow(*row) for row in session.execute(_PEOPLE.where(Participant.id.in_(list(ids))))
-    ]
+def people_rows(session: Session, ids: Iterable[int], *, lock: bool = False) -> list[PersonRow]:
+    """These people (unknown ids are left out): the phones a flush or a snapshot is for.
+    ``lock``: their rows locked for the transaction, in the order of their ids (so two
+    transactions that lock some of the same people cannot deadlock)."""
+    statement = _PEOPLE.where(Participant.id.in_(list(ids)))
+    if lock:
+        statement = statement.order_by(Participant.id).with_for_update()
+    return [PersonRow(*row) for row in session.execute(statement)]
 
 
 def meeting_people(session: Session, meeting_id: str) -> dict[int, PersonRow]:

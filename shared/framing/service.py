@@ -35,7 +35,7 @@ def add_info(
         session.add(item)
         session.flush()
         change = commit_change(session, meeting, {"info"})
-        return {"id": item.id, "version": change.version}, change
+        return {"id": item.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "info.create", work)
 
@@ -52,7 +52,7 @@ def show_info(
                 raise DomainError("payload.invalid", detail="unknown information item")
             meeting.shown_info_id = item.id
         change = commit_change(session, meeting, {"meeting"})
-        return {"shown_info_id": meeting.shown_info_id, "version": change.version}, change
+        return {"shown_info_id": meeting.shown_info_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "info.show", work)
 
@@ -105,7 +105,7 @@ def revise_statement(
             meeting.recognition_id = check.id
             result["check_id"] = check.id
         change = commit_change(session, meeting, {"meeting", "recognition", "recognition_tally"})
-        return {**result, "version": change.version}, change
+        return result, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "statement.revise", work)
 
@@ -122,7 +122,7 @@ def open_recognition(db: Database, *, user_id: int, meeting_id: str, client_id: 
         session.flush()
         meeting.recognition_id = check.id
         change = commit_change(session, meeting, {"recognition", "recognition_tally"})
-        return {"check_id": check.id, "version": change.version}, change
+        return {"check_id": check.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "recognition.open", work)
 
@@ -138,7 +138,7 @@ def close_recognition(db: Database, *, user_id: int, meeting_id: str, client_id:
         assert check is not None
         check.closed_at = utcnow()
         change = commit_change(session, meeting, {"recognition", "recognition_tally"})
-        return {"check_id": check.id, "version": change.version}, change
+        return {"check_id": check.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "recognition.close", work)
 
@@ -180,6 +180,6 @@ def answer_recognition(
         change = commit_change(
             session, meeting, {"recognition_tally"}, {person.id}, you_parts={"recognition"}
         )
-        return {"check_id": check.id, "answer": value.value, "version": change.version}, change
+        return {"check_id": check.id, "answer": value.value}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "recognition.answer", work)

@@ -125,6 +125,7 @@ def _as_actor(
         lambda session, meeting, person: work(
             session, meeting, Who(None, _party_of(session, person), person)
         ),
+        alone=True,  # the parties edit the same kaders
     )
 
 
@@ -184,7 +185,7 @@ def invite_party(
         session.add(party)
         session.flush()
         change = commit_change(session, meeting, {"parties"})
-        return {"id": party.id, "version": change.version}, change
+        return {"id": party.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "party.invite", work)
 
@@ -210,7 +211,7 @@ def renew_party_link(
             # the flags and checks it made no longer name it through its representative
             keys |= {"framework_flags", "framework_check"}
         change = commit_change(session, meeting, keys)
-        return {"id": party.id, "version": change.version}, change
+        return {"id": party.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "party.renew", work)
 
@@ -236,7 +237,7 @@ def decide_device(
         device.status = DeviceStatus.APPROVED if approve else DeviceStatus.REFUSED
         device.decided_at, device.decided_by = utcnow(), user_id
         change = commit_change(session, meeting, {"parties"})
-        return {"id": device.id, "status": device.status, "version": change.version}, change
+        return {"id": device.id, "status": device.status}, change
 
     action = "party.approve_device" if approve else "party.refuse_device"
     return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
@@ -454,7 +455,7 @@ def save_framework(
             row.version = version.number
         keys, personal = _framework_keys(session, meeting)
         change = commit_change(session, meeting, keys, personal)
-        return {"id": row.id, "version_number": version.number, "version": change.version}, change
+        return {"id": row.id, "version_number": version.number}, change
 
     action = "framework.create" if framework_id is None else "framework.edit"
     return _as_actor(db, actor, meeting_id, client_id, action, work)
@@ -496,7 +497,7 @@ def delete_framework(
         if meeting.shown_framework_id == row.id:
             meeting.shown_framework_id = None
         change = commit_change(session, meeting, keys, personal)
-        return {"id": row.id, "version": change.version}, change
+        return {"id": row.id}, change
 
     return _as_actor(db, actor, meeting_id, client_id, "framework.delete", work)
 
@@ -517,7 +518,7 @@ def lock_frameworks(db: Database, *, user_id: int, meeting_id: str, client_id: s
             {"frameworks", "framework_check", "meeting"},
             party_people(session, meeting_id),
         )
-        return {"count": count, "version": change.version}, change
+        return {"count": count}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "framework.lock", work)
 
@@ -535,7 +536,7 @@ def show_framework(
                 raise DomainError("framework.not_locked")
             meeting.shown_framework_id = _framework(session, meeting_id, framework_id).id
         change = commit_change(session, meeting, {"frameworks"})
-        return {"shown_framework_id": meeting.shown_framework_id, "version": change.version}, change
+        return {"shown_framework_id": meeting.shown_framework_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "framework.show", work)
 
@@ -572,7 +573,7 @@ def flag_proposal(
         session.add(flag)
         session.flush()
         change = commit_change(session, meeting, {"framework_flags"})
-        return {"id": flag.id, "version": change.version}, change
+        return {"id": flag.id}, change
 
     return _as_actor(db, actor, meeting_id, client_id, "framework.flag", work)
 
@@ -588,7 +589,7 @@ def clear_flag(
             raise DomainError("flag.not_own")
         flag.cleared_at = utcnow()
         change = commit_change(session, meeting, {"framework_flags"})
-        return {"id": flag.id, "version": change.version}, change
+        return {"id": flag.id}, change
 
     return _as_actor(db, actor, meeting_id, client_id, "framework.unflag", work)
 
@@ -689,7 +690,6 @@ def record_check(
             "framework_id": framework_id,
             "verdict": entry.verdict.value,
             "status": check.status().value,
-            "version": change.version,
         }, change
 
     return _as_actor(db, actor, meeting_id, client_id, "check.record", work)
@@ -728,7 +728,7 @@ def add_followup(
         session.add(row)
         session.flush()
         change = commit_change(session, meeting, {"framework_check", "meeting"})
-        return {"id": row.id, "version": change.version}, change
+        return {"id": row.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "followup.add", work)
 
@@ -744,6 +744,6 @@ def delete_followup(
             raise DomainError("followup.phase_closed")
         session.delete(row)
         change = commit_change(session, meeting, {"framework_check", "meeting"})
-        return {"id": followup_id, "version": change.version}, change
+        return {"id": followup_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "followup.delete", work)

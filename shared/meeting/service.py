@@ -28,6 +28,7 @@ from shared.core.intents import (
 from shared.core.models import (
     Contribution,
     FrameworkParty,
+    MeetingClock,
     MeetingFacilitator,
     Participant,
     PartyDevice,
@@ -95,11 +96,11 @@ def create_meeting(db: Database, user_id: int, details: MeetingDetails) -> Meeti
                     join_code=new_join_code(),
                     beamer_key=secrets.token_urlsafe(24),
                     phase=Phase.WELCOME,
-                    version=1,
                     **_details_columns(details),
                 )
                 session.add(row)
                 session.flush()
+                session.add(MeetingClock(meeting_id=row.id, version=1))
                 session.add(MeetingFacilitator(meeting_id=row.id, user_id=user_id, is_owner=True))
             return row
         except IntegrityError:
@@ -203,28 +204,38 @@ def get_meeting_for_facilitator(db: Database, user_id: int, meeting_id: str) -> 
         return row
 
 
-#: join code -> the meeting's row as last read (detached, read only). A thousand phones
-#: open the page and join within a minute; every change to a meeting raises its version,
-#: so a row whose version is still the stored one is still the stored row.
-_BY_CODE: dict[str, MeetingRow] = {}
+class AtVersion(NamedTuple):
+    """A meeting's row (detached, read only) as it was at ``version``."""
+
+    row: MeetingRow
+    version: int
 
 
-def meeting_by_code(db: Database, code: str) -> MeetingRow | None:
+#: join code -> the meeting's row as last read. A thousand phones open the page and
+#: join within a minute; every change to a meeting raises its version, so a row whose
+#: version is still the stored one is still the stored row.
+_BY_CODE: dict[str, AtVersion] = {}
+
+
+def meeting_by_code(db: Database, code: str) -> AtVersion | None:
     with db.read() as session:
         found = session.execute(
-            select(MeetingRow.id, MeetingRow.version).where(MeetingRow.join_code == code)
+            select(MeetingRow.id, MeetingClock.version)
+            .join(MeetingClock, MeetingClock.meeting_id == MeetingRow.id)
+            .where(MeetingRow.join_code == code)
         ).first()
         if found is None:
             return None
         held = _BY_CODE.get(code)
-        if held is not None and (held.id, held.version) == tuple(found):
+        if held is not None and (held.row.id, held.version) == tuple(found):
             return held
         row = session.get(MeetingRow, found.id)
-        if row is not None:
-            if len(_BY_CODE) >= 256:
-                _BY_CODE.clear()
-            _BY_CODE[code] = row
-        return row
+        if row is None:
+            return None
+        if len(_BY_CODE) >= 256:
+            _BY_CODE.clear()
+        at = _BY_CODE[code] = AtVersion(row, int(found.version))
+        return at
 
 
 def participant_by_code(db: Database, code: str, device_token: str) -> Participant | None:
@@ -325,7 +336,7 @@ def move_phase(
                 )
             )
         change = commit_change(session, row, keys, personal)
-        return {"phase": row.phase, "version": change.version}, change
+        return {"phase": row.phase}, change
 
     return run_intent(
         db,
@@ -348,7 +359,7 @@ def set_timer(
         row.timebox_seconds = event.timebox_seconds
         row.phase_started_at = event.started_at
         change = commit_change(session, row, {"meeting"})
-        return {"timebox_seconds": row.timebox_seconds, "version": change.version}, change
+        return {"timebox_seconds": row.timebox_seconds}, change
 
     return run_intent(
         db,
@@ -370,7 +381,7 @@ def set_beamer_pace(
     def work(session: Session, row: MeetingRow) -> Result:
         row.beamer_page_seconds = chosen
         change = commit_change(session, row, {"meeting"})
-        return {"seconds": chosen, "version": change.version}, change
+        return {"seconds": chosen}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "beamer.pace", work)
 
@@ -498,7 +509,13 @@ def join(
         return {"participant": person, "new": True}, commit_change(session, row, keys)
 
     result, change = run_intent(
-        db, meeting_id=meeting_id, actor="join", client_id=None, action="join", work=work
+        db,
+        meeting_id=meeting_id,
+        actor="join",
+        client_id=None,
+        action="join",
+        work=work,
+        alone=False,  # a thousand phones join beside each other
     )
     return Joined(result["participant"], change, result["new"])
 
@@ -574,7 +591,7 @@ def remove_participant(
             personal,
             {p.id},
         )
-        return {"participant_id": p.id, "version": change.version}, change
+        return {"participant_id": p.id}, change
 
     return run_intent(
         db,
@@ -608,7 +625,7 @@ def set_participant_role(
             {f"participant:{p.id}", "counts", "ranking", "tables", "signing_tally"},
             {p.id},
         )
-        return {"participant_id": p.id, "role": p.role, "version": change.version}, change
+        return {"participant_id": p.id, "role": p.role}, change
 
     return run_intent(
         db,

@@ -136,7 +136,7 @@ def create_proposal(
         session.flush()
         record_version(session, row, participant_id=person.id)
         change = commit_change(session, meeting, proposal_keys(row) | {"tables"})
-        return {"id": row.id, "version": change.version}, change
+        return {"id": row.id}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "proposal.create", work)
 
@@ -182,7 +182,7 @@ def create_from(
         session.flush()
         record_version(session, row, user_id=user_id)
         change = commit_change(session, meeting, proposal_keys(row))
-        return {"id": row.id, "version": change.version}, change
+        return {"id": row.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.create_from", work)
 
@@ -207,7 +207,7 @@ def withdraw_proposal(
         voters = set(session.scalars(select(Vote.participant_id).where(Vote.proposal_id == row.id)))
         # The dots on it return to their owners: their phones show them free again.
         change = commit_change(session, meeting, proposal_keys(row) | {"meeting"}, voters)
-        return {"id": row.id, "version": change.version}, change
+        return {"id": row.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.withdraw", work)
 
@@ -274,7 +274,7 @@ def merge_proposals(
         voters = set(votes_on[source.id]) | set(votes_on[target.id])
         # The author of the merged proposal is told on their phone.
         change = _merge_change(session, meeting, source, target, voters)
-        return {"id": target.id, "merged": source.id, "version": change.version}, change
+        return {"id": target.id, "merged": source.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.merge", work)
 
@@ -365,7 +365,7 @@ def undo_merge(
         merge.undone_at = utcnow()
         voters = {int(v) for v in merge.source_votes} | {int(v) for v in merge.target_votes}
         change = _merge_change(session, meeting, source, target, voters)
-        return {"id": source.id, "restored_from": target.id, "version": change.version}, change
+        return {"id": source.id, "restored_from": target.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "proposal.unmerge", work)
 
@@ -431,7 +431,7 @@ def configure_voting(
         )
         keys = {"meeting", "ranking"} | _merged_keys(session, meeting)
         change = commit_change(session, meeting, keys, everyone)
-        return {"open": meeting.voting_open, "version": change.version}, change
+        return {"open": meeting.voting_open}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "voting.configure", work)
 
@@ -442,7 +442,7 @@ def open_voting(
     def work(session: Session, meeting: MeetingRow) -> Result:
         _set_voting_open(meeting, open_)
         change = commit_change(session, meeting, {"meeting"} | _merged_keys(session, meeting))
-        return {"open": open_, "version": change.version}, change
+        return {"open": open_}, change
 
     action = "voting.open" if open_ else "voting.close"
     return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
@@ -511,7 +511,6 @@ def vote(
             "proposal_id": proposal_id,
             "count": count,
             "left": ballot.remaining(open_ids),
-            "version": change.version,
         }, change
 
     action = "vote.give" if give else "vote.take_back"
@@ -531,6 +530,6 @@ def set_shortlist(
         )
         meeting.shortlist = validate_shortlist(ids, open_ids)
         change = commit_change(session, meeting, {"meeting"})
-        return {"shortlist": meeting.shortlist, "version": change.version}, change
+        return {"shortlist": meeting.shortlist}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "shortlist.set", work)

@@ -1,14 +1,16 @@
 """The realtime hub: every broadcast leaves through here.
 
-Services return a ``Change`` (view keys that changed, at which version). The hub marks
-those keys dirty per meeting and flushes them to each audience's room at most once per
-``coalesce_ms``: a vote storm costs the beamer a few updates a second, not one per vote.
-A flush reads the *current* value of each dirty key in one read transaction, so an
-update is the state at ``version``. Each update names the version of the previous
-update to that room (``since``); a client whose version is older than ``since`` missed
-something and asks for a snapshot.
+Services return a ``Change`` (view keys that changed, with the version its commit gave
+it). The hub marks those keys per meeting (`shared.realtime.marks`) and the meeting's
+flusher sends them to each audience's room at most once per ``coalesce_ms``: a vote
+storm costs the beamer a few updates a second, not one per vote. There is one flusher
+per meeting at a time, whichever worker made the change, so every room hears one
+sequence. A flush reads the meeting's version first and then the *current* value of
+each marked key, so an update holds at least the state at ``version``. Each update
+names the version of the previous update to that room (``since``); a client whose
+version is older than ``since`` missed something and asks for a snapshot.
 
-Nothing is emitted synchronously from a handler: ``changed`` only schedules, so the ack
+Nothing is emitted synchronously from a handler: ``changed`` only marks, so the ack
 reaches the client before the broadcast does.
 """
 
@@ -16,18 +18,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy import select
 
 from shared.core.db import Database
-from shared.core.intents import Change
+from shared.core.intents import Change, clock_of
 from shared.core.keys import AUDIENCES, relevant
 from shared.core.models import Connection
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import people_rows
+from shared.realtime.marks import Coordinator, LocalMarks, Marks
 from shared.screens import build_views, you_views
 
 log = logging.getLogger(__name__)
@@ -54,6 +57,7 @@ class Hub:
         sleep: Callable[[float], None],
         base_url: Callable[[], str],
         coalesce_ms: int = 250,
+        marks: Coordinator | None = None,
     ) -> None:
         self.db = db
         #: the one function that sends broadcasts (tests may swap it)
@@ -63,15 +67,11 @@ class Hub:
         self._sleep = sleep
         self._base_url = base_url
         self.interval = coalesce_ms / 1000
-        self._dirty: dict[str, set[str]] = defaultdict(set)
-        self._personal: dict[str, set[int]] = defaultdict(set)
-        self._evicted: dict[str, set[int]] = defaultdict(set)
-        #: per meeting: the parts of those people's own views to rebuild (None: all)
-        self._you_parts: dict[str, set[str] | None] = {}
-        self._scheduled: set[str] = set()
-        #: per meeting and audience: the ``since`` of the oldest change not yet flushed
-        self._since: dict[str, dict[str, int]] = defaultdict(dict)
+        #: what waits to be flushed, and which meetings this worker flushes
+        self.marks: Coordinator = marks or LocalMarks()
         self._last_flush: dict[str, float] = {}
+        #: meetings this worker is flushing now
+        self._flushing: set[str] = set()
         #: emitted messages per event name, for tests and benchmarks
         self.stats: Counter[str] = Counter()
 
@@ -80,106 +80,106 @@ class Hub:
     def changed(self, change: Change | None) -> None:
         if change is None:
             return
-        pending = self._since[change.meeting_id]
-        for audience, since in change.since.items():
-            pending[audience] = min(since, pending.get(audience, since))
-        self.touch(change.meeting_id, change.keys)
-        if change.personal or change.evicted:
-            self._personal[change.meeting_id] |= change.personal
-            self._evicted[change.meeting_id] |= change.evicted
-            if change.personal:
-                self._want_parts(change.meeting_id, change.you_parts)
-            self._schedule(change.meeting_id)
-
-    def _want_parts(self, meeting_id: str, parts: set[str] | None) -> None:
-        if meeting_id not in self._you_parts:
-            self._you_parts[meeting_id] = None if parts is None else set(parts)
-            return
-        held = self._you_parts[meeting_id]
-        if held is not None:
-            self._you_parts[meeting_id] = None if parts is None else held | parts
+        self._mark(
+            change.meeting_id,
+            Marks(
+                set(change.keys),
+                set(change.personal),
+                set(change.evicted),
+                None if change.you_parts is None else set(change.you_parts),
+            ),
+        )
 
     def touch(self, meeting_id: str, keys: Iterable[str]) -> None:
-        keys = set(keys)
-        if not keys:
-            return
-        self._dirty[meeting_id] |= keys
-        self._schedule(meeting_id)
+        self._mark(meeting_id, Marks(keys=set(keys)))
 
-    def _schedule(self, meeting_id: str) -> None:
-        if meeting_id in self._scheduled:
+    def _mark(self, meeting_id: str, marks: Marks) -> None:
+        if marks.empty():
             return
-        self._scheduled.add(meeting_id)
-        self._spawn(self._flush_later, meeting_id)
+        if self.marks.mark(meeting_id, marks):
+            self._spawn(self._flush_loop, meeting_id)
 
-    def _flush_later(self, meeting_id: str) -> None:
-        wait = self._last_flush.get(meeting_id, 0.0) + self.interval - time.monotonic()
-        self._sleep(max(wait, 0))  # at least a switch: the handler's ack goes out first
-        # One flush per meeting at a time, so updates leave in the order they were read.
-        self._last_flush[meeting_id] = time.monotonic()
+    def adopt(self) -> None:
+        """Flush the meetings whose flusher died (called with the heartbeat)."""
+        for meeting_id in self.marks.orphans():
+            self._spawn(self._flush_loop, meeting_id)
+
+    def _flush_loop(self, meeting_id: str) -> None:
+        """This worker is the meeting's flusher until nothing is marked: one flush at a
+        time, so updates leave in the order they were read."""
+        self._flushing.add(meeting_id)
         try:
-            self.flush(meeting_id)
-        except Exception:
-            log.exception("flush of meeting %s failed; retrying", meeting_id)
-            self._sleep(1.0)
+            while True:
+                wait = self._last_flush.get(meeting_id, 0.0) + self.interval - time.monotonic()
+                self._sleep(max(wait, 0))  # at least a switch: the ack goes out first
+                if not self.marks.renew(meeting_id):
+                    return  # stalled past the lease: another worker flushes it now
+                self._last_flush[meeting_id] = time.monotonic()
+                try:
+                    if not self.flush(meeting_id) and self.marks.release(meeting_id):
+                        return
+                except Exception:
+                    log.exception("flush of meeting %s failed; retrying", meeting_id)
+                    self._sleep(1.0)
         finally:
-            self._scheduled.discard(meeting_id)
-        if self._dirty.get(meeting_id) or self._personal.get(meeting_id):
-            self._schedule(meeting_id)
+            self._flushing.discard(meeting_id)
+
+    def drain(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until this worker has sent what it marked."""
+        deadline = time.monotonic() + timeout
+        while self._flushing and time.monotonic() < deadline:
+            self._sleep(0.05)
 
     # ------------------------------------------------------------------ output
 
-    def flush(self, meeting_id: str) -> None:
-        keys = self._dirty.pop(meeting_id, set())
-        personal = self._personal.pop(meeting_id, set())
-        evicted = self._evicted.pop(meeting_id, set())
-        since = self._since.pop(meeting_id, {})
-        parts = self._you_parts.pop(meeting_id, None)
+    def flush(self, meeting_id: str) -> bool:
+        """Send what is marked; False when nothing was."""
+        marks = self.marks.take(meeting_id)
+        if marks.empty():
+            self.marks.done(meeting_id)
+            return False
         try:
-            updates, yous, version, seen = self._read(meeting_id, keys, personal, parts)
+            updates, yous, version = self._read(meeting_id, marks.keys, marks.personal, marks.parts)
         except Exception:
-            self._dirty[meeting_id] |= keys
-            self._personal[meeting_id] |= personal
-            if personal:
-                self._want_parts(meeting_id, parts)
-            self._evicted[meeting_id] |= evicted
-            for audience, value in since.items():
-                pending = self._since[meeting_id]
-                pending[audience] = min(value, pending.get(audience, value))
+            self.marks.restore(meeting_id, marks)
             raise
         if version is None:  # the meeting was deleted
-            return
+            self.marks.done(meeting_id)
+            return True
+        last = self.marks.last_sent(meeting_id)
+        sent: dict[str, int] = {}
         for audience, views in updates.items():
             if not views:
                 continue
-            # ``since``: the version before the oldest change in this batch that this
-            # audience sees. For presence alone (not versioned), the audience's last
-            # versioned change: a client that has it misses nothing.
+            # ``since``: the version of the last update this room was sent; a client
+            # that has it misses nothing.
             self.emit(
                 "update",
-                {
-                    "since": since.get(audience, seen.get(audience, 0)),
-                    "version": version,
-                    "views": views,
-                },
+                {"since": last.get(audience, 0), "version": version, "views": views},
                 to=room(meeting_id, audience),
             )
+            sent[audience] = version
             self.stats[f"update:{audience}"] += 1
+        self.marks.sent(meeting_id, sent)
         for pid, view in yous.items():
             self.emit("you", view, to=personal_room(pid))
             self.stats["you"] += 1
-        if evicted:
-            for sid in self._sids_of(evicted):
+        if marks.evicted:
+            for sid in self._sids_of(marks.evicted):
                 self._disconnect(sid)
+        self.marks.done(meeting_id)
+        return True
 
     def _read(
         self, meeting_id: str, keys: set[str], personal: set[int], parts: set[str] | None
-    ) -> tuple[dict[str, dict[str, Any]], dict[int, dict[str, Any]], int | None, dict[str, int]]:
+    ) -> tuple[dict[str, dict[str, Any]], dict[int, dict[str, Any]], int | None]:
         base = self._base_url()
         with self.db.read() as session:
+            # The version first: what is read after it is at least that new.
+            version = clock_of(session, meeting_id).version
             row = session.get(MeetingRow, meeting_id)
             if row is None:
-                return {}, {}, None, {}
+                return {}, {}, None
             updates = {
                 audience: build_views(
                     session, row, audience, [k for k in keys if relevant(audience, k)], base
@@ -189,7 +189,7 @@ class Hub:
             yous: dict[int, dict[str, Any]] = {}
             if personal:
                 yous = you_views(session, people_rows(session, personal), parts)
-            return updates, yous, row.version, dict(row.audience_versions or {})
+            return updates, yous, version
 
     def _sids_of(self, participant_ids: set[int]) -> list[str]:
         with self.db.read() as session:

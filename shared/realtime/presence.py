@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
@@ -28,10 +28,13 @@ from shared.core.models import (
 )
 from shared.core.models import Meeting as MeetingRow
 
-STALE_WORKER = timedelta(seconds=45)
+#: heartbeats a worker may miss before it counts as dead (its sockets as gone)
+MISSED_BEATS = 3
 
 
-def register_worker(db: Database, worker_id: str, *, only_worker: bool = False) -> None:
+def register_worker(
+    db: Database, worker_id: str, *, only_worker: bool = False, beat: float = 2.0
+) -> list[Change]:
     """Start of a server process: clear connections of workers that stopped beating
     (a crash, kill -9), so presence is true again. With SQLite this process is the only
     worker, so every older connection is stale."""
@@ -41,7 +44,7 @@ def register_worker(db: Database, worker_id: str, *, only_worker: bool = False) 
             session.execute(delete(Connection))
             session.execute(delete(Worker))
         session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
-    sweep_dead_workers(db)
+    return sweep_dead_workers(db, beat=beat)
 
 
 def heartbeat(db: Database, worker_id: str) -> None:
@@ -55,38 +58,58 @@ def heartbeat(db: Database, worker_id: str) -> None:
             session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
 
 
-def sweep_dead_workers(db: Database) -> list[Change]:
-    """Remove workers (and their connections) silent for too long; returns the presence
-    changes, one per meeting that had people on them."""
-    cutoff = utcnow() - STALE_WORKER
+def sweep_dead_workers(db: Database, *, beat: float = 2.0) -> list[Change]:
+    """Remove workers (and their connections) silent for `MISSED_BEATS` heartbeats;
+    returns the presence changes, one per meeting that had people on them."""
+    cutoff = utcnow() - timedelta(seconds=MISSED_BEATS * beat)
     with db.transaction() as session:
         dead = list(session.scalars(select(Worker.id).where(Worker.heartbeat_at < cutoff)))
         orphaned = Connection.worker_id.in_(dead) | Connection.worker_id.not_in(
             select(Worker.id).where(Worker.heartbeat_at >= cutoff)
         )
-        keys: dict[str, set[str]] = defaultdict(set)
-        for meeting_id, audience, pid in session.execute(
-            select(Connection.meeting_id, Connection.audience, Connection.participant_id).where(
-                orphaned
-            )
-        ):
-            keys[meeting_id] |= _presence_keys(audience, pid)
-        if not dead and not keys:
-            return []
-        session.execute(delete(Connection).where(orphaned))
-        session.execute(delete(Worker).where(Worker.id.in_(dead)))
-        changes = []
-        for meeting_id, touched in keys.items():
-            row = session.get(MeetingRow, meeting_id)
-            if row is not None:
-                changes.append(commit_change(session, row, touched))
+        changes = _drop_connections(session, orphaned)
+        if dead:
+            session.execute(delete(Worker).where(Worker.id.in_(dead)))
         return changes
 
 
-def unregister_worker(db: Database, worker_id: str) -> None:
+def other_workers(db: Database, worker_id: str, *, beat: float = 2.0) -> int:
+    """How many other workers are alive (beat within `MISSED_BEATS` heartbeats)."""
+    cutoff = utcnow() - timedelta(seconds=MISSED_BEATS * beat)
+    with db.read() as session:
+        return len(
+            list(
+                session.scalars(
+                    select(Worker.id).where(Worker.heartbeat_at >= cutoff, Worker.id != worker_id)
+                )
+            )
+        )
+
+
+def unregister_worker(db: Database, worker_id: str) -> list[Change]:
+    """A worker that stops (SIGTERM, or the end of ``plandag run``): its sockets are
+    gone; returns the presence changes, one per meeting that had people on it."""
     with db.transaction() as session:
-        session.execute(delete(Connection).where(Connection.worker_id == worker_id))
+        changes = _drop_connections(session, Connection.worker_id == worker_id)
         session.execute(delete(Worker).where(Worker.id == worker_id))
+        return changes
+
+
+def _drop_connections(session: Session, which: Any) -> list[Change]:
+    keys: dict[str, set[str]] = defaultdict(set)
+    for meeting_id, audience, pid in session.execute(
+        select(Connection.meeting_id, Connection.audience, Connection.participant_id).where(which)
+    ):
+        keys[meeting_id] |= _presence_keys(audience, pid)
+    if not keys:
+        return []
+    session.execute(delete(Connection).where(which))
+    changes = []
+    for meeting_id, touched in keys.items():
+        row = session.get(MeetingRow, meeting_id)
+        if row is not None:
+            changes.append(commit_change(session, row, touched))
+    return changes
 
 
 _ADD_CONNECTION = insert(cast(Table, Connection.__table__))
@@ -128,7 +151,13 @@ def connect(
         return {}, commit_change(session, row, _presence_keys(audience, participant_id))
 
     _result, change = run_intent(
-        db, meeting_id=meeting_id, actor=sid, client_id=None, action="presence", work=work
+        db,
+        meeting_id=meeting_id,
+        actor=sid,
+        client_id=None,
+        action="presence",
+        work=work,
+        alone=False,
     )
     assert change is not None
     return change
@@ -154,7 +183,13 @@ def disconnect(db: Database, sid: str, meeting_id: str | None = None) -> Change 
         with db.transaction() as session:
             return work(session)[1]
     return run_intent(
-        db, meeting_id=meeting_id, actor=sid, client_id=None, action="presence", work=work
+        db,
+        meeting_id=meeting_id,
+        actor=sid,
+        client_id=None,
+        action="presence",
+        work=work,
+        alone=False,
     )[1]
 
 

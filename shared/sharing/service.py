@@ -97,7 +97,7 @@ def create_contribution(
             {person.id},
             you_parts={"contributions"},
         )
-        return {"id": made, "status": status.value, "version": change.version}, change
+        return {"id": made, "status": status.value}, change
 
     return participant_intent(
         db, participant_id, meeting_id, client_id, "contribution.create", work
@@ -126,7 +126,7 @@ def edit_contribution(
             meeting.spotlight_id = None
             keys.add("meeting")
         change = commit_change(session, meeting, keys, {person.id}, you_parts={"contributions"})
-        return {"id": row.id, "status": row.status, "version": change.version}, change
+        return {"id": row.id, "status": row.status}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "contribution.edit", work)
 
@@ -145,7 +145,7 @@ def withdraw_contribution(
             meeting.spotlight_id = None
             keys.add("meeting")
         change = commit_change(session, meeting, keys, {person.id}, you_parts={"contributions"})
-        return {"id": row.id, "status": row.status, "version": change.version}, change
+        return {"id": row.id, "status": row.status}, change
 
     return participant_intent(
         db, participant_id, meeting_id, client_id, "contribution.withdraw", work
@@ -178,7 +178,7 @@ def moderate_contribution(
         change = commit_change(
             session, meeting, keys, {row.participant_id}, you_parts={"contributions"}
         )
-        return {"id": row.id, "status": row.status, "version": change.version}, change
+        return {"id": row.id, "status": row.status}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, f"contribution.{action}", work)
 
@@ -207,7 +207,7 @@ def move_contribution(
         change = commit_change(
             session, meeting, _wall_keys(row.id, row.status == ContributionStatus.VISIBLE)
         )
-        return {"id": row.id, "theme_id": row.theme_id, "version": change.version}, change
+        return {"id": row.id, "theme_id": row.theme_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "contribution.move", work)
 
@@ -232,7 +232,7 @@ def save_theme(
             theme = get_theme(session, meeting_id, theme_id)
             theme.name = cleaned
         change = commit_change(session, meeting, {"themes"})
-        return {"id": theme.id, "name": theme.name, "version": change.version}, change
+        return {"id": theme.id, "name": theme.name}, change
 
     action = "theme.create" if theme_id is None else "theme.rename"
     return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
@@ -250,7 +250,7 @@ def spotlight(
                 raise DomainError("spotlight.not_visible")
             meeting.spotlight_id = row.id
         change = commit_change(session, meeting, {"meeting"})
-        return {"spotlight_id": meeting.spotlight_id, "version": change.version}, change
+        return {"spotlight_id": meeting.spotlight_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "wall.spotlight", work)
 
@@ -275,7 +275,7 @@ def sharing_settings(
         for name, value in wanted.items():
             setattr(meeting, name, value)
         change = commit_change(session, meeting, keys)
-        return {**wanted, "version": change.version}, change
+        return wanted, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "sharing.settings", work)
 
@@ -301,7 +301,7 @@ def add_prompt(
         session.flush()
         meeting.prompt_id = prompt.id
         change = commit_change(session, meeting, {"prompts", "meeting"})
-        return {"id": prompt.id, "version": change.version}, change
+        return {"id": prompt.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "prompt.create", work)
 
@@ -318,6 +318,6 @@ def select_prompt(
                 raise DomainError("prompt.unknown")
             meeting.prompt_id = prompt.id
         change = commit_change(session, meeting, {"meeting"})
-        return {"prompt_id": meeting.prompt_id, "version": change.version}, change
+        return {"prompt_id": meeting.prompt_id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "prompt.select", work)

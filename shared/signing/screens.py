@@ -90,6 +90,10 @@ def _signing_key(session: Session, row: MeetingRow, audience: str, base_url: str
 
 @view_key("signing_tally", SCREENS, "who signed: counts, names per the anonymity setting")
 def _signing_tally_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
+    # Only while signing and after: who may sign is kept fresh from the moment the room
+    # enters signing (a join marks it then), not before.
+    if row.phase not in (Phase.SIGNING, Phase.CLOSED):
+        return None
     return signing_tally_view(session, row, audience)
 
 

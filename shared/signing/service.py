@@ -70,7 +70,7 @@ def sign(
         row.plan_digest = digest
         row.at = utcnow()
         change = commit_change(session, meeting, {"signing_tally"}, {person.id})
-        return {"status": row.status, "version": change.version}, change
+        return {"status": row.status}, change
 
     return participant_intent(db, participant_id, meeting_id, client_id, "signature.sign", work)
 
@@ -115,7 +115,6 @@ def close_signing(
         return {
             "fingerprint": sealed.fingerprint,
             "signatures": sum(1 for s in record["signatures"] if s["status"] == "signed"),
-            "version": change.version,
         }, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "signing.close", work)

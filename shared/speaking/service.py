@@ -58,10 +58,12 @@ def request_floor(db: Database, *, meeting_id: str, participant_id: int, client_
         return {
             "request_id": row.id,
             "position": queue.position(person.id),
-            "version": change.version,
         }, change
 
-    return participant_intent(db, participant_id, meeting_id, client_id, "queue.request", work)
+    # alone: a place in the queue depends on everyone else's request
+    return participant_intent(
+        db, participant_id, meeting_id, client_id, "queue.request", work, alone=True
+    )
 
 
 def cancel_floor(db: Database, *, meeting_id: str, participant_id: int, client_id: str) -> Result:
@@ -71,9 +73,11 @@ def cancel_floor(db: Database, *, meeting_id: str, participant_id: int, client_i
         rows[cancelled.id].status = cancelled.status
         # Everyone behind moves up one place.
         change = commit_change(session, meeting, {"queue"}, _queue_people(queue))
-        return {"request_id": cancelled.id, "version": change.version}, change
+        return {"request_id": cancelled.id}, change
 
-    return participant_intent(db, participant_id, meeting_id, client_id, "queue.cancel", work)
+    return participant_intent(
+        db, participant_id, meeting_id, client_id, "queue.cancel", work, alone=True
+    )
 
 
 def give_floor(
@@ -100,7 +104,7 @@ def give_floor(
             else:
                 row.finished_at = now
         change = commit_change(session, meeting, {"queue", "counts"}, people)
-        return {"request_id": request_id, "version": change.version}, change
+        return {"request_id": request_id}, change
 
     action = "queue.finish" if finish else "queue.start"
     return facilitator_intent(db, user_id, meeting_id, client_id, action, work)
@@ -125,7 +129,7 @@ def start_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         session.flush()
         meeting.round_id = row.id
         change = commit_change(session, meeting, {"round"}, set(order))
-        return {"round_id": row.id, "order": list(order), "version": change.version}, change
+        return {"round_id": row.id, "order": list(order)}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "round.start", work)
 
@@ -146,6 +150,6 @@ def step_round(
             turn.advance()
         row.position, row.ended = turn.position, turn.ended
         change = commit_change(session, meeting, {"round", "counts"}, set(turn.order))
-        return {"current": turn.current(), "ended": turn.ended, "version": change.version}, change
+        return {"current": turn.current(), "ended": turn.ended}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, f"round.{action}", work)

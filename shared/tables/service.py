@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from shared.core.db import Database
 from shared.core.intents import (
     Result,
+    clock_of,
     commit_change,
     facilitator_intent,
     participant_intent,
@@ -64,7 +65,12 @@ def split_tables(
             seating: list[list[int]] = [[] for _ in tables]  # people choose on the phone
         else:
             n = check_count(count)
-            seating = seat([(pid, group) for pid, group in people], n, chosen, seed=meeting.version)
+            seating = seat(
+                [(pid, group) for pid, group in people],
+                n,
+                chosen,
+                seed=clock_of(session, meeting_id).version,
+            )
             tables = [
                 WorkTable(meeting_id=meeting_id, name=str(i + 1), question=question)
                 for i in range(n)
@@ -85,7 +91,7 @@ def split_tables(
         meeting.tables_active = True
         meeting.table_strategy = chosen
         change = commit_change(session, meeting, {"meeting", "tables"}, set(everyone))
-        return {"tables": [t.id for t in tables], "version": change.version}, change
+        return {"tables": [t.id for t in tables]}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "tables.split", work)
 
@@ -101,7 +107,7 @@ def to_plenary(db: Database, *, user_id: int, meeting_id: str, client_id: str) -
             )
         )
         change = commit_change(session, meeting, {"meeting", "tables"}, seated)
-        return {"version": change.version}, change
+        return {}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "tables.plenary", work)
 
@@ -147,7 +153,7 @@ def update_table(
                 session.scalars(select(Participant.id).where(Participant.table_id == table.id))
             )
         change = commit_change(session, meeting, {"tables"}, personal)
-        return {"table_id": table.id, "version": change.version}, change
+        return {"table_id": table.id}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "table.update", work)
 
@@ -170,6 +176,9 @@ def choose_table(
         assert moving is not None, "the sender was just read"
         moving.table_id = table.id
         change = commit_change(session, meeting, {"tables"}, {person.id})
-        return {"table_id": table.id, "version": change.version}, change
+        return {"table_id": table.id}, change
 
-    return participant_intent(db, participant_id, meeting_id, client_id, "table.choose", work)
+    # alone: the seats left at a table depend on who else is choosing
+    return participant_intent(
+        db, participant_id, meeting_id, client_id, "table.choose", work, alone=True
+    )

@@ -127,7 +127,7 @@ with db.engine.connect() as conn:
     }
     count = conn.exec_driver_sql("SELECT count(*) FROM participants").scalar()
     yielded = conn.exec_driver_sql("SELECT count(*) FROM intents WHERE action='test'").scalar()
-    version = conn.exec_driver_sql("SELECT version FROM meetings").scalar()
+    version = conn.exec_driver_sql("SELECT version FROM meeting_clocks").scalar()
     phase = conn.exec_driver_sql("SELECT phase FROM meetings").scalar()
 print(
     json.dumps(

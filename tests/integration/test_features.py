@@ -54,8 +54,9 @@ class RecordingHub(Hub):
         start = len(self.sent)
         while self.pending:
             _, (meeting_id,) = self.pending.pop(0)
-            self._scheduled.discard(meeting_id)
-            self.flush(meeting_id)
+            while self.flush(meeting_id):
+                pass
+            assert self.marks.release(meeting_id)
         return self.sent[start:]
 
 

@@ -18,6 +18,7 @@ from shared.accounts.service import (
 from shared.app import create_app
 from shared.config import Settings
 from shared.core.db import Database
+from shared.core.intents import clock_of
 from shared.core.models import Base
 from shared.domain import DomainError, MeetingDetails
 from shared.meeting.service import (
@@ -115,10 +116,10 @@ def test_facilitators_see_only_their_own_meetings_until_added(db: Database):
         client_id="bram-try-2",
     )
     assert result["phase"] == "framing" and change is not None
-    assert change.since == {"console": 0, "beamer": 0, "phone": 0}
+    assert change.version == result["version"] == 2
 
 
-def test_each_change_names_the_version_each_audience_saw_before(db: Database):
+def test_each_change_takes_the_next_version_and_the_clock_knows_who_saw_it(db: Database):
     anna = add_user(db, "anna@example.org", "Anna", "a long password")
     meeting = create_meeting(db, anna.id, details())
     _, joined, _ = join(
@@ -126,7 +127,8 @@ def test_each_change_names_the_version_each_audience_saw_before(db: Database):
     )
     assert joined.version == 2
     # Phones do not see who joins; console and beamer do.
-    assert joined.since == {"console": 0, "beamer": 0}
+    with db.read() as s:
+        assert clock_of(s, meeting.id) == (2, {"console": 2, "beamer": 2, "phone": 0})
     _, moved = move_phase(
         db,
         user_id=anna.id,
@@ -136,7 +138,8 @@ def test_each_change_names_the_version_each_audience_saw_before(db: Database):
         client_id="adv-000001",
     )
     assert moved.version == 3
-    assert moved.since == {"console": 2, "beamer": 2, "phone": 0}
+    with db.read() as s:
+        assert clock_of(s, meeting.id) == (3, {"console": 3, "beamer": 3, "phone": 3})
 
 
 def test_healthz_reports_a_database_without_schema(tmp_path: Path):
