@@ -77,6 +77,12 @@ class Sealed:
 
 @pytest.fixture(scope="module")
 def sealed(server: Server) -> Sealed:
+    return seal_a_meeting(server)
+
+
+def seal_a_meeting(server: Server) -> Sealed:
+    """A whole meeting to its sealed plan: kaders by a party and the facilitator, forty
+    phones, proposals, consent, the check, signing (one declines and signs again)."""
     anna = login(server, "anna@example.org")
     meeting = create_meeting(anna, server, title="Plandag Lindeplein")
     console = console_client(server, anna, meeting.id)

@@ -116,6 +116,17 @@ class Nginx:
 
 
 @dataclass
+class Front(Server):
+    """nginx, as a `Server` for the protocol tests' helpers: its address, the workers'
+    environment (the CLI reaches their database), alive while every worker is."""
+
+    workers: list[Server] = field(default_factory=list)
+
+    def alive(self) -> bool:
+        return all(worker.alive() for worker in self.workers)
+
+
+@dataclass
 class Cluster:
     """Workers that share one database, one Redis, one secret and one instance folder
     (the seal key), and nginx in front of them."""
@@ -126,7 +137,19 @@ class Cluster:
     @property
     def front(self) -> Server:
         """The address phones use (nginx), as a `Server` for the test helpers."""
-        return Server(instance=self.workers[0].instance, port=self.nginx.port)
+        first = self.workers[0]
+        return Front(
+            instance=first.instance,
+            port=self.nginx.port,
+            env_extra=first.env_extra,
+            workers=self.workers,
+        )
+
+    def revive(self) -> None:
+        """Start the workers a test stopped or killed again (on their own ports)."""
+        for worker in self.workers:
+            if not worker.alive():
+                worker.start()
 
     def stop(self) -> None:
         self.nginx.stop()

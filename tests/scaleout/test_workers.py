@@ -55,6 +55,13 @@ def _clean(client: Client) -> str:
 def test_200_phones_on_two_workers_answer_with_no_gap_and_a_killed_worker_loses_nothing(
     cluster: Cluster,
 ):
+    try:
+        _answer_and_kill(cluster)
+    finally:
+        cluster.revive()
+
+
+def _answer_and_kill(cluster: Cluster) -> None:
     w1, w2 = cluster.workers
     front = cluster.front
     meeting, console, author, (pid,) = to_consent(w1, "Buurtcafé op het plein")
