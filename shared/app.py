@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from shared.config import REPO_ROOT, Settings
 from shared.core.db import Database
 from shared.core.limits import Limiter, offload
+from shared.deployment import fingerprint
 from shared.extensions import babel, socketio
 from shared.i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
 from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmasking
@@ -123,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Flask:
             worker_id,
             only_worker=db.engine.dialect.name == "sqlite",
             beat=settings.heartbeat_seconds,
+            fingerprint=fingerprint(settings),
         ):
             hub.changed(change)
     except Exception:  # the database is not migrated yet: /healthz says so

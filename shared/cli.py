@@ -132,6 +132,19 @@ def _raise_open_file_limit() -> int:
     return soft
 
 
+@cli.command("check")
+def check_command() -> None:
+    """Is this deployment consistent? Configuration, seal key, database, migrations,
+    Redis, and whether every running worker has the same secret and seal key."""
+    from shared.deployment import check
+
+    findings = check(Settings.from_env())
+    for finding in findings:
+        click.echo(f"{'ok  ' if finding.ok else 'FAIL'}  {finding.what}: {finding.detail}")
+    if not all(f.ok for f in findings):
+        raise SystemExit(1)
+
+
 @cli.command("run")
 @click.option("--host", default=lambda: os.environ.get("HOST", "0.0.0.0"), show_default="0.0.0.0")  # noqa: S104
 @click.option(
@@ -247,16 +260,18 @@ def _stop(plandag: Any) -> None:
 
 
 def _heartbeat(app: object) -> None:
+    from shared.deployment import fingerprint
     from shared.extensions import socketio
     from shared.realtime.presence import heartbeat, sweep_dead_workers
 
     plandag = app.extensions["plandag"]  # type: ignore[attr-defined]
     beat = plandag.settings.heartbeat_seconds
+    mine = fingerprint(plandag.settings)
     log = logging.getLogger("plandag.heartbeat")
     while not plandag.draining:
         socketio.sleep(beat)
         try:
-            heartbeat(plandag.db, plandag.worker_id)
+            heartbeat(plandag.db, plandag.worker_id, mine)
             for change in sweep_dead_workers(plandag.db, beat=beat):
                 plandag.hub.changed(change)
             plandag.hub.adopt()  # meetings whose flusher died

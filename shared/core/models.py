@@ -289,6 +289,9 @@ class Worker(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     heartbeat_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: digests of its secret and its seal key (`shared.deployment.fingerprint`):
+    #: every worker of a deployment has the same, or `plandag check` says which differs
+    fingerprint: Mapped[str | None] = mapped_column(String(80))
 
 
 class Intent(Base):

@@ -33,7 +33,12 @@ MISSED_BEATS = 3
 
 
 def register_worker(
-    db: Database, worker_id: str, *, only_worker: bool = False, beat: float = 2.0
+    db: Database,
+    worker_id: str,
+    *,
+    only_worker: bool = False,
+    beat: float = 2.0,
+    fingerprint: str | None = None,
 ) -> list[Change]:
     """Start of a server process: clear connections of workers that stopped beating
     (a crash, kill -9), so presence is true again. With SQLite this process is the only
@@ -43,11 +48,11 @@ def register_worker(
         if only_worker:
             session.execute(delete(Connection))
             session.execute(delete(Worker))
-        session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
+        session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now, fingerprint=fingerprint))
     return sweep_dead_workers(db, beat=beat)
 
 
-def heartbeat(db: Database, worker_id: str) -> None:
+def heartbeat(db: Database, worker_id: str, fingerprint: str | None = None) -> None:
     now = utcnow()
     with db.transaction() as session:
         done = session.execute(
@@ -55,7 +60,9 @@ def heartbeat(db: Database, worker_id: str) -> None:
         )
         if not done.rowcount:  # type: ignore[attr-defined]
             # Swept while stalled: come back, or every sweep would drop our sockets.
-            session.add(Worker(id=worker_id, started_at=now, heartbeat_at=now))
+            session.add(
+                Worker(id=worker_id, started_at=now, heartbeat_at=now, fingerprint=fingerprint)
+            )
 
 
 def sweep_dead_workers(db: Database, *, beat: float = 2.0) -> list[Change]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,7 +16,15 @@ import requests
 
 from tests.protocol.test_consent import to_consent
 from tests.scaleout.conftest import Cluster
-from tests.support import Client, Phone, Server, beamer_client, console_client, login
+from tests.support import (
+    PLANDAG,
+    Client,
+    Phone,
+    Server,
+    beamer_client,
+    console_client,
+    login,
+)
 
 pytestmark = pytest.mark.scaleout
 
@@ -231,3 +240,29 @@ def test_sigterm_lets_a_worker_go_with_its_presence_and_its_phones_move(tmp_path
             client.close()
     finally:
         made.stop()
+
+
+def test_plandag_check_tells_a_consistent_deployment_from_a_worker_with_another_secret(
+    cluster: Cluster,
+):
+    cluster.revive()
+    worker = cluster.workers[0]
+    good = worker.cli("check")
+    assert "FAIL" not in good.stdout, good.stdout
+    for what in ("database", "migrations", "redis", "seal key"):
+        assert f"ok    {what}" in good.stdout, good.stdout
+    assert good.stdout.count("same secret and seal key") == len(cluster.workers)
+    # A worker started with another secret: the check names what differs.
+    odd = Server(
+        instance=worker.instance,
+        env_extra={**worker.env_extra, "PLANDAG_SECRET_KEY": "another secret entirely"},
+        log_name="odd.log",
+    ).start()
+    try:
+        bad = subprocess.run(
+            [PLANDAG, "check"], env=worker.env(), capture_output=True, text=True, timeout=60
+        )
+        assert bad.returncode == 1
+        assert "another secret than this one" in bad.stdout, bad.stdout
+    finally:
+        odd.stop()

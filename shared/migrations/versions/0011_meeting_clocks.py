@@ -1,4 +1,4 @@
-"""meeting clocks: a meeting's version counter in a row of its own
+"""meeting clocks: a meeting's version counter in a row of its own; workers' fingerprints
 
 Revision ID: 0011
 Revises: 0010
@@ -57,9 +57,13 @@ def upgrade() -> None:
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_column("audience_versions")
         batch_op.drop_column("version")
+    with op.batch_alter_table("workers", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("fingerprint", sa.String(length=80), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workers", schema=None) as batch_op:
+        batch_op.drop_column("fingerprint")
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
