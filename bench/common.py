@@ -171,8 +171,11 @@ class Target:
         return f"  {verdict}  {self.name}: {self.detail}"
 
 
-def print_targets(targets: Sequence[Target]) -> None:
-    print("\nTargets (issue 14; informational, every pair must meet a target for PASS):")
+def print_targets(
+    targets: Sequence[Target],
+    title: str = "issue 14; informational, every pair must meet a target for PASS",
+) -> None:
+    print(f"\nTargets ({title}):")
     for target in targets:
         print(target.line())
 
@@ -288,6 +291,21 @@ class Stack:
     pid = 0
     beamer: Any = None
     console: PlandagScreen | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        """The server processes (several workers: `bench/scale_out.py`)."""
+        return [self.pid]
+
+    def url_for(self, shard: int) -> str:
+        """Where the phones of client process ``shard`` connect."""
+        return self.url
+
+    def cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.pids)
+
+    def wait_idle(self) -> float:
+        return max(wait_idle(pid) for pid in self.pids)
 
     def start(self) -> Stack:
         raise NotImplementedError
@@ -567,33 +585,33 @@ def join_phase(
     stack: Stack, procs: PhoneProcs, n: int, concurrency: int, transports: list[str]
 ) -> Joined:
     """N phones join: HTTP page (cookie), HTTP join, socket, first snapshot."""
-    wait_idle(stack.pid)
+    stack.wait_idle()
     watcher: Watcher = stack.beamer.watcher
     watcher.expect(stack.online_goal(n))
     rss_before = memory_mb(stack.pid)
-    others = Others([stack.pid, os.getpid(), *procs.pids])
-    cpu0 = cpu_seconds(stack.pid)
+    others = Others([*stack.pids, os.getpid(), *procs.pids])
+    cpu0 = stack.cpu()
     per = -(-concurrency // procs.k)
     shards = procs.shard(range(n), lambda i: i)
     answers = procs.ask(
         [
             {
                 "cmd": "join",
-                "url": stack.url,
+                "url": stack.url_for(k),
                 "code": stack.code,
                 "phones": list(shard),
                 "concurrency": per,
                 "groups": GROUPS,
                 "transports": transports,
             }
-            for shard in shards
+            for k, shard in enumerate(shards)
         ]
     )
     started = min(a["started"] for a in answers)
     done = max(a["done"] for a in answers)
     online_at = watcher.wait(60)
-    idle = wait_idle(stack.pid)
-    server_cpu = cpu_seconds(stack.pid) - cpu0
+    idle = stack.wait_idle()
+    server_cpu = stack.cpu() - cpu0
     other_cores = others.cores()
     timings = [t for a in answers for t in a["timings"]]
     status = procs.ask_all({"cmd": "status"})
@@ -686,12 +704,12 @@ def burst_phase(
 ) -> Burst:
     """Send the writes on schedule; wait for every ack, the beamer's exact state and the
     server going idle."""
-    wait_idle(stack.pid)
+    stack.wait_idle()
     watcher: Watcher = stack.beamer.watcher
     watcher.expect(goal)
     start_at = now() + 0.5
-    others = Others([stack.pid, os.getpid(), *procs.pids])
-    cpu0 = cpu_seconds(stack.pid)
+    others = Others([*stack.pids, os.getpid(), *procs.pids])
+    cpu0 = stack.cpu()
     sends = [[n, i.phone, i.offset, i.event, i.payload] for n, i in enumerate(intents)]
     shards = procs.shard(sends, lambda s: s[1])
     answers = procs.ask(
@@ -710,8 +728,8 @@ def burst_phase(
             first_ok[number] = ack_at
     last_ack = max(first_ok.values(), default=now())
     exact_at = watcher.wait(max(5.0, 120.0 - (now() - last_ack)))
-    idle = wait_idle(stack.pid)
-    server_cpu = cpu_seconds(stack.pid) - cpu0
+    idle = stack.wait_idle()
+    server_cpu = stack.cpu() - cpu0
     other_cores = others.cores()
     end = max(idle, exact_at or 0.0)
     status = procs.ask_all({"cmd": "status"})
