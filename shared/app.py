@@ -139,7 +139,10 @@ def _marks(settings: Settings, worker_id: str) -> Coordinator:
         return LocalMarks()
     import redis
 
-    return RedisMarks(redis.Redis.from_url(settings.redis_url), worker_id)
+    # A bounded pool that waits for a free connection: a burst of a thousand answers
+    # must queue for Redis, not fail on it.
+    pool = redis.BlockingConnectionPool.from_url(settings.redis_url, max_connections=32, timeout=20)
+    return RedisMarks(redis.Redis(connection_pool=pool), worker_id)
 
 
 def _template_globals() -> dict[str, Any]:

@@ -72,6 +72,9 @@ class Hub:
         self._last_flush: dict[str, float] = {}
         #: meetings this worker is flushing now
         self._flushing: set[str] = set()
+        #: marks made here, not yet handed to shared marks (several workers: Redis)
+        self._outbox: dict[str, Marks] = {}
+        self._handing = False
         #: emitted messages per event name, for tests and benchmarks
         self.stats: Counter[str] = Counter()
 
@@ -96,8 +99,36 @@ class Hub:
     def _mark(self, meeting_id: str, marks: Marks) -> None:
         if marks.empty():
             return
-        if self.marks.mark(meeting_id, marks):
-            self._spawn(self._flush_loop, meeting_id)
+        if not self.marks.remote:
+            if self.marks.mark(meeting_id, marks):
+                self._spawn(self._flush_loop, meeting_id)
+            return
+        # Shared marks cost a round trip: the marks of every intent answered meanwhile
+        # go in one (per meeting), from a task of their own, so a handler never waits
+        # on Redis and a Redis hiccup never costs an ack.
+        held = self._outbox.get(meeting_id)
+        if held is None:
+            self._outbox[meeting_id] = held = Marks()
+        held.add(marks)
+        if not self._handing:
+            self._handing = True
+            self._spawn(self._hand_over)
+
+    def _hand_over(self) -> None:
+        try:
+            while self._outbox:
+                meeting_id, marks = self._outbox.popitem()
+                try:
+                    claimed = self.marks.mark(meeting_id, marks)
+                except Exception:
+                    log.exception("marks of meeting %s not shared; retrying", meeting_id)
+                    self._outbox.setdefault(meeting_id, Marks()).add(marks)
+                    self._sleep(0.5)
+                    continue
+                if claimed:
+                    self._spawn(self._flush_loop, meeting_id)
+        finally:
+            self._handing = False
 
     def adopt(self) -> None:
         """Flush the meetings whose flusher died (called with the heartbeat)."""
@@ -127,7 +158,7 @@ class Hub:
     def drain(self, timeout: float) -> None:
         """Wait (at most ``timeout`` seconds) until this worker has sent what it marked."""
         deadline = time.monotonic() + timeout
-        while self._flushing and time.monotonic() < deadline:
+        while (self._flushing or self._outbox or self._handing) and time.monotonic() < deadline:
             self._sleep(0.05)
 
     # ------------------------------------------------------------------ output

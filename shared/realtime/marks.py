@@ -50,6 +50,9 @@ class Marks:
 
 
 class Coordinator(Protocol):
+    #: marks cost a round trip (the hub hands them over in batches)
+    remote: bool
+
     def mark(self, meeting_id: str, marks: Marks) -> bool:
         """Add marks; True when this worker has just become the meeting's flusher (and
         should start flushing it)."""
@@ -88,6 +91,8 @@ class Coordinator(Protocol):
 
 class LocalMarks:
     """One process flushes every meeting; the marks are in memory."""
+
+    remote = False
 
     def __init__(self) -> None:
         self._marks: dict[str, Marks] = {}
@@ -183,6 +188,8 @@ return 0
 
 class RedisMarks:
     """Several workers: marks in Redis sets, one flusher per meeting by lease."""
+
+    remote = True
 
     def __init__(self, client: Any, worker_id: str, *, lease_ms: int = 5000) -> None:
         self._redis = client

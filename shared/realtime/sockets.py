@@ -194,7 +194,10 @@ def _dispatcher(event: str, table: dict[str, tuple[IntentFn, int | None]]) -> Ca
         except Exception:
             log.exception("intent %s failed", event)
             return error_ack(DomainError("server.error"), principal)
-        app.hub.changed(change)
+        try:
+            app.hub.changed(change)
+        except Exception:  # committed: the writer hears so, whatever the broadcast does
+            log.exception("the change of intent %s was not marked", event)
         return {"ok": True, **result}
 
     handler.__name__ = f"on_{event.replace('.', '_')}"
