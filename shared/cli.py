@@ -263,6 +263,7 @@ def _heartbeat(app: object) -> None:
     from shared.deployment import fingerprint
     from shared.extensions import socketio
     from shared.realtime.presence import heartbeat, sweep_dead_workers
+    from shared.realtime.sockets import record_live_sockets
 
     plandag = app.extensions["plandag"]  # type: ignore[attr-defined]
     beat = plandag.settings.heartbeat_seconds
@@ -270,8 +271,14 @@ def _heartbeat(app: object) -> None:
     log = logging.getLogger("plandag.heartbeat")
     while not plandag.draining:
         socketio.sleep(beat)
+        if plandag.draining:  # stopping: its row is gone and must stay gone
+            return
         try:
-            heartbeat(plandag.db, plandag.worker_id, mine)
+            if heartbeat(plandag.db, plandag.worker_id, mine):
+                # Stalled for longer than three beats: the others took this worker for
+                # dead and cleared its sockets. They are alive: record them again.
+                for change in record_live_sockets(plandag):
+                    plandag.hub.changed(change)
             for change in sweep_dead_workers(plandag.db, beat=beat):
                 plandag.hub.changed(change)
             plandag.hub.adopt()  # meetings whose flusher died

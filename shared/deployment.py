@@ -29,9 +29,15 @@ class Finding:
     detail: str
 
 
-def fingerprint(settings: Settings) -> str:
-    """``secret:<digest> seal:<key id>``: names no secret, tells two configurations apart."""
-    secret = hashlib.sha256(settings.ensure_secret_key().encode()).hexdigest()[:16]
+def fingerprint(settings: Settings, *, create: bool = True) -> str:
+    """``secret:<digest> seal:<key id>``: names no secret, tells two configurations apart.
+    ``create``: a worker's first start makes the secret; the check only reads it."""
+    if create:
+        key = settings.ensure_secret_key()
+    else:
+        path = Path(settings.instance_dir) / "secret_key"
+        key = settings.secret_key or (path.read_text().strip() if path.exists() else "")
+    secret = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"secret:{secret} seal:{load_or_create_key(settings.instance_dir).key_id}"
 
 
@@ -121,7 +127,7 @@ def _workers(db: Database, settings: Settings, beat: float, has_key: bool) -> li
                 "they use another one (PLANDAG_INSTANCE_DIR)",
             )
         ]
-    mine = fingerprint(settings)
+    mine = fingerprint(settings, create=False)
     out = []
     for worker_id, theirs in live:
         if theirs == mine:

@@ -51,6 +51,8 @@ class Change:
     evicted: set[int] = field(default_factory=set)
     #: which parts of those participants' own view changed (None: any of them)
     you_parts: set[str] | None = None
+    #: every client of the meeting must take a new snapshot (`shared.realtime.marks`)
+    resync: bool = False
 
 
 Result = tuple[dict[str, Any], Change | None]
@@ -122,7 +124,9 @@ def advance_clocks(session: Session) -> None:
     per_meeting: dict[str, list[Change]] = {}
     for change in changes:
         per_meeting.setdefault(change.meeting_id, []).append(change)
-    for meeting_id, mine in per_meeting.items():
+    # In the order of the meetings' ids: two transactions that advance several clocks
+    # (a sweep of dead workers, a stopping worker) lock them in the same order.
+    for meeting_id, mine in sorted(per_meeting.items()):
         places = {audience: 0 for audience in AUDIENCES}
         for place, change in enumerate(mine, start=1):
             for audience in audiences_for(change.keys):

@@ -90,6 +90,7 @@ class Hub:
                 set(change.personal),
                 set(change.evicted),
                 None if change.you_parts is None else set(change.you_parts),
+                change.resync,
             ),
         )
 
@@ -101,7 +102,7 @@ class Hub:
             return
         if not self.marks.remote:
             if self.marks.mark(meeting_id, marks):
-                self._spawn(self._flush_loop, meeting_id)
+                self._start_flushing(meeting_id)
             return
         # Shared marks cost a round trip: the marks of every intent answered meanwhile
         # go in one (per meeting), from a task of their own, so a handler never waits
@@ -117,7 +118,10 @@ class Hub:
     def _hand_over(self) -> None:
         try:
             while self._outbox:
-                meeting_id, marks = self._outbox.popitem()
+                # Oldest first (a dict keeps the order): a meeting whose marks keep
+                # failing goes behind the others, it does not hold them up.
+                meeting_id = next(iter(self._outbox))
+                marks = self._outbox.pop(meeting_id)
                 try:
                     claimed = self.marks.mark(meeting_id, marks)
                 except Exception:
@@ -126,27 +130,31 @@ class Hub:
                     self._sleep(0.5)
                     continue
                 if claimed:
-                    self._spawn(self._flush_loop, meeting_id)
+                    self._start_flushing(meeting_id)
         finally:
             self._handing = False
 
     def adopt(self) -> None:
         """Flush the meetings whose flusher died (called with the heartbeat)."""
         for meeting_id in self.marks.orphans():
+            self._start_flushing(meeting_id)
+
+    def _start_flushing(self, meeting_id: str) -> None:
+        if meeting_id not in self._flushing:  # one loop per meeting in this worker
+            self._flushing.add(meeting_id)
             self._spawn(self._flush_loop, meeting_id)
 
     def _flush_loop(self, meeting_id: str) -> None:
         """This worker is the meeting's flusher until nothing is marked: one flush at a
         time, so updates leave in the order they were read."""
-        self._flushing.add(meeting_id)
         try:
             while True:
                 wait = self._last_flush.get(meeting_id, 0.0) + self.interval - time.monotonic()
                 self._sleep(max(wait, 0))  # at least a switch: the ack goes out first
-                if not self.marks.renew(meeting_id):
-                    return  # stalled past the lease: another worker flushes it now
-                self._last_flush[meeting_id] = time.monotonic()
                 try:
+                    if not self.marks.renew(meeting_id):
+                        return  # stalled past the lease: another worker flushes it now
+                    self._last_flush[meeting_id] = time.monotonic()
                     if not self.flush(meeting_id) and self.marks.release(meeting_id):
                         return
                 except Exception:
@@ -177,16 +185,23 @@ class Hub:
         if version is None:  # the meeting was deleted
             self.marks.done(meeting_id)
             return True
+        if not self.marks.renew(meeting_id):
+            # The read outlasted the lease and another worker flushes the meeting now:
+            # send nothing (what was taken stays for it), or two would send at once.
+            return False
         last = self.marks.last_sent(meeting_id)
         sent: dict[str, int] = {}
         for audience, views in updates.items():
-            if not views:
+            if not views and not marks.resync:
                 continue
             # ``since``: the version of the last update this room was sent; a client
-            # that has it misses nothing.
+            # that has it misses nothing. After a worker died, changes it committed may
+            # never have been marked: ``since`` beyond any version asks every client of
+            # the room for a snapshot (protocol §4.2, rule 4).
+            since = version + 1 if marks.resync else last.get(audience, 0)
             self.emit(
                 "update",
-                {"since": last.get(audience, 0), "version": version, "views": views},
+                {"since": since, "version": version, "views": views},
                 to=room(meeting_id, audience),
             )
             sent[audience] = version

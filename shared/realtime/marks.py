@@ -34,13 +34,17 @@ class Marks:
     evicted: set[int] = field(default_factory=set)
     #: the parts of those people's own view to rebuild (None: all of them)
     parts: set[str] | None = field(default_factory=set)
+    #: every client of the meeting takes a new snapshot (a worker died: what it had
+    #: committed and not yet marked would otherwise be missed without a trace)
+    resync: bool = False
 
     def empty(self) -> bool:
-        return not (self.keys or self.personal or self.evicted)
+        return not (self.keys or self.personal or self.evicted or self.resync)
 
     def add(self, other: Marks) -> None:
         self.keys |= other.keys
         self.evicted |= other.evicted
+        self.resync = self.resync or other.resync
         if other.personal:
             self.personal |= other.personal
             if self.parts is None or other.parts is None:
@@ -144,6 +148,8 @@ class LocalMarks:
 # :flusher (a worker id) and :sent (audience -> version). The set plandag:marked holds
 # the meetings with marks or taken marks.
 _PARTS_ALL = "*"
+#: in the keys set: a resync (`Marks.resync`); no view key starts with "!"
+_RESYNC = "!resync"
 _SETS = ("keys", "personal", "evicted", "parts")
 
 #: KEYS: the four sets, then the four taken sets. Moves the marks to the taken sets and
@@ -211,8 +217,8 @@ class RedisMarks:
     def mark(self, meeting_id: str, marks: Marks) -> bool:
         keys, personal, evicted, parts = self._sets(meeting_id)
         pipe = self._redis.pipeline(transaction=True)
-        if marks.keys:
-            pipe.sadd(keys, *marks.keys)
+        if marks.keys or marks.resync:
+            pipe.sadd(keys, *marks.keys, *([_RESYNC] if marks.resync else []))
         if marks.personal:
             pipe.sadd(personal, *(str(p) for p in marks.personal))
             pipe.sadd(parts, *(marks.parts if marks.parts is not None else {_PARTS_ALL}))
@@ -229,11 +235,13 @@ class RedisMarks:
             keys=[*self._sets(meeting_id), *self._sets(meeting_id, "taken:")]
         )
         taken_parts = {_text(p) for p in parts}
+        taken_keys = {_text(k) for k in keys}
         return Marks(
-            keys={_text(k) for k in keys},
+            keys=taken_keys - {_RESYNC},
             personal={int(p) for p in personal},
             evicted={int(p) for p in evicted},
             parts=None if _PARTS_ALL in taken_parts else taken_parts,
+            resync=_RESYNC in taken_keys,
         )
 
     def done(self, meeting_id: str) -> None:

@@ -52,7 +52,9 @@ def register_worker(
     return sweep_dead_workers(db, beat=beat)
 
 
-def heartbeat(db: Database, worker_id: str, fingerprint: str | None = None) -> None:
+def heartbeat(db: Database, worker_id: str, fingerprint: str | None = None) -> bool:
+    """True when this worker had been swept as dead (it stalled): its sockets' rows are
+    gone and must be recorded again."""
     now = utcnow()
     with db.transaction() as session:
         done = session.execute(
@@ -63,6 +65,8 @@ def heartbeat(db: Database, worker_id: str, fingerprint: str | None = None) -> N
             session.add(
                 Worker(id=worker_id, started_at=now, heartbeat_at=now, fingerprint=fingerprint)
             )
+            return True
+    return False
 
 
 def sweep_dead_workers(db: Database, *, beat: float = 2.0) -> list[Change]:
@@ -77,6 +81,11 @@ def sweep_dead_workers(db: Database, *, beat: float = 2.0) -> list[Change]:
         changes = _drop_connections(session, orphaned)
         if dead:
             session.execute(delete(Worker).where(Worker.id.in_(dead)))
+        for change in changes:
+            # A worker that died may have committed changes it never marked (a kill
+            # between the commit and handing its marks to Redis): the rooms it served
+            # take a new snapshot rather than miss them without a trace.
+            change.resync = True
         return changes
 
 

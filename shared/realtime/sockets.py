@@ -286,3 +286,26 @@ def on_unknown(event: str, *_args: object) -> Ack:
     if principal is not None and not principal.take_token():
         return error_ack(DomainError("rate.limited"), principal)
     return error_ack(DomainError("event.unknown", event=str(event)[:60]), principal)
+
+
+def record_live_sockets(app: Any) -> list[Change]:
+    """This worker's open sockets, recorded again (its rows were cleared while it
+    stalled): one presence change per socket, committed in batches."""
+    changes = []
+    for sid, principal in list(PRINCIPALS.items()):
+        try:
+            changes.append(
+                connect(
+                    app.db,
+                    sid=sid,
+                    meeting_id=principal.meeting_id,
+                    audience=principal.audience,
+                    worker_id=app.worker_id,
+                    participant_id=principal.participant_id,
+                    user_id=principal.user_id,
+                )
+            )
+        except Exception:  # recorded meanwhile (it connected after the sweep), or gone
+            log.info("socket %s not recorded again", sid)
+    return changes
+

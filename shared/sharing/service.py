@@ -128,7 +128,10 @@ def edit_contribution(
         change = commit_change(session, meeting, keys, {person.id}, you_parts={"contributions"})
         return {"id": row.id, "status": row.status}, change
 
-    return participant_intent(db, participant_id, meeting_id, client_id, "contribution.edit", work)
+    # alone: it may take the card out of the spotlight, a write of the meeting's row
+    return participant_intent(
+        db, participant_id, meeting_id, client_id, "contribution.edit", work, alone=True
+    )
 
 
 def withdraw_contribution(
@@ -147,8 +150,8 @@ def withdraw_contribution(
         change = commit_change(session, meeting, keys, {person.id}, you_parts={"contributions"})
         return {"id": row.id, "status": row.status}, change
 
-    return participant_intent(
-        db, participant_id, meeting_id, client_id, "contribution.withdraw", work
+    return participant_intent(  # alone: as an edit, it may end the spotlight
+        db, participant_id, meeting_id, client_id, "contribution.withdraw", work, alone=True
     )
 
 

@@ -57,6 +57,7 @@ class RecordingHub(Hub):
             while self.flush(meeting_id):
                 pass
             assert self.marks.release(meeting_id)
+            self._flushing.discard(meeting_id)
         return self.sent[start:]
 
 

@@ -139,12 +139,13 @@ def _answer_and_kill(cluster: Cluster) -> None:
     beamer.wait_for(lambda: beamer.views["consent_tally"]["answered"] == 200, timeout=20)
     tally = console.views["consent_tally"]
     assert {k: tally[k] for k in expected} == expected  # each acknowledged answer once
-    # One sequence of versions: no gap, nothing out of order, for the screens and for
-    # every phone on worker 1 (those of worker 2 got a new socket and a snapshot).
-    for screen in (console, beamer):
-        assert screen.gaps == 0 and screen.older == 0, _clean(screen)
-    for phone in phones:
-        assert phone.client.gaps == 0 and phone.client.older == 0, _clean(phone.client)
+    # One sequence of versions, nothing out of order, for the screens and for every
+    # phone. The one resync is the room being asked, once, for a snapshot when worker
+    # 2 was found dead (what it had committed but not yet marked is not missed), and
+    # it came after the kill; the phones of worker 2 got a new socket and a snapshot.
+    for client in [console, beamer, *(p.client for p in phones if p not in gone)]:
+        assert client.gaps <= 1 and client.older == 0, _clean(client)
+    assert console.gaps == 1 and beamer.gaps == 1
     assert _fresh(beamer) == beamer.views
     for client in [console, beamer, author, *(p.client for p in phones)]:
         client.close()
