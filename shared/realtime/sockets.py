@@ -308,4 +308,3 @@ def record_live_sockets(app: Any) -> list[Change]:
         except Exception:  # recorded meanwhile (it connected after the sweep), or gone
             log.info("socket %s not recorded again", sid)
     return changes
-
