@@ -9,14 +9,13 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, screenshots  # noqa: F401 (fixtures)
 from tests.scaleout.conftest import Cluster
 from tests.support import PASSWORD
 
 pytestmark = [pytest.mark.scaleout, pytest.mark.browser]
 
 
-def test_a_console_and_phones_through_nginx_see_each_other(cluster: Cluster, browser, screenshots):  # noqa: F811
+def test_a_console_and_phones_through_nginx_see_each_other(cluster: Cluster, browser, screenshots):
     cluster.revive()
     front = cluster.nginx.url
     # nginx serves the assets itself (its ETag is "<mtime>-<size>" in hex; a worker's
