@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from shared.core.db import Database
@@ -51,11 +52,16 @@ def validate_new_user(email: str, name: str, password: str) -> tuple[str, str]:
 
 def add_user(db: Database, email: str, name: str, password: str) -> User:
     email, name = validate_new_user(email, name, password)
-    with db.transaction() as session:
-        if session.scalar(select(User).where(User.email == email)) is not None:
-            raise DomainError("user.email_taken")
-        user = User(email=email, name=name, password_hash=generate_password_hash(password))
-        session.add(user)
+    # Hashed first, and written without a read before it: on SQLite a transaction that
+    # read and then writes fails at once if the running server wrote meanwhile (its
+    # heartbeat does, every few seconds), while one that starts by writing waits its turn.
+    password_hash = generate_password_hash(password)
+    try:
+        with db.transaction() as session:
+            user = User(email=email, name=name, password_hash=password_hash)
+            session.add(user)
+    except IntegrityError:
+        raise DomainError("user.email_taken") from None
     return user
 
 
