@@ -402,6 +402,10 @@ class PlandagStack(Stack):
         self.server.start()
         assert self.server.proc is not None
         self.pid, self.url = self.server.proc.pid, self.server.url
+        return self.open_meeting()
+
+    def open_meeting(self) -> PlandagStack:
+        """A facilitator, a meeting, and its console and beamer on ``self.server``."""
         self.server.add_user("bench@example.org", "Bench")
         self.session = login(self.server, "bench@example.org")
         self.meeting = create_meeting(self.session, self.server, template="alle_hens")

@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import (
     PhoneProcs,
-    PlandagScreen,
     PlandagStack,
     Target,
     burst_phase,
@@ -47,7 +46,6 @@ from common import (
 from consent_burst import goal_for, intents_for, open_round, prepare, schedule
 
 from tests.scaleout.conftest import Cluster, start_cluster
-from tests.support import create_meeting, login
 
 
 class ClusterStack(PlandagStack):
@@ -70,22 +68,7 @@ class ClusterStack(PlandagStack):
         self.cluster: Cluster = start_cluster(Path(self.tmp.name), self.n, beat="2")
         self.server = self.cluster.workers[0]
         self.pid, self.url = self.pids[0], self.server.url
-        self.server.add_user("bench@example.org", "Bench")
-        self.session = login(self.server, "bench@example.org")
-        self.meeting = create_meeting(self.session, self.server, template="alle_hens")
-        self.code = self.meeting.code
-        cookie = "; ".join(f"{k}={v}" for k, v in self.session.cookies.items())
-        self.console = PlandagScreen().connect(
-            self.server,
-            {"audience": "console", "meeting": self.meeting.id},
-            headers={"Cookie": cookie},
-        )
-        self.beamer = PlandagScreen().connect(
-            self.server,
-            {"audience": "beamer", "meeting": self.meeting.id, "key": self.meeting.beamer_key},
-        )
-        self.author = None
-        self.steps = 0
+        self.open_meeting()
         return self
 
     def stop(self) -> None:

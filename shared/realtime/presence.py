@@ -166,15 +166,7 @@ def connect(
         )
         return {}, commit_change(session, row, _presence_keys(audience, participant_id))
 
-    _result, change = run_intent(
-        db,
-        meeting_id=meeting_id,
-        actor=sid,
-        client_id=None,
-        action="presence",
-        work=work,
-        alone=False,
-    )
+    _result, change = _presence_intent(db, meeting_id, sid, work)
     assert change is not None
     return change
 
@@ -198,6 +190,12 @@ def disconnect(db: Database, sid: str, meeting_id: str | None = None) -> Change 
     if meeting_id is None:
         with db.transaction() as session:
             return work(session)[1]
+    return _presence_intent(db, meeting_id, sid, work)[1]
+
+
+def _presence_intent(db: Database, meeting_id: str, sid: str, work: Any) -> Result:
+    """A socket's presence, committed with the meeting's other writes of the moment and
+    beside them (``alone=False``: a thousand phones connect at once after a restart)."""
     return run_intent(
         db,
         meeting_id=meeting_id,
@@ -206,7 +204,7 @@ def disconnect(db: Database, sid: str, meeting_id: str | None = None) -> Change 
         action="presence",
         work=work,
         alone=False,
-    )[1]
+    )
 
 
 def _presence_keys(audience: str, participant_id: int | None) -> set[str]:

@@ -230,15 +230,7 @@ def on_connect(auth: object = None) -> None:
         join_room(room(principal.meeting_id, principal.audience))
         if principal.participant_id is not None:
             join_room(personal_room(principal.participant_id))
-        change = connect(
-            app.db,
-            sid=sid,
-            meeting_id=principal.meeting_id,
-            audience=principal.audience,
-            worker_id=app.worker_id,
-            participant_id=principal.participant_id,
-            user_id=principal.user_id,
-        )
+        change = _record(app, sid, principal)
         recorded = True
         snap = SNAPSHOTS[principal.audience](principal)
     except Exception as exc:
@@ -294,17 +286,20 @@ def record_live_sockets(app: Any) -> list[Change]:
     changes = []
     for sid, principal in list(PRINCIPALS.items()):
         try:
-            changes.append(
-                connect(
-                    app.db,
-                    sid=sid,
-                    meeting_id=principal.meeting_id,
-                    audience=principal.audience,
-                    worker_id=app.worker_id,
-                    participant_id=principal.participant_id,
-                    user_id=principal.user_id,
-                )
-            )
+            changes.append(_record(app, sid, principal))
         except Exception:  # recorded meanwhile (it connected after the sweep), or gone
             log.info("socket %s not recorded again", sid)
     return changes
+
+
+def _record(app: Any, sid: str, principal: Principal) -> Change:
+    """This worker's socket ``sid`` in the presence rows."""
+    return connect(
+        app.db,
+        sid=sid,
+        meeting_id=principal.meeting_id,
+        audience=principal.audience,
+        worker_id=app.worker_id,
+        participant_id=principal.participant_id,
+        user_id=principal.user_id,
+    )
