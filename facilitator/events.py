@@ -20,6 +20,7 @@ from shared.meeting.service import (
     set_participant_role,
     set_timer,
 )
+from shared.process.service import start_guard
 from shared.proposals import service as proposals
 from shared.realtime.sockets import Payload, Principal, authenticator, intent
 from shared.screens import snapshot
@@ -80,6 +81,7 @@ def advance(principal: Principal, payload: Payload) -> tuple[dict[str, Any], Cha
         direction="advance",
         expected=payload.text("from", required=False),
         client_id=payload.client_id(),
+        on_start=start_guard(_uid(principal), payload.flag("confirm_no_go")),
     )
 
 

@@ -43,6 +43,7 @@ from shared.meeting.service import (
     update_meeting,
 )
 from shared.plandoc.sandbox import verify_isolated
+from shared.process.service import start_summary
 from shared.realtime.presence import console_sids_of_user, sids_of_audience
 from shared.signing import service as signing
 from shared.signing.documents import plan_file
@@ -313,6 +314,7 @@ def console(meeting: Meeting, user: User) -> Any:
         join_code=format_join_code(row.join_code),
         facilitators=facilitators_of(plandag().db, meeting_id),
         pdf_available=plandoc.soffice_path() is not None,
+        preparation=start_summary(plandag().db, meeting_id),
     )
 
 

@@ -106,10 +106,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     import facilitator.events  # noqa: F401
     import participant.events  # noqa: F401
     from facilitator.pages import bp as facilitator_bp
+    from facilitator.preparation import bp as preparation_bp
     from participant.pages import bp as participant_bp
+    from participant.preparation import bp as invited_bp
 
     app.register_blueprint(facilitator_bp)
+    app.register_blueprint(preparation_bp)
     app.register_blueprint(participant_bp)
+    app.register_blueprint(invited_bp)
 
     protect_forms(app)  # CSRF, once, for every form post
     app.after_request(remember_locale)

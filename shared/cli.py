@@ -1,5 +1,5 @@
 """Command line: ``plandag run``, ``plandag db upgrade``, ``plandag user add``,
-``plandag verify FILE``."""
+``plandag verify FILE``, ``plandag check``, ``plandag purge --before DATE``."""
 
 from __future__ import annotations
 
@@ -68,6 +68,44 @@ def user_add(email: str, name: str, password: str) -> None:
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"added facilitator {created.email}")
+
+
+@cli.command("purge")
+@click.option(
+    "--before",
+    "before",
+    required=True,
+    help="Purge every process whose chosen purge date lies before this day (YYYY-MM-DD).",
+)
+def purge_command(before: str) -> None:
+    """Purge the preparation of processes past their retention date: everything but the
+    sealed plan (people, conversation notes, drafts, contributions, objection texts).
+    Irreversible; each purge is logged in its process. Meetings that are running are
+    skipped."""
+    import datetime as dt
+
+    from sqlalchemy.exc import OperationalError
+
+    from shared.core.db import Database
+    from shared.process.service import purge_before
+
+    try:
+        day = dt.date.fromisoformat(before)
+    except ValueError:
+        raise click.ClickException("--before takes a date as YYYY-MM-DD") from None
+    database = Database(Settings.from_env().database_url)
+    for attempt in range(20):
+        try:
+            done = purge_before(database, day)
+            break
+        except OperationalError:
+            # SQLite beside a running server: its heartbeat held the write lock; again.
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
+    for process_id, title in done:
+        click.echo(f"purged process {process_id}: {title}")
+    click.echo(f"{len(done)} process(es) purged")
 
 
 @cli.command("verify")

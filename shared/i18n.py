@@ -397,6 +397,9 @@ UI = {
     "revise_title": N_("Save the new version and ask again?"),
     "revise_and_ask": N_("Save and ask again"),
     "renew_beamer_title": N_("Renew the beamer link?"),
+    "no_go_title": N_("Start despite a no-go?"),
+    "presented_by": N_("Presented by {name}"),
+    "start_despite_no_go": N_("Start the meeting anyway"),
     "confirm_renew_beamer": N_(
         "Every beamer open with the current link goes dark; open the new link on the beamer laptop."
     ),

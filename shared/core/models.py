@@ -28,6 +28,7 @@ from shared.domain.frameworks import DeviceStatus, Verdict
 from shared.domain.framing import Recognition
 from shared.domain.meeting import Role
 from shared.domain.phases import Phase
+from shared.domain.process import DraftKind, MemberRole, PersonStatus, ProcessKind, State
 from shared.domain.proposals import ConsentStatus, ProposalStatus, VotingMode
 from shared.domain.sharing import Anonymity, Moderation, WallMode
 from shared.domain.sharing import Status as ContributionStatus
@@ -385,6 +386,8 @@ class InfoItem(Base):
     )
     title: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text, default="")
+    #: who presents it, as the room may see them (empty: not named)
+    informant: Mapped[str] = mapped_column(String(120), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -859,3 +862,219 @@ class PlanSeal(Base):
     signature: Mapped[str] = mapped_column(Text)
     key_id: Mapped[str] = mapped_column(String(32))
     sealed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- before the day
+
+
+class Process(Base):
+    """The process around a plan meeting (Nieuwe Route or Alle Hens): its preparation
+    lives here; the plan meeting is ``meeting_id``. Its facilitators are the meeting's."""
+
+    __tablename__ = "processes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), unique=True
+    )
+    kind: Mapped[ProcessKind] = mapped_column(EnumText(ProcessKind, 20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: from this day on the preparation may be purged (retention)
+    purge_after: Mapped[date | None] = mapped_column(Date)
+    #: when it was purged: only the sealed plan is left
+    purged_at: Mapped[datetime | None]
+    #: the meeting was started although a no-go condition was marked, confirmed by
+    started_despite_no_go_at: Mapped[datetime | None]
+    started_despite_no_go_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+
+class CoreMember(Base):
+    """A member of the core group (kerngroep): a facilitator (who logs in) or a
+    framework party's representative (through a personal link)."""
+
+    __tablename__ = "core_members"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[MemberRole] = mapped_column(EnumText(MemberRole, 12))
+    name: Mapped[str] = mapped_column(String(120))
+    #: the framework party (organisation) a representative speaks for
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: sha256 of the secret in a representative's personal link
+    link_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Draft(Base):
+    """A text the core group writes together: the issue statement, or a party's kader.
+    Its words are in draft_versions; the settled version is what reaches the meeting."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[DraftKind] = mapped_column(EnumText(DraftKind, 12))
+    #: a kader's party, by its representative in the core group
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("core_members.id", ondelete="SET NULL")
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    settled_version: Mapped[int | None]
+    settled_at: Mapped[datetime | None]
+    settled_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the meeting's kader a settled framework draft became
+    framework_id: Mapped[int | None] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DraftVersion(Base):
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    #: who wrote it: a facilitator, or a member through their link
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("core_members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DraftComment(Base):
+    __tablename__ = "draft_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
+    #: the version it was written about
+    version: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("core_members.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InvolvedPerson(Base):
+    """Someone to reach (betrokkene) before the day. Private to the facilitators."""
+
+    __tablename__ = "involved_people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(120))
+    #: one of the meeting's groups: the group they join with
+    group: Mapped[str] = mapped_column(String(40))
+    organisation: Mapped[str] = mapped_column(String(120), default="")
+    #: how to reach them (phone, e-mail, address)
+    contact: Mapped[str] = mapped_column(Text, default="")
+    #: who contacts them
+    contact_by: Mapped[str] = mapped_column(String(120), default="")
+    #: the language of their invitation letter
+    language: Mapped[str] = mapped_column(String(2), default="nl")
+    status: Mapped[PersonStatus] = mapped_column(
+        EnumText(PersonStatus, 20), default=PersonStatus.TO_CONTACT
+    )
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    #: the secret in their personal invitation (link and QR code); None: not invited
+    invite_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime | None]
+    #: the participant they became on the day, through the invitation
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Preparation(Base):
+    """A preparation conversation (voorbereidend gesprek). Its notes are private to the
+    process's facilitators: never in the room, never in the plan document."""
+
+    __tablename__ = "preparations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("involved_people.id", ondelete="CASCADE"), index=True
+    )
+    held_on: Mapped[date] = mapped_column(Date)
+    held_by: Mapped[str] = mapped_column(String(120))
+    concerns: Mapped[str] = mapped_column(Text, default="")
+    needs_to_know: Mapped[str] = mapped_column(Text, default="")
+    #: None: not asked or not decided yet
+    agrees_to_take_part: Mapped[bool | None]
+    agrees_to_be_named: Mapped[bool | None]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InfoNeed(Base):
+    """Information that must be shared on the day, raised in conversations; its
+    informant presents it as an information item in framing."""
+
+    __tablename__ = "info_needs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text, default="")
+    informant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("involved_people.id", ondelete="SET NULL")
+    )
+    info_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("info_items.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InfoNeedRaiser(Base):
+    """Who raised a need: one need, several people."""
+
+    __tablename__ = "info_need_raisers"
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("info_needs.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("involved_people.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class Assessment(Base):
+    """One judgement on a go/no-go condition or principle; the latest per key counts,
+    the earlier ones are its history."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(40))
+    state: Mapped[State] = mapped_column(EnumText(State, 10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessLog(Base):
+    """What happened in the preparation, without its private words: statuses, drafts
+    settled, invitations, the purge."""
+
+    __tablename__ = "process_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(
+        ForeignKey("processes.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(40))
+    #: e.g. the status a person moved to; never a note
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -77,7 +77,7 @@ def recognition_tally_view(
 @view_key("info", ALL, "the information items")
 def _info_key(session: Session, row: MeetingRow, audience: str, base_url: str) -> Any:
     return [
-        {"id": i.id, "title": i.title, "text": i.text}
+        {"id": i.id, "title": i.title, "text": i.text, "informant": i.informant}
         for i in session.scalars(
             select(InfoItem).where(InfoItem.meeting_id == row.id).order_by(InfoItem.id)
         )

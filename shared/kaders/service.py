@@ -53,6 +53,7 @@ from shared.domain.frameworks import (
     check_party_may_write,
     validate_flag,
     validate_followup,
+    validate_framework,
     validate_party_name,
 )
 from shared.domain.meeting import validate_display_name
@@ -395,6 +396,51 @@ def _framework_keys(session: Session, meeting: MeetingRow) -> tuple[set[str], se
     if meeting.frameworks_locked_at is None:
         return keys, party_people(session, meeting.id)
     return keys | {"framework_check"}, set()
+
+
+def settle_party_framework(
+    session: Session,
+    meeting: MeetingRow,
+    *,
+    party_name: str,
+    framework_id: int | None,
+    title: str,
+    description: str,
+    user_id: int,
+) -> tuple[int, set[str], set[int]]:
+    """A kader the core group settled before the day (`shared.process`), in the meeting
+    as its party's kader: the party is found by name (or invited), the kader written, or
+    its current words replaced while the kaders are not locked. Returns the kader's id
+    and what changed (keys, personal views)."""
+    if meeting.frameworks_locked_at is not None:
+        raise DomainError("framework.locked")
+    _check_kaders_open(meeting)
+    party = session.scalar(
+        select(FrameworkParty).where(
+            FrameworkParty.meeting_id == meeting.id, FrameworkParty.name == party_name
+        )
+    )
+    if party is None:
+        party = FrameworkParty(
+            meeting_id=meeting.id, name=party_name, invite_key=secrets.token_urlsafe(24)
+        )
+        session.add(party)
+        session.flush()
+    row = session.get(FrameworkRow, framework_id) if framework_id is not None else None
+    who = Who(user_id=user_id)
+    if row is None or row.meeting_id != meeting.id:
+        domain = Framework.new(party.id, title, description)
+        row = FrameworkRow(meeting_id=meeting.id, party_id=party.id, version=1)
+        session.add(row)
+        session.flush()
+        _store_version(session, row, domain.current, who)
+    else:
+        clean_title, text = validate_framework(title, description)
+        current = _versions(session, row.id)[-1]
+        current.title, current.description = clean_title, text
+        current.user_id, current.participant_id = user_id, None
+    keys, personal = _framework_keys(session, meeting)
+    return row.id, keys | {"parties"}, personal
 
 
 def save_framework(

@@ -5,6 +5,7 @@ beamer link, joining, roles and removal.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
@@ -299,11 +300,17 @@ def move_phase(
     expected: str | None,
     client_id: str | None,
     now: datetime | None = None,
+    on_start: Callable[[Session, MeetingRow], None] | None = None,
 ) -> tuple[dict[str, Any], Change | None]:
+    """``on_start`` runs in the transaction when the meeting leaves the welcome (the
+    process's go/no-go, which may refuse)."""
+
     def work(session: Session) -> tuple[dict[str, Any], Change | None]:
         require_facilitator(session, user_id, meeting_id)
         row = load_for_update(session, meeting_id)
         meeting = to_domain(row, session)
+        if on_start is not None and direction == "advance" and row.phase == Phase.WELCOME:
+            on_start(session, row)
         at = now or utcnow()
         try:
             exp = Phase(expected) if expected else None

@@ -212,6 +212,27 @@ class _Builder:
         text, style = self.text_or(self.record.get("open_question"), "no_open_question")
         self.para("question", text, style=style)
 
+    def preparation(self) -> None:
+        """That the go/no-go was assessed, its outcome and whether the meeting started
+        despite a no-go: present only in records of a process that made one."""
+        prep = self.record.get("preparation")
+        if not isinstance(prep, dict):
+            return
+        day = parse_date(prep.get("assessed_at"))
+        outcome = str(prep.get("verdict"))
+        verdict_key = f"verdict_{outcome}" if f"verdict_{outcome}" in self.w.labels else ""
+        self.heading("h_preparation", 2)
+        self.para(
+            "preparation",
+            self.w.fmt(
+                "preparation_assessed",
+                date=self.w.date_medium(day) if day else self.w["not_recorded"],
+                verdict=self.w[verdict_key] if verdict_key else self.value(outcome),
+            ),
+        )
+        if prep.get("started_despite_no_go") is True:
+            self.para("preparation", self.w["started_despite_no_go"])
+
     def frameworks_section(self) -> None:
         w = self.w
         self.heading("h_frameworks")
@@ -736,6 +757,7 @@ class _Builder:
     def build(self) -> list[Block]:
         self.title_page()
         self.issue()
+        self.preparation()
         self.frameworks_section()
         self.participants()
         self.themes()

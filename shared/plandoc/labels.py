@@ -39,6 +39,19 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "h_open_question": "Open vraag",
         "no_issue_statement": "Geen kwestieomschrijving vastgelegd.",
         "no_open_question": "Geen open vraag vastgelegd.",
+        # preparation (only in records that hold a go/no-go assessment)
+        "h_preparation": "Voorbereiding",
+        "preparation_assessed": (
+            "De voorwaarden voor doorgaan (go/no-go) zijn vooraf beoordeeld; laatst op {date}. "
+            "Uitkomst: {verdict}."
+        ),
+        "verdict_go": "doorgaan: aan alle voorwaarden is voldaan",
+        "verdict_no_go": "een voorwaarde om niet door te gaan was aangegeven",
+        "verdict_open": "niet alle voorwaarden zijn beoordeeld",
+        "started_despite_no_go": (
+            "De procesbegeleiding heeft de bijeenkomst bewust gestart terwijl een voorwaarde om "
+            "niet door te gaan was aangegeven."
+        ),
         # frameworks
         "h_frameworks": "Kaders",
         "frameworks_intro": (
@@ -258,6 +271,17 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "h_open_question": "Open question",
         "no_issue_statement": "No issue statement recorded.",
         "no_open_question": "No open question recorded.",
+        "h_preparation": "Preparation",
+        "preparation_assessed": (
+            "The conditions for going ahead (go/no-go) were assessed beforehand; last on "
+            "{date}. Outcome: {verdict}."
+        ),
+        "verdict_go": "go: every condition was met",
+        "verdict_no_go": "a no-go condition was marked",
+        "verdict_open": "not every condition was assessed",
+        "started_despite_no_go": (
+            "The facilitators knowingly started the meeting while a no-go condition was marked."
+        ),
         "h_frameworks": "Frameworks",
         "frameworks_intro": (
             "The framework-setting parties recorded beforehand the limits within which the "

@@ -40,6 +40,7 @@ from shared.domain.sharing import Anonymity
 from shared.domain.sharing import Status as ContributionStatus
 from shared.domain.signing import SIGNING_ROLES, SignatureStatus
 from shared.kaders.service import load_check, party_names, representatives
+from shared.process.service import assessment_record
 
 FORMAT = "plandag-plan/2"  # /2 adds the sealed verify_url (set by signing.close_signing)
 ROLES = tuple(Role)
@@ -125,6 +126,7 @@ def build_record(
         },
         "issue_statement": meeting.issue_statement,
         "open_question": meeting.open_question,
+        **_preparation(session, meeting),
         "frameworks": _frameworks(session, meeting),
         "participants": _participants(session, meeting),
         "themes": _themes(session, meeting),
@@ -469,6 +471,13 @@ def _check(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         )
     ]
     return {"status": check.status().value, "entries": entries, "followups": followups}
+
+
+def _preparation(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    """The go/no-go of the meeting's process, if one was made: that it was made, not its
+    notes. A meeting without a process has no such key (its record is as before)."""
+    made = assessment_record(session, meeting.id)
+    return {} if made is None else {"preparation": made}
 
 
 def _signatures(

@@ -67,8 +67,9 @@
     if (tally && tally.statement_number !== meeting.statement_number) tally = null;
     if (info) {
       setText("statement-kicker", t("ui", "information"));
-      statementPager.show("info:" + info.id + ":" + info.title + info.text, function () {
+      statementPager.show("info:" + info.id + ":" + info.title + info.text + (info.informant || ""), function () {
         return [el("h3", { className: "block first", text: info.title })]
+          .concat(info.informant ? [el("p", { className: "block informant", text: t("ui", "presented_by", { name: info.informant }) })] : [])
           .concat(P.textBlocks("body", info.text, info.title));
       }, meeting.beamer_page_seconds);
       tally = null;

@@ -183,7 +183,7 @@
     (live.views.info || []).forEach(function (item) {
       var shown = meeting.shown_info_id === item.id;
       list.appendChild(el("li", { className: shown ? "current" : "" },
-        el("span", { className: "grow", text: item.title }),
+        el("span", { className: "grow", text: item.title + (item.informant ? " · " + item.informant : "") }),
         button(shown ? t("ui", "hide_from_beamer") : t("ui", "show_on_beamer"), function () {
           act("info.show", { id: shown ? null : item.id });
         })));
@@ -607,10 +607,24 @@
     node.className = "timer" + (timer.over ? " over" : "");
   }
 
-  function move(event) {
+  function move(event, confirmed) {
     var meeting = live.views.meeting;
     $("advance").disabled = $("back").disabled = true;
-    live.send(event, { from: meeting.phase }).then(function (ack) {
+    var payload = { from: meeting.phase };
+    if (confirmed) payload.confirm_no_go = true;
+    live.send(event, payload).then(function (ack) {
+      if (!ack.ok && ack.error.code === "process.no_go") {
+        // A no-go condition is marked in the preparation: starting is a decision the
+        // facilitator confirms, and the record says so.
+        render();
+        var list = document.getElementById("no-go-list");
+        P.confirm({ title: t("ui", "no_go_title"),
+          body: [ack.error.message].concat(list ? [list.textContent.trim()] : []),
+          confirm: t("ui", "start_despite_no_go"), danger: true }).then(function (yes) {
+          if (yes) move(event, true); else $("advance").focus();
+        });
+        return;
+      }
       showError(ack);
       if (ack.ok) awaitVersion = ack.version;
       if (!ack.ok && ack.error.code === "phase.stale") live.resync();

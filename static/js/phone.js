@@ -147,6 +147,7 @@
     list.textContent = "";
     info.forEach(function (item) {
       list.appendChild(el("details", null, el("summary", { text: item.title }),
+        item.informant ? el("p", { className: "muted", text: t("ui", "presented_by", { name: item.informant }) }) : null,
         el("p", { className: "pre-line", text: item.text })));
     });
   }

@@ -1,0 +1,538 @@
+"""The process's pages for its facilitators: the checklist, the core group and its
+drafts, everyone involved and their conversations, information needs, invitations and
+their letters, the go/no-go, retention. Forms post, then come back to the page (a
+write id in each form makes a repeated post count once)."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import date
+from typing import Any
+
+import segno
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date
+from markupsafe import Markup
+
+from shared.core.models import Meeting, User
+from shared.domain import DomainError
+from shared.domain.errors import N_
+from shared.domain.meeting import format_join_code
+from shared.domain.process import CONDITIONS, PersonStatus, State
+from shared.i18n import localize_error
+from shared.meeting.screens import join_url
+from shared.process import service
+from shared.web import facilitator_page, plandag
+
+bp = Blueprint("preparation", __name__)
+
+STATUS_LABELS = {
+    "to_contact": N_("To contact"),
+    "planned": N_("Conversation planned"),
+    "held": N_("Conversation held"),
+    "will_take_part": N_("Will take part"),
+    "will_not_take_part": N_("Will not take part"),
+    "not_safe": N_("Not safe to take part"),
+}
+STATE_LABELS = {"met": N_("Met"), "not_met": N_("Not met"), "unknown": N_("Unknown")}
+VERDICT_LABELS = {
+    "go": N_("Go"),
+    "no_go": N_("No-go: a condition is not met"),
+    "open": N_("Not assessed yet"),
+}
+LOG_LABELS = {
+    "process.created": N_("Preparation started"),
+    "core.added": N_("Core group member added"),
+    "core.link_renewed": N_("Personal link renewed"),
+    "draft.settled": N_("Draft settled"),
+    "person.status": N_("Status changed"),
+    "conversation.recorded": N_("Conversation recorded"),
+    "need.informant": N_("Informant assigned"),
+    "invitation.made": N_("Invited"),
+    "invitation.renewed": N_("Invitation renewed"),
+    "invitation.withdrawn": N_("Invitation withdrawn (not safe)"),
+    "invitation.used": N_("Invitation used on the day"),
+    "go_no_go.assessed": N_("Go/no-go assessed"),
+    "go_no_go.started_despite": N_("Meeting started despite a no-go"),
+    "retention.date": N_("Purge date set"),
+    "purged": N_("Preparation purged"),
+}
+
+
+def _back(meeting: Meeting, anchor: str = "") -> Any:
+    return redirect(url_for("preparation.process", meeting_id=meeting.id) + anchor)
+
+
+def _refused(error: DomainError) -> None:
+    flash(localize_error(error)["message"], "error")
+
+
+def _process_id(meeting: Meeting) -> int:
+    row = service.process_of_meeting(plandag().db, meeting.id)
+    if row is None:
+        abort(404)
+    return row.id
+
+
+def _changed(change: Any) -> None:
+    if change is not None:
+        plandag().hub.changed(change)
+
+
+def _form_id() -> str | None:
+    return request.form.get("client_id") or None
+
+
+def _template_globals() -> dict[str, Any]:
+    return {
+        "form_id": lambda: secrets.token_urlsafe(12),
+        "status_labels": STATUS_LABELS,
+        "state_labels": STATE_LABELS,
+        "verdict_labels": VERDICT_LABELS,
+        "log_labels": LOG_LABELS,
+    }
+
+
+bp.app_context_processor(_template_globals)
+
+
+@bp.route("/m/<meeting_id>/process", methods=["GET", "POST"])
+@facilitator_page
+def process(meeting: Meeting, user: User) -> Any:
+    db = plandag().db
+    if request.method == "POST":
+        try:
+            service.create_process(db, user.id, meeting.id, request.form.get("kind"))
+        except DomainError as exc:
+            _refused(exc)
+        return _back(meeting)
+    row = service.process_of_meeting(db, meeting.id)
+    if row is None:
+        kind = meeting.template if meeting.template in ("nieuwe_route", "alle_hens") else ""
+        return render_template("facilitator/process_new.html", meeting=meeting, kind=kind)
+    view = service.overview(db, user.id, row.id)
+    return render_template(
+        "facilitator/process.html",
+        meeting=meeting,
+        view=view,
+        conditions=CONDITIONS,
+        statuses=list(PersonStatus),
+        states=list(State),
+        today=date.today(),
+    )
+
+
+# --------------------------------------------------------------------------- core group
+
+
+@bp.post("/m/<meeting_id>/process/members")
+@facilitator_page
+def add_member(meeting: Meeting, user: User) -> Any:
+    form = request.form
+    try:
+        key = service.add_member(
+            plandag().db,
+            user_id=user.id,
+            process_id=_process_id(meeting),
+            role=form.get("role"),
+            name=form.get("name", ""),
+            organisation=form.get("organisation", ""),
+            member_user=form.get("user_id"),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        if key is not None:
+            flash(url_for("invited.member_page", key=key, _external=True), "link")
+    return _back(meeting, "#core-group")
+
+
+@bp.post("/m/<meeting_id>/process/members/<int:member_id>/renew")
+@facilitator_page
+def renew_member(meeting: Meeting, user: User, member_id: int) -> Any:
+    try:
+        key = service.renew_member_link(
+            plandag().db, user_id=user.id, process_id=_process_id(meeting), member_id=member_id
+        )
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash(url_for("invited.member_page", key=key, _external=True), "link")
+    return _back(meeting, "#core-group")
+
+
+def _author(user: User) -> service.Author:
+    return service.Author(user_id=user.id)
+
+
+@bp.post("/m/<meeting_id>/process/drafts")
+@facilitator_page
+def add_draft(meeting: Meeting, user: User) -> Any:
+    form = request.form
+    try:
+        service.add_draft(
+            plandag().db,
+            author=_author(user),
+            process_id=_process_id(meeting),
+            kind=form.get("kind"),
+            title=form.get("title", ""),
+            text=form.get("text", ""),
+            party_member=form.get("member_id"),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, "#drafts")
+
+
+@bp.post("/m/<meeting_id>/process/drafts/<int:draft_id>/versions")
+@facilitator_page
+def add_version(meeting: Meeting, user: User, draft_id: int) -> Any:
+    try:
+        service.add_draft_version(
+            plandag().db,
+            author=_author(user),
+            process_id=_process_id(meeting),
+            draft_id=draft_id,
+            title=request.form.get("title", ""),
+            text=request.form.get("text", ""),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, f"#draft-{draft_id}")
+
+
+@bp.post("/m/<meeting_id>/process/drafts/<int:draft_id>/comments")
+@facilitator_page
+def comment(meeting: Meeting, user: User, draft_id: int) -> Any:
+    try:
+        service.comment_on_draft(
+            plandag().db,
+            author=_author(user),
+            process_id=_process_id(meeting),
+            draft_id=draft_id,
+            text=request.form.get("text", ""),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, f"#draft-{draft_id}")
+
+
+@bp.post("/m/<meeting_id>/process/drafts/<int:draft_id>/settle")
+@facilitator_page
+def settle(meeting: Meeting, user: User, draft_id: int) -> Any:
+    try:
+        _changed(
+            service.settle_draft(
+                plandag().db,
+                user_id=user.id,
+                process_id=_process_id(meeting),
+                draft_id=draft_id,
+                number=request.form.get("number"),
+            )
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, f"#draft-{draft_id}")
+
+
+# --------------------------------------------------------------------------- everyone involved
+
+
+def _person_fields() -> dict[str, object]:
+    form = request.form
+    return {
+        name: form.get(name, "")
+        for name in ("name", "group", "organisation", "contact", "contact_by", "language")
+    }
+
+
+@bp.post("/m/<meeting_id>/process/people")
+@facilitator_page
+def add_person(meeting: Meeting, user: User) -> Any:
+    try:
+        service.save_person(
+            plandag().db,
+            user_id=user.id,
+            process_id=_process_id(meeting),
+            fields=_person_fields(),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, "#people")
+
+
+@bp.route("/m/<meeting_id>/process/people/<int:person_id>", methods=["GET", "POST"])
+@facilitator_page
+def person(meeting: Meeting, user: User, person_id: int) -> Any:
+    db = plandag().db
+    process_id = _process_id(meeting)
+    if request.method == "POST":
+        try:
+            service.save_person(
+                db,
+                user_id=user.id,
+                process_id=process_id,
+                person_id=person_id,
+                fields=_person_fields(),
+            )
+        except DomainError as exc:
+            _refused(exc)
+        return redirect(url_for("preparation.person", meeting_id=meeting.id, person_id=person_id))
+    try:
+        detail = service.person_detail(db, user.id, process_id, person_id)
+    except DomainError:
+        abort(404)
+    return render_template(
+        "facilitator/process_person.html",
+        meeting=meeting,
+        detail=detail,
+        statuses=list(PersonStatus),
+        today=date.today(),
+    )
+
+
+def _back_to_person(meeting: Meeting, person_id: int) -> Any:
+    if request.form.get("back") == "list":
+        return _back(meeting, "#people")
+    return redirect(url_for("preparation.person", meeting_id=meeting.id, person_id=person_id))
+
+
+@bp.post("/m/<meeting_id>/process/people/<int:person_id>/status")
+@facilitator_page
+def status(meeting: Meeting, user: User, person_id: int) -> Any:
+    try:
+        service.set_status(
+            plandag().db,
+            user_id=user.id,
+            process_id=_process_id(meeting),
+            person_id=person_id,
+            status=request.form.get("status"),
+            reason=request.form.get("reason", ""),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back_to_person(meeting, person_id)
+
+
+def _yes_no(name: str) -> bool | None:
+    value = request.form.get(name, "")
+    return {"yes": True, "no": False}.get(value)
+
+
+@bp.post("/m/<meeting_id>/process/people/<int:person_id>/conversations")
+@facilitator_page
+def conversation(meeting: Meeting, user: User, person_id: int) -> Any:
+    form = request.form
+    try:
+        service.record_conversation(
+            plandag().db,
+            user_id=user.id,
+            process_id=_process_id(meeting),
+            person_id=person_id,
+            held_on=form.get("held_on", ""),
+            held_by=form.get("held_by", ""),
+            concerns=form.get("concerns", ""),
+            needs_to_know=form.get("needs_to_know", ""),
+            agrees_to_take_part=_yes_no("take_part"),
+            agrees_to_be_named=_yes_no("named"),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back_to_person(meeting, person_id)
+
+
+@bp.post("/m/<meeting_id>/process/people/<int:person_id>/invitation/renew")
+@facilitator_page
+def renew_invitation(meeting: Meeting, user: User, person_id: int) -> Any:
+    try:
+        service.renew_invitation(
+            plandag().db, user_id=user.id, process_id=_process_id(meeting), person_id=person_id
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back_to_person(meeting, person_id)
+
+
+# --------------------------------------------------------------------------- information needs
+
+
+@bp.post("/m/<meeting_id>/process/needs")
+@facilitator_page
+def add_need(meeting: Meeting, user: User) -> Any:
+    try:
+        service.add_need(
+            plandag().db,
+            user_id=user.id,
+            process_id=_process_id(meeting),
+            title=request.form.get("title", ""),
+            text=request.form.get("text", ""),
+            raised_by=request.form.getlist("raised_by"),
+            client_id=_form_id(),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, "#needs")
+
+
+@bp.post("/m/<meeting_id>/process/needs/<int:need_id>")
+@facilitator_page
+def update_need(meeting: Meeting, user: User, need_id: int) -> Any:
+    db = plandag().db
+    process_id = _process_id(meeting)
+    try:
+        service.set_need_raisers(
+            db,
+            user_id=user.id,
+            process_id=process_id,
+            need_id=need_id,
+            raised_by=request.form.getlist("raised_by"),
+        )
+        informant = request.form.get("informant", "")
+        if informant:
+            _changed(
+                service.assign_informant(
+                    db,
+                    user_id=user.id,
+                    process_id=process_id,
+                    need_id=need_id,
+                    person_id=informant,
+                )
+            )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, "#needs")
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+@bp.post("/m/<meeting_id>/process/invitations")
+@facilitator_page
+def invite(meeting: Meeting, user: User) -> Any:
+    chosen = request.form.getlist("person")
+    try:
+        invited = service.invite(
+            plandag().db, user_id=user.id, process_id=_process_id(meeting), person_ids=chosen
+        )
+    except DomainError as exc:
+        _refused(exc)
+        return _back(meeting, "#invitations")
+    if request.form.get("then") == "print" and invited:
+        return redirect(
+            url_for("preparation.letters", meeting_id=meeting.id, person=[str(i) for i in invited])
+        )
+    return _back(meeting, "#invitations")
+
+
+def _qr_svg(url: str) -> Markup:
+    out = io.BytesIO()
+    segno.make(url, micro=False, error="m").save(
+        out,
+        kind="svg",
+        scale=4,
+        border=2,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgns=True,
+        omitsize=False,
+    )
+    # segno's own markup around a URL it encoded: no user text reaches it unescaped
+    return Markup(out.getvalue().decode("utf-8"))  # noqa: S704
+
+
+def invitation_url(key: str) -> str:
+    return f"{plandag().settings.base_url()}/i/{key}"
+
+
+@bp.get("/m/<meeting_id>/process/letters")
+@facilitator_page
+def letters(meeting: Meeting, user: User) -> Any:
+    """The invitation letters, one A4 page each, in each person's language: print them
+    or save them as PDF from the browser's print dialog."""
+    row, people = service.letters(
+        plandag().db, user.id, _process_id(meeting), request.args.getlist("person")
+    )
+    base = plandag().settings.base_url()
+    pages = []
+    for p in people:
+        assert p.invite_key is not None
+        url = invitation_url(p.invite_key)
+        with force_locale(p.language):
+            pages.append(
+                Markup(  # noqa: S704  a rendered template: its user text is escaped
+                    render_template(
+                        "facilitator/letter.html",
+                        meeting=row,
+                        person=p,
+                        url=url,
+                        qr=_qr_svg(url),
+                        join_url=join_url(base, row),
+                        join_code=format_join_code(row.join_code),
+                        date_text=format_date(row.date, "full") if row.date else "",
+                    )
+                )
+            )
+    return render_template("facilitator/letters.html", meeting=row, pages=pages)
+
+
+# --------------------------------------------------------------------------- go/no-go, retention
+
+
+@bp.post("/m/<meeting_id>/process/assessment")
+@facilitator_page
+def assessment(meeting: Meeting, user: User) -> Any:
+    form = request.form
+    entries = {
+        c.key: (form.get(f"state-{c.key}", "unknown"), form.get(f"note-{c.key}", ""))
+        for c in CONDITIONS
+        if f"state-{c.key}" in form
+    }
+    try:
+        service.assess(
+            plandag().db, user_id=user.id, process_id=_process_id(meeting), entries=entries
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, "#go-no-go")
+
+
+@bp.post("/m/<meeting_id>/process/retention")
+@facilitator_page
+def retention(meeting: Meeting, user: User) -> Any:
+    try:
+        service.set_purge_date(
+            plandag().db,
+            user_id=user.id,
+            process_id=_process_id(meeting),
+            day=request.form.get("purge_after", ""),
+        )
+    except DomainError as exc:
+        _refused(exc)
+    return _back(meeting, "#retention")
+
+
+@bp.post("/m/<meeting_id>/process/purge")
+@facilitator_page
+def purge(meeting: Meeting, user: User) -> Any:
+    try:
+        _changed(
+            service.purge(
+                plandag().db,
+                user_id=user.id,
+                process_id=_process_id(meeting),
+                typed_title=request.form.get("confirm_title", ""),
+            )
+        )
+    except DomainError as exc:
+        _refused(exc)
+    else:
+        flash("purged", "purged")
+    return _back(meeting, "#retention")

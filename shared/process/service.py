@@ -1,0 +1,1337 @@
+"""Use cases of the process before the day. Each is one short transaction; a form's
+write id makes a repeated post count once. What reaches the meeting (the settled
+statement and kaders, information items, invited people joining) is committed as a
+change of the meeting, which the caller hands to the hub.
+
+Privacy: conversation notes, contacts and the list of people are read only by
+`overview` and `person_detail`, for the process's facilitators' pages; no view key, no
+socket and no plan document reads them."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from shared.core.db import Database
+from shared.core.intents import (
+    Change,
+    can_facilitate,
+    commit_change,
+    load_for_update,
+    sha256,
+)
+from shared.core.models import (
+    Assessment,
+    ConsentAnswer,
+    ConsentLog,
+    ConsentRound,
+    Contribution,
+    CoreMember,
+    Draft,
+    DraftComment,
+    DraftVersion,
+    InfoItem,
+    InfoNeed,
+    InfoNeedRaiser,
+    Intent,
+    InvolvedPerson,
+    MeetingFacilitator,
+    Participant,
+    Preparation,
+    Process,
+    ProcessLog,
+    RecognitionAnswer,
+    RecognitionCheck,
+    User,
+    utcnow,
+)
+from shared.core.models import Meeting as MeetingRow
+from shared.domain import DomainError, Phase, Role
+from shared.domain.meeting import NAME_MAX as DISPLAY_NAME_MAX
+from shared.domain.process import (
+    CONDITION_KEYS,
+    CONDITIONS,
+    NOTE_MAX,
+    DraftKind,
+    Facts,
+    MemberRole,
+    PersonStatus,
+    State,
+    Step,
+    check_can_inform,
+    check_can_invite,
+    check_may_write_draft,
+    check_purge,
+    check_start,
+    checklist,
+    no_go_conditions,
+    optional_block,
+    optional_line,
+    parse_kind,
+    parse_state,
+    parse_status,
+    status_after_conversation,
+    status_reason,
+    validate_comment,
+    validate_draft,
+    validate_member,
+    validate_need,
+    validate_person,
+    verdict,
+)
+from shared.kaders.service import settle_party_framework
+from shared.meeting.service import join
+
+# --------------------------------------------------------------------------- access
+
+
+def process_of_meeting(db: Database, meeting_id: str) -> Process | None:
+    with db.read() as session:
+        return session.scalar(select(Process).where(Process.meeting_id == meeting_id))
+
+
+def create_process(db: Database, user_id: int, meeting_id: str, kind: object) -> Process:
+    chosen = parse_kind(kind)
+    with db.transaction() as session:
+        if not can_facilitate(session, user_id, meeting_id):
+            raise DomainError("meeting.unknown")
+        if session.scalar(select(Process.id).where(Process.meeting_id == meeting_id)):
+            raise DomainError("process.exists")
+        row = Process(meeting_id=meeting_id, kind=chosen, created_by=user_id)
+        session.add(row)
+        session.flush()
+        _log(session, row, "process.created", user_id, kind=chosen.value)
+        # The meeting's facilitators are the core group's first members.
+        for uid, name in session.execute(
+            select(User.id, User.name)
+            .join(MeetingFacilitator, MeetingFacilitator.user_id == User.id)
+            .where(MeetingFacilitator.meeting_id == meeting_id)
+            .order_by(MeetingFacilitator.is_owner.desc(), User.name)
+        ):
+            session.add(
+                CoreMember(process_id=row.id, role=MemberRole.FACILITATOR, name=name, user_id=uid)
+            )
+    return row
+
+
+def _process(session: Session, process_id: int, *, write: bool = True) -> Process:
+    row = session.get(Process, process_id, with_for_update=write)
+    if row is None:
+        raise DomainError("process.unknown")
+    if write and row.purged_at is not None:
+        raise DomainError("process.purged", date=row.purged_at.date().isoformat())
+    return row
+
+
+def _as_facilitator(
+    session: Session, user_id: int, process_id: int, *, write: bool = True
+) -> Process:
+    row = _process(session, process_id, write=write)
+    if not can_facilitate(session, user_id, row.meeting_id):
+        raise DomainError("process.unknown")
+    return row
+
+
+def _once(
+    session: Session, process: Process, actor: str, client_id: str | None, action: str
+) -> bool:
+    """Whether this write id was already carried out (a repeated post); else record it."""
+    if not client_id:
+        return False
+    client_id = client_id[:64]
+    if session.scalar(
+        select(Intent.id).where(Intent.actor == actor, Intent.client_id == client_id)
+    ):
+        return True
+    session.add(
+        Intent(
+            meeting_id=process.meeting_id,
+            actor=actor,
+            client_id=client_id,
+            action=action,
+            result={},
+        )
+    )
+    return False
+
+
+def _log(
+    session: Session, process: Process, action: str, user_id: int | None, **detail: Any
+) -> None:
+    session.add(ProcessLog(process_id=process.id, action=action, detail=detail, user_id=user_id))
+
+
+def _meeting(session: Session, process: Process) -> MeetingRow:
+    return load_for_update(session, process.meeting_id)
+
+
+# --------------------------------------------------------------------------- the core group
+
+
+@dataclass(frozen=True)
+class MemberAccess:
+    member: CoreMember
+    process: Process
+    meeting_title: str
+    language: str
+
+
+def add_member(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    role: object,
+    name: object = "",
+    organisation: object = "",
+    member_user: object = None,
+    client_id: str | None = None,
+) -> str | None:
+    """A member joins the core group: one of the meeting's facilitators (by account),
+    or a framework party's representative, who gets a personal link (returned once)."""
+    try:
+        chosen = MemberRole(str(role))
+    except ValueError:
+        raise DomainError("process.member_invalid", max=120) from None
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        if _once(session, process, f"u:{user_id}", client_id, "core.add"):
+            return None
+        if chosen == MemberRole.FACILITATOR:
+            try:
+                uid = int(str(member_user))
+            except ValueError:
+                raise DomainError("process.member_facilitator") from None
+            if not can_facilitate(session, uid, process.meeting_id):
+                raise DomainError("process.member_facilitator")
+            user = session.get(User, uid)
+            assert user is not None
+            if session.scalar(
+                select(CoreMember.id).where(
+                    CoreMember.process_id == process.id, CoreMember.user_id == uid
+                )
+            ):
+                raise DomainError("process.member_already", name=user.name)
+            session.add(CoreMember(process_id=process.id, role=chosen, name=user.name, user_id=uid))
+            _log(session, process, "core.added", user_id, role=chosen.value)
+            return None
+        clean_name, org = validate_member(name, chosen, organisation)
+        key = secrets.token_urlsafe(24)
+        session.add(
+            CoreMember(
+                process_id=process.id,
+                role=chosen,
+                name=clean_name,
+                organisation=org,
+                link_hash=sha256(key),
+            )
+        )
+        _log(session, process, "core.added", user_id, role=chosen.value)
+        return key
+
+
+def renew_member_link(db: Database, *, user_id: int, process_id: int, member_id: int) -> str:
+    """A new personal link for a representative; the old one stops working."""
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        member = _member(session, process, member_id)
+        if member.role != MemberRole.PARTY:
+            raise DomainError("process.member_invalid", max=120)
+        key = secrets.token_urlsafe(24)
+        member.link_hash = sha256(key)
+        _log(session, process, "core.link_renewed", user_id, member=member.id)
+        return key
+
+
+def _member(session: Session, process: Process, member_id: object) -> CoreMember:
+    member = session.get(CoreMember, _int(member_id))
+    if member is None or member.process_id != process.id:
+        raise DomainError("process.not_member")
+    return member
+
+
+def member_by_link(db: Database, key: str) -> MemberAccess | None:
+    if not key or len(key) > 100:
+        return None
+    with db.read() as session:
+        member = session.scalar(select(CoreMember).where(CoreMember.link_hash == sha256(key)))
+        if member is None:
+            return None
+        process = session.get(Process, member.process_id)
+        assert process is not None
+        meeting = session.get(MeetingRow, process.meeting_id)
+        assert meeting is not None
+        return MemberAccess(member, process, meeting.title, meeting.language)
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who writes in the core group: a facilitator (``user_id``) or a member by link."""
+
+    user_id: int | None = None
+    member_id: int | None = None
+
+    @property
+    def actor(self) -> str:
+        return f"u:{self.user_id}" if self.user_id is not None else f"m:{self.member_id}"
+
+
+def _author_process(session: Session, author: Author, process_id: int) -> tuple[Process, bool]:
+    """The process, and whether the author is one of its facilitators. A member of
+    another process's core group is refused."""
+    process = _process(session, process_id)
+    if author.user_id is not None:
+        if not can_facilitate(session, author.user_id, process.meeting_id):
+            raise DomainError("process.unknown")
+        return process, True
+    member = session.get(CoreMember, author.member_id or 0)
+    if member is None or member.process_id != process.id:
+        raise DomainError("process.not_member")
+    return process, False
+
+
+def _draft(session: Session, process: Process, draft_id: object) -> Draft:
+    draft = session.get(Draft, _int(draft_id))
+    if draft is None:
+        raise DomainError("process.draft_unknown")
+    if draft.process_id != process.id:
+        raise DomainError("process.not_member")
+    return draft
+
+
+def add_draft(
+    db: Database,
+    *,
+    author: Author,
+    process_id: int,
+    kind: object,
+    title: object,
+    text: object,
+    party_member: object = None,
+    client_id: str | None = None,
+) -> int | None:
+    """A new draft (the issue statement, or a party's kader), as its version 1."""
+    try:
+        chosen = DraftKind(str(kind))
+    except ValueError:
+        raise DomainError("process.draft_unknown") from None
+    clean_title, clean_text = validate_draft(title, text)
+    with db.transaction() as session:
+        process, is_facilitator = _author_process(session, author, process_id)
+        if _once(session, process, author.actor, client_id, "draft.add"):
+            return None
+        member_id: int | None = None
+        if chosen == DraftKind.FRAMEWORK:
+            member_id = author.member_id if not is_facilitator else _int(party_member)
+            member = _member(session, process, member_id)
+            if member.role != MemberRole.PARTY:
+                raise DomainError("process.member_invalid", max=120)
+        check_may_write_draft(
+            chosen,
+            is_facilitator=is_facilitator,
+            member_id=author.member_id,
+            draft_member_id=member_id,
+        )
+        draft = Draft(process_id=process.id, kind=chosen, member_id=member_id, version=1)
+        session.add(draft)
+        session.flush()
+        session.add(
+            DraftVersion(
+                draft_id=draft.id,
+                number=1,
+                title=clean_title,
+                text=clean_text,
+                user_id=author.user_id,
+                member_id=author.member_id,
+            )
+        )
+        return draft.id
+
+
+def add_draft_version(
+    db: Database,
+    *,
+    author: Author,
+    process_id: int,
+    draft_id: object,
+    title: object,
+    text: object,
+    client_id: str | None = None,
+) -> int | None:
+    clean_title, clean_text = validate_draft(title, text)
+    with db.transaction() as session:
+        process, is_facilitator = _author_process(session, author, process_id)
+        draft = _draft(session, process, draft_id)
+        if _once(session, process, author.actor, client_id, "draft.version"):
+            return None
+        check_may_write_draft(
+            draft.kind,
+            is_facilitator=is_facilitator,
+            member_id=author.member_id,
+            draft_member_id=draft.member_id,
+        )
+        draft.version += 1
+        session.add(
+            DraftVersion(
+                draft_id=draft.id,
+                number=draft.version,
+                title=clean_title,
+                text=clean_text,
+                user_id=author.user_id,
+                member_id=author.member_id,
+            )
+        )
+        return draft.version
+
+
+def comment_on_draft(
+    db: Database,
+    *,
+    author: Author,
+    process_id: int,
+    draft_id: object,
+    text: object,
+    client_id: str | None = None,
+) -> None:
+    clean = validate_comment(text)
+    with db.transaction() as session:
+        process, _is_facilitator = _author_process(session, author, process_id)
+        draft = _draft(session, process, draft_id)
+        if _once(session, process, author.actor, client_id, "draft.comment"):
+            return
+        session.add(
+            DraftComment(
+                draft_id=draft.id,
+                version=draft.version,
+                text=clean,
+                user_id=author.user_id,
+                member_id=author.member_id,
+            )
+        )
+
+
+def settle_draft(
+    db: Database, *, user_id: int, process_id: int, draft_id: object, number: object
+) -> Change | None:
+    """The core group settled this version: the statement becomes the meeting's issue
+    statement, a kader its party's kader in the meeting. Only before the meeting starts."""
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        draft = _draft(session, process, draft_id)
+        version = session.scalar(
+            select(DraftVersion).where(
+                DraftVersion.draft_id == draft.id, DraftVersion.number == _int(number)
+            )
+        )
+        if version is None:
+            raise DomainError("process.draft_version_unknown", number=_int(number))
+        meeting = _meeting(session, process)
+        if meeting.phase != Phase.WELCOME:
+            raise DomainError("process.meeting_started")
+        if draft.kind == DraftKind.STATEMENT:
+            # One statement reaches the meeting: settling another draft replaces it.
+            for other in session.scalars(
+                select(Draft).where(
+                    Draft.process_id == process.id,
+                    Draft.kind == DraftKind.STATEMENT,
+                    Draft.id != draft.id,
+                )
+            ):
+                other.settled_version = other.settled_at = other.settled_by = None
+            meeting.issue_statement = version.text
+            keys, personal = {"meeting"}, set[int]()
+        else:
+            member = session.get(CoreMember, draft.member_id or 0)
+            if member is None:
+                raise DomainError("process.not_member")
+            framework_id, keys, personal = settle_party_framework(
+                session,
+                meeting,
+                party_name=member.organisation,
+                framework_id=draft.framework_id,
+                title=version.title,
+                description=version.text,
+                user_id=user_id,
+            )
+            draft.framework_id = framework_id
+        draft.settled_version = version.number
+        draft.settled_at = utcnow()
+        draft.settled_by = user_id
+        _log(session, process, "draft.settled", user_id, draft=draft.id, version=version.number)
+        return commit_change(session, meeting, keys, personal)
+
+
+# --------------------------------------------------------------------------- everyone involved
+
+
+def _person(session: Session, process: Process, person_id: object) -> InvolvedPerson:
+    person = session.get(InvolvedPerson, _int(person_id))
+    if person is None or person.process_id != process.id:
+        raise DomainError("process.person_unknown")
+    return person
+
+
+def save_person(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    person_id: object = None,
+    fields: dict[str, object],
+    client_id: str | None = None,
+) -> int | None:
+    """Add someone to reach, or change their details."""
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        meeting = session.get(MeetingRow, process.meeting_id)
+        assert meeting is not None
+        clean = validate_person(
+            name=fields.get("name"),
+            group=fields.get("group"),
+            groups=list(meeting.groups),
+            organisation=fields.get("organisation"),
+            contact=fields.get("contact"),
+            contact_by=fields.get("contact_by"),
+            language=fields.get("language"),
+        )
+        if person_id in (None, ""):
+            if _once(session, process, f"u:{user_id}", client_id, "person.add"):
+                return None
+            person = InvolvedPerson(process_id=process.id)
+            session.add(person)
+        else:
+            person = _person(session, process, person_id)
+        person.name, person.group = clean.name, clean.group
+        person.organisation, person.contact = clean.organisation, clean.contact
+        person.contact_by, person.language = clean.contact_by, clean.language
+        session.flush()
+        return person.id
+
+
+def set_status(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    person_id: object,
+    status: object,
+    reason: object = "",
+) -> None:
+    new = parse_status(status)
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        person = _person(session, process, person_id)
+        _apply_status(session, process, person, new, status_reason(new, reason), user_id)
+
+
+def _apply_status(
+    session: Session,
+    process: Process,
+    person: InvolvedPerson,
+    new: PersonStatus,
+    reason: str,
+    user_id: int | None,
+) -> None:
+    if (person.status, person.status_reason) == (new, reason):
+        return
+    old = person.status
+    person.status, person.status_reason = new, reason
+    if new == PersonStatus.NOT_SAFE and person.invite_key is not None:
+        # Someone it is not safe to bring: their invitation stops working at once.
+        person.invite_key = None
+        _log(session, process, "invitation.withdrawn", user_id, person=person.id)
+    _log(session, process, "person.status", user_id, person=person.id, old=old.value, new=new.value)
+
+
+def record_conversation(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    person_id: object,
+    held_on: object,
+    held_by: object,
+    concerns: object,
+    needs_to_know: object,
+    agrees_to_take_part: bool | None,
+    agrees_to_be_named: bool | None,
+    today: date | None = None,
+    client_id: str | None = None,
+) -> None:
+    """A preparation conversation, planned (a date ahead) or held; the person's status
+    follows from it."""
+    try:
+        day = date.fromisoformat(str(held_on).strip())
+    except ValueError:
+        raise DomainError("process.conversation_invalid") from None
+    by = optional_line(held_by, "held_by", 120)
+    if not by:
+        raise DomainError("process.conversation_invalid")
+    clean_concerns = optional_block(concerns, "concerns", NOTE_MAX)
+    clean_needs = optional_block(needs_to_know, "needs_to_know", NOTE_MAX)
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        person = _person(session, process, person_id)
+        if _once(session, process, f"u:{user_id}", client_id, "conversation.add"):
+            return
+        session.add(
+            Preparation(
+                person_id=person.id,
+                held_on=day,
+                held_by=by,
+                concerns=clean_concerns,
+                needs_to_know=clean_needs,
+                agrees_to_take_part=agrees_to_take_part,
+                agrees_to_be_named=agrees_to_be_named,
+                user_id=user_id,
+            )
+        )
+        new = status_after_conversation(
+            person.status, day, today or date.today(), agrees_to_take_part
+        )
+        reason = person.status_reason if new == PersonStatus.WILL_NOT_TAKE_PART else ""
+        _apply_status(session, process, person, new, reason, user_id)
+        _log(session, process, "conversation.recorded", user_id, person=person.id)
+
+
+# --------------------------------------------------------------------------- information needs
+
+
+def add_need(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    title: object,
+    text: object,
+    raised_by: Iterable[object] = (),
+    client_id: str | None = None,
+) -> int | None:
+    clean_title, clean_text = validate_need(title, text)
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        if _once(session, process, f"u:{user_id}", client_id, "need.add"):
+            return None
+        people = {_person(session, process, pid).id for pid in raised_by}
+        need = InfoNeed(process_id=process.id, title=clean_title, text=clean_text)
+        session.add(need)
+        session.flush()
+        for pid in sorted(people):
+            session.add(InfoNeedRaiser(need_id=need.id, person_id=pid))
+        return need.id
+
+
+def set_need_raisers(
+    db: Database, *, user_id: int, process_id: int, need_id: object, raised_by: Iterable[object]
+) -> None:
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        need = _need(session, process, need_id)
+        people = {_person(session, process, pid).id for pid in raised_by}
+        session.execute(delete(InfoNeedRaiser).where(InfoNeedRaiser.need_id == need.id))
+        for pid in sorted(people):
+            session.add(InfoNeedRaiser(need_id=need.id, person_id=pid))
+
+
+def _need(session: Session, process: Process, need_id: object) -> InfoNeed:
+    need = session.get(InfoNeed, _int(need_id))
+    if need is None or need.process_id != process.id:
+        raise DomainError("process.need_unknown")
+    return need
+
+
+def _named(session: Session, person: InvolvedPerson) -> bool:
+    """Whether the person agreed to be named, in their latest conversation."""
+    agreed = session.scalar(
+        select(Preparation.agrees_to_be_named)
+        .where(Preparation.person_id == person.id)
+        .order_by(Preparation.held_on.desc(), Preparation.id.desc())
+        .limit(1)
+    )
+    return bool(agreed)
+
+
+def assign_informant(
+    db: Database, *, user_id: int, process_id: int, need_id: object, person_id: object
+) -> Change | None:
+    """The informant who brings this need's information: the need becomes an information
+    item of the meeting (framing), named after its informant if they agreed to be
+    named. An informant must be on the list; a person marked not safe is refused."""
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        need = _need(session, process, need_id)
+        person = session.get(InvolvedPerson, _int(person_id))
+        if person is None or person.process_id != process.id:
+            raise DomainError("process.informant_not_listed")
+        check_can_inform(person.name, person.status)
+        meeting = _meeting(session, process)
+        need.informant_id = person.id
+        shown = person.name if _named(session, person) else ""
+        item = session.get(InfoItem, need.info_item_id or 0)
+        if item is None:
+            item = InfoItem(meeting_id=meeting.id, title=need.title, text=need.text)
+            session.add(item)
+        item.title, item.text, item.informant = need.title, need.text, shown
+        session.flush()
+        need.info_item_id = item.id
+        keys = {"info"}
+        if person.participant_id is not None:
+            participant = session.get(Participant, person.participant_id)
+            if participant is not None and participant.role == Role.PARTICIPANT:
+                participant.role = Role.INFORMANT
+                keys |= {f"participant:{participant.id}", "counts"}
+        _log(session, process, "need.informant", user_id, need=need.id, person=person.id)
+        return commit_change(session, meeting, keys)
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+def invite(
+    db: Database, *, user_id: int, process_id: int, person_ids: Iterable[object]
+) -> list[int]:
+    """Personal invitations: each person gets a link and QR code of their own (kept
+    when they had one). Everyone is checked first: one refusal invites nobody."""
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        people = [_person(session, process, pid) for pid in person_ids]
+        for person in people:
+            check_can_invite(person.name, person.status)
+        for person in people:
+            if person.invite_key is None:
+                person.invite_key = secrets.token_urlsafe(18)
+            person.invited_at = person.invited_at or utcnow()
+            _log(session, process, "invitation.made", user_id, person=person.id)
+        return [p.id for p in people]
+
+
+def renew_invitation(db: Database, *, user_id: int, process_id: int, person_id: object) -> None:
+    """A new personal link (a lost letter, a lost phone): the old one stops working, and
+    the phone it was used on is no longer bound to it."""
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        person = _person(session, process, person_id)
+        check_can_invite(person.name, person.status)
+        person.invite_key = secrets.token_urlsafe(18)
+        person.invited_at = utcnow()
+        _log(session, process, "invitation.renewed", user_id, person=person.id)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    person: InvolvedPerson
+    meeting: MeetingRow
+    role: Role
+
+
+def invitation(db: Database, key: str) -> Invitation | None:
+    if not key or len(key) > 100:
+        return None
+    with db.read() as session:
+        person = session.scalar(select(InvolvedPerson).where(InvolvedPerson.invite_key == key))
+        if person is None:
+            return None
+        process = session.get(Process, person.process_id)
+        assert process is not None
+        if process.purged_at is not None:
+            return None
+        meeting = session.get(MeetingRow, process.meeting_id)
+        assert meeting is not None
+        informs = session.scalar(
+            select(func.count(InfoNeed.id)).where(InfoNeed.informant_id == person.id)
+        )
+        return Invitation(person, meeting, Role.INFORMANT if informs else Role.PARTICIPANT)
+
+
+def accept_invitation(
+    db: Database, key: str, device_token: str
+) -> tuple[Participant | Any, list[Change]]:
+    """The invited person's phone joins the meeting with their name and group (and as an
+    informant when they bring information). The same phone again is the same
+    participant; another phone is refused (the facilitators can renew the link)."""
+    found = invitation(db, key)
+    if found is None:
+        raise DomainError("process.invitation_invalid")
+    person, meeting = found.person, found.meeting
+    if person.participant_id is not None:
+        with db.read() as session:
+            bound = session.get(Participant, person.participant_id)
+            if bound is not None and bound.device_hash != sha256(device_token):
+                raise DomainError("process.invitation_other_device")
+    joined = join(
+        db,
+        meeting_id=meeting.id,
+        device_token=device_token,
+        name=person.name[:DISPLAY_NAME_MAX],
+        group=person.group,
+    )
+    changes = [c for c in (joined.change,) if c is not None]
+    participant_id = joined.participant.id
+    with db.transaction() as session:
+        row = session.get(InvolvedPerson, person.id, with_for_update=True)
+        if row is None or row.invite_key != key:
+            raise DomainError("process.invitation_invalid")
+        meeting_row = load_for_update(session, meeting.id)
+        participant = session.get(Participant, participant_id)
+        assert participant is not None
+        keys: set[str] = set()
+        if row.participant_id != participant_id:
+            row.participant_id = participant_id
+            process = session.get(Process, row.process_id)
+            assert process is not None
+            _log(session, process, "invitation.used", None, person=row.id)
+        if found.role == Role.INFORMANT and participant.role == Role.PARTICIPANT:
+            participant.role = Role.INFORMANT
+            keys |= {f"participant:{participant_id}", "counts"}
+        if keys:
+            changes.append(commit_change(session, meeting_row, keys, {participant_id}))
+        session.flush()
+        session.expunge(participant)
+    return participant, changes
+
+
+# --------------------------------------------------------------------------- the go/no-go
+
+
+def current_states(session: Session, process_id: int) -> dict[str, Assessment]:
+    latest: dict[str, Assessment] = {}
+    for row in session.scalars(
+        select(Assessment).where(Assessment.process_id == process_id).order_by(Assessment.id)
+    ):
+        latest[row.key] = row
+    return latest
+
+
+def assess(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    entries: Mapping[str, tuple[object, object]],
+) -> int:
+    """Judgements on the conditions and principles; only changed ones are stored, so
+    the history says who changed what and when. Returns how many changed."""
+    parsed = []
+    for key, (state, note) in entries.items():
+        k, s = parse_state(key, state)
+        parsed.append((k, s, optional_block(note, "note", 2000)))
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        latest = current_states(session, process.id)
+        changed = 0
+        for key, state, note in parsed:
+            before = latest.get(key)
+            if before is None and state == State.UNKNOWN and not note:
+                continue
+            if before is not None and (before.state, before.note) == (state, note):
+                continue
+            session.add(
+                Assessment(process_id=process.id, key=key, state=state, note=note, user_id=user_id)
+            )
+            changed += 1
+        if changed:
+            _log(session, process, "go_no_go.assessed", user_id, changed=changed)
+        return changed
+
+
+def start_guard(user_id: int, confirmed: bool) -> Callable[[Session, MeetingRow], None]:
+    """For the phase move out of the welcome: a meeting whose process has a no-go
+    condition marked starts only when the facilitator confirmed it, and the record
+    says so."""
+
+    def guard(session: Session, meeting: MeetingRow) -> None:
+        process = session.scalar(select(Process).where(Process.meeting_id == meeting.id))
+        if process is None:
+            return
+        states = {k: a.state for k, a in current_states(session, process.id).items()}
+        if check_start(states, confirmed=confirmed):
+            process.started_despite_no_go_at = utcnow()
+            process.started_despite_no_go_by = user_id
+            _log(session, process, "go_no_go.started_despite", user_id)
+
+    return guard
+
+
+@dataclass(frozen=True)
+class StartSummary:
+    """What the console shows of the preparation before the meeting starts."""
+
+    verdict: str
+    no_go: list[str]
+    principles_not_met: list[str]
+    invited: int
+    came: int
+
+
+def start_summary(db: Database, meeting_id: str) -> StartSummary | None:
+    with db.read() as session:
+        process = session.scalar(select(Process).where(Process.meeting_id == meeting_id))
+        if process is None:
+            return None
+        states = {k: a.state for k, a in current_states(session, process.id).items()}
+        invited = select(InvolvedPerson).where(
+            InvolvedPerson.process_id == process.id, InvolvedPerson.invite_key.is_not(None)
+        )
+        came = session.scalar(
+            select(func.count(InvolvedPerson.id))
+            .join(Participant, Participant.id == InvolvedPerson.participant_id)
+            .where(InvolvedPerson.process_id == process.id, Participant.removed_at.is_(None))
+        )
+        return StartSummary(
+            verdict(states).value,
+            [condition_label(k) for k in no_go_conditions(states)],
+            [
+                c.label
+                for c in CONDITIONS
+                if c.kind == "principle" and states.get(c.key) == State.NOT_MET
+            ],
+            session.scalar(select(func.count()).select_from(invited.subquery())) or 0,
+            came or 0,
+        )
+
+
+def assessment_record(session: Session, meeting_id: str) -> dict[str, Any] | None:
+    """What the plan document says of the go/no-go: that it was made, when, its outcome
+    and whether the meeting started despite a no-go; never its notes."""
+    process = session.scalar(select(Process).where(Process.meeting_id == meeting_id))
+    if process is None:
+        return None
+    latest = current_states(session, process.id)
+    if not latest:
+        return None
+    states = {k: a.state for k, a in latest.items()}
+    last = max(a.at for a in latest.values())
+    return {
+        "assessed_at": last.date().isoformat(),
+        "verdict": verdict(states).value,
+        "started_despite_no_go": process.started_despite_no_go_at is not None,
+    }
+
+
+# --------------------------------------------------------------------------- retention
+
+
+def set_purge_date(db: Database, *, user_id: int, process_id: int, day: object) -> None:
+    try:
+        chosen = date.fromisoformat(str(day).strip()) if str(day or "").strip() else None
+    except ValueError:
+        raise DomainError("process.purge_date_invalid") from None
+    with db.transaction() as session:
+        process = _as_facilitator(session, user_id, process_id)
+        process.purge_after = chosen
+        _log(
+            session, process, "retention.date", user_id, date=chosen.isoformat() if chosen else None
+        )
+
+
+def _running(meeting: MeetingRow) -> bool:
+    return meeting.phase not in (Phase.WELCOME, Phase.CLOSED)
+
+
+def purge(
+    db: Database,
+    *,
+    user_id: int | None,
+    process_id: int,
+    typed_title: object,
+    today: date | None = None,
+) -> Change | None:
+    """Everything but the sealed plan goes, irreversibly: the list of people and their
+    conversations, needs, drafts and comments, the go/no-go notes, the room's
+    contributions, recognition comments and the texts of concerns and objections. The
+    purge is logged. ``user_id`` None: the command line (which confirms by its date)."""
+    with db.transaction() as session:
+        process = _process(session, process_id)
+        if user_id is not None and not can_facilitate(session, user_id, process.meeting_id):
+            raise DomainError("process.unknown")
+        meeting = _meeting(session, process)
+        check_purge(
+            purge_after=process.purge_after,
+            today=today or date.today(),
+            running=_running(meeting),
+            typed_title=meeting.title if user_id is None else typed_title,
+            title=meeting.title,
+        )
+        return _purge(session, process, meeting, user_id)
+
+
+def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int | None) -> Change:
+    people = select(InvolvedPerson.id).where(InvolvedPerson.process_id == process.id)
+    needs = select(InfoNeed.id).where(InfoNeed.process_id == process.id)
+    drafts = select(Draft.id).where(Draft.process_id == process.id)
+    counts = {
+        "conversations": session.scalar(
+            select(func.count(Preparation.id)).where(Preparation.person_id.in_(people))
+        )
+        or 0,
+        "people": session.scalar(select(func.count()).select_from(people.subquery())) or 0,
+    }
+    session.execute(delete(InfoNeedRaiser).where(InfoNeedRaiser.need_id.in_(needs)))
+    session.execute(delete(Preparation).where(Preparation.person_id.in_(people)))
+    session.execute(delete(InfoNeed).where(InfoNeed.process_id == process.id))
+    session.execute(delete(InvolvedPerson).where(InvolvedPerson.process_id == process.id))
+    session.execute(delete(DraftComment).where(DraftComment.draft_id.in_(drafts)))
+    session.execute(delete(DraftVersion).where(DraftVersion.draft_id.in_(drafts)))
+    session.execute(delete(Draft).where(Draft.process_id == process.id))
+    session.execute(update(Assessment).where(Assessment.process_id == process.id).values(note=""))
+    session.execute(
+        update(CoreMember).where(CoreMember.process_id == process.id).values(link_hash=None)
+    )
+    # The room's words: kept only as far as the sealed plan holds them.
+    session.execute(
+        update(Contribution).where(Contribution.meeting_id == meeting.id).values(text="")
+    )
+    rounds = select(ConsentRound.id).where(ConsentRound.meeting_id == meeting.id)
+    session.execute(update(ConsentAnswer).where(ConsentAnswer.round_id.in_(rounds)).values(text=""))
+    session.execute(update(ConsentLog).where(ConsentLog.round_id.in_(rounds)).values(text=""))
+    checks = select(RecognitionCheck.id).where(RecognitionCheck.meeting_id == meeting.id)
+    session.execute(
+        update(RecognitionAnswer).where(RecognitionAnswer.check_id.in_(checks)).values(comment="")
+    )
+    # Stored results of writes can echo what was typed.
+    session.execute(delete(Intent).where(Intent.meeting_id == meeting.id))
+    process.purged_at = utcnow()
+    _log(session, process, "purged", user_id, **counts)
+    # Whatever a screen still shows of those words: every client takes a new snapshot.
+    change = commit_change(session, meeting, {"meeting"})
+    change.resync = True
+    return change
+
+
+def purge_before(db: Database, day: date) -> list[tuple[int, str]]:
+    """``plandag purge --before DATE``: every process whose purge date lies before
+    ``day`` and whose meeting is not running. Returns (process id, meeting title)."""
+    with db.read() as session:
+        candidates = list(
+            session.execute(
+                select(Process.id, MeetingRow.title, MeetingRow.phase)
+                .join(MeetingRow, MeetingRow.id == Process.meeting_id)
+                .where(
+                    Process.purged_at.is_(None),
+                    Process.purge_after.is_not(None),
+                    Process.purge_after < day,
+                )
+                .order_by(Process.id)
+            )
+        )
+    done = []
+    for process_id, title, phase in candidates:
+        if phase not in (Phase.WELCOME, Phase.CLOSED):
+            continue
+        purge(db, user_id=None, process_id=process_id, typed_title=title, today=day)
+        done.append((process_id, title))
+    return done
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class DraftView:
+    draft: Draft
+    versions: list[DraftVersion]
+    comments: list[DraftComment]
+    party: CoreMember | None
+
+
+@dataclass
+class PersonView:
+    person: InvolvedPerson
+    conversations: int
+    #: the last conversation held (None: none held yet, perhaps one planned)
+    last_held_on: date | None
+    informant_of: list[str]
+    came: bool
+
+
+@dataclass
+class Overview:
+    process: Process
+    meeting: MeetingRow
+    members: list[CoreMember]
+    drafts: list[DraftView]
+    people: list[PersonView]
+    needs: list[tuple[InfoNeed, list[int], InvolvedPerson | None]]
+    assessment: dict[str, Assessment]
+    history: list[Assessment]
+    log: list[ProcessLog]
+    authors: dict[str, str] = field(default_factory=dict)
+    steps: list[Step] = field(default_factory=list)
+    team: list[tuple[int, str]] = field(default_factory=list)
+
+    def verdict(self) -> str:
+        return verdict({k: a.state for k, a in self.assessment.items()}).value
+
+    def no_go(self) -> list[str]:
+        return [
+            c.key
+            for c in CONDITIONS
+            if c.kind == "condition"
+            and c.key in self.assessment
+            and self.assessment[c.key].state == State.NOT_MET
+        ]
+
+
+def overview(db: Database, user_id: int, process_id: int) -> Overview:
+    """Everything the process's page shows. For its facilitators only."""
+    with db.read() as session:
+        process = _as_facilitator(session, user_id, process_id, write=False)
+        meeting = session.get(MeetingRow, process.meeting_id)
+        assert meeting is not None
+        members = list(
+            session.scalars(
+                select(CoreMember)
+                .where(CoreMember.process_id == process.id)
+                .order_by(CoreMember.id)
+            )
+        )
+        drafts = _drafts(session, process, members)
+        people_rows = list(
+            session.scalars(
+                select(InvolvedPerson)
+                .where(InvolvedPerson.process_id == process.id)
+                .order_by(InvolvedPerson.name, InvolvedPerson.id)
+            )
+        )
+        conversations: dict[int, tuple[int, date | None]] = {
+            pid: (n, last)
+            for pid, n, last in session.execute(
+                select(
+                    Preparation.person_id,
+                    func.count(Preparation.id),
+                    # the last one held (not one planned ahead)
+                    func.max(case((Preparation.held_on <= date.today(), Preparation.held_on))),
+                )
+                .where(Preparation.person_id.in_([p.id for p in people_rows]))
+                .group_by(Preparation.person_id)
+            )
+        }
+        need_rows = list(
+            session.scalars(
+                select(InfoNeed).where(InfoNeed.process_id == process.id).order_by(InfoNeed.id)
+            )
+        )
+        raisers: dict[int, list[int]] = {}
+        for need_id, pid in session.execute(
+            select(InfoNeedRaiser.need_id, InfoNeedRaiser.person_id).where(
+                InfoNeedRaiser.need_id.in_([n.id for n in need_rows])
+            )
+        ):
+            raisers.setdefault(need_id, []).append(pid)
+        by_id = {p.id: p for p in people_rows}
+        informs: dict[int, list[str]] = {}
+        for need in need_rows:
+            if need.informant_id is not None:
+                informs.setdefault(need.informant_id, []).append(need.title)
+        joined = {
+            pid
+            for (pid,) in session.execute(
+                select(Participant.id).where(
+                    Participant.meeting_id == meeting.id, Participant.removed_at.is_(None)
+                )
+            )
+        }
+        people = [
+            PersonView(
+                p,
+                conversations.get(p.id, (0, None))[0],
+                conversations.get(p.id, (0, None))[1],
+                informs.get(p.id, []),
+                p.participant_id in joined,
+            )
+            for p in people_rows
+        ]
+        history = list(
+            session.scalars(
+                select(Assessment)
+                .where(Assessment.process_id == process.id)
+                .order_by(Assessment.id.desc())
+            )
+        )
+        latest = current_states(session, process.id)
+        log = list(
+            session.scalars(
+                select(ProcessLog)
+                .where(ProcessLog.process_id == process.id)
+                .order_by(ProcessLog.id.desc())
+                .limit(200)
+            )
+        )
+        users = dict(session.execute(select(User.id, User.name)).all())
+        team = [
+            (uid, users.get(uid, "?"))
+            for (uid,) in session.execute(
+                select(MeetingFacilitator.user_id).where(
+                    MeetingFacilitator.meeting_id == meeting.id
+                )
+            )
+        ]
+        authors = {f"u:{k}": v for k, v in users.items()}
+        authors |= {f"m:{m.id}": _member_label(m) for m in members}
+        view = Overview(
+            process,
+            meeting,
+            members,
+            drafts,
+            people,
+            [(n, raisers.get(n.id, []), by_id.get(n.informant_id or 0)) for n in need_rows],
+            latest,
+            history,
+            log,
+            authors,
+            team=team,
+        )
+        view.steps = checklist(process.kind, _facts(view))
+        return view
+
+
+def _member_label(member: CoreMember) -> str:
+    return f"{member.name} ({member.organisation})" if member.organisation else member.name
+
+
+def _drafts(session: Session, process: Process, members: list[CoreMember]) -> list[DraftView]:
+    rows = list(
+        session.scalars(select(Draft).where(Draft.process_id == process.id).order_by(Draft.id))
+    )
+    ids = [d.id for d in rows]
+    versions: dict[int, list[DraftVersion]] = {}
+    for v in session.scalars(
+        select(DraftVersion).where(DraftVersion.draft_id.in_(ids)).order_by(DraftVersion.number)
+    ):
+        versions.setdefault(v.draft_id, []).append(v)
+    comments: dict[int, list[DraftComment]] = {}
+    for c in session.scalars(
+        select(DraftComment).where(DraftComment.draft_id.in_(ids)).order_by(DraftComment.id)
+    ):
+        comments.setdefault(c.draft_id, []).append(c)
+    by_id = {m.id: m for m in members}
+    return [
+        DraftView(d, versions.get(d.id, []), comments.get(d.id, []), by_id.get(d.member_id or 0))
+        for d in rows
+    ]
+
+
+def _facts(view: Overview) -> Facts:
+    statements = [d for d in view.drafts if d.draft.kind == DraftKind.STATEMENT]
+    kaders = [d for d in view.drafts if d.draft.kind == DraftKind.FRAMEWORK]
+    taking = [
+        p
+        for p in view.people
+        if p.person.status == PersonStatus.WILL_TAKE_PART or p.person.invited_at
+    ]
+    taking = [
+        p
+        for p in taking
+        if p.person.status not in (PersonStatus.NOT_SAFE, PersonStatus.WILL_NOT_TAKE_PART)
+    ]
+    held = [p for p in taking if p.last_held_on is not None]
+    coordinator = view.assessment.get("independent_coordinator")
+    return Facts(
+        facilitator_members=sum(1 for m in view.members if m.role == MemberRole.FACILITATOR),
+        party_members=sum(1 for m in view.members if m.role == MemberRole.PARTY),
+        statement_settled=any(d.draft.settled_version for d in statements),
+        statement_drafts=sum(len(d.versions) for d in statements),
+        kader_drafts=len(kaders),
+        kaders_settled=sum(1 for d in kaders if d.draft.settled_version),
+        kaders_unsettled=sum(1 for d in kaders if d.draft.settled_version != d.draft.version),
+        people=len(view.people),
+        to_contact=sum(1 for p in view.people if p.person.status == PersonStatus.TO_CONTACT),
+        taking_part=len(taking),
+        prepared=len(held),
+        needs=len(view.needs),
+        needs_with_informant=sum(1 for _n, _r, informant in view.needs if informant is not None),
+        to_invite=len(taking),
+        invited=sum(1 for p in taking if p.person.invite_key),
+        came=sum(1 for p in view.people if p.came),
+        open_question=bool(view.meeting.open_question.strip()),
+        coordinator=coordinator is not None and coordinator.state == State.MET,
+        verdict=verdict({k: a.state for k, a in view.assessment.items()}),
+        assessed=bool(view.assessment),
+    )
+
+
+@dataclass
+class PersonDetail:
+    person: InvolvedPerson
+    conversations: list[Preparation]
+    needs: list[InfoNeed]
+
+
+def person_detail(db: Database, user_id: int, process_id: int, person_id: object) -> PersonDetail:
+    """One person with their conversations: the notes, for the facilitators only."""
+    with db.read() as session:
+        process = _as_facilitator(session, user_id, process_id, write=False)
+        person = _person(session, process, person_id)
+        conversations = list(
+            session.scalars(
+                select(Preparation)
+                .where(Preparation.person_id == person.id)
+                .order_by(Preparation.held_on.desc(), Preparation.id.desc())
+            )
+        )
+        needs = list(
+            session.scalars(
+                select(InfoNeed)
+                .join(InfoNeedRaiser, InfoNeedRaiser.need_id == InfoNeed.id)
+                .where(InfoNeedRaiser.person_id == person.id)
+                .order_by(InfoNeed.id)
+            )
+        )
+        return PersonDetail(person, conversations, needs)
+
+
+@dataclass
+class CoreView:
+    access: MemberAccess
+    drafts: list[DraftView]
+    authors: dict[str, str]
+
+
+def core_view(db: Database, access: MemberAccess) -> CoreView:
+    """What a core-group member sees through their link: the drafts and comments; no
+    list of people, no conversation."""
+    with db.read() as session:
+        process = session.get(Process, access.process.id)
+        assert process is not None
+        members = list(
+            session.scalars(select(CoreMember).where(CoreMember.process_id == process.id))
+        )
+        users = dict(session.execute(select(User.id, User.name)).all())
+        authors = {f"u:{k}": v for k, v in users.items()}
+        authors |= {f"m:{m.id}": _member_label(m) for m in members}
+        return CoreView(access, _drafts(session, process, members), authors)
+
+
+def letters(
+    db: Database, user_id: int, process_id: int, person_ids: Iterable[object]
+) -> tuple[MeetingRow, list[InvolvedPerson]]:
+    """The invited people whose letters are printed (all invited ones when none given)."""
+    with db.read() as session:
+        process = _as_facilitator(session, user_id, process_id, write=False)
+        meeting = session.get(MeetingRow, process.meeting_id)
+        assert meeting is not None
+        query = select(InvolvedPerson).where(
+            InvolvedPerson.process_id == process.id, InvolvedPerson.invite_key.is_not(None)
+        )
+        wanted = [_int(p) for p in person_ids]
+        if wanted:
+            query = query.where(InvolvedPerson.id.in_(wanted))
+        return meeting, list(session.scalars(query.order_by(InvolvedPerson.name)))
+
+
+def condition_label(key: str) -> str:
+    condition = CONDITION_KEYS.get(key)
+    return condition.label if condition is not None else key
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0

@@ -1,0 +1,473 @@
+"""The process before the day over the real server: the core group and its drafts,
+everyone involved and their conversations, information needs and informants,
+invitations that join on the day, the go/no-go at the start, and each refusal with its
+code. Purge and privacy have their own module (test_preparation_privacy.py)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+import requests
+
+from tests.support import (
+    Client,
+    MeetingInfo,
+    Server,
+    console_client,
+    create_meeting,
+    csrf_of,
+    login,
+)
+
+pytestmark = pytest.mark.protocol
+_ids = itertools.count()
+
+
+def cid(tag: str) -> str:
+    return f"{tag}-{next(_ids)}-prep"[:64]
+
+
+@dataclass
+class Prep:
+    """A facilitator's browser on the preparation page of one meeting."""
+
+    server: Server
+    http: requests.Session
+    meeting: MeetingInfo
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.url}/m/{self.meeting.id}/process"
+
+    def page(self, path: str = "") -> str:
+        response = self.http.get(self.url + path)
+        assert response.status_code == 200, response.text[:500]
+        return response.text
+
+    def post(self, path: str, **form: object) -> requests.Response:
+        """A form post as the page sends it (its CSRF token and a fresh write id), then
+        the page it comes back to."""
+        data: dict[str, object] = {"csrf": csrf_of(self.page()), "client_id": cid("f")}
+        data.update(form)
+        response = self.http.post(self.url + path, data=data)
+        assert response.status_code == 200, response.text[:500]
+        return response
+
+
+def flashed_error(html: str) -> str | None:
+    match = re.search(r'<p class="form-error" role="alert">([^<]*)</p>', html)
+    return match.group(1) if match else None
+
+
+def prepared(server: Server, email: str = "anna@example.org", **fields: object) -> Prep:
+    http = login(server, email)
+    meeting = create_meeting(http, server, **fields)
+    prep = Prep(server, http, meeting)
+    page = http.get(prep.url)
+    assert "create-process" in page.text
+    http.post(prep.url, data={"csrf": csrf_of(page.text), "kind": "nieuwe_route"})
+    return prep
+
+
+def ids(html: str, pattern: str) -> list[int]:
+    return [int(x) for x in re.findall(pattern, html)]
+
+
+def person_ids(html: str) -> list[int]:
+    return ids(html, r'<tr data-person="(\d+)"')
+
+
+def add_person(prep: Prep, name: str, group: str = "Bewoners", **extra: str) -> int:
+    before = set(person_ids(prep.page()))
+    html = prep.post("/people", name=name, group=group, contact="06-1234", **extra).text
+    assert flashed_error(html) is None, flashed_error(html)
+    (new,) = set(person_ids(html)) - before
+    return new
+
+
+def status_of(prep: Prep, person: int) -> str:
+    match = re.search(rf'<tr data-person="{person}" data-status="([a-z_]+)"', prep.page())
+    assert match
+    return match.group(1)
+
+
+def step_state(html: str, key: str) -> str:
+    match = re.search(rf'data-step="{key}" data-state="([a-z]+)"', html)
+    assert match, key
+    return match.group(1)
+
+
+def party_link(prep: Prep, name: str, organisation: str) -> str:
+    html = prep.post("/members", role="party", name=name, organisation=organisation).text
+    match = re.search(r'id="new-link"[^>]*|value="(http[^"]+/kg/[^"]+)"', html)
+    links = re.findall(r'value="(http[^"]+/kg/[^"]+)"', html)
+    assert match and links, html[:2000]
+    return links[0]
+
+
+def letter_links(html: str) -> dict[int, str]:
+    """Each letter's personal link, by the person it is for."""
+    return {
+        int(person): url
+        for person, url in re.findall(
+            r'<article class="letter"[^>]*data-person="(\d+)".*?<span class="letter-url">([^<]+)<',
+            html,
+            re.S,
+        )
+    }
+
+
+def console_of(prep: Prep) -> Client:
+    console = console_client(prep.server, prep.http, prep.meeting.id)
+    console.wait_for(lambda: "meeting" in console.views)
+    return console
+
+
+# --------------------------------------------------------------------------- the process
+
+
+def test_a_process_is_created_once_with_its_checklist_derived_from_the_data(
+    server: Server,
+) -> None:
+    prep = prepared(server)
+    html = prep.page()
+    # The meeting's facilitator is the core group's first member; nothing is done yet.
+    assert 'data-role="facilitator"' in html and "Anna de Vries" in html
+    for step in ("core_group", "statement", "kaders", "sought", "prepared", "invited"):
+        assert step_state(html, step) == "open", step
+    again = prep.http.post(prep.url, data={"csrf": csrf_of(html), "kind": "alle_hens"})
+    assert flashed_error(again.text) == "Deze bijeenkomst heeft al een proces."
+    # Another facilitator does not see it (no oracle for ids).
+    bram = login(server, "bram@example.org")
+    assert bram.get(prep.url).status_code == 404
+    assert bram.get(prep.url + "/people/1").status_code == 404
+
+
+# --------------------------------------------------------------------------- core group, drafts
+
+
+def test_the_core_group_writes_comments_and_settles_the_statement_and_a_kader(
+    server: Server,
+) -> None:
+    prep = prepared(server)
+    link = party_link(prep, "Wethouder Smit", "Gemeente Zuidstad")
+    html = prep.page()
+    assert step_state(html, "core_group") == "done"
+
+    # Two statement drafts by the facilitator, a comment from the party's link.
+    prep.post("/drafts", kind="statement", title="Het plein", text="Eerste versie van de kwestie.")
+    (draft,) = ids(prep.page(), r'<article class="draft" id="draft-(\d+)"')
+    prep.post(f"/drafts/{draft}/versions", title="Het plein", text="Tweede versie: iedereen.")
+    member = requests.Session()
+    page = member.get(link)
+    assert page.status_code == 200 and "Tweede versie: iedereen." in page.text
+    # The member's page shows no list of people and no conversation.
+    assert "06-1234" not in page.text and "Alle betrokkenen" not in page.text
+    comment = member.post(
+        link,
+        data={
+            "csrf": csrf_of(page.text),
+            "client_id": cid("c"),
+            "action": "comment",
+            "draft_id": draft,
+            "text": "Noem ook de jongeren.",
+        },
+    )
+    assert comment.status_code == 200 and "Noem ook de jongeren." in comment.text
+    # A repeated post (same write id) counts once.
+    repeat = {"csrf": csrf_of(page.text), "client_id": "same-id", "action": "comment"}
+    for _ in range(2):
+        member.post(link, data={**repeat, "draft_id": draft, "text": "Eén keer graag."})
+    assert member.get(link).text.count("Eén keer graag.") == 1
+    # The representative writes new versions of their own kaders only.
+    refused = member.post(
+        link,
+        data={
+            "csrf": csrf_of(page.text),
+            "action": "version",
+            "draft_id": draft,
+            "title": "Anders",
+            "text": "Mijn versie van de kwestie.",
+        },
+    )
+    assert refused.status_code == 422
+    assert "alleen nieuwe versies van de kaders van je eigen partij" in refused.text
+    kader = member.post(
+        link,
+        data={
+            "csrf": csrf_of(page.text),
+            "client_id": cid("k"),
+            "action": "new_kader",
+            "title": "Budget",
+            "text": "Hooguit 50.000 euro.",
+        },
+    )
+    assert kader.status_code == 200 and "Hooguit 50.000 euro." in kader.text
+
+    html = prep.page()
+    assert "Noem ook de jongeren." in html and "(op versie 2" in html
+    drafts = ids(html, r'<article class="draft" id="draft-(\d+)"')
+    kader_draft = max(drafts)
+    console = console_of(prep)
+    prep.post(f"/drafts/{draft}/settle", number=2)
+    prep.post(f"/drafts/{kader_draft}/settle", number=1)
+    console.wait_for(
+        lambda: console.views["meeting"]["issue_statement"] == "Tweede versie: iedereen."
+    )
+    console.wait_for(
+        lambda: any(
+            f["title"] == "Budget" and f.get("party") == "Gemeente Zuidstad"
+            for f in console.views.get("frameworks", {}).get("items", [])
+        ),
+    )
+    html = prep.page()
+    assert step_state(html, "statement") == "done" and step_state(html, "kaders") == "done"
+    assert 'data-settled="2"' in html
+    console.close()
+
+
+def test_a_member_of_another_process_cannot_touch_this_ones_drafts(server: Server) -> None:
+    ours = prepared(server)
+    ours.post("/drafts", kind="statement", title="Ons plein", text="Onze kwestie.")
+    (draft,) = ids(ours.page(), r'<article class="draft" id="draft-(\d+)"')
+    theirs = prepared(server, title="Een ander proces")
+    link = party_link(theirs, "Iemand Anders", "Woningcorporatie")
+    member = requests.Session()
+    page = member.get(link)
+    assert "Onze kwestie." not in page.text
+    response = member.post(
+        link,
+        data={
+            "csrf": csrf_of(page.text),
+            "action": "comment",
+            "draft_id": draft,
+            "text": "Ik hoor hier niet.",
+        },
+    )
+    assert response.status_code == 422
+    assert "Je zit niet in de kerngroep van dit proces" in response.text
+    assert "Ik hoor hier niet." not in ours.page()
+    # A link that is not one: refused like any unknown personal link.
+    assert requests.get(f"{server.url}/kg/not-a-real-key-at-all").status_code == 404
+
+
+# --------------------------------------------------------------------------- everyone involved
+
+
+def test_people_statuses_and_conversations(server: Server) -> None:
+    prep = prepared(server)
+    bad = prep.post("/people", name="Mevrouw Jansen", group="Marsmannetjes").text
+    assert flashed_error(bad) == "Kies een van de groepen van de bijeenkomst."
+    jansen = add_person(prep, "Mevrouw Jansen", organisation="Bewonerscommissie")
+    assert status_of(prep, jansen) == "to_contact"
+    assert step_state(prep.page(), "sought") == "open"
+
+    # A conversation ahead is planned; one held with a yes: will take part.
+    ahead = (date.today() + timedelta(days=3)).isoformat()
+    person = f"/people/{jansen}"
+    prep.post(f"{person}/conversations", held_on=ahead, held_by="Anna")
+    assert status_of(prep, jansen) == "planned"
+    prep.post(
+        f"{person}/conversations",
+        held_on=date.today().isoformat(),
+        held_by="Anna",
+        concerns="Bang voor herrie.",
+        take_part="yes",
+        named="yes",
+    )
+    assert status_of(prep, jansen) == "will_take_part"
+    detail = prep.page(person)
+    assert "Bang voor herrie." in detail and detail.count('class="conversation"') == 2
+    assert step_state(prep.page(), "sought") == "done"
+    assert step_state(prep.page(), "prepared") == "done"
+
+    # "Will not take part" keeps its reason; a bad status is refused.
+    prep.post(f"{person}/status", status="will_not_take_part", reason="Geen tijd.")
+    assert status_of(prep, jansen) == "will_not_take_part"
+    assert "Geen tijd." in prep.page()
+    html = prep.post(f"{person}/status", status="maybe").text
+    assert flashed_error(html) == "Kies een van de statussen."
+    # A person of another process is not on this list.
+    assert prep.http.get(prep.url + "/people/999999").status_code == 404
+
+
+# --------------------------------------------------------------------------- needs, informants
+
+
+def test_needs_get_informants_from_the_list_and_become_information_items(
+    server: Server,
+) -> None:
+    prep = prepared(server)
+    other = prepared(server, title="Ander proces")
+    stranger = add_person(other, "Iemand van elders")
+    visser = add_person(prep, "Dhr. Visser", group="Gemeente")
+    prep.post(
+        f"/people/{visser}/conversations",
+        held_on=date.today().isoformat(),
+        held_by="Anna",
+        take_part="yes",
+        named="yes",
+    )
+    unsafe = add_person(prep, "Onveilig Persoon")
+    prep.post(f"/people/{unsafe}/status", status="not_safe")
+    buur = add_person(prep, "Buurvrouw Ali")
+    prep.post("/needs", title="Cijfers overlast", text="Meldingen per maand.", raised_by=[buur])
+    (need,) = ids(prep.page(), r'<form method="post" class="need" id="need-(\d+)"')
+
+    html = prep.post(f"/needs/{need}", informant=stranger, raised_by=[buur]).text
+    assert flashed_error(html) == "Een informant moet iemand van de lijst van dit proces zijn."
+    html = prep.post(f"/needs/{need}", informant=unsafe, raised_by=[buur]).text
+    assert "Onveilig Persoon" in (flashed_error(html) or "")
+    console = console_of(prep)
+    html = prep.post(f"/needs/{need}", informant=visser, raised_by=[buur, visser]).text
+    assert flashed_error(html) is None
+    assert step_state(html, "information") == "done"
+    console.wait_for(
+        lambda: (
+            [(i["title"], i["informant"]) for i in console.views.get("info", [])]
+            == [("Cijfers overlast", "Dhr. Visser")]
+        )
+    )
+    console.close()
+
+
+# --------------------------------------------------------------------------- invitations
+
+
+def test_invitations_join_on_the_day_with_name_group_and_role(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    safe = add_person(prep, "Fatima El Amrani", group="Jongeren")
+    informant = add_person(prep, "Dhr. Bakker", group="Gemeente")
+    unsafe = add_person(prep, "Niet Veilig")
+    prep.post(f"/people/{unsafe}/status", status="not_safe")
+    prep.post("/needs", title="Plannen van de gemeente", text="", raised_by=[safe])
+    (need,) = ids(prep.page(), r'class="need" id="need-(\d+)"')
+    prep.post(f"/needs/{need}", informant=informant)
+
+    # Someone marked not safe is refused, and nobody of that batch is invited.
+    html = prep.post("/invitations", person=[safe, unsafe]).text
+    assert (
+        flashed_error(html)
+        == "Niet Veilig is gemarkeerd als niet veilig om mee te doen: er gaat geen uitnodiging uit."
+    )
+    assert "0 uitgenodigd" in html
+    letters = prep.http.post(
+        prep.url + "/invitations",
+        data={"csrf": csrf_of(prep.page()), "person": [safe, informant], "then": "print"},
+    )
+    assert "/letters" in letters.url and letters.text.count('class="letter"') == 2
+    assert "<svg" in letters.text and "Fatima El Amrani · Jongeren" in letters.text
+    by_person = letter_links(letters.text)
+    assert sorted(by_person) == sorted([safe, informant])
+    links = [by_person[safe], by_person[informant]]
+
+    console = console_of(prep)
+    joined = []
+    for link in links:
+        phone = requests.Session()
+        page = phone.get(link)
+        assert page.status_code == 200 and 'data-auto="yes"' in page.text
+        # The page's script posts the form: the phone is in, on the phone page.
+        response = phone.post(link, data={"csrf": csrf_of(page.text)})
+        assert response.status_code == 200 and f"/j/{prep.meeting.code}" in response.url
+        joined.append(phone)
+    console.wait_for(
+        lambda: (
+            sorted(
+                (p["name"], p["group"], p["role"])
+                for k, p in console.views.items()
+                if k.startswith("participant:")
+            )
+            == [
+                ("Dhr. Bakker", "Gemeente", "informant"),
+                ("Fatima El Amrani", "Jongeren", "participant"),
+            ]
+        )
+    )
+    # The same phone again is the same person; another phone is refused.
+    again = joined[0].get(links[0])
+    assert f"/j/{prep.meeting.code}" in again.url
+    thief = requests.Session()
+    page = thief.get(links[0])
+    stolen = thief.post(links[0], data={"csrf": csrf_of(page.text)})
+    assert stolen.status_code == 409 and "al gebruikt op een andere telefoon" in stolen.text
+    html = prep.page()
+    assert "2 uitgenodigd, 2 gekomen" in html
+    assert step_state(html, "invited") == "done"
+    # Marked not safe afterwards: the invitation stops working.
+    prep.post(f"/people/{safe}/status", status="not_safe")
+    assert requests.get(links[0]).status_code == 404
+    console.close()
+
+
+def test_an_invitation_before_the_day_shows_the_invitation_and_joins_nobody(
+    server: Server,
+) -> None:
+    later = (date.today() + timedelta(days=10)).isoformat()
+    prep = prepared(server, date=later, place="Buurthuis De Linde")
+    person = add_person(prep, "Mevrouw Vroeg")
+    letters = prep.http.post(
+        prep.url + "/invitations",
+        data={"csrf": csrf_of(prep.page()), "person": [person], "then": "print"},
+    )
+    (link,) = re.findall(r'<span class="letter-url">([^<]+)</span>', letters.text)
+    page = requests.get(link)
+    assert page.status_code == 200
+    assert "Buurthuis De Linde" in page.text and "accept-invitation" not in page.text
+    assert "Hoe wordt het plein weer van iedereen?" in page.text  # the open question
+    console = console_of(prep)
+    assert not [k for k in console.views if k.startswith("participant:")]
+    console.close()
+
+
+# --------------------------------------------------------------------------- go/no-go
+
+
+def test_a_start_with_a_no_go_marked_asks_to_confirm_and_is_recorded(server: Server) -> None:
+    prep = prepared(server)
+    console = console_of(prep)
+    # Nothing marked: the meeting starts as before.
+    html = prep.post(
+        "/assessment", **{"state-safe": "not_met", "note-safe": "Dreiging na de rellen."}
+    ).text
+    assert 'id="verdict">No-go' in html or "Niet doorgaan" in html
+    assert 'data-key="safe" data-state="not_met"' in html
+    page = prep.http.get(f"{server.url}/m/{prep.meeting.id}").text
+    assert 'id="no-go-list"' in page and "Het is veilig" in page
+    assert "Dreiging na de rellen." not in page  # the console shows states, not notes
+    refused = console.call("phase.advance", {"client_id": cid("a"), "from": "welcome"})
+    assert refused["error"]["code"] == "process.no_go"
+    assert console.views["meeting"]["phase"] == "welcome"
+    started = console.call(
+        "phase.advance", {"client_id": cid("a"), "from": "welcome", "confirm_no_go": True}
+    )
+    assert started["ok"], started
+    html = prep.page()
+    assert "Bijeenkomst gestart ondanks een no-go" in html
+    # The history keeps every judgement.
+    prep.post("/assessment", **{"state-safe": "met", "note-safe": "Afspraken met politie."})
+    html = prep.page()
+    assert "Dreiging na de rellen." in html and "Afspraken met politie." in html
+    console.close()
+
+
+def test_an_alle_hens_process_lists_its_conditions_and_principles(server: Server) -> None:
+    http = login(server, "anna@example.org")
+    meeting = create_meeting(http, server, template="alle_hens", title="Alle Hens Oost")
+    prep = Prep(server, http, meeting)
+    page = http.get(prep.url)
+    assert 'value="alle_hens" checked' in page.text
+    http.post(prep.url, data={"csrf": csrf_of(page.text), "kind": "alle_hens"})
+    html = prep.page()
+    assert step_state(html, "coordinator") == "open" and step_state(html, "open_question") == "done"
+    conditions = re.findall(r'class="condition" data-key="([a-z_]+)"', html)
+    assert len(conditions) == 13 and "independent_coordinator" in conditions
+    states = {f"state-{key}": "met" for key in conditions}
+    html = prep.post("/assessment", **states).text
+    assert step_state(html, "coordinator") == "done" and step_state(html, "go_no_go") == "done"
+    bad = prep.post("/assessment", **{"state-safe": "perhaps"}).text
+    assert flashed_error(bad) == "Kies voldaan, niet voldaan of onbekend."
