@@ -944,8 +944,8 @@ def purge(
 ) -> Change | None:
     """Everything but the sealed plan goes, irreversibly: the list of people and their
     conversations, needs, drafts and comments, the go/no-go notes, the room's
-    contributions, recognition comments and the texts of concerns and objections. The
-    purge is logged. ``user_id`` None: the command line (which confirms by its date)."""
+    contributions, recognition comments, the texts of concerns and objections, and the
+    names people joined with (the plan keeps its signers). The purge is logged. ``user_id`` None: the command line (which confirms by its date)."""
     with db.transaction() as session:
         process = _process(session, process_id)
         if user_id is not None and not can_facilitate(session, user_id, process.meeting_id):
@@ -993,6 +993,12 @@ def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int
     checks = select(RecognitionCheck.id).where(RecognitionCheck.meeting_id == meeting.id)
     session.execute(
         update(RecognitionAnswer).where(RecognitionAnswer.check_id.in_(checks)).values(comment="")
+    )
+    # Who was in the room: their names stay only in the sealed plan (its signers).
+    session.execute(
+        update(Participant)
+        .where(Participant.meeting_id == meeting.id)
+        .values(name="—", name_key="")
     )
     # Stored results of writes can echo what was typed.
     session.execute(delete(Intent).where(Intent.meeting_id == meeting.id))

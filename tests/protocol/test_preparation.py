@@ -83,7 +83,9 @@ def person_ids(html: str) -> list[int]:
 
 def add_person(prep: Prep, name: str, group: str = "Bewoners", **extra: str) -> int:
     before = set(person_ids(prep.page()))
-    html = prep.post("/people", name=name, group=group, contact="06-1234", **extra).text
+    html = prep.post(
+        "/people", **{"name": name, "group": group, "contact": "06-1234", **extra}
+    ).text
     assert flashed_error(html) is None, flashed_error(html)
     (new,) = set(person_ids(html)) - before
     return new
