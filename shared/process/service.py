@@ -945,7 +945,8 @@ def purge(
     """Everything but the sealed plan goes, irreversibly: the list of people and their
     conversations, needs, drafts and comments, the go/no-go notes, the room's
     contributions, recognition comments, the texts of concerns and objections, and the
-    names people joined with (the plan keeps its signers). The purge is logged. ``user_id`` None: the command line (which confirms by its date)."""
+    names people joined with (the plan keeps its signers). The purge is logged.
+    ``user_id`` None: the command line (which confirms by its date)."""
     with db.transaction() as session:
         process = _process(session, process_id)
         if user_id is not None and not can_facilitate(session, user_id, process.meeting_id):
