@@ -356,7 +356,7 @@ def test_invitations_join_on_the_day_with_name_group_and_role(server: Server) ->
         flashed_error(html)
         == "Niet Veilig is gemarkeerd als niet veilig om mee te doen: er gaat geen uitnodiging uit."
     )
-    assert "0 uitgenodigd" in html
+    assert "Uitgenodigd: 0 ·" in html
     letters = prep.http.post(
         prep.url + "/invitations",
         data={"csrf": csrf_of(prep.page()), "person": [safe, informant], "then": "print"},
@@ -398,7 +398,7 @@ def test_invitations_join_on_the_day_with_name_group_and_role(server: Server) ->
     stolen = thief.post(links[0], data={"csrf": csrf_of(page.text)})
     assert stolen.status_code == 409 and "al gebruikt op een andere telefoon" in stolen.text
     html = prep.page()
-    assert "2 uitgenodigd, 2 gekomen" in html
+    assert "Uitgenodigd: 2 · gekomen: 2" in html
     assert step_state(html, "invited") == "done"
     # Marked not safe afterwards: the invitation stops working.
     prep.post(f"/people/{safe}/status", status="not_safe")
