@@ -145,7 +145,7 @@ def add_member(meeting: Meeting, user: User) -> Any:
         _refused(exc)
     else:
         if key is not None:
-            flash(url_for("invited.member_page", key=key, _external=True), "link")
+            flash(member_url(key), "link")
     return _back(meeting, "#core-group")
 
 
@@ -159,7 +159,7 @@ def renew_member(meeting: Meeting, user: User, member_id: int) -> Any:
     except DomainError as exc:
         _refused(exc)
     else:
-        flash(url_for("invited.member_page", key=key, _external=True), "link")
+        flash(member_url(key), "link")
     return _back(meeting, "#core-group")
 
 
@@ -307,13 +307,15 @@ def _back_to_person(meeting: Meeting, person_id: int) -> Any:
 @facilitator_page
 def status(meeting: Meeting, user: User, person_id: int) -> Any:
     try:
-        service.set_status(
-            plandag().db,
-            user_id=user.id,
-            process_id=_process_id(meeting),
-            person_id=person_id,
-            status=request.form.get("status"),
-            reason=request.form.get("reason", ""),
+        _changed(
+            service.set_status(
+                plandag().db,
+                user_id=user.id,
+                process_id=_process_id(meeting),
+                person_id=person_id,
+                status=request.form.get("status"),
+                reason=request.form.get("reason", ""),
+            )
         )
     except DomainError as exc:
         _refused(exc)
@@ -330,18 +332,20 @@ def _yes_no(name: str) -> bool | None:
 def conversation(meeting: Meeting, user: User, person_id: int) -> Any:
     form = request.form
     try:
-        service.record_conversation(
-            plandag().db,
-            user_id=user.id,
-            process_id=_process_id(meeting),
-            person_id=person_id,
-            held_on=form.get("held_on", ""),
-            held_by=form.get("held_by", ""),
-            concerns=form.get("concerns", ""),
-            needs_to_know=form.get("needs_to_know", ""),
-            agrees_to_take_part=_yes_no("take_part"),
-            agrees_to_be_named=_yes_no("named"),
-            client_id=_form_id(),
+        _changed(
+            service.record_conversation(
+                plandag().db,
+                user_id=user.id,
+                process_id=_process_id(meeting),
+                person_id=person_id,
+                held_on=form.get("held_on", ""),
+                held_by=form.get("held_by", ""),
+                concerns=form.get("concerns", ""),
+                needs_to_know=form.get("needs_to_know", ""),
+                agrees_to_take_part=_yes_no("take_part"),
+                agrees_to_be_named=_yes_no("named"),
+                client_id=_form_id(),
+            )
         )
     except DomainError as exc:
         _refused(exc)
@@ -384,27 +388,17 @@ def add_need(meeting: Meeting, user: User) -> Any:
 @bp.post("/m/<meeting_id>/process/needs/<int:need_id>")
 @facilitator_page
 def update_need(meeting: Meeting, user: User, need_id: int) -> Any:
-    db = plandag().db
-    process_id = _process_id(meeting)
     try:
-        service.set_need_raisers(
-            db,
-            user_id=user.id,
-            process_id=process_id,
-            need_id=need_id,
-            raised_by=request.form.getlist("raised_by"),
-        )
-        informant = request.form.get("informant", "")
-        if informant:
-            _changed(
-                service.assign_informant(
-                    db,
-                    user_id=user.id,
-                    process_id=process_id,
-                    need_id=need_id,
-                    person_id=informant,
-                )
+        _changed(
+            service.update_need(
+                plandag().db,
+                user_id=user.id,
+                process_id=_process_id(meeting),
+                need_id=need_id,
+                raised_by=request.form.getlist("raised_by"),
+                informant=request.form.get("informant", ""),
             )
+        )
     except DomainError as exc:
         _refused(exc)
     return _back(meeting, "#needs")
@@ -452,6 +446,12 @@ def invitation_url(key: str) -> str:
     return f"{plandag().settings.base_url()}/i/{key}"
 
 
+def member_url(key: str) -> str:
+    """A core-group member's personal link, on the address phones reach (as the QR code
+    of the room), not the one this browser happens to use."""
+    return f"{plandag().settings.base_url()}/kg/{key}"
+
+
 @bp.get("/m/<meeting_id>/process/letters")
 @facilitator_page
 def letters(meeting: Meeting, user: User) -> Any:
@@ -480,7 +480,13 @@ def letters(meeting: Meeting, user: User) -> Any:
                     )
                 )
             )
-    return render_template("facilitator/letters.html", meeting=row, pages=pages)
+    return render_template(
+        "facilitator/letters.html",
+        meeting=row,
+        pages=pages,
+        base=base,
+        fixed_address=plandag().settings.public_url is not None,
+    )
 
 
 # --------------------------------------------------------------------------- go/no-go, retention

@@ -87,25 +87,33 @@ def purge_command(before: str) -> None:
     from sqlalchemy.exc import OperationalError
 
     from shared.core.db import Database
-    from shared.process.service import purge_before
+    from shared.domain import DomainError
+    from shared.process.service import due_for_purge, purge
 
     try:
         day = dt.date.fromisoformat(before)
     except ValueError:
         raise click.ClickException("--before takes a date as YYYY-MM-DD") from None
     database = Database(Settings.from_env().database_url)
-    for attempt in range(20):
-        try:
-            done = purge_before(database, day)
+    purged = skipped = 0
+    for process_id, title in due_for_purge(database, day):
+        for attempt in range(40):
+            try:
+                purge(database, user_id=None, process_id=process_id, typed_title=title)
+            except OperationalError:
+                # SQLite beside a running server, whose write came first: again, shortly.
+                if attempt == 39:
+                    raise
+                time.sleep(0.25)
+                continue
+            except DomainError as exc:  # e.g. the meeting started meanwhile
+                click.echo(f"skipped process {process_id}: {title}: {exc.message}")
+                skipped += 1
+            else:
+                click.echo(f"purged process {process_id}: {title}")
+                purged += 1
             break
-        except OperationalError:
-            # SQLite beside a running server: its heartbeat held the write lock; again.
-            if attempt == 19:
-                raise
-            time.sleep(0.25)
-    for process_id, title in done:
-        click.echo(f"purged process {process_id}: {title}")
-    click.echo(f"{len(done)} process(es) purged")
+    click.echo(f"{purged} process(es) purged" + (f", {skipped} skipped" if skipped else ""))
 
 
 @cli.command("verify")

@@ -139,7 +139,13 @@ def csrf_exempt(view: F) -> F:
 
 
 #: forms posted without a login (their refusal stays a refusal)
-LOGGED_OUT_FORMS = ("facilitator.login", "facilitator.setup")
+LOGGED_OUT_FORMS = (
+    "facilitator.login",
+    "facilitator.setup",
+    # personal links: a core-group member's page, an invitation
+    "invited.member_page",
+    "invited.invitation",
+)
 
 
 def protect_forms(app: Flask) -> None:

@@ -888,6 +888,8 @@ class Process(Base):
     started_despite_no_go_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    #: the go/no-go verdict when the meeting started (what the plan document records)
+    start_verdict: Mapped[str | None] = mapped_column(String(10))
 
 
 class CoreMember(Base):
@@ -989,6 +991,8 @@ class InvolvedPerson(Base):
     #: the secret in their personal invitation (link and QR code); None: not invited
     invite_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     invited_at: Mapped[datetime | None]
+    #: sha256 of the device cookie of the phone that claimed the invitation: one phone
+    device_hash: Mapped[str | None] = mapped_column(String(64))
     #: the participant they became on the day, through the invitation
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("participants.id", ondelete="SET NULL")

@@ -9,7 +9,9 @@ from datetime import date
 from enum import StrEnum
 
 from .errors import MESSAGES, N_, DomainError
-from .meeting import clean_block, clean_line
+from .frameworks import DESCRIPTION_MAX as KADER_MAX
+from .frameworks import PARTY_NAME_MAX
+from .meeting import ISSUE_STATEMENT_MAX, clean_block, clean_line
 
 MESSAGES.update(
     {
@@ -24,8 +26,9 @@ MESSAGES.update(
         ),
         "process.member_invalid": N_(
             "Give the member's name (1 to {max} characters) and, for a framework party, its "
-            "organisation."
+            "organisation (1 to {org_max} characters)."
         ),
+        "process.party_required": N_("Choose the framework party whose kader this is."),
         "process.member_facilitator": N_("Choose one of the meeting's facilitators."),
         "process.member_already": N_("{name} is already in the core group."),
         "process.draft_invalid": N_(
@@ -68,6 +71,10 @@ MESSAGES.update(
             "This invitation is not valid (any more). Ask the facilitators for a new one, or "
             "join with the meeting's code."
         ),
+        "process.invitation_this_device": N_(
+            "This phone is already in the meeting as {name}. Open the invitation on the "
+            "invited person's own phone, or ask a facilitator."
+        ),
         "process.invitation_other_device": N_(
             "This invitation was already used on another phone. Ask a facilitator to renew it "
             "if that phone is lost."
@@ -83,6 +90,9 @@ MESSAGES.update(
             "The preparation can be purged from {date} on, the date chosen for this process."
         ),
         "process.purge_no_date": N_("Choose the date after which this process may be purged."),
+        "process.purge_before_meeting": N_(
+            "Choose a purge date on or after the day of the meeting ({date})."
+        ),
         "process.purge_running": N_(
             "The meeting is running. Purge after it has closed, or before it starts."
         ),
@@ -93,10 +103,12 @@ MESSAGES.update(
 )
 
 NAME_MAX = 120
-ORGANISATION_MAX = 120
+#: a representative's organisation becomes the meeting's framework party
+ORGANISATION_MAX = PARTY_NAME_MAX
 CONTACT_MAX = 300
 TITLE_MAX = 120
-DRAFT_MAX = 5000
+#: what the meeting takes: an issue statement, a kader's description
+DRAFT_MAX = {"statement": ISSUE_STATEMENT_MAX, "framework": KADER_MAX}
 COMMENT_MAX = 2000
 NOTE_MAX = 5000
 REASON_MAX = 1000
@@ -198,18 +210,20 @@ def optional_block(value: object, field: str, maximum: int) -> str:
 
 
 def validate_member(name: object, role: MemberRole, organisation: object) -> tuple[str, str]:
-    clean = _line(name, NAME_MAX, "process.member_invalid", max=NAME_MAX)
+    clean = _line(name, NAME_MAX, "process.member_invalid", max=NAME_MAX, org_max=ORGANISATION_MAX)
     org = clean_line(organisation) if isinstance(organisation, str) else ""
     if role == MemberRole.PARTY and not 1 <= len(org) <= ORGANISATION_MAX:
-        raise DomainError("process.member_invalid", max=NAME_MAX)
-    return clean, org[:ORGANISATION_MAX]
+        raise DomainError("process.member_invalid", max=NAME_MAX, org_max=ORGANISATION_MAX)
+    return clean, org if role == MemberRole.PARTY else ""
 
 
-def validate_draft(title: object, text: object) -> tuple[str, str]:
+def validate_draft(title: object, text: object, kind: DraftKind) -> tuple[str, str]:
+    """A draft fits what the meeting takes once it is settled."""
     clean_title = clean_line(title) if isinstance(title, str) else ""
     clean_text = clean_block(text) if isinstance(text, str) else ""
-    if not (1 <= len(clean_title) <= TITLE_MAX and 1 <= len(clean_text) <= DRAFT_MAX):
-        raise DomainError("process.draft_invalid", title_max=TITLE_MAX, text_max=DRAFT_MAX)
+    text_max = DRAFT_MAX[kind.value]
+    if not (1 <= len(clean_title) <= TITLE_MAX and 1 <= len(clean_text) <= text_max):
+        raise DomainError("process.draft_invalid", title_max=TITLE_MAX, text_max=text_max)
     return clean_title, clean_text
 
 
@@ -282,17 +296,19 @@ def status_after_conversation(
     current: PersonStatus, held_on: date, today: date, agrees: bool | None
 ) -> PersonStatus:
     """What a recorded conversation says about the person: planned (a date ahead), held,
-    and whether they will take part. "Not safe" is the facilitators' judgement: a
-    conversation does not lift it."""
+    and whether they will take part. A decision already made (will or will not take
+    part) stands until a conversation decides otherwise; "not safe" is the
+    facilitators' judgement, which no conversation lifts."""
+    decided = (PersonStatus.WILL_TAKE_PART, PersonStatus.WILL_NOT_TAKE_PART)
     if current == PersonStatus.NOT_SAFE:
         return current
     if held_on > today:
-        return PersonStatus.PLANNED
+        return current if current in decided else PersonStatus.PLANNED
     if agrees is True:
         return PersonStatus.WILL_TAKE_PART
     if agrees is False:
         return PersonStatus.WILL_NOT_TAKE_PART
-    return PersonStatus.HELD
+    return current if current in decided else PersonStatus.HELD
 
 
 def check_can_invite(name: str, status: PersonStatus) -> None:

@@ -29,11 +29,13 @@ from shared.core.intents import (
 from shared.core.models import (
     Contribution,
     FrameworkParty,
+    InvolvedPerson,
     MeetingClock,
     MeetingFacilitator,
     Participant,
     PartyDevice,
     PhaseTransition,
+    Process,
     RecognitionCheck,
     Signature,
     SpeakRequest,
@@ -143,9 +145,21 @@ def update_meeting(db: Database, user_id: int, meeting_id: str, details: Meeting
                 Participant.removed_at.is_(None),
             )
         )
-        if in_use:
+        # People invited (or on the list) before the day join with their group too.
+        listed = select(InvolvedPerson).where(
+            InvolvedPerson.process_id.in_(
+                select(Process.id).where(Process.meeting_id == meeting_id)
+            )
+        )
+        if in_use or session.scalar(
+            select(func.count()).select_from(
+                listed.where(InvolvedPerson.group.in_(removed)).subquery()
+            )
+        ):
             raise DomainError("meeting.group_in_use")
         keys = {"meeting", "counts"}
+        for person in session.scalars(listed.where(InvolvedPerson.group.in_(list(renames)))):
+            person.group = renames[person.group]
         for old_name, new_name in renames.items():
             moved = session.scalars(
                 select(Participant).where(

@@ -27,6 +27,8 @@ from shared.core.intents import (
     sha256,
 )
 from shared.core.models import (
+    Agreement,
+    AgreementVersion,
     Assessment,
     ConsentAnswer,
     ConsentLog,
@@ -36,6 +38,9 @@ from shared.core.models import (
     Draft,
     DraftComment,
     DraftVersion,
+    FollowUp,
+    FrameworkFlag,
+    FrameworkParty,
     InfoItem,
     InfoNeed,
     InfoNeedRaiser,
@@ -43,11 +48,16 @@ from shared.core.models import (
     InvolvedPerson,
     MeetingFacilitator,
     Participant,
+    PartyDevice,
+    PhaseTransition,
     Preparation,
     Process,
     ProcessLog,
+    Proposal,
+    ProposalVersion,
     RecognitionAnswer,
     RecognitionCheck,
+    Signature,
     User,
     utcnow,
 )
@@ -57,7 +67,9 @@ from shared.domain.meeting import NAME_MAX as DISPLAY_NAME_MAX
 from shared.domain.process import (
     CONDITION_KEYS,
     CONDITIONS,
+    NAME_MAX,
     NOTE_MAX,
+    ORGANISATION_MAX,
     DraftKind,
     Facts,
     MemberRole,
@@ -198,17 +210,16 @@ def add_member(
     try:
         chosen = MemberRole(str(role))
     except ValueError:
-        raise DomainError("process.member_invalid", max=120) from None
+        raise DomainError(
+            "process.member_invalid", max=NAME_MAX, org_max=ORGANISATION_MAX
+        ) from None
     with db.transaction() as session:
         process = _as_facilitator(session, user_id, process_id)
         if _once(session, process, f"u:{user_id}", client_id, "core.add"):
             return None
         if chosen == MemberRole.FACILITATOR:
-            try:
-                uid = int(str(member_user))
-            except ValueError:
-                raise DomainError("process.member_facilitator") from None
-            if not can_facilitate(session, uid, process.meeting_id):
+            uid = _int(member_user)
+            if not uid or not can_facilitate(session, uid, process.meeting_id):
                 raise DomainError("process.member_facilitator")
             user = session.get(User, uid)
             assert user is not None
@@ -242,7 +253,7 @@ def renew_member_link(db: Database, *, user_id: int, process_id: int, member_id:
         process = _as_facilitator(session, user_id, process_id)
         member = _member(session, process, member_id)
         if member.role != MemberRole.PARTY:
-            raise DomainError("process.member_invalid", max=120)
+            raise DomainError("process.member_invalid", max=NAME_MAX, org_max=ORGANISATION_MAX)
         key = secrets.token_urlsafe(24)
         member.link_hash = sha256(key)
         _log(session, process, "core.link_renewed", user_id, member=member.id)
@@ -321,7 +332,7 @@ def add_draft(
         chosen = DraftKind(str(kind))
     except ValueError:
         raise DomainError("process.draft_unknown") from None
-    clean_title, clean_text = validate_draft(title, text)
+    clean_title, clean_text = validate_draft(title, text, chosen)
     with db.transaction() as session:
         process, is_facilitator = _author_process(session, author, process_id)
         if _once(session, process, author.actor, client_id, "draft.add"):
@@ -329,9 +340,11 @@ def add_draft(
         member_id: int | None = None
         if chosen == DraftKind.FRAMEWORK:
             member_id = author.member_id if not is_facilitator else _int(party_member)
-            member = _member(session, process, member_id)
+            member = session.get(CoreMember, member_id or 0)
+            if member is None or member.process_id != process.id:
+                raise DomainError("process.party_required")
             if member.role != MemberRole.PARTY:
-                raise DomainError("process.member_invalid", max=120)
+                raise DomainError("process.party_required")
         check_may_write_draft(
             chosen,
             is_facilitator=is_facilitator,
@@ -364,10 +377,10 @@ def add_draft_version(
     text: object,
     client_id: str | None = None,
 ) -> int | None:
-    clean_title, clean_text = validate_draft(title, text)
     with db.transaction() as session:
         process, is_facilitator = _author_process(session, author, process_id)
         draft = _draft(session, process, draft_id)
+        clean_title, clean_text = validate_draft(title, text, draft.kind)
         if _once(session, process, author.actor, client_id, "draft.version"):
             return None
         check_may_write_draft(
@@ -432,7 +445,12 @@ def settle_draft(
         if version is None:
             raise DomainError("process.draft_version_unknown", number=_int(number))
         meeting = _meeting(session, process)
-        if meeting.phase != Phase.WELCOME:
+        started = session.scalar(
+            select(PhaseTransition.id).where(PhaseTransition.meeting_id == meeting.id).limit(1)
+        )
+        if meeting.phase != Phase.WELCOME or started is not None:
+            # Once the room has met, its statement and kaders change only in the meeting
+            # (a revision, a new kader version), where the record keeps every version.
             raise DomainError("process.meeting_started")
         if draft.kind == DraftKind.STATEMENT:
             # One statement reaches the meeting: settling another draft replaces it.
@@ -522,12 +540,22 @@ def set_status(
     person_id: object,
     status: object,
     reason: object = "",
-) -> None:
+) -> Change | None:
     new = parse_status(status)
     with db.transaction() as session:
         process = _as_facilitator(session, user_id, process_id)
         person = _person(session, process, person_id)
         _apply_status(session, process, person, new, status_reason(new, reason), user_id)
+        return _room_sees(session, process, person)
+
+
+def _room_sees(session: Session, process: Process, person: InvolvedPerson) -> Change | None:
+    """What the room shows of this person (the items they inform, their role) follows a
+    new status or a new consent to be named: a change of the meeting, or None."""
+    keys = _refresh_informant(session, process, person)
+    if not keys:
+        return None
+    return commit_change(session, _meeting(session, process), keys)
 
 
 def _apply_status(
@@ -542,9 +570,11 @@ def _apply_status(
         return
     old = person.status
     person.status, person.status_reason = new, reason
-    if new == PersonStatus.NOT_SAFE and person.invite_key is not None:
-        # Someone it is not safe to bring: their invitation stops working at once.
+    if new in (PersonStatus.NOT_SAFE, PersonStatus.WILL_NOT_TAKE_PART) and person.invite_key:
+        # Someone it is not safe to bring, or who said no: their invitation stops working
+        # at once (a new one can be made if that changes).
         person.invite_key = None
+        person.device_hash = None
         _log(session, process, "invitation.withdrawn", user_id, person=person.id)
     _log(session, process, "person.status", user_id, person=person.id, old=old.value, new=new.value)
 
@@ -563,7 +593,7 @@ def record_conversation(
     agrees_to_be_named: bool | None,
     today: date | None = None,
     client_id: str | None = None,
-) -> None:
+) -> Change | None:
     """A preparation conversation, planned (a date ahead) or held; the person's status
     follows from it."""
     try:
@@ -579,7 +609,7 @@ def record_conversation(
         process = _as_facilitator(session, user_id, process_id)
         person = _person(session, process, person_id)
         if _once(session, process, f"u:{user_id}", client_id, "conversation.add"):
-            return
+            return None
         session.add(
             Preparation(
                 person_id=person.id,
@@ -598,6 +628,8 @@ def record_conversation(
         reason = person.status_reason if new == PersonStatus.WILL_NOT_TAKE_PART else ""
         _apply_status(session, process, person, new, reason, user_id)
         _log(session, process, "conversation.recorded", user_id, person=person.id)
+        session.flush()
+        return _room_sees(session, process, person)
 
 
 # --------------------------------------------------------------------------- information needs
@@ -627,16 +659,58 @@ def add_need(
         return need.id
 
 
-def set_need_raisers(
-    db: Database, *, user_id: int, process_id: int, need_id: object, raised_by: Iterable[object]
-) -> None:
+def update_need(
+    db: Database,
+    *,
+    user_id: int,
+    process_id: int,
+    need_id: object,
+    raised_by: Iterable[object],
+    informant: object,
+) -> Change | None:
+    """Who raised the need and who brings it, saved together (one refusal saves
+    nothing). With an informant the need becomes an information item of the meeting
+    (framing), named after its informant if they agreed to be named; an informant must
+    be on the list, and someone marked not safe or not taking part is refused. No
+    informant (``""``): the item stays, unnamed."""
     with db.transaction() as session:
         process = _as_facilitator(session, user_id, process_id)
         need = _need(session, process, need_id)
         people = {_person(session, process, pid).id for pid in raised_by}
+        person: InvolvedPerson | None = None
+        if str(informant or "").strip():
+            person = session.get(InvolvedPerson, _int(informant))
+            if person is None or person.process_id != process.id:
+                raise DomainError("process.informant_not_listed")
+            check_can_inform(person.name, person.status)
         session.execute(delete(InfoNeedRaiser).where(InfoNeedRaiser.need_id == need.id))
         for pid in sorted(people):
             session.add(InfoNeedRaiser(need_id=need.id, person_id=pid))
+        if person is None and need.informant_id is None:
+            return None
+        meeting = _meeting(session, process)
+        previous = session.get(InvolvedPerson, need.informant_id or 0)
+        need.informant_id = None if person is None else person.id
+        item = session.get(InfoItem, need.info_item_id or 0)
+        if item is None:
+            item = InfoItem(meeting_id=meeting.id, title=need.title, text=need.text)
+            session.add(item)
+        item.title, item.text = need.title, need.text
+        session.flush()
+        need.info_item_id = item.id
+        keys = {"info"}
+        for who in {previous, person} - {None}:
+            assert who is not None
+            keys |= _refresh_informant(session, process, who)
+        _log(
+            session,
+            process,
+            "need.informant",
+            user_id,
+            need=need.id,
+            person=None if person is None else person.id,
+        )
+        return commit_change(session, meeting, keys)
 
 
 def _need(session: Session, process: Process, need_id: object) -> InfoNeed:
@@ -647,47 +721,48 @@ def _need(session: Session, process: Process, need_id: object) -> InfoNeed:
 
 
 def _named(session: Session, person: InvolvedPerson) -> bool:
-    """Whether the person agreed to be named, in their latest conversation."""
+    """Whether the person agreed to be named, in their latest conversation held."""
     agreed = session.scalar(
         select(Preparation.agrees_to_be_named)
-        .where(Preparation.person_id == person.id)
+        .where(Preparation.person_id == person.id, Preparation.held_on <= date.today())
         .order_by(Preparation.held_on.desc(), Preparation.id.desc())
         .limit(1)
     )
     return bool(agreed)
 
 
-def assign_informant(
-    db: Database, *, user_id: int, process_id: int, need_id: object, person_id: object
-) -> Change | None:
-    """The informant who brings this need's information: the need becomes an information
-    item of the meeting (framing), named after its informant if they agreed to be
-    named. An informant must be on the list; a person marked not safe is refused."""
-    with db.transaction() as session:
-        process = _as_facilitator(session, user_id, process_id)
-        need = _need(session, process, need_id)
-        person = session.get(InvolvedPerson, _int(person_id))
-        if person is None or person.process_id != process.id:
-            raise DomainError("process.informant_not_listed")
-        check_can_inform(person.name, person.status)
-        meeting = _meeting(session, process)
-        need.informant_id = person.id
-        shown = person.name if _named(session, person) else ""
-        item = session.get(InfoItem, need.info_item_id or 0)
-        if item is None:
-            item = InfoItem(meeting_id=meeting.id, title=need.title, text=need.text)
-            session.add(item)
-        item.title, item.text, item.informant = need.title, need.text, shown
-        session.flush()
-        need.info_item_id = item.id
-        keys = {"info"}
-        if person.participant_id is not None:
-            participant = session.get(Participant, person.participant_id)
-            if participant is not None and participant.role == Role.PARTICIPANT:
-                participant.role = Role.INFORMANT
-                keys |= {f"participant:{participant.id}", "counts"}
-        _log(session, process, "need.informant", user_id, need=need.id, person=person.id)
-        return commit_change(session, meeting, keys)
+def _refresh_informant(session: Session, process: Process, person: InvolvedPerson) -> set[str]:
+    """The items this person informs, and their role in the room, as their status and
+    their consent to be named now say: someone marked not safe or not taking part no
+    longer informs; a name shows only with consent. Returns the keys that changed."""
+    keys: set[str] = set()
+    if person.status in (PersonStatus.NOT_SAFE, PersonStatus.WILL_NOT_TAKE_PART):
+        for need in session.scalars(select(InfoNeed).where(InfoNeed.informant_id == person.id)):
+            need.informant_id = None
+    session.flush()
+    needs = list(session.scalars(select(InfoNeed).where(InfoNeed.informant_id == person.id)))
+    shown = person.name if _named(session, person) else ""
+    for item in session.scalars(
+        select(InfoItem).where(
+            InfoItem.id.in_(select(InfoNeed.info_item_id).where(InfoNeed.process_id == process.id))
+        )
+    ):
+        informed_by_them = any(n.info_item_id == item.id for n in needs)
+        was_theirs = item.informant == person.name
+        want = shown if informed_by_them else ("" if was_theirs else item.informant)
+        if item.informant != want:
+            item.informant = want
+            keys.add("info")
+    participant = session.get(Participant, person.participant_id or 0)
+    if participant is not None:
+        role = participant.role
+        if needs and role == Role.PARTICIPANT:
+            participant.role = Role.INFORMANT
+        elif not needs and role == Role.INFORMANT:
+            participant.role = Role.PARTICIPANT
+        if participant.role != role:
+            keys |= {f"participant:{participant.id}", "counts"}
+    return keys
 
 
 # --------------------------------------------------------------------------- invitations
@@ -712,14 +787,18 @@ def invite(
 
 
 def renew_invitation(db: Database, *, user_id: int, process_id: int, person_id: object) -> None:
-    """A new personal link (a lost letter, a lost phone): the old one stops working, and
-    the phone it was used on is no longer bound to it."""
+    """A new personal link (a lost letter, a lost phone, a letter someone else used):
+    the old one stops working, and the phone it was used on is no longer bound to it,
+    so the new link works on a new phone. (The participant that phone was stays in the
+    meeting: the console removes it if it should not be there.)"""
     with db.transaction() as session:
         process = _as_facilitator(session, user_id, process_id)
         person = _person(session, process, person_id)
         check_can_invite(person.name, person.status)
         person.invite_key = secrets.token_urlsafe(18)
         person.invited_at = utcnow()
+        person.device_hash = None
+        person.participant_id = None
         _log(session, process, "invitation.renewed", user_id, person=person.id)
 
 
@@ -753,17 +832,38 @@ def accept_invitation(
     db: Database, key: str, device_token: str
 ) -> tuple[Participant | Any, list[Change]]:
     """The invited person's phone joins the meeting with their name and group (and as an
-    informant when they bring information). The same phone again is the same
-    participant; another phone is refused (the facilitators can renew the link)."""
+    informant when they bring information). One invitation, one phone: the first phone
+    claims it (one conditional statement, so two phones scanning at once cannot both
+    win); the same phone again is the same participant; another phone is refused (the
+    facilitators can renew the link). A phone already in the meeting as someone else is
+    refused too: an invitation never renames a person."""
     found = invitation(db, key)
     if found is None:
         raise DomainError("process.invitation_invalid")
     person, meeting = found.person, found.meeting
-    if person.participant_id is not None:
-        with db.read() as session:
-            bound = session.get(Participant, person.participant_id)
-            if bound is not None and bound.device_hash != sha256(device_token):
-                raise DomainError("process.invitation_other_device")
+    device = sha256(device_token)
+    with db.read() as session:
+        mine = session.scalar(
+            select(Participant).where(
+                Participant.meeting_id == meeting.id, Participant.device_hash == device
+            )
+        )
+    if mine is not None and mine.id != person.participant_id:
+        raise DomainError("process.invitation_this_device", name=mine.name)
+    with db.transaction() as session:
+        claimed = session.execute(
+            update(InvolvedPerson)
+            .where(
+                InvolvedPerson.id == person.id,
+                InvolvedPerson.invite_key == key,
+                (InvolvedPerson.device_hash.is_(None)) | (InvolvedPerson.device_hash == device),
+            )
+            .values(device_hash=device)
+        ).rowcount  # type: ignore[attr-defined]
+    if not claimed:
+        if invitation(db, key) is None:
+            raise DomainError("process.invitation_invalid")
+        raise DomainError("process.invitation_other_device")
     joined = join(
         db,
         meeting_id=meeting.id,
@@ -775,7 +875,7 @@ def accept_invitation(
     participant_id = joined.participant.id
     with db.transaction() as session:
         row = session.get(InvolvedPerson, person.id, with_for_update=True)
-        if row is None or row.invite_key != key:
+        if row is None or row.invite_key != key or row.device_hash != device:
             raise DomainError("process.invitation_invalid")
         meeting_row = load_for_update(session, meeting.id)
         participant = session.get(Participant, participant_id)
@@ -850,7 +950,12 @@ def start_guard(user_id: int, confirmed: bool) -> Callable[[Session, MeetingRow]
         if process is None:
             return
         states = {k: a.state for k, a in current_states(session, process.id).items()}
-        if check_start(states, confirmed=confirmed):
+        despite = check_start(states, confirmed=confirmed)
+        if process.start_verdict is None:
+            # the first start is what the record keeps (a step back and forward is not
+            # a new start)
+            process.start_verdict = verdict(states).value if states else None
+        if despite:
             process.started_despite_no_go_at = utcnow()
             process.started_despite_no_go_by = user_id
             _log(session, process, "go_no_go.started_despite", user_id)
@@ -906,11 +1011,15 @@ def assessment_record(session: Session, meeting_id: str) -> dict[str, Any] | Non
     if not latest:
         return None
     states = {k: a.state for k, a in latest.items()}
-    last = max(a.at for a in latest.values())
+    # The assessment as it stood when the meeting started (judgements made after the
+    # start do not rewrite why it started).
+    started = process.started_despite_no_go_at
+    before = [a for a in latest.values() if started is None or a.at <= started]
+    last = max(a.at for a in (before or latest.values()))
     return {
         "assessed_at": last.date().isoformat(),
-        "verdict": verdict(states).value,
-        "started_despite_no_go": process.started_despite_no_go_at is not None,
+        "verdict": process.start_verdict or verdict(states).value,
+        "started_despite_no_go": started is not None,
     }
 
 
@@ -924,6 +1033,11 @@ def set_purge_date(db: Database, *, user_id: int, process_id: int, day: object) 
         raise DomainError("process.purge_date_invalid") from None
     with db.transaction() as session:
         process = _as_facilitator(session, user_id, process_id)
+        meeting = session.get(MeetingRow, process.meeting_id)
+        assert meeting is not None
+        if chosen is not None and meeting.date is not None and chosen < meeting.date:
+            # a purge date before the day would wipe a meeting that has not happened
+            raise DomainError("process.purge_before_meeting", date=meeting.date.isoformat())
         process.purge_after = chosen
         _log(
             session, process, "retention.date", user_id, date=chosen.isoformat() if chosen else None
@@ -944,8 +1058,12 @@ def purge(
 ) -> Change | None:
     """Everything but the sealed plan goes, irreversibly: the list of people and their
     conversations, needs, drafts and comments, the go/no-go notes, the room's
-    contributions, recognition comments, the texts of concerns and objections, and the
-    names people joined with (the plan keeps its signers). The purge is logged.
+    contributions, recognition comments, the texts of concerns and objections, the
+    proposals and agreements (their words are in the sealed plan), the names people
+    joined with and signed with, and every personal link and the beamer link into the
+    meeting. Kept: the sealed plan (and the drawn signatures it refers to), the
+    meeting's title, issue statement and open question, and the kaders (the framework
+    parties' published limits). The purge is logged.
     ``user_id`` None: the command line (which confirms by its date)."""
     with db.transaction() as session:
         process = _process(session, process_id)
@@ -981,9 +1099,25 @@ def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int
     session.execute(delete(DraftVersion).where(DraftVersion.draft_id.in_(drafts)))
     session.execute(delete(Draft).where(Draft.process_id == process.id))
     session.execute(update(Assessment).where(Assessment.process_id == process.id).values(note=""))
+    # The core group's names go, and with them every personal link into the meeting.
     session.execute(
-        update(CoreMember).where(CoreMember.process_id == process.id).values(link_hash=None)
+        update(CoreMember)
+        .where(CoreMember.process_id == process.id)
+        .values(link_hash=None, name="—")
     )
+    for party in session.scalars(
+        select(FrameworkParty).where(FrameworkParty.meeting_id == meeting.id)
+    ):
+        party.invite_key = secrets.token_urlsafe(24)
+    session.execute(
+        delete(PartyDevice).where(
+            PartyDevice.party_id.in_(
+                select(FrameworkParty.id).where(FrameworkParty.meeting_id == meeting.id)
+            )
+        )
+    )
+    meeting.beamer_key = secrets.token_urlsafe(24)
+    session.execute(update(InfoItem).where(InfoItem.meeting_id == meeting.id).values(informant=""))
     # The room's words: kept only as far as the sealed plan holds them.
     session.execute(
         update(Contribution).where(Contribution.meeting_id == meeting.id).values(text="")
@@ -995,11 +1129,46 @@ def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int
     session.execute(
         update(RecognitionAnswer).where(RecognitionAnswer.check_id.in_(checks)).values(comment="")
     )
-    # Who was in the room: their names stay only in the sealed plan (its signers).
+    # What the room wrote and decided: the sealed plan holds it (the proposals the rounds
+    # asked about, the agreements, the follow-ups, the flags' notes).
+    proposals = select(Proposal.id).where(Proposal.meeting_id == meeting.id)
+    blank = {"title": "—", "description": "", "what": "", "who": "", "where": "", "when": ""}
+    session.execute(
+        update(Proposal)
+        .where(Proposal.meeting_id == meeting.id)
+        .values(**blank, withdraw_reason="")
+    )
+    session.execute(
+        update(ProposalVersion).where(ProposalVersion.proposal_id.in_(proposals)).values(fields={})
+    )
+    session.execute(
+        update(ConsentRound).where(ConsentRound.meeting_id == meeting.id).values(subject=None)
+    )
+    agreements = select(Agreement.id).where(Agreement.meeting_id == meeting.id)
+    session.execute(
+        update(Agreement).where(Agreement.meeting_id == meeting.id).values(**blank, concerns=[])
+    )
+    session.execute(
+        update(AgreementVersion)
+        .where(AgreementVersion.agreement_id.in_(agreements))
+        .values(fields={})
+    )
+    session.execute(
+        update(FollowUp).where(FollowUp.meeting_id == meeting.id).values(what="", who="", when="")
+    )
+    session.execute(
+        update(FrameworkFlag).where(FrameworkFlag.meeting_id == meeting.id).values(note="")
+    )
+    meeting.plan_followup = meeting.plan_evaluation = ""
+    # Who was in the room: their names stay only in the sealed plan (its signers; the
+    # drawn signatures it refers to by hash stay for its documents).
     session.execute(
         update(Participant)
         .where(Participant.meeting_id == meeting.id)
         .values(name="—", name_key="")
+    )
+    session.execute(
+        update(Signature).where(Signature.meeting_id == meeting.id).values(name="—", reason="")
     )
     # Stored results of writes can echo what was typed.
     session.execute(delete(Intent).where(Intent.meeting_id == meeting.id))
@@ -1011,29 +1180,25 @@ def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int
     return change
 
 
-def purge_before(db: Database, day: date) -> list[tuple[int, str]]:
-    """``plandag purge --before DATE``: every process whose purge date lies before
-    ``day`` and whose meeting is not running. Returns (process id, meeting title)."""
+def due_for_purge(db: Database, day: date) -> list[tuple[int, str]]:
+    """``plandag purge --before DATE``: the processes not purged yet whose chosen purge
+    date lies before ``day`` (and has come). Returns (process id, meeting title)."""
+    today = date.today()
     with db.read() as session:
-        candidates = list(
-            session.execute(
-                select(Process.id, MeetingRow.title, MeetingRow.phase)
+        return [
+            (process_id, title)
+            for process_id, title in session.execute(
+                select(Process.id, MeetingRow.title)
                 .join(MeetingRow, MeetingRow.id == Process.meeting_id)
                 .where(
                     Process.purged_at.is_(None),
                     Process.purge_after.is_not(None),
                     Process.purge_after < day,
+                    Process.purge_after <= today,
                 )
                 .order_by(Process.id)
             )
-        )
-    done = []
-    for process_id, title, phase in candidates:
-        if phase not in (Phase.WELCOME, Phase.CLOSED):
-            continue
-        purge(db, user_id=None, process_id=process_id, typed_title=title, today=day)
-        done.append((process_id, title))
-    return done
+        ]
 
 
 # --------------------------------------------------------------------------- reading
@@ -1337,8 +1502,15 @@ def condition_label(key: str) -> str:
     return condition.label if condition is not None else key
 
 
+#: the largest id a database stores (SQLite and PostgreSQL BIGINT)
+_ID_MAX = 2**63 - 1
+
+
 def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except ValueError:
+    """An id from a form or an address: 0 (found nowhere) unless a whole number that a
+    database can hold, so a huge or odd one is a clean refusal, not a crash."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 19:
         return 0
+    number = int(text)
+    return number if 0 < number <= _ID_MAX else 0

@@ -473,3 +473,186 @@ def test_an_alle_hens_process_lists_its_conditions_and_principles(server: Server
     assert step_state(html, "coordinator") == "done" and step_state(html, "go_no_go") == "done"
     bad = prep.post("/assessment", **{"state-safe": "perhaps"}).text
     assert flashed_error(bad) == "Kies voldaan, niet voldaan of onbekend."
+
+
+# --------------------------------------------------------------------------- what review found
+
+
+def invited_links(prep: Prep, people: list[int]) -> dict[int, str]:
+    letters = prep.http.post(
+        prep.url + "/invitations",
+        data={"csrf": csrf_of(prep.page()), "person": people, "then": "print"},
+    )
+    return letter_links(letters.text)
+
+
+def scan(link: str, phone: requests.Session | None = None) -> requests.Response:
+    """A phone opens its letter's link; its page posts the form, as the script does."""
+    phone = phone or requests.Session()
+    page = phone.get(link)
+    if 'id="accept-invitation"' not in page.text:
+        return page
+    return phone.post(link, data={"csrf": csrf_of(page.text)})
+
+
+def test_one_invitation_is_one_phone_and_it_never_renames_anyone(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    jan, piet = add_person(prep, "Jan Visser"), add_person(prep, "Piet Kok")
+    links = invited_links(prep, [jan, piet])
+    console = console_of(prep)
+
+    # A phone that scanned Jan's letter cannot become Piet by scanning his.
+    phone = requests.Session()
+    assert f"/j/{prep.meeting.code}" in scan(links[jan], phone).url
+    refused = scan(links[piet], phone)
+    assert refused.status_code == 409 and "al in de bijeenkomst als Jan Visser" in refused.text
+    # Someone who joined with the room's code is not renamed by a forwarded letter.
+    walk_in = requests.Session()
+    walk_in.get(f"{server.url}/j/{prep.meeting.code}")
+    assert walk_in.post(
+        f"{server.url}/j/{prep.meeting.code}/join", json={"name": "Fatima", "group": "Bewoners"}
+    ).ok
+    assert "al in de bijeenkomst als Fatima" in scan(links[piet], walk_in).text
+
+    def people() -> list[tuple[str, str]]:
+        return sorted(
+            (p["name"], p["group"])
+            for k, p in console.views.items()
+            if k.startswith("participant:")
+        )
+
+    console.wait_for(lambda: people() == [("Fatima", "Bewoners"), ("Jan Visser", "Bewoners")])
+
+    # A lost phone: a new link frees the person for a new phone; the old link is dead.
+    prep.post(f"/people/{jan}/invitation/renew")
+    assert requests.get(links[jan]).status_code == 404
+    (new_link,) = letter_links(prep.page(f"/letters?person={jan}")).values()
+    assert new_link != links[jan]
+    new_phone = requests.Session()
+    assert f"/j/{prep.meeting.code}" in scan(new_link, new_phone).url
+    assert scan(new_link, requests.Session()).status_code == 409  # and now that one is bound
+    console.close()
+
+
+def test_an_informant_who_withdraws_is_no_longer_named_or_an_informant(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    kok = add_person(prep, "Dhr. Kok", group="Gemeente")
+    today = date.today().isoformat()
+    prep.post(
+        f"/people/{kok}/conversations", held_on=today, held_by="Anna", take_part="yes", named="yes"
+    )
+    prep.post("/needs", title="Cijfers", text="")
+    (need,) = ids(prep.page(), r'class="need" id="need-(\d+)"')
+    prep.post(f"/needs/{need}", informant=kok)
+    scan(invited_links(prep, [kok])[kok])
+    console = console_of(prep)
+
+    def informants() -> list[str]:
+        return [i["informant"] for i in console.views.get("info", [])]
+
+    def roles() -> list[str]:
+        return [p["role"] for k, p in console.views.items() if k.startswith("participant:")]
+
+    console.wait_for(lambda: informants() == ["Dhr. Kok"] and roles() == ["informant"])
+    # A later conversation: he no longer wants to be named. The item stays, unnamed.
+    prep.post(f"/people/{kok}/conversations", held_on=today, held_by="Anna", named="no")
+    console.wait_for(lambda: informants() == [""])
+    # Marked not safe: he informs nothing any more, and is a participant like others.
+    prep.post(f"/people/{kok}/status", status="not_safe")
+    console.wait_for(lambda: roles() == ["participant"])
+    html = prep.page()
+    assert f'value="{kok}" selected' not in html
+    # Taking the informant off a need ("— none yet —") is possible too.
+    other = add_person(prep, "Mevrouw Bos")
+    prep.post(f"/needs/{need}", informant=other)
+    assert f'<option value="{other}" selected' in prep.page()
+    prep.post(f"/needs/{need}", informant="")
+    assert f'<option value="{other}" selected' not in prep.page()
+    console.close()
+
+
+def test_odd_ids_and_a_draft_for_no_party_get_clean_refusals(server: Server) -> None:
+    prep = prepared(server)
+    huge = "9" * 25
+    assert prep.http.get(f"{prep.url}/people/{huge}").status_code == 404
+    assert prep.http.get(f"{prep.url}/letters?person={huge}").status_code == 200
+    html = prep.post(f"/drafts/{huge}/comments", text="Hallo").text
+    assert flashed_error(html) == "Dat concept bestaat niet in dit proces."
+    html = prep.post("/members", role="facilitator", user_id=huge).text
+    assert flashed_error(html) == "Kies een van de procesbegeleiders van de bijeenkomst."
+    html = prep.post("/drafts", kind="framework", title="Budget", text="Hooguit.").text
+    assert flashed_error(html) == "Kies de kaderstellende partij van wie dit kader is."
+    link = party_link(prep, "Wethouder", "Gemeente")
+    member = requests.Session()
+    page = member.get(link)
+    response = member.post(
+        link,
+        data={"csrf": csrf_of(page.text), "action": "comment", "draft_id": huge, "text": "x"},
+    )
+    assert response.status_code == 422
+    # A post without its form token is refused, not sent to the facilitators' login.
+    stale = requests.post(link, data={"action": "comment", "draft_id": 1, "text": "x"})
+    assert stale.status_code == 400 and "/login" not in stale.url
+
+
+def test_a_statement_is_settled_only_before_the_room_has_met(server: Server) -> None:
+    prep = prepared(server)
+    prep.post("/drafts", kind="statement", title="De kwestie", text="Versie van de kerngroep.")
+    (draft,) = ids(prep.page(), r'<article class="draft" id="draft-(\d+)"')
+    console = console_of(prep)
+    started = console.call("phase.advance", {"client_id": cid("a"), "from": "welcome"})
+    assert started["ok"], started
+    back = console.call("phase.back", {"client_id": cid("b"), "from": "framing"})
+    assert back["ok"], back
+    html = prep.post(f"/drafts/{draft}/settle", number=1).text
+    assert flashed_error(html) == (
+        "De bijeenkomst is begonnen: wat de kerngroep nu vaststelt, bereikt haar niet meer."
+    )
+    assert console.views["meeting"]["issue_statement"] != "Versie van de kerngroep."
+    console.close()
+
+
+def test_a_purge_date_is_never_before_the_meeting_and_the_command_keeps_to_it(
+    server: Server,
+) -> None:
+    ahead = date.today() + timedelta(days=20)
+    prep = prepared(server, date=ahead.isoformat(), title="Een proces dat nog komt")
+    add_person(prep, "Mevrouw Later", contact="KEEP-LATER-0614")
+    html = prep.post("/retention", purge_after=date.today().isoformat()).text
+    assert flashed_error(html) == (
+        f"Kies een wisdatum op of na de dag van de bijeenkomst ({ahead.isoformat()})."
+    )
+    prep.post("/retention", purge_after=(ahead + timedelta(days=30)).isoformat())
+    # Far ahead as --before: nothing whose own purge date has not come is purged.
+    result = server.cli("purge", "--before", "2099-01-01")
+    assert "Een proces dat nog komt" not in result.stdout
+    assert "Mevrouw Later" in prep.page()
+
+
+def test_groups_renamed_on_the_form_follow_the_people_on_the_list(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    jan = add_person(prep, "Jan Visser", group="Jongeren")
+    form = prep.http.get(f"{server.url}/m/{prep.meeting.id}/edit").text
+    fields = {
+        "csrf": csrf_of(form),
+        "title": "Plandag Zuidplein",
+        "template": "nieuwe_route",
+        "open_question": "Hoe wordt het plein weer van iedereen?",
+        "issue_statement": "Sinds de zomer is er spanning rond het plein.",
+        "groups": "Bewoners\nGemeente\nJongeren",
+        "date": date.today().isoformat(),
+        "language": "nl",
+    }
+    # Removing a group someone on the list has is refused; renaming carries them over.
+    removed = prep.http.post(
+        f"{server.url}/m/{prep.meeting.id}/edit", data={**fields, "groups": "Bewoners\nGemeente"}
+    )
+    assert removed.status_code == 422
+    renamed = prep.http.post(
+        f"{server.url}/m/{prep.meeting.id}/edit",
+        data={**fields, "groups": "Bewoners\nGemeente\nJeugd"},
+    )
+    assert renamed.ok
+    assert re.search(rf'data-person="{jan}".*?<td data-label="Groep">Jeugd</td>', prep.page(), re.S)
+    phone = requests.Session()
+    assert f"/j/{prep.meeting.code}" in scan(invited_links(prep, [jan])[jan], phone).url

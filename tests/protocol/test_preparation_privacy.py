@@ -332,10 +332,14 @@ def test_a_purge_leaves_only_the_sealed_plan_which_still_verifies(
     refused = prep.post("/people", name="Nog iemand", group="Bewoners").text
     assert "gewist op" in (flashed_error(refused) or "")
     assert requests.get(story.member_link).status_code == 404
+    # Every way into the meeting is closed: the old beamer link no longer opens it.
+    beamer = requests.get(f"{server.url}/beamer/{prep.meeting.id}?key={prep.meeting.beamer_key}")
+    assert beamer.status_code == 403
 
 
 def test_plandag_purge_before_a_date_purges_processes_past_their_date(server: Server) -> None:
-    prep = prepared(server, title="Oud proces")
+    held = (date.today() - timedelta(days=10)).isoformat()
+    prep = prepared(server, title="Oud proces", date=held)
     person = add_person(prep, "Mevrouw Oud", contact="CLI-CONTACT-0612")
     prep.post(
         f"/people/{person}/conversations",
@@ -343,10 +347,10 @@ def test_plandag_purge_before_a_date_purges_processes_past_their_date(server: Se
         held_by="Anna",
         concerns="CLI-CONCERN oud zeer",
     )
-    kept = prepared(server, title="Nieuw proces")
+    kept = prepared(server, title="Nieuw proces", date=held)
     add_person(kept, "Mevrouw Nieuw", contact="CLI-KEEP-0613")
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    prep.post("/retention", purge_after=yesterday)
+    assert flashed_error(prep.post("/retention", purge_after=yesterday).text) is None
     kept.post("/retention", purge_after=(date.today() + timedelta(days=30)).isoformat())
 
     result = server.cli("purge", "--before", date.today().isoformat())

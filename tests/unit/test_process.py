@@ -52,6 +52,12 @@ def code(fn, *args, **kwargs) -> str:
         (PersonStatus.HELD, date(2026, 11, 1), False, PersonStatus.WILL_NOT_TAKE_PART),
         # "Not safe" is the facilitators' judgement: a conversation does not lift it.
         (PersonStatus.NOT_SAFE, TODAY, True, PersonStatus.NOT_SAFE),
+        # A decision stands until a conversation decides otherwise: a follow-up planned
+        # ahead, or one held without a new answer, does not undo it.
+        (PersonStatus.WILL_TAKE_PART, date(2026, 12, 10), None, PersonStatus.WILL_TAKE_PART),
+        (PersonStatus.WILL_TAKE_PART, TODAY, None, PersonStatus.WILL_TAKE_PART),
+        (PersonStatus.WILL_NOT_TAKE_PART, TODAY, None, PersonStatus.WILL_NOT_TAKE_PART),
+        (PersonStatus.WILL_NOT_TAKE_PART, TODAY, True, PersonStatus.WILL_TAKE_PART),
     ],
 )
 def test_a_conversation_says_where_the_person_stands(current, held_on, agrees, expected):
@@ -95,9 +101,17 @@ def test_a_representative_writes_only_their_own_partys_kaders():
 
 
 def test_inputs_are_cleaned_and_bounded():
-    assert validate_draft("  Het\u200b plein ", "a\r\n\r\n\r\nb") == ("Het plein", "a\n\nb")
-    assert code(validate_draft, "", "tekst") == "process.draft_invalid"
-    assert code(validate_draft, "titel", "x" * 5001) == "process.draft_invalid"
+    statement, kader = DraftKind.STATEMENT, DraftKind.FRAMEWORK
+    assert validate_draft("  Het\u200b plein ", "a\r\n\r\n\r\nb", statement) == (
+        "Het plein",
+        "a\n\nb",
+    )
+    assert code(validate_draft, "", "tekst", statement) == "process.draft_invalid"
+    assert code(validate_draft, "titel", "x" * 5001, statement) == "process.draft_invalid"
+    # a kader draft fits what the meeting takes for a kader once it is settled
+    validate_draft("Budget", "x" * 3000, kader)
+    assert code(validate_draft, "Budget", "x" * 3001, kader) == "process.draft_invalid"
+    assert code(validate_member, "Jan", MemberRole.PARTY, "x" * 81) == "process.member_invalid"
     assert code(validate_member, "Jan", MemberRole.PARTY, "") == "process.member_invalid"
     assert validate_member(" Jan ", MemberRole.FACILITATOR, None) == ("Jan", "")
     person = validate_person(
