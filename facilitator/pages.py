@@ -43,7 +43,7 @@ from shared.meeting.service import (
     update_meeting,
 )
 from shared.plandoc.sandbox import verify_isolated
-from shared.process.service import start_summary
+from shared.process.service import settled_statement, start_summary
 from shared.realtime.presence import console_sids_of_user, sids_of_audience
 from shared.signing import service as signing
 from shared.signing.documents import plan_file
@@ -298,6 +298,7 @@ def edit_meeting(meeting: Meeting, user: User) -> Any:
         work_phases=WORK_PHASES,
         chosen=chosen,
         editing=row,
+        settled_statement=settled_statement(plandag().db, meeting_id),
     ), (422 if error else 200)
 
 

@@ -974,6 +974,22 @@ class StartSummary:
     came: int
 
 
+def settled_statement(db: Database, meeting_id: str) -> str | None:
+    """The issue statement the meeting's core group settled, if it did."""
+    with db.read() as session:
+        return session.scalar(
+            select(DraftVersion.text)
+            .join(Draft, Draft.id == DraftVersion.draft_id)
+            .join(Process, Process.id == Draft.process_id)
+            .where(
+                Process.meeting_id == meeting_id,
+                Draft.kind == DraftKind.STATEMENT,
+                DraftVersion.number == Draft.settled_version,
+            )
+            .limit(1)
+        )
+
+
 def start_summary(db: Database, meeting_id: str) -> StartSummary | None:
     with db.read() as session:
         process = session.scalar(select(Process).where(Process.meeting_id == meeting_id))
@@ -1211,6 +1227,12 @@ class DraftView:
     comments: list[DraftComment]
     party: CoreMember | None
 
+    def settled_text(self) -> str | None:
+        for v in self.versions:
+            if v.number == self.draft.settled_version:
+                return v.text
+        return None
+
 
 @dataclass
 class PersonView:
@@ -1407,7 +1429,8 @@ def _facts(view: Overview) -> Facts:
     return Facts(
         facilitator_members=sum(1 for m in view.members if m.role == MemberRole.FACILITATOR),
         party_members=sum(1 for m in view.members if m.role == MemberRole.PARTY),
-        statement_settled=any(d.draft.settled_version for d in statements),
+        # settled, and still what the meeting has (the meeting's form can change it)
+        statement_settled=any(d.settled_text() == view.meeting.issue_statement for d in statements),
         statement_drafts=sum(len(d.versions) for d in statements),
         kader_drafts=len(kaders),
         kaders_settled=sum(1 for d in kaders if d.draft.settled_version),

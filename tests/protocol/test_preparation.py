@@ -656,3 +656,52 @@ def test_groups_renamed_on_the_form_follow_the_people_on_the_list(server: Server
     assert re.search(rf'data-person="{jan}".*?<td data-label="Groep">Jeugd</td>', prep.page(), re.S)
     phone = requests.Session()
     assert f"/j/{prep.meeting.code}" in scan(invited_links(prep, [jan])[jan], phone).url
+
+
+def test_the_preparation_speaks_english_and_each_letter_its_persons_language(
+    server: Server,
+) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    english = prep.http.get(prep.url + "?lang=en").text
+    for words in ("Preparation", "Everyone involved", "Core group", "Go/no-go", "Retention"):
+        assert words in english, words
+    try:
+        ann = add_person(prep, "Ann Smith", language="en")
+        joop = add_person(prep, "Joop Kok", language="nl")
+        links = invited_links(prep, [ann, joop])
+        letters = prep.http.get(prep.url + "/letters").text
+        assert "Invitation: Plandag Zuidplein" in letters and "Dear Ann Smith," in letters
+        assert "Uitnodiging: Plandag Zuidplein" in letters and "Beste Joop Kok," in letters
+        # Her invitation page speaks English too.
+        page = requests.get(links[ann])
+        assert "Welcome, Ann Smith" in page.text and 'lang="en"' in page.text
+    finally:
+        prep.http.get(prep.url + "?lang=nl")  # the switch is remembered: set it back
+
+
+def test_a_statement_changed_on_the_form_after_settling_is_no_longer_the_settled_one(
+    server: Server,
+) -> None:
+    prep = prepared(server)
+    prep.post("/drafts", kind="statement", title="De kwestie", text="Zoals de kerngroep het zag.")
+    (draft,) = ids(prep.page(), r'<article class="draft" id="draft-(\d+)"')
+    prep.post(f"/drafts/{draft}/settle", number=1)
+    assert step_state(prep.page(), "statement") == "done"
+    edit = f"{prep.server.url}/m/{prep.meeting.id}/edit"
+    form = prep.http.get(edit).text
+    assert 'id="statement-settled"' in form
+    saved = prep.http.post(
+        edit,
+        data={
+            "csrf": csrf_of(form),
+            "title": "Plandag Zuidplein",
+            "template": "nieuwe_route",
+            "open_question": "Hoe wordt het plein weer van iedereen?",
+            "issue_statement": "Zoals ik het zelf opschreef.",
+            "groups": "Bewoners\nGemeente\nJongeren",
+            "language": "nl",
+        },
+    )
+    assert saved.ok
+    html = prep.page()
+    assert step_state(html, "statement") == "open" and 'id="statement-differs"' in html
