@@ -188,7 +188,7 @@ def test_a_nieuwe_route_process_is_prepared_and_the_day_starts_from_it(
     condition.get_by_role("textbox").fill("Vorige week nog een vechtpartij.")
     page.get_by_role("button", name="Beoordeling opslaan").click()
     expect(page.locator("#verdict")).to_contain_text("Niet doorgaan")
-    page.locator("#go-no-go").scroll_into_view_if_needed()
+    page.locator('fieldset[data-key="safe"]').scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "preparation-go-no-go.png"))
 
     # Invitations: the six who will take part are ticked; letters print to PDF.
