@@ -23,6 +23,7 @@ from shared.domain.process import CONDITIONS, PersonStatus, State
 from shared.i18n import localize_error
 from shared.meeting.screens import join_url
 from shared.process import service
+from shared.realtime.presence import sids_of_audience
 from shared.web import facilitator_page, plandag
 
 bp = Blueprint("preparation", __name__)
@@ -528,6 +529,7 @@ def retention(meeting: Meeting, user: User) -> Any:
 @bp.post("/m/<meeting_id>/process/purge")
 @facilitator_page
 def purge(meeting: Meeting, user: User) -> Any:
+    app = plandag()
     try:
         _changed(
             service.purge(
@@ -540,5 +542,7 @@ def purge(meeting: Meeting, user: User) -> Any:
     except DomainError as exc:
         _refused(exc)
     else:
+        # The beamer's and the parties' keys changed: their open screens close now.
+        app.hub.revoke_room(meeting.id, "beamer", sids_of_audience(app.db, meeting.id, "beamer"))
         flash("purged", "purged")
     return _back(meeting, "#retention")

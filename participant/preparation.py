@@ -117,6 +117,8 @@ def invitation(key: str) -> Any:
         try:
             _participant, changes = service.accept_invitation(db, key, token)
         except DomainError as exc:
+            for change in getattr(exc, "changes", ()):  # a phone taken out again
+                plandag().hub.changed(change)
             error = localize_error(exc)["message"]
         else:
             for change in changes:

@@ -970,6 +970,8 @@ class InvolvedPerson(Base):
     """Someone to reach (betrokkene) before the day. Private to the facilitators."""
 
     __tablename__ = "involved_people"
+    #: one phone holds at most one invitation of a process
+    __table_args__ = (UniqueConstraint("process_id", "device_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[int] = mapped_column(
         ForeignKey("processes.id", ondelete="CASCADE"), index=True

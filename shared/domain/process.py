@@ -94,7 +94,7 @@ MESSAGES.update(
             "Choose a purge date on or after the day of the meeting ({date})."
         ),
         "process.purge_running": N_(
-            "The meeting is running. Purge after it has closed, or before it starts."
+            "The meeting is under way or still to come. Purge after it has closed."
         ),
         "process.purge_confirm": N_(
             "Type the meeting's title exactly to confirm the purge: it cannot be undone."

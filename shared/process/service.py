@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
@@ -27,8 +28,6 @@ from shared.core.intents import (
     sha256,
 )
 from shared.core.models import (
-    Agreement,
-    AgreementVersion,
     Assessment,
     ConsentAnswer,
     ConsentLog,
@@ -38,7 +37,6 @@ from shared.core.models import (
     Draft,
     DraftComment,
     DraftVersion,
-    FollowUp,
     FrameworkFlag,
     FrameworkParty,
     InfoItem,
@@ -741,16 +739,17 @@ def _refresh_informant(session: Session, process: Process, person: InvolvedPerso
             need.informant_id = None
     session.flush()
     needs = list(session.scalars(select(InfoNeed).where(InfoNeed.informant_id == person.id)))
-    shown = person.name if _named(session, person) else ""
-    for item in session.scalars(
-        select(InfoItem).where(
-            InfoItem.id.in_(select(InfoNeed.info_item_id).where(InfoNeed.process_id == process.id))
+    # Every item of the process is named after its own need's informant (by id, never
+    # by name: two people may share one), as that informant's consent now says.
+    for need in session.scalars(
+        select(InfoNeed).where(
+            InfoNeed.process_id == process.id, InfoNeed.info_item_id.is_not(None)
         )
     ):
-        informed_by_them = any(n.info_item_id == item.id for n in needs)
-        was_theirs = item.informant == person.name
-        want = shown if informed_by_them else ("" if was_theirs else item.informant)
-        if item.informant != want:
+        item = session.get(InfoItem, need.info_item_id or 0)
+        informant = session.get(InvolvedPerson, need.informant_id or 0)
+        want = informant.name if informant is not None and _named(session, informant) else ""
+        if item is not None and item.informant != want:
             item.informant = want
             keys.add("info")
     participant = session.get(Participant, person.participant_id or 0)
@@ -798,7 +797,6 @@ def renew_invitation(db: Database, *, user_id: int, process_id: int, person_id: 
         person.invite_key = secrets.token_urlsafe(18)
         person.invited_at = utcnow()
         person.device_hash = None
-        person.participant_id = None
         _log(session, process, "invitation.renewed", user_id, person=person.id)
 
 
@@ -850,50 +848,108 @@ def accept_invitation(
         )
     if mine is not None and mine.id != person.participant_id:
         raise DomainError("process.invitation_this_device", name=mine.name)
-    with db.transaction() as session:
-        claimed = session.execute(
-            update(InvolvedPerson)
-            .where(
-                InvolvedPerson.id == person.id,
-                InvolvedPerson.invite_key == key,
-                (InvolvedPerson.device_hash.is_(None)) | (InvolvedPerson.device_hash == device),
-            )
-            .values(device_hash=device)
-        ).rowcount  # type: ignore[attr-defined]
+    try:
+        with db.transaction() as session:
+            claimed = _claim(session, person.id, key, device)
+    except IntegrityError:
+        # this phone holds another invitation of this process (two letters at once)
+        raise DomainError("process.invitation_this_device", name=person.name) from None
     if not claimed:
         if invitation(db, key) is None:
             raise DomainError("process.invitation_invalid")
         raise DomainError("process.invitation_other_device")
-    joined = join(
-        db,
-        meeting_id=meeting.id,
-        device_token=device_token,
-        name=person.name[:DISPLAY_NAME_MAX],
-        group=person.group,
-    )
+    try:
+        joined = join(
+            db,
+            meeting_id=meeting.id,
+            device_token=device_token,
+            name=person.name[:DISPLAY_NAME_MAX],
+            group=person.group,
+        )
+    except DomainError:
+        _release(db, person.id, device)  # e.g. the meeting has ended: the claim goes too
+        raise
     changes = [c for c in (joined.change,) if c is not None]
     participant_id = joined.participant.id
     with db.transaction() as session:
         row = session.get(InvolvedPerson, person.id, with_for_update=True)
-        if row is None or row.invite_key != key or row.device_hash != device:
-            raise DomainError("process.invitation_invalid")
         meeting_row = load_for_update(session, meeting.id)
         participant = session.get(Participant, participant_id)
         assert participant is not None
+        if row is None or row.invite_key != key or row.device_hash != device:
+            # renewed or withdrawn meanwhile: the phone that joined under their name
+            # does not stay in the room as them
+            if joined.new:
+                participant.removed_at = utcnow()
+                changes.append(
+                    commit_change(
+                        session,
+                        meeting_row,
+                        {f"participant:{participant_id}", "counts"},
+                        evicted={participant_id},
+                    )
+                )
+            refused = DomainError("process.invitation_invalid")
+        else:
+            refused = None
         keys: set[str] = set()
-        if row.participant_id != participant_id:
+        if refused is None and row is not None and row.participant_id != participant_id:
             row.participant_id = participant_id
             process = session.get(Process, row.process_id)
             assert process is not None
             _log(session, process, "invitation.used", None, person=row.id)
-        if found.role == Role.INFORMANT and participant.role == Role.PARTICIPANT:
+        if (
+            refused is None
+            and found.role == Role.INFORMANT
+            and participant.role == Role.PARTICIPANT
+        ):
             participant.role = Role.INFORMANT
             keys |= {f"participant:{participant_id}", "counts"}
         if keys:
             changes.append(commit_change(session, meeting_row, keys, {participant_id}))
         session.flush()
         session.expunge(participant)
+    if refused is not None:
+        raise RefusedAfterChange(refused, changes)
     return participant, changes
+
+
+class RefusedAfterChange(DomainError):
+    """A refusal that still changed the room (a phone taken out again): the caller hands
+    ``changes`` to the hub, then shows the refusal."""
+
+    def __init__(self, error: DomainError, changes: list[Change]) -> None:
+        super().__init__(error.code, None, **error.params)
+        self.changes = changes
+
+
+def _claim(session: Session, person_id: int, key: str, device: str) -> bool:
+    """One conditional statement: the invitation becomes this phone's, unless another
+    phone has it."""
+    return bool(
+        session.execute(
+            update(InvolvedPerson)
+            .where(
+                InvolvedPerson.id == person_id,
+                InvolvedPerson.invite_key == key,
+                (InvolvedPerson.device_hash.is_(None)) | (InvolvedPerson.device_hash == device),
+            )
+            .values(device_hash=device)
+        ).rowcount  # type: ignore[attr-defined]
+    )
+
+
+def _release(db: Database, person_id: int, device: str) -> None:
+    with db.transaction() as session:
+        session.execute(
+            update(InvolvedPerson)
+            .where(
+                InvolvedPerson.id == person_id,
+                InvolvedPerson.device_hash == device,
+                InvolvedPerson.participant_id.is_(None),
+            )
+            .values(device_hash=None)
+        )
 
 
 # --------------------------------------------------------------------------- the go/no-go
@@ -954,7 +1010,7 @@ def start_guard(user_id: int, confirmed: bool) -> Callable[[Session, MeetingRow]
         if process.start_verdict is None:
             # the first start is what the record keeps (a step back and forward is not
             # a new start)
-            process.start_verdict = verdict(states).value if states else None
+            process.start_verdict = verdict(states).value
         if despite:
             process.started_despite_no_go_at = utcnow()
             process.started_despite_no_go_by = user_id
@@ -1026,16 +1082,25 @@ def assessment_record(session: Session, meeting_id: str) -> dict[str, Any] | Non
     latest = current_states(session, process.id)
     if not latest:
         return None
-    states = {k: a.state for k, a in latest.items()}
-    # The assessment as it stood when the meeting started (judgements made after the
-    # start do not rewrite why it started).
-    started = process.started_despite_no_go_at
-    before = [a for a in latest.values() if started is None or a.at <= started]
-    last = max(a.at for a in (before or latest.values()))
+    # The assessment as it stood when the meeting started: judgements made after the
+    # start do not rewrite why it started.
+    first_start = session.scalar(
+        select(func.min(PhaseTransition.at)).where(PhaseTransition.meeting_id == meeting_id)
+    )
+    as_of: dict[str, Assessment] = {}
+    for a in session.scalars(
+        select(Assessment).where(Assessment.process_id == process.id).order_by(Assessment.id)
+    ):
+        if first_start is None or a.at <= first_start:
+            as_of[a.key] = a
+    before = list(as_of.values())
+    if not before:
+        return None  # assessed only after the start
+    states = {a.key: a.state for a in before}
     return {
-        "assessed_at": last.date().isoformat(),
+        "assessed_at": max(a.at for a in before).date().isoformat(),
         "verdict": process.start_verdict or verdict(states).value,
-        "started_despite_no_go": started is not None,
+        "started_despite_no_go": process.started_despite_no_go_at is not None,
     }
 
 
@@ -1060,8 +1125,16 @@ def set_purge_date(db: Database, *, user_id: int, process_id: int, day: object) 
         )
 
 
-def _running(meeting: MeetingRow) -> bool:
-    return meeting.phase not in (Phase.WELCOME, Phase.CLOSED)
+def _running(session: Session, meeting: MeetingRow, today: date) -> bool:
+    """Whether a purge would hit a meeting that is not over: one under way (or stepped
+    back to its welcome), or one still to come (today included)."""
+    if meeting.phase == Phase.CLOSED:
+        return False
+    started = session.scalar(
+        select(PhaseTransition.id).where(PhaseTransition.meeting_id == meeting.id).limit(1)
+    )
+    never_held = meeting.phase == Phase.WELCOME and started is None
+    return not (never_held and meeting.date is not None and meeting.date < today)
 
 
 def purge(
@@ -1089,7 +1162,7 @@ def purge(
         check_purge(
             purge_after=process.purge_after,
             today=today or date.today(),
-            running=_running(meeting),
+            running=_running(session, meeting, today or date.today()),
             typed_title=meeting.title if user_id is None else typed_title,
             title=meeting.title,
         )
@@ -1160,22 +1233,11 @@ def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int
     session.execute(
         update(ConsentRound).where(ConsentRound.meeting_id == meeting.id).values(subject=None)
     )
-    agreements = select(Agreement.id).where(Agreement.meeting_id == meeting.id)
-    session.execute(
-        update(Agreement).where(Agreement.meeting_id == meeting.id).values(**blank, concerns=[])
-    )
-    session.execute(
-        update(AgreementVersion)
-        .where(AgreementVersion.agreement_id.in_(agreements))
-        .values(fields={})
-    )
-    session.execute(
-        update(FollowUp).where(FollowUp.meeting_id == meeting.id).values(what="", who="", when="")
-    )
+    # (The plan itself, its agreements and follow-ups, stays as adopted: it is the sealed
+    # plan's own words, and the closed meeting's signing tally checks signatures on it.)
     session.execute(
         update(FrameworkFlag).where(FrameworkFlag.meeting_id == meeting.id).values(note="")
     )
-    meeting.plan_followup = meeting.plan_evaluation = ""
     # Who was in the room: their names stay only in the sealed plan (its signers; the
     # drawn signatures it refers to by hash stay for its documents).
     session.execute(
@@ -1533,7 +1595,7 @@ def _int(value: object) -> int:
     """An id from a form or an address: 0 (found nowhere) unless a whole number that a
     database can hold, so a huge or odd one is a clean refusal, not a crash."""
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 19:
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return 0
     number = int(text)
     return number if 0 < number <= _ID_MAX else 0

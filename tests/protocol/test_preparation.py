@@ -705,3 +705,58 @@ def test_a_statement_changed_on_the_form_after_settling_is_no_longer_the_settled
     assert saved.ok
     html = prep.page()
     assert step_state(html, "statement") == "open" and 'id="statement-differs"' in html
+
+
+def test_two_informants_with_one_name_are_told_apart_by_who_they_are(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    today = date.today().isoformat()
+    first = add_person(prep, "Fatima", group="Bewoners")
+    second = add_person(prep, "Fatima", group="Jongeren")
+    for person in (first, second):
+        prep.post(f"/people/{person}/conversations", held_on=today, held_by="A", named="yes")
+    prep.post("/needs", title="Eerste", text="")
+    prep.post("/needs", title="Tweede", text="")
+    one, two = ids(prep.page(), r'class="need" id="need-(\d+)"')
+    prep.post(f"/needs/{one}", informant=first)
+    prep.post(f"/needs/{two}", informant=second)
+    console = console_of(prep)
+
+    def named() -> dict[str, str]:
+        return {i["title"]: i["informant"] for i in console.views.get("info", [])}
+
+    console.wait_for(lambda: named() == {"Eerste": "Fatima", "Tweede": "Fatima"})
+    # The second Fatima no longer wants to be named: only her item loses the name.
+    prep.post(f"/people/{second}/conversations", held_on=today, held_by="A", named="no")
+    console.wait_for(lambda: named() == {"Eerste": "Fatima", "Tweede": ""})
+    console.close()
+
+
+def test_after_a_renewal_the_persons_own_phone_still_goes_in(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat())
+    jan = add_person(prep, "Jan Visser")
+    phone = requests.Session()
+    assert f"/j/{prep.meeting.code}" in scan(invited_links(prep, [jan])[jan], phone).url
+    prep.post(f"/people/{jan}/invitation/renew")
+    (new_link,) = letter_links(prep.page(f"/letters?person={jan}")).values()
+    assert f"/j/{prep.meeting.code}" in scan(new_link, phone).url
+    assert "Uitgenodigd: 1 · gekomen: 1" in prep.page()
+    # Odd ids that look like digits to Python are refused cleanly too.
+    assert prep.http.get(f"{prep.url}/letters?person=²").status_code == 200
+    html = prep.post("/invitations", person="²").text
+    assert flashed_error(html) == "Die persoon staat niet op de lijst van dit proces."
+
+
+def test_a_meeting_still_to_come_or_under_way_is_not_purged(server: Server) -> None:
+    prep = prepared(server, date=date.today().isoformat(), title="Vandaag")
+    add_person(prep, "Mevrouw Vandaag")
+    prep.post("/retention", purge_after=date.today().isoformat())
+    html = prep.post("/purge", confirm_title="Vandaag").text
+    assert flashed_error(html) == "De bijeenkomst loopt nog of moet nog komen. Wis na afloop."
+    # Started and stepped back to the welcome: still not over.
+    console = console_of(prep)
+    assert console.call("phase.advance", {"client_id": cid("a"), "from": "welcome"})["ok"]
+    assert console.call("phase.back", {"client_id": cid("b"), "from": "framing"})["ok"]
+    html = prep.post("/purge", confirm_title="Vandaag").text
+    assert flashed_error(html) == "De bijeenkomst loopt nog of moet nog komen. Wis na afloop."
+    assert "Mevrouw Vandaag" in prep.page()
+    console.close()

@@ -94,6 +94,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["process_id"], ["processes.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("invite_key"),
+        sa.UniqueConstraint("process_id", "device_hash"),
     )
     with op.batch_alter_table("involved_people", schema=None) as batch_op:
         batch_op.create_index(
