@@ -7,14 +7,26 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Callable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import force_locale, format_date
 from markupsafe import Markup
 
+from shared.core.intents import Change
 from shared.core.models import Meeting, User
 from shared.domain import DomainError
 from shared.domain.errors import N_
@@ -61,14 +73,6 @@ LOG_LABELS = {
 }
 
 
-def _back(meeting: Meeting, anchor: str = "") -> Any:
-    return redirect(url_for("preparation.process", meeting_id=meeting.id) + anchor)
-
-
-def _refused(error: DomainError) -> None:
-    flash(localize_error(error)["message"], "error")
-
-
 def _process_id(meeting: Meeting) -> int:
     row = service.process_of_meeting(plandag().db, meeting.id)
     if row is None:
@@ -76,13 +80,43 @@ def _process_id(meeting: Meeting) -> int:
     return row.id
 
 
-def _changed(change: Any) -> None:
-    if change is not None:
-        plandag().hub.changed(change)
-
-
 def _form_id() -> str | None:
     return request.form.get("client_id") or None
+
+
+def _form(*names: str) -> dict[str, str]:
+    return {name: request.form.get(name, "") for name in names}
+
+
+def form_post(rule: str, back: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A form of the preparation: a POST for the meeting's facilitators (`facilitator_page`)
+    whose view calls one use case with the process's id. A refusal is flashed; a change of
+    the meeting it returns goes to the hub; the browser then comes back to ``back`` on
+    the process page (formatted with the route's values), or to the person's page for
+    ``"person"`` (unless the form says ``back=list``). A view may return its own
+    response instead (the letters after inviting)."""
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def run(meeting: Meeting, user: User, **route: Any) -> Any:
+            try:
+                result = view(meeting=meeting, user=user, process_id=_process_id(meeting), **route)
+            except DomainError as exc:
+                flash(localize_error(exc)["message"], "error")
+                result = None
+            if isinstance(result, Change):
+                plandag().hub.changed(result)
+            if isinstance(result, Response):
+                return result
+            if back == "person" and request.form.get("back") != "list":
+                return redirect(url_for("preparation.person", meeting_id=meeting.id, **route))
+            anchor = "#people" if back == "person" else back.format(**route)
+            return redirect(url_for("preparation.process", meeting_id=meeting.id) + anchor)
+
+        bp.post(rule)(facilitator_page(run))
+        return run
+
+    return register
 
 
 def _template_globals() -> dict[str, Any]:
@@ -106,8 +140,8 @@ def process(meeting: Meeting, user: User) -> Any:
         try:
             service.create_process(db, user.id, meeting.id, request.form.get("kind"))
         except DomainError as exc:
-            _refused(exc)
-        return _back(meeting)
+            flash(localize_error(exc)["message"], "error")
+        return redirect(url_for("preparation.process", meeting_id=meeting.id))
     row = service.process_of_meeting(db, meeting.id)
     if row is None:
         kind = meeting.template if meeting.template in ("nieuwe_route", "alle_hens") else ""
@@ -127,166 +161,102 @@ def process(meeting: Meeting, user: User) -> Any:
 # --------------------------------------------------------------------------- core group
 
 
-@bp.post("/m/<meeting_id>/process/members")
-@facilitator_page
-def add_member(meeting: Meeting, user: User) -> Any:
-    form = request.form
-    try:
-        key = service.add_member(
-            plandag().db,
-            user_id=user.id,
-            process_id=_process_id(meeting),
-            role=form.get("role"),
-            name=form.get("name", ""),
-            organisation=form.get("organisation", ""),
-            member_user=form.get("user_id"),
-            client_id=_form_id(),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        if key is not None:
-            flash(member_url(key), "link")
-    return _back(meeting, "#core-group")
-
-
-@bp.post("/m/<meeting_id>/process/members/<int:member_id>/renew")
-@facilitator_page
-def renew_member(meeting: Meeting, user: User, member_id: int) -> Any:
-    try:
-        key = service.renew_member_link(
-            plandag().db, user_id=user.id, process_id=_process_id(meeting), member_id=member_id
-        )
-    except DomainError as exc:
-        _refused(exc)
-    else:
+@form_post("/m/<meeting_id>/process/members", "#core-group")
+def add_member(meeting: Meeting, user: User, process_id: int) -> Any:
+    key = service.add_member(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        role=request.form.get("role"),
+        member_user=request.form.get("user_id"),
+        client_id=_form_id(),
+        **_form("name", "organisation"),
+    )
+    if key is not None:
         flash(member_url(key), "link")
-    return _back(meeting, "#core-group")
+
+
+@form_post("/m/<meeting_id>/process/members/<int:member_id>/renew", "#core-group")
+def renew_member(meeting: Meeting, user: User, process_id: int, member_id: int) -> Any:
+    key = service.renew_member_link(
+        plandag().db, user_id=user.id, process_id=process_id, member_id=member_id
+    )
+    flash(member_url(key), "link")
 
 
 def _author(user: User) -> service.Author:
     return service.Author(user_id=user.id)
 
 
-@bp.post("/m/<meeting_id>/process/drafts")
-@facilitator_page
-def add_draft(meeting: Meeting, user: User) -> Any:
-    form = request.form
-    try:
-        service.add_draft(
-            plandag().db,
-            author=_author(user),
-            process_id=_process_id(meeting),
-            kind=form.get("kind"),
-            title=form.get("title", ""),
-            text=form.get("text", ""),
-            party_member=form.get("member_id"),
-            client_id=_form_id(),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, "#drafts")
+@form_post("/m/<meeting_id>/process/drafts", "#drafts")
+def add_draft(meeting: Meeting, user: User, process_id: int) -> Any:
+    return service.add_draft(
+        plandag().db,
+        author=_author(user),
+        process_id=process_id,
+        kind=request.form.get("kind"),
+        party_member=request.form.get("member_id"),
+        client_id=_form_id(),
+        **_form("title", "text"),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/drafts/<int:draft_id>/versions")
-@facilitator_page
-def add_version(meeting: Meeting, user: User, draft_id: int) -> Any:
-    try:
-        service.add_draft_version(
-            plandag().db,
-            author=_author(user),
-            process_id=_process_id(meeting),
-            draft_id=draft_id,
-            title=request.form.get("title", ""),
-            text=request.form.get("text", ""),
-            client_id=_form_id(),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, f"#draft-{draft_id}")
+@form_post("/m/<meeting_id>/process/drafts/<int:draft_id>/versions", "#draft-{draft_id}")
+def add_version(meeting: Meeting, user: User, process_id: int, draft_id: int) -> Any:
+    return service.add_draft_version(
+        plandag().db,
+        author=_author(user),
+        process_id=process_id,
+        draft_id=draft_id,
+        client_id=_form_id(),
+        **_form("title", "text"),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/drafts/<int:draft_id>/comments")
-@facilitator_page
-def comment(meeting: Meeting, user: User, draft_id: int) -> Any:
-    try:
-        service.comment_on_draft(
-            plandag().db,
-            author=_author(user),
-            process_id=_process_id(meeting),
-            draft_id=draft_id,
-            text=request.form.get("text", ""),
-            client_id=_form_id(),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, f"#draft-{draft_id}")
+@form_post("/m/<meeting_id>/process/drafts/<int:draft_id>/comments", "#draft-{draft_id}")
+def comment(meeting: Meeting, user: User, process_id: int, draft_id: int) -> Any:
+    return service.comment_on_draft(
+        plandag().db,
+        author=_author(user),
+        process_id=process_id,
+        draft_id=draft_id,
+        client_id=_form_id(),
+        **_form("text"),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/drafts/<int:draft_id>/settle")
-@facilitator_page
-def settle(meeting: Meeting, user: User, draft_id: int) -> Any:
-    try:
-        _changed(
-            service.settle_draft(
-                plandag().db,
-                user_id=user.id,
-                process_id=_process_id(meeting),
-                draft_id=draft_id,
-                number=request.form.get("number"),
-            )
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, f"#draft-{draft_id}")
+@form_post("/m/<meeting_id>/process/drafts/<int:draft_id>/settle", "#draft-{draft_id}")
+def settle(meeting: Meeting, user: User, process_id: int, draft_id: int) -> Any:
+    return service.settle_draft(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        draft_id=draft_id,
+        number=request.form.get("number"),
+    )
 
 
 # --------------------------------------------------------------------------- everyone involved
 
-
-def _person_fields() -> dict[str, object]:
-    form = request.form
-    return {
-        name: form.get(name, "")
-        for name in ("name", "group", "organisation", "contact", "contact_by", "language")
-    }
+PERSON_FIELDS = ("name", "group", "organisation", "contact", "contact_by", "language")
 
 
-@bp.post("/m/<meeting_id>/process/people")
-@facilitator_page
-def add_person(meeting: Meeting, user: User) -> Any:
-    try:
-        service.save_person(
-            plandag().db,
-            user_id=user.id,
-            process_id=_process_id(meeting),
-            fields=_person_fields(),
-            client_id=_form_id(),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, "#people")
+@form_post("/m/<meeting_id>/process/people", "#people")
+def add_person(meeting: Meeting, user: User, process_id: int) -> Any:
+    return service.save_person(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        fields=dict(_form(*PERSON_FIELDS)),
+        client_id=_form_id(),
+    )
 
 
-@bp.route("/m/<meeting_id>/process/people/<int:person_id>", methods=["GET", "POST"])
+@bp.get("/m/<meeting_id>/process/people/<int:person_id>")
 @facilitator_page
 def person(meeting: Meeting, user: User, person_id: int) -> Any:
-    db = plandag().db
-    process_id = _process_id(meeting)
-    if request.method == "POST":
-        try:
-            service.save_person(
-                db,
-                user_id=user.id,
-                process_id=process_id,
-                person_id=person_id,
-                fields=_person_fields(),
-            )
-        except DomainError as exc:
-            _refused(exc)
-        return redirect(url_for("preparation.person", meeting_id=meeting.id, person_id=person_id))
     try:
-        detail = service.person_detail(db, user.id, process_id, person_id)
+        detail = service.person_detail(plandag().db, user.id, _process_id(meeting), person_id)
     except DomainError:
         abort(404)
     return render_template(
@@ -298,132 +268,99 @@ def person(meeting: Meeting, user: User, person_id: int) -> Any:
     )
 
 
-def _back_to_person(meeting: Meeting, person_id: int) -> Any:
-    if request.form.get("back") == "list":
-        return _back(meeting, "#people")
-    return redirect(url_for("preparation.person", meeting_id=meeting.id, person_id=person_id))
+@form_post("/m/<meeting_id>/process/people/<int:person_id>", "person")
+def save_person(meeting: Meeting, user: User, process_id: int, person_id: int) -> Any:
+    return service.save_person(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        person_id=person_id,
+        fields=dict(_form(*PERSON_FIELDS)),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/people/<int:person_id>/status")
-@facilitator_page
-def status(meeting: Meeting, user: User, person_id: int) -> Any:
-    try:
-        _changed(
-            service.set_status(
-                plandag().db,
-                user_id=user.id,
-                process_id=_process_id(meeting),
-                person_id=person_id,
-                status=request.form.get("status"),
-                reason=request.form.get("reason", ""),
-            )
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back_to_person(meeting, person_id)
+@form_post("/m/<meeting_id>/process/people/<int:person_id>/status", "person")
+def status(meeting: Meeting, user: User, process_id: int, person_id: int) -> Any:
+    return service.set_status(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        person_id=person_id,
+        **_form("status", "reason"),
+    )
 
 
 def _yes_no(name: str) -> bool | None:
-    value = request.form.get(name, "")
-    return {"yes": True, "no": False}.get(value)
+    return {"yes": True, "no": False}.get(request.form.get(name, ""))
 
 
-@bp.post("/m/<meeting_id>/process/people/<int:person_id>/conversations")
-@facilitator_page
-def conversation(meeting: Meeting, user: User, person_id: int) -> Any:
-    form = request.form
-    try:
-        _changed(
-            service.record_conversation(
-                plandag().db,
-                user_id=user.id,
-                process_id=_process_id(meeting),
-                person_id=person_id,
-                held_on=form.get("held_on", ""),
-                held_by=form.get("held_by", ""),
-                concerns=form.get("concerns", ""),
-                needs_to_know=form.get("needs_to_know", ""),
-                agrees_to_take_part=_yes_no("take_part"),
-                agrees_to_be_named=_yes_no("named"),
-                client_id=_form_id(),
-            )
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back_to_person(meeting, person_id)
+@form_post("/m/<meeting_id>/process/people/<int:person_id>/conversations", "person")
+def conversation(meeting: Meeting, user: User, process_id: int, person_id: int) -> Any:
+    return service.record_conversation(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        person_id=person_id,
+        held_on=request.form.get("held_on", ""),
+        held_by=request.form.get("held_by", ""),
+        concerns=request.form.get("concerns", ""),
+        needs_to_know=request.form.get("needs_to_know", ""),
+        agrees_to_take_part=_yes_no("take_part"),
+        agrees_to_be_named=_yes_no("named"),
+        client_id=_form_id(),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/people/<int:person_id>/invitation/renew")
-@facilitator_page
-def renew_invitation(meeting: Meeting, user: User, person_id: int) -> Any:
-    try:
-        service.renew_invitation(
-            plandag().db, user_id=user.id, process_id=_process_id(meeting), person_id=person_id
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back_to_person(meeting, person_id)
+@form_post("/m/<meeting_id>/process/people/<int:person_id>/invitation/renew", "person")
+def renew_invitation(meeting: Meeting, user: User, process_id: int, person_id: int) -> Any:
+    return service.renew_invitation(
+        plandag().db, user_id=user.id, process_id=process_id, person_id=person_id
+    )
 
 
 # --------------------------------------------------------------------------- information needs
 
 
-@bp.post("/m/<meeting_id>/process/needs")
-@facilitator_page
-def add_need(meeting: Meeting, user: User) -> Any:
-    try:
-        service.add_need(
-            plandag().db,
-            user_id=user.id,
-            process_id=_process_id(meeting),
-            title=request.form.get("title", ""),
-            text=request.form.get("text", ""),
-            raised_by=request.form.getlist("raised_by"),
-            client_id=_form_id(),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, "#needs")
+@form_post("/m/<meeting_id>/process/needs", "#needs")
+def add_need(meeting: Meeting, user: User, process_id: int) -> Any:
+    return service.add_need(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        raised_by=request.form.getlist("raised_by"),
+        client_id=_form_id(),
+        **_form("title", "text"),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/needs/<int:need_id>")
-@facilitator_page
-def update_need(meeting: Meeting, user: User, need_id: int) -> Any:
-    try:
-        _changed(
-            service.update_need(
-                plandag().db,
-                user_id=user.id,
-                process_id=_process_id(meeting),
-                need_id=need_id,
-                raised_by=request.form.getlist("raised_by"),
-                informant=request.form.get("informant", ""),
-            )
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, "#needs")
+@form_post("/m/<meeting_id>/process/needs/<int:need_id>", "#needs")
+def update_need(meeting: Meeting, user: User, process_id: int, need_id: int) -> Any:
+    return service.update_need(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        need_id=need_id,
+        raised_by=request.form.getlist("raised_by"),
+        **_form("informant"),
+    )
 
 
 # --------------------------------------------------------------------------- invitations
 
 
-@bp.post("/m/<meeting_id>/process/invitations")
-@facilitator_page
-def invite(meeting: Meeting, user: User) -> Any:
-    chosen = request.form.getlist("person")
-    try:
-        invited = service.invite(
-            plandag().db, user_id=user.id, process_id=_process_id(meeting), person_ids=chosen
-        )
-    except DomainError as exc:
-        _refused(exc)
-        return _back(meeting, "#invitations")
+@form_post("/m/<meeting_id>/process/invitations", "#invitations")
+def invite(meeting: Meeting, user: User, process_id: int) -> Any:
+    invited = service.invite(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        person_ids=request.form.getlist("person"),
+    )
     if request.form.get("then") == "print" and invited:
         return redirect(
             url_for("preparation.letters", meeting_id=meeting.id, person=[str(i) for i in invited])
         )
-    return _back(meeting, "#invitations")
+    return None
 
 
 def _qr_svg(url: str) -> Markup:
@@ -493,56 +430,37 @@ def letters(meeting: Meeting, user: User) -> Any:
 # --------------------------------------------------------------------------- go/no-go, retention
 
 
-@bp.post("/m/<meeting_id>/process/assessment")
-@facilitator_page
-def assessment(meeting: Meeting, user: User) -> Any:
+@form_post("/m/<meeting_id>/process/assessment", "#go-no-go")
+def assessment(meeting: Meeting, user: User, process_id: int) -> Any:
     form = request.form
     entries = {
         c.key: (form.get(f"state-{c.key}", "unknown"), form.get(f"note-{c.key}", ""))
         for c in CONDITIONS
         if f"state-{c.key}" in form
     }
-    try:
-        service.assess(
-            plandag().db, user_id=user.id, process_id=_process_id(meeting), entries=entries
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, "#go-no-go")
+    return service.assess(plandag().db, user_id=user.id, process_id=process_id, entries=entries)
 
 
-@bp.post("/m/<meeting_id>/process/retention")
-@facilitator_page
-def retention(meeting: Meeting, user: User) -> Any:
-    try:
-        service.set_purge_date(
-            plandag().db,
-            user_id=user.id,
-            process_id=_process_id(meeting),
-            day=request.form.get("purge_after", ""),
-        )
-    except DomainError as exc:
-        _refused(exc)
-    return _back(meeting, "#retention")
+@form_post("/m/<meeting_id>/process/retention", "#retention")
+def retention(meeting: Meeting, user: User, process_id: int) -> Any:
+    return service.set_purge_date(
+        plandag().db,
+        user_id=user.id,
+        process_id=process_id,
+        day=request.form.get("purge_after", ""),
+    )
 
 
-@bp.post("/m/<meeting_id>/process/purge")
-@facilitator_page
-def purge(meeting: Meeting, user: User) -> Any:
+@form_post("/m/<meeting_id>/process/purge", "#retention")
+def purge(meeting: Meeting, user: User, process_id: int) -> Any:
     app = plandag()
-    try:
-        _changed(
-            service.purge(
-                plandag().db,
-                user_id=user.id,
-                process_id=_process_id(meeting),
-                typed_title=request.form.get("confirm_title", ""),
-            )
-        )
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        # The beamer's and the parties' keys changed: their open screens close now.
-        app.hub.revoke_room(meeting.id, "beamer", sids_of_audience(app.db, meeting.id, "beamer"))
-        flash("purged", "purged")
-    return _back(meeting, "#retention")
+    change = service.purge(
+        app.db,
+        user_id=user.id,
+        process_id=process_id,
+        typed_title=request.form.get("confirm_title", ""),
+    )
+    # The beamer's and the parties' keys changed: their open screens close now.
+    app.hub.revoke_room(meeting.id, "beamer", sids_of_audience(app.db, meeting.id, "beamer"))
+    flash("purged", "purged")
+    return change

@@ -41,6 +41,14 @@ def _invalid(code: str) -> Any:
 # --------------------------------------------------------------------------- core group
 
 
+#: what a member's form may do: the use case, the fields it reads, what it fixes
+MEMBER_WRITES: dict[str, tuple[Any, tuple[str, ...], dict[str, str]]] = {
+    "comment": (service.comment_on_draft, ("draft_id", "text"), {}),
+    "version": (service.add_draft_version, ("draft_id", "title", "text"), {}),
+    "new_kader": (service.add_draft, ("title", "text"), {"kind": "framework"}),
+}
+
+
 @bp.route("/kg/<key>", methods=["GET", "POST"])
 def member_page(key: str) -> Any:
     db = plandag().db
@@ -50,40 +58,19 @@ def member_page(key: str) -> Any:
     use_meeting_language(access.language)
     error = None
     if request.method == "POST":
-        author = service.Author(member_id=access.member.id)
         form = request.form
         try:
-            if form.get("action") == "comment":
-                service.comment_on_draft(
-                    db,
-                    author=author,
-                    process_id=access.process.id,
-                    draft_id=form.get("draft_id"),
-                    text=form.get("text", ""),
-                    client_id=form.get("client_id") or None,
-                )
-            elif form.get("action") == "version":
-                service.add_draft_version(
-                    db,
-                    author=author,
-                    process_id=access.process.id,
-                    draft_id=form.get("draft_id"),
-                    title=form.get("title", ""),
-                    text=form.get("text", ""),
-                    client_id=form.get("client_id") or None,
-                )
-            elif form.get("action") == "new_kader":
-                service.add_draft(
-                    db,
-                    author=author,
-                    process_id=access.process.id,
-                    kind="framework",
-                    title=form.get("title", ""),
-                    text=form.get("text", ""),
-                    client_id=form.get("client_id") or None,
-                )
-            else:
+            if form.get("action") not in MEMBER_WRITES:
                 raise DomainError("payload.invalid", detail="action")
+            use_case, names, fixed = MEMBER_WRITES[form["action"]]
+            use_case(
+                db,
+                author=service.Author(member_id=access.member.id),
+                process_id=access.process.id,
+                client_id=form.get("client_id") or None,
+                **{name: form.get(name, "") for name in names},
+                **fixed,
+            )
         except DomainError as exc:
             error = localize_error(exc)["message"]
         else:

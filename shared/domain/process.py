@@ -400,7 +400,6 @@ class Facts:
     party_members: int = 0
     statement_settled: bool = False
     statement_drafts: int = 0
-    kader_drafts: int = 0
     kaders_settled: int = 0
     kaders_unsettled: int = 0
     people: int = 0
@@ -415,7 +414,6 @@ class Facts:
     open_question: bool = False
     coordinator: bool = False
     verdict: Verdict = Verdict.OPEN
-    assessed: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, update
@@ -349,19 +349,10 @@ def add_draft(
             member_id=author.member_id,
             draft_member_id=member_id,
         )
-        draft = Draft(process_id=process.id, kind=chosen, member_id=member_id, version=1)
+        draft = Draft(process_id=process.id, kind=chosen, member_id=member_id, version=0)
         session.add(draft)
         session.flush()
-        session.add(
-            DraftVersion(
-                draft_id=draft.id,
-                number=1,
-                title=clean_title,
-                text=clean_text,
-                user_id=author.user_id,
-                member_id=author.member_id,
-            )
-        )
+        _new_version(session, draft, clean_title, clean_text, author)
         return draft.id
 
 
@@ -387,18 +378,22 @@ def add_draft_version(
             member_id=author.member_id,
             draft_member_id=draft.member_id,
         )
-        draft.version += 1
-        session.add(
-            DraftVersion(
-                draft_id=draft.id,
-                number=draft.version,
-                title=clean_title,
-                text=clean_text,
-                user_id=author.user_id,
-                member_id=author.member_id,
-            )
-        )
+        _new_version(session, draft, clean_title, clean_text, author)
         return draft.version
+
+
+def _new_version(session: Session, draft: Draft, title: str, text: str, author: Author) -> None:
+    draft.version += 1
+    session.add(
+        DraftVersion(
+            draft_id=draft.id,
+            number=draft.version,
+            title=title,
+            text=text,
+            user_id=author.user_id,
+            member_id=author.member_id,
+        )
+    )
 
 
 def comment_on_draft(
@@ -955,13 +950,14 @@ def _release(db: Database, person_id: int, device: str) -> None:
 # --------------------------------------------------------------------------- the go/no-go
 
 
-def current_states(session: Session, process_id: int) -> dict[str, Assessment]:
-    latest: dict[str, Assessment] = {}
-    for row in session.scalars(
-        select(Assessment).where(Assessment.process_id == process_id).order_by(Assessment.id)
-    ):
-        latest[row.key] = row
-    return latest
+def current_states(
+    session: Session, process_id: int, until: datetime | None = None
+) -> dict[str, Assessment]:
+    """The latest judgement per condition (as it stood at ``until``, when given)."""
+    query = select(Assessment).where(Assessment.process_id == process_id)
+    if until is not None:
+        query = query.where(Assessment.at <= until)
+    return {row.key: row for row in session.scalars(query.order_by(Assessment.id))}
 
 
 def assess(
@@ -1079,21 +1075,12 @@ def assessment_record(session: Session, meeting_id: str) -> dict[str, Any] | Non
     process = session.scalar(select(Process).where(Process.meeting_id == meeting_id))
     if process is None:
         return None
-    latest = current_states(session, process.id)
-    if not latest:
-        return None
     # The assessment as it stood when the meeting started: judgements made after the
     # start do not rewrite why it started.
     first_start = session.scalar(
         select(func.min(PhaseTransition.at)).where(PhaseTransition.meeting_id == meeting_id)
     )
-    as_of: dict[str, Assessment] = {}
-    for a in session.scalars(
-        select(Assessment).where(Assessment.process_id == process.id).order_by(Assessment.id)
-    ):
-        if first_start is None or a.at <= first_start:
-            as_of[a.key] = a
-    before = list(as_of.values())
+    before = list(current_states(session, process.id, until=first_start).values())
     if not before:
         return None  # assessed only after the start
     states = {a.key: a.state for a in before}
@@ -1324,15 +1311,6 @@ class Overview:
     def verdict(self) -> str:
         return verdict({k: a.state for k, a in self.assessment.items()}).value
 
-    def no_go(self) -> list[str]:
-        return [
-            c.key
-            for c in CONDITIONS
-            if c.kind == "condition"
-            and c.key in self.assessment
-            and self.assessment[c.key].state == State.NOT_MET
-        ]
-
 
 def overview(db: Database, user_id: int, process_id: int) -> Overview:
     """Everything the process's page shows. For its facilitators only."""
@@ -1419,17 +1397,15 @@ def overview(db: Database, user_id: int, process_id: int) -> Overview:
                 .limit(200)
             )
         )
-        users = dict(session.execute(select(User.id, User.name)).all())
-        team = [
-            (uid, users.get(uid, "?"))
-            for (uid,) in session.execute(
-                select(MeetingFacilitator.user_id).where(
-                    MeetingFacilitator.meeting_id == meeting.id
-                )
-            )
-        ]
-        authors = {f"u:{k}": v for k, v in users.items()}
-        authors |= {f"m:{m.id}": _member_label(m) for m in members}
+        team = list(
+            session.execute(
+                select(User.id, User.name)
+                .join(MeetingFacilitator, MeetingFacilitator.user_id == User.id)
+                .where(MeetingFacilitator.meeting_id == meeting.id)
+            ).tuples()
+        )
+        named = {a.user_id for a in history} | {e.user_id for e in log}
+        authors = _authors(session, members, drafts, named)
         view = Overview(
             process,
             meeting,
@@ -1445,6 +1421,25 @@ def overview(db: Database, user_id: int, process_id: int) -> Overview:
         )
         view.steps = checklist(process.kind, _facts(view))
         return view
+
+
+def _authors(
+    session: Session,
+    members: list[CoreMember],
+    drafts: list[DraftView],
+    user_ids: set[int | None],
+) -> dict[str, str]:
+    """The names a page shows as authors ("u:<user id>", "m:<member id>"): the
+    facilitators it names (drafts, comments, ``user_ids``) and the core group."""
+    ids = set(user_ids)
+    for d in drafts:
+        ids |= {v.user_id for v in d.versions} | {c.user_id for c in d.comments}
+    ids.discard(None)
+    authors = {
+        f"u:{uid}": name
+        for uid, name in session.execute(select(User.id, User.name).where(User.id.in_(ids)))
+    }
+    return authors | {f"m:{m.id}": _member_label(m) for m in members}
 
 
 def _member_label(member: CoreMember) -> str:
@@ -1476,15 +1471,12 @@ def _drafts(session: Session, process: Process, members: list[CoreMember]) -> li
 def _facts(view: Overview) -> Facts:
     statements = [d for d in view.drafts if d.draft.kind == DraftKind.STATEMENT]
     kaders = [d for d in view.drafts if d.draft.kind == DraftKind.FRAMEWORK]
+    # taking part: said so, or invited (and not since marked not safe or not coming)
     taking = [
         p
         for p in view.people
-        if p.person.status == PersonStatus.WILL_TAKE_PART or p.person.invited_at
-    ]
-    taking = [
-        p
-        for p in taking
-        if p.person.status not in (PersonStatus.NOT_SAFE, PersonStatus.WILL_NOT_TAKE_PART)
+        if p.person.status == PersonStatus.WILL_TAKE_PART
+        or (p.person.invited_at and p.person.invite_key)
     ]
     held = [p for p in taking if p.last_held_on is not None]
     coordinator = view.assessment.get("independent_coordinator")
@@ -1494,7 +1486,6 @@ def _facts(view: Overview) -> Facts:
         # settled, and still what the meeting has (the meeting's form can change it)
         statement_settled=any(d.settled_text() == view.meeting.issue_statement for d in statements),
         statement_drafts=sum(len(d.versions) for d in statements),
-        kader_drafts=len(kaders),
         kaders_settled=sum(1 for d in kaders if d.draft.settled_version),
         kaders_unsettled=sum(1 for d in kaders if d.draft.settled_version != d.draft.version),
         people=len(view.people),
@@ -1509,7 +1500,6 @@ def _facts(view: Overview) -> Facts:
         open_question=bool(view.meeting.open_question.strip()),
         coordinator=coordinator is not None and coordinator.state == State.MET,
         verdict=verdict({k: a.state for k, a in view.assessment.items()}),
-        assessed=bool(view.assessment),
     )
 
 
@@ -1559,10 +1549,8 @@ def core_view(db: Database, access: MemberAccess) -> CoreView:
         members = list(
             session.scalars(select(CoreMember).where(CoreMember.process_id == process.id))
         )
-        users = dict(session.execute(select(User.id, User.name)).all())
-        authors = {f"u:{k}": v for k, v in users.items()}
-        authors |= {f"m:{m.id}": _member_label(m) for m in members}
-        return CoreView(access, _drafts(session, process, members), authors)
+        drafts = _drafts(session, process, members)
+        return CoreView(access, drafts, _authors(session, members, drafts, set()))
 
 
 def letters(

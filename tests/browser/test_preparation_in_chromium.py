@@ -146,8 +146,21 @@ def test_a_nieuwe_route_process_is_prepared_and_the_day_starts_from_it(
         expect(page.locator(f'[data-step="{step}"]')).to_have_attribute("data-state", "done")
 
     # Twelve people on the list; conversations with eight.
-    for name, group in PEOPLE:
+    for name, group in PEOPLE[:-1]:
         add_person(page, name, group)
+    # A refused form keeps what was typed: a name of only spaces is refused, and the
+    # contact details written beside it are still in their box.
+    people = page.locator("#people")
+    people.locator("details").last.locator("summary").click()
+    people.get_by_label("Naam", exact=True).fill("   ")
+    people.get_by_label("Hoe ze te bereiken zijn").fill("Via de buurvrouw op nummer 12")
+    people.get_by_role("button", name="Toevoegen aan de lijst").click()
+    expect(page.locator(".form-error")).to_contain_text("Geef de naam van de persoon")
+    expect(page.locator("#people tbody tr")).to_have_count(11)
+    expect(page.locator("#person-contact")).to_have_value("Via de buurvrouw op nummer 12")
+    # Once a form is taken, its boxes are empty again.
+    add_person(page, *PEOPLE[-1])
+    expect(page.locator("#person-contact")).to_have_value("")
     expect(page.locator('[data-step="sought"]')).to_contain_text("Op de lijst: 12")
     for name, take_part in CONVERSATIONS.items():
         page.locator("#people").get_by_role("link", name=name).click()
