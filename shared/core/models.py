@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shared.domain.aftercare import AgreementStatus, Duty, FollowKind
 from shared.domain.consent import Answer, Outcome
 from shared.domain.frameworks import DeviceStatus, Verdict
 from shared.domain.framing import Recognition
@@ -189,6 +190,23 @@ class Meeting(Base):
     plan_followup: Mapped[str] = mapped_column(Text, default="")
     #: ... and who evaluates the plan, where and when
     plan_evaluation: Mapped[str] = mapped_column(Text, default="")
+    #: when and where the people who reconvene meet (optional; in the .ics)
+    followup_date: Mapped[date | None] = mapped_column(Date)
+    followup_place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: when and where the plan is evaluated (listed on the meetings page when near)
+    evaluation_date: Mapped[date | None] = mapped_column(Date)
+    evaluation_place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: a meeting made from a sealed plan: which, why (reconvene or evaluation) and about
+    #: which of its agreements; its own plan names the first one's fingerprint
+    follows_id: Mapped[str | None] = mapped_column(
+        ForeignKey(
+            "meetings.id", ondelete="SET NULL", use_alter=True, name="fk_meetings_follows_id"
+        )
+    )
+    follows_kind: Mapped[FollowKind | None] = mapped_column(EnumText(FollowKind, 12))
+    follows_agreements: Mapped[list[int]] = mapped_column(default=list, server_default="[]")
+    #: the room consented to publishing the plan (a consent round on publication)
+    publication_consented_at: Mapped[datetime | None]
     #: seconds each page of long content stays on the beamer before the next one
     beamer_page_seconds: Mapped[int] = mapped_column(default=12, server_default="12")
     #: the final round on the whole plan adopted it
@@ -578,6 +596,8 @@ class ConsentRound(Base):
     #: when closed: adopted, not_adopted (an objection stood) or superseded (the text
     #: was amended while it was open; a new round asks about the new version)
     outcome: Mapped[Outcome | None] = mapped_column(EnumText(Outcome, 12))
+    #: "" for a proposal or the whole plan; "publication": may the plan be published?
+    topic: Mapped[str] = mapped_column(String(12), default="", server_default="")
 
 
 class ConsentAnswer(Base):
@@ -1084,3 +1104,92 @@ class ProcessLog(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- after the day
+
+
+class PlanPerson(Base):
+    """A participant the facilitator named after the day: for an agreement (one of its
+    "who", who may update its status) or to reconvene (who sees the signals)."""
+
+    __tablename__ = "plan_people"
+    __table_args__ = (UniqueConstraint("meeting_id", "participant_id", "duty", "agreement_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    duty: Mapped[Duty] = mapped_column(EnumText(Duty, 12))
+    #: for an agreement's people; None to reconvene
+    agreement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AgreementUpdate(Base):
+    """A dated status update beside a sealed agreement (its text never changes)."""
+
+    __tablename__ = "agreement_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[AgreementStatus] = mapped_column(EnumText(AgreementStatus, 10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    #: by a named participant ...
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    #: ... or a facilitator
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanSignal(Base):
+    """ "This is not working": a participant's signal on an agreement, with a reason."""
+
+    __tablename__ = "plan_signals"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the follow-up meeting that took it up
+    taken_up_by: Mapped[str | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+
+
+class PlanKey(Base):
+    """A participant's personal link to the plan page (for a lost or new phone)."""
+
+    __tablename__ = "plan_keys"
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Publication(Base):
+    """A plan published on this server's public pages, after the room consented."""
+
+    __tablename__ = "publications"
+    meeting_id: Mapped[str] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the public address's id (not the meeting id, which the console uses)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
