@@ -398,6 +398,7 @@ def open_consent(principal: Principal, payload: Payload) -> Result:
         **_ctx(principal, payload),
         proposal_id=payload.optional_integer("proposal_id"),
         whole_plan=payload.flag("whole_plan"),
+        publication=payload.flag("publication"),
     )
 
 
@@ -442,7 +443,14 @@ def update_plan(principal: Principal, payload: Payload) -> Result:
     return consent.update_plan(
         plandag().db,
         **_ctx(principal, payload),
-        data=payload.fields("followup", "evaluation"),
+        data=payload.fields(
+            "followup",
+            "evaluation",
+            "followup_date",
+            "followup_place",
+            "evaluation_date",
+            "evaluation_place",
+        ),
         supersede=payload.flag("supersede"),
     )
 

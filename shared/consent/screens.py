@@ -96,6 +96,7 @@ def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None
         .where(
             ConsentRoundRow.meeting_id == meeting.id,
             ConsentRoundRow.id < rnd.id,
+            ConsentRoundRow.topic == rnd.topic,
             ConsentRoundRow.proposal_id.is_(None)
             if rnd.proposal_id is None
             else ConsentRoundRow.proposal_id == rnd.proposal_id,
@@ -107,7 +108,9 @@ def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None
         "id": rnd.id,
         "proposal_id": rnd.proposal_id,
         "proposal_version": rnd.proposal_version,
-        "whole_plan": rnd.proposal_id is None,
+        "whole_plan": rnd.proposal_id is None and not rnd.topic,
+        # "publication": may the plan be published? (else "")
+        "topic": rnd.topic,
         "open": rnd.closed_at is None,
         "outcome": rnd.outcome,
         "subject": subject,
@@ -262,6 +265,10 @@ def agreements_view(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         "items": items,
         "followup": meeting.plan_followup,
         "evaluation": meeting.plan_evaluation,
+        "followup_date": meeting.followup_date.isoformat() if meeting.followup_date else "",
+        "followup_place": meeting.followup_place,
+        "evaluation_date": meeting.evaluation_date.isoformat() if meeting.evaluation_date else "",
+        "evaluation_place": meeting.evaluation_place,
         "adopted": meeting.plan_adopted,
     }
 

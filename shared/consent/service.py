@@ -27,12 +27,14 @@ from shared.core.models import (
     Participant,
     Proposal,
     ProposalVersion,
+    WorkTable,
     utcnow,
 )
 from shared.core.models import ConsentRound as RoundRow
 from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import PersonRow
 from shared.domain import DomainError, Phase, Role
+from shared.domain.aftercare import Appointment, publication_question, validate_appointment
 from shared.domain.consent import Answer, ConsentRound, Outcome, Response, eligible_at_open
 from shared.domain.meeting import clean_block
 from shared.domain.proposals import (
@@ -42,6 +44,7 @@ from shared.domain.proposals import (
     ProposalFields,
     ProposalStatus,
 )
+from shared.domain.sharing import Anonymity
 from shared.proposals.service import (
     get_proposal,
     proposal_fields,
@@ -51,6 +54,8 @@ from shared.proposals.service import (
 )
 
 FIELDS = PROPOSAL_FIELDS
+#: a round's topic when it asks whether the plan may be published
+PUBLICATION = "publication"
 
 
 def _round(session: Session, meeting: MeetingRow, round_id: int | None = None) -> RoundRow:
@@ -182,7 +187,21 @@ def plan_subject(session: Session, meeting: MeetingRow) -> dict[str, Any]:
         ],
         "followup": meeting.plan_followup,
         "evaluation": meeting.plan_evaluation,
+        **appointments(meeting),
     }
+
+
+def appointments(meeting: MeetingRow) -> dict[str, Any]:
+    """When and where the people who reconvene meet, and the evaluation, as the plan
+    states them (only those set: plans without them read as before)."""
+    out: dict[str, Any] = {}
+    for key, when, place in (
+        ("reconvene_at", meeting.followup_date, meeting.followup_place),
+        ("evaluation_at", meeting.evaluation_date, meeting.evaluation_place),
+    ):
+        if when is not None or place:
+            out[key] = {"date": when.isoformat() if when else None, "place": place}
+    return out
 
 
 def agreement_fields(row: Agreement) -> dict[str, str]:
@@ -192,11 +211,15 @@ def agreement_fields(row: Agreement) -> dict[str, str]:
 
 
 def _start_round(
-    session: Session, meeting: MeetingRow, proposal: Proposal | None, also: Iterable[int] = ()
+    session: Session,
+    meeting: MeetingRow,
+    proposal: Proposal | None,
+    also: Iterable[int] = (),
+    publication: dict[str, Any] | None = None,
 ) -> tuple[RoundRow, set[int]]:
-    """Open a round on ``proposal`` (None: the whole plan), fixing who answers and the
-    exact text asked about. ``also``: people who must stay in (added late to the round
-    this one replaces)."""
+    """Open a round on ``proposal`` (None: the whole plan, or ``publication``: whether
+    the plan may be published), fixing who answers and the exact text asked about.
+    ``also``: people who must stay in (added late to the round this one replaces)."""
     people = session.execute(
         select(Participant.id, Participant.role).where(
             Participant.meeting_id == meeting.id, Participant.removed_at.is_(None)
@@ -206,15 +229,19 @@ def _start_round(
     eligible = eligible_at_open([(pid, Role(role)) for pid, role in people], roles)
     present = {pid for pid, _role in people}
     eligible |= set(also) & present
-    subject = (
-        plan_subject(session, meeting) if proposal is None else proposal_subject(session, proposal)
-    )
+    if publication is not None:
+        subject = publication
+    elif proposal is None:
+        subject = plan_subject(session, meeting)
+    else:
+        subject = proposal_subject(session, proposal)
     row = RoundRow(
         meeting_id=meeting.id,
         proposal_id=None if proposal is None else proposal.id,
         proposal_version=None if proposal is None else subject["version"],
         eligible=sorted(eligible),
         subject=subject,
+        topic=PUBLICATION if publication is not None else "",
     )
     session.add(row)
     session.flush()
@@ -231,23 +258,48 @@ def open_round(
     client_id: str,
     proposal_id: int | None,
     whole_plan: bool,
+    publication: bool = False,
 ) -> Result:
+    """Open a round on a shortlisted proposal, on the whole plan, or on publishing the
+    plan (asked while the room is there: before signing closes)."""
+
     def work(session: Session, meeting: MeetingRow) -> Result:
         if meeting.phase not in (Phase.CONSENT, Phase.SIGNING):
-            raise DomainError("consent.phase_closed")
+            raise DomainError("publication.round_phase" if publication else "consent.phase_closed")
+        if publication and meeting.signing_closed_at is not None:
+            raise DomainError("publication.round_phase")
         current = session.get(RoundRow, meeting.consent_round_id or 0)
         if current is not None and current.closed_at is None:
             raise DomainError("consent.round_open")
         proposal = None
-        if not whole_plan:
+        if not whole_plan and not publication:
             proposal = get_proposal(session, meeting_id, proposal_id)
             if proposal.status != ProposalStatus.OPEN or proposal.consent_status:
                 raise DomainError("proposal.closed")
-        row, eligible = _start_round(session, meeting, proposal)
+        asked = (
+            {
+                "kind": PUBLICATION,
+                "text": publication_question(
+                    meeting.language,
+                    named=meeting.anonymity == Anonymity.NAMED,
+                    routes=meeting.tables_active or _has_tables(session, meeting),
+                ),
+            }
+            if publication
+            else None
+        )
+        row, eligible = _start_round(session, meeting, proposal, publication=asked)
         change = commit_change(session, meeting, {"consent", "consent_tally", "meeting"}, eligible)
         return {"round_id": row.id, "eligible": len(eligible)}, change
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "consent.open", work)
+
+
+def _has_tables(session: Session, meeting: MeetingRow) -> bool:
+    return (
+        session.scalar(select(WorkTable.id).where(WorkTable.meeting_id == meeting.id).limit(1))
+        is not None
+    )
 
 
 def _open_round_on(
@@ -255,7 +307,12 @@ def _open_round_on(
 ) -> RoundRow | None:
     """The open round about this proposal (None: about the whole plan), if any."""
     current = session.get(RoundRow, meeting.consent_round_id or 0)
-    if current is None or current.closed_at is not None or current.proposal_id != proposal_id:
+    if (
+        current is None
+        or current.closed_at is not None
+        or current.proposal_id != proposal_id
+        or current.topic  # a round on publication asks about no text of the plan
+    ):
         return None
     return current
 
@@ -465,7 +522,9 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         row.closed_at, row.outcome = utcnow(), outcome
         meeting.consent_round_open = False
         keys = {"consent", "consent_tally", "meeting"}
-        if outcome is Outcome.ADOPTED:
+        if outcome is Outcome.ADOPTED and row.topic == PUBLICATION:
+            meeting.publication_consented_at = utcnow()
+        elif outcome is Outcome.ADOPTED:
             if row.proposal_id is None:
                 meeting.plan_adopted = True
                 keys |= {"agreements", "framework_check"}
@@ -586,17 +645,48 @@ def update_plan(
     supersede: bool = False,
 ) -> Result:
     values = _plan_texts(data, ("followup", "evaluation"))
+    # absent or null: unchanged; "" clears a date or a place
+    given = {
+        name: data.get(name)
+        for name in ("followup_date", "followup_place", "evaluation_date", "evaluation_place")
+    }
+    checked = {
+        prefix: validate_appointment(given[f"{prefix}_date"] or "", given[f"{prefix}_place"] or "")
+        for prefix in ("followup", "evaluation")
+    }
+
+    def appointment(prefix: str, current: Appointment) -> Appointment:
+        new = checked[prefix]
+        return Appointment(
+            current.date if given[f"{prefix}_date"] is None else new.date,
+            current.place if given[f"{prefix}_place"] is None else new.place,
+        )
 
     def work(session: Session, meeting: MeetingRow) -> Result:
         if meeting.plan_adopted:
             raise DomainError("plan.adopted")
         followup = values.get("followup", meeting.plan_followup)
         evaluation = values.get("evaluation", meeting.plan_evaluation)
-        if (followup, evaluation) == (meeting.plan_followup, meeting.plan_evaluation):
+        reconvene = appointment(
+            "followup", Appointment(meeting.followup_date, meeting.followup_place)
+        )
+        evaluate = appointment(
+            "evaluation", Appointment(meeting.evaluation_date, meeting.evaluation_place)
+        )
+        after = (followup, evaluation, reconvene, evaluate)
+        current = (
+            meeting.plan_followup,
+            meeting.plan_evaluation,
+            Appointment(meeting.followup_date, meeting.followup_place),
+            Appointment(meeting.evaluation_date, meeting.evaluation_place),
+        )
+        if after == current:
             return {}, None
         running = _open_round_on(session, meeting, None)
         _check_amend(running, supersede, "consent.amend_plan_round_open")
         meeting.plan_followup, meeting.plan_evaluation = followup, evaluation
+        meeting.followup_date, meeting.followup_place = reconvene.date, reconvene.place
+        meeting.evaluation_date, meeting.evaluation_place = evaluate.date, evaluate.place
         return _plan_changed(session, meeting, running, {})
 
     return facilitator_intent(db, user_id, meeting_id, client_id, "plan.update", work)

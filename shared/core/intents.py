@@ -282,6 +282,24 @@ def load_for_update(session: Session, meeting_id: str, *, alone: bool = True) ->
     return row
 
 
+def form_once(
+    session: Session, meeting_id: str, actor: str, client_id: str | None, action: str
+) -> bool:
+    """Whether a page form's write id was already carried out (a repeated post, a
+    double click); else record it. Forms without an id always run."""
+    if not client_id:
+        return False
+    client_id = client_id[:64]
+    if session.scalar(
+        select(Intent.id).where(Intent.actor == actor, Intent.client_id == client_id)
+    ):
+        return True
+    session.add(
+        Intent(meeting_id=meeting_id, actor=actor, client_id=client_id, action=action, result={})
+    )
+    return False
+
+
 def can_facilitate(session: Session, user_id: int, meeting_id: str) -> bool:
     return (
         session.scalar(

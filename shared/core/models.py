@@ -37,6 +37,9 @@ from shared.domain.signing import SignatureStatus
 from shared.domain.speaking import RequestStatus
 from shared.domain.tables import Strategy
 
+#: ``date`` where a column named ``date`` hides the type (Meeting)
+Day = date
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -191,10 +194,10 @@ class Meeting(Base):
     #: ... and who evaluates the plan, where and when
     plan_evaluation: Mapped[str] = mapped_column(Text, default="")
     #: when and where the people who reconvene meet (optional; in the .ics)
-    followup_date: Mapped[date | None] = mapped_column(Date)
+    followup_date: Mapped[Day | None] = mapped_column(Date)
     followup_place: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: when and where the plan is evaluated (listed on the meetings page when near)
-    evaluation_date: Mapped[date | None] = mapped_column(Date)
+    evaluation_date: Mapped[Day | None] = mapped_column(Date)
     evaluation_place: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: a meeting made from a sealed plan: which, why (reconvene or evaluation) and about
     #: which of its agreements; its own plan names the first one's fingerprint

@@ -185,3 +185,29 @@ def redact_names(text: str, names: Iterable[str], mark: str = "…") -> str:
         r"(?<!\w)(" + "|".join(re.escape(n) for n in wanted) + r")(?!\w)", re.IGNORECASE
     )
     return pattern.sub(mark, text)
+
+
+_PUBLICATION_QUESTION = {
+    "nl": {
+        "plan": "Mag dit plan, als het verzegeld is, openbaar worden op de publieke pagina's van "
+        "deze server: de afspraken, met een link om het te controleren",
+        "routes": "Mogen de routes van alle tafels, als het plan verzegeld is, openbaar worden op "
+        "de publieke pagina's van deze server, met een link om het plan te controleren",
+        "named": ", met de namen die erin staan?",
+        "anonymous": ", zonder namen?",
+    },
+    "en": {
+        "plan": "May this plan, once sealed, be published on this server's public pages: its "
+        "agreements, with a link to check it",
+        "routes": "May every table's route, once the plan is sealed, be published on this "
+        "server's public pages, with a link to check the plan",
+        "named": ", with the names in it?",
+        "anonymous": ", without names?",
+    },
+}
+
+
+def publication_question(language: str, *, named: bool, routes: bool) -> str:
+    """What a consent round on publication asks the room, in the meeting's language."""
+    words = _PUBLICATION_QUESTION.get(language, _PUBLICATION_QUESTION["en"])
+    return words["routes" if routes else "plan"] + words["named" if named else "anonymous"]

@@ -90,7 +90,14 @@ def to_domain(row: MeetingRow, session: Session | None = None) -> Meeting:
     )
 
 
-def create_meeting(db: Database, user_id: int, details: MeetingDetails) -> MeetingRow:
+def create_meeting(
+    db: Database,
+    user_id: int,
+    details: MeetingDetails,
+    fill: Callable[[Session, MeetingRow], None] | None = None,
+) -> MeetingRow:
+    """A new meeting in its welcome phase, with ``user_id`` as its owner. ``fill`` adds
+    what it starts with (a meeting made from a plan), in the same transaction."""
     for _ in range(10):
         try:
             with db.transaction() as session:
@@ -105,6 +112,8 @@ def create_meeting(db: Database, user_id: int, details: MeetingDetails) -> Meeti
                 session.flush()
                 session.add(MeetingClock(meeting_id=row.id, version=1))
                 session.add(MeetingFacilitator(meeting_id=row.id, user_id=user_id, is_owner=True))
+                if fill is not None:
+                    fill(session, row)
             return row
         except IntegrityError:
             continue  # join code collision: draw another

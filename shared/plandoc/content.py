@@ -377,9 +377,61 @@ class _Builder:
         self.heading("h_followup", 2)
         text, style = self.text_or(plan.get("followup"), "no_text")
         self.para("plan:followup", text, style=style)
+        self.appointment("plan:followup", plan.get("reconvene_at"))
         self.heading("h_evaluation", 2)
         text, style = self.text_or(plan.get("evaluation"), "no_text")
         self.para("plan:evaluation", text, style=style)
+        self.appointment("plan:evaluation", plan.get("evaluation_at"))
+
+    def appointment(self, ref: str, value: object) -> None:
+        """When and where (records that state them): a date and a place."""
+        if not isinstance(value, dict):
+            return
+        day = parse_date(value.get("date"))
+        self.para(
+            ref,
+            self.w.fmt(
+                "appointment",
+                date=self.w.date_long(day) if day else self.w["not_recorded"],
+                place=clean(value.get("place")) or self.w["not_recorded"],
+            ),
+        )
+
+    def follows(self) -> None:
+        """The sealed plan this meeting was made from, by its fingerprint."""
+        follows = self.record.get("follows")
+        if not isinstance(follows, dict):
+            return
+        kind = "follows_evaluation" if follows.get("kind") == "evaluation" else "follows_reconvene"
+        day = parse_date(follows.get("date"))
+        numbers = [str(_int(n)) for n in _list(follows.get("agreements"))]
+        self.heading("h_follows", 2)
+        self.para(
+            "follows",
+            self.w.fmt(
+                kind,
+                title=clean(follows.get("title")) or self.w["empty"],
+                date=self.w.date_long(day) if day else self.w["not_recorded"],
+                fingerprint=clean(follows.get("fingerprint")),
+                numbers=self.w.join(numbers) or self.w["not_recorded"],
+            ),
+        )
+
+    def publication(self) -> None:
+        """The rounds on publishing the plan (records where the room was asked)."""
+        publication = self.record.get("publication")
+        if not isinstance(publication, dict):
+            return
+        self.heading("h_publication", 2)
+        self.para("publication", clean(publication.get("text")) or self.w["empty"])
+        for rnd in [_dict(r) for r in _list(publication.get("rounds"))]:
+            self.consent_round("publication", rnd)
+        key = (
+            "publication_consented"
+            if publication.get("consented") is True
+            else "publication_not_consented"
+        )
+        self.para("publication", self.w[key])
 
     def consent(self) -> None:
         w = self.w
@@ -437,6 +489,8 @@ class _Builder:
         details: list[str] = []
         if rnd.get("proposal_version") is not None:
             details.append(w.fmt("round_version", version=_int(rnd.get("proposal_version"))))
+        elif rnd.get("topic") == "publication":
+            details.append(w["round_publication"])
         else:
             details.append(w["round_plan"])
         opened = w.datetime(rnd.get("opened_at"))
@@ -757,12 +811,14 @@ class _Builder:
     def build(self) -> list[Block]:
         self.title_page()
         self.issue()
+        self.follows()
         self.preparation()
         self.frameworks_section()
         self.participants()
         self.themes()
         self.plan()
         self.consent()
+        self.publication()
         self.framework_check()
         self.signatures()
         self.seal_section()

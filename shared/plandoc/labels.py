@@ -97,6 +97,22 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "h_followup": "Wie komt opnieuw bij elkaar als iets niet werkt",
         "h_evaluation": "Wie evalueert het plan, waar en wanneer",
         "no_text": "Niet vastgelegd.",
+        "appointment": "Datum: {date}. Plaats: {place}.",
+        # a meeting made from a sealed plan (only in such records)
+        "h_follows": "Voortgekomen uit een eerder plan",
+        "follows_reconvene": (
+            "Deze bijeenkomst kwam opnieuw bijeen over het plan “{title}” ({date}), "
+            "verzegeld met vingerafdruk {fingerprint}, over afspraak {numbers}."
+        ),
+        "follows_evaluation": (
+            "Deze bijeenkomst evalueerde het plan “{title}” ({date}), verzegeld met "
+            "vingerafdruk {fingerprint}, afspraak {numbers}."
+        ),
+        # publication (only in records where the room was asked)
+        "h_publication": "Publicatie",
+        "round_publication": "over publicatie",
+        "publication_consented": "De zaal stemde in met publicatie van dit plan.",
+        "publication_not_consented": "De zaal stemde niet in met publicatie van dit plan.",
         # consent
         "h_consent": "Instemmingsverslag",
         "consent_intro": (
@@ -323,6 +339,20 @@ LABELS: Final[dict[str, dict[str, str]]] = {
         "h_followup": "Who comes together again if something does not work",
         "h_evaluation": "Who evaluates the plan, where and when",
         "no_text": "Not recorded.",
+        "appointment": "Date: {date}. Place: {place}.",
+        "h_follows": "Made from an earlier plan",
+        "follows_reconvene": (
+            "This meeting reconvened about the plan “{title}” ({date}), sealed with "
+            "fingerprint {fingerprint}, on agreement {numbers}."
+        ),
+        "follows_evaluation": (
+            "This meeting evaluated the plan “{title}” ({date}), sealed with "
+            "fingerprint {fingerprint}, agreement {numbers}."
+        ),
+        "h_publication": "Publication",
+        "round_publication": "on publication",
+        "publication_consented": "The room consented to publishing this plan.",
+        "publication_not_consented": "The room did not consent to publishing this plan.",
         "h_consent": "Consent record",
         "consent_intro": (
             "A proposal is adopted when nobody has an objection to it. For each round, the "

@@ -24,6 +24,7 @@ from shared.core.intents import (
     Change,
     can_facilitate,
     commit_change,
+    form_once,
     load_for_update,
     sha256,
 )
@@ -152,23 +153,7 @@ def _once(
     session: Session, process: Process, actor: str, client_id: str | None, action: str
 ) -> bool:
     """Whether this write id was already carried out (a repeated post); else record it."""
-    if not client_id:
-        return False
-    client_id = client_id[:64]
-    if session.scalar(
-        select(Intent.id).where(Intent.actor == actor, Intent.client_id == client_id)
-    ):
-        return True
-    session.add(
-        Intent(
-            meeting_id=process.meeting_id,
-            actor=actor,
-            client_id=client_id,
-            action=action,
-            result={},
-        )
-    )
-    return False
+    return form_once(session, process.meeting_id, actor, client_id, action)
 
 
 def _log(

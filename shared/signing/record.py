@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.consent.service import agreement_fields
+from shared.aftercare.service import follows_record
+from shared.consent.service import PUBLICATION, agreement_fields, appointments
 from shared.core.models import (
     Agreement,
     AgreementVersion,
@@ -72,7 +73,13 @@ def plan_text(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:
             select(Agreement).where(Agreement.meeting_id == meeting.id).order_by(Agreement.id)
         )
     ]
-    items.append({"followup": meeting.plan_followup, "evaluation": meeting.plan_evaluation})
+    items.append(
+        {
+            "followup": meeting.plan_followup,
+            "evaluation": meeting.plan_evaluation,
+            **appointments(meeting),
+        }
+    )
     items.extend(
         {"followup_what": f.what, "who": f.who, "when": f.when, "about": f.agreement_id}
         for f in session.scalars(
@@ -151,9 +158,15 @@ def build_record(
         ],
         "followup": meeting.plan_followup,
         "evaluation": meeting.plan_evaluation,
+        **appointments(meeting),
     }
+    follows = follows_record(session, meeting)
+    if follows is not None:
+        # a meeting made from a sealed plan names it by its fingerprint
+        record["follows"] = follows
     record["consent"] = _consent(session, meeting, agreements)
     record["framework_check"] = _check(session, meeting)
+    record.update(_publication(session, meeting))
     signatures, images, not_signed = _signatures(session, meeting, plan_digest)
     record["signatures"] = signatures
     record["not_signed"] = not_signed
@@ -295,6 +308,10 @@ def _plan_fields(row: ConsentRound) -> dict[str, str]:
             out[f"{n}.{name}"] = str(item.get("fields", {}).get(name, ""))
     out["followup"] = str(subject.get("followup", ""))
     out["evaluation"] = str(subject.get("evaluation", ""))
+    for key in ("reconvene_at", "evaluation_at"):
+        if isinstance(subject.get(key), dict):
+            out[f"{key}.date"] = str(subject[key].get("date") or "")
+            out[f"{key}.place"] = str(subject[key].get("place") or "")
     return out
 
 
@@ -329,6 +346,8 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
     is_plan = bool(rows) and rows[0].proposal_id is None
 
     def text_of(row: ConsentRound) -> dict[str, str]:
+        if row.topic == PUBLICATION:
+            return {"publication": str((row.subject or {}).get("text", ""))}
         return _plan_fields(row) if is_plan else _subject_fields(session, row)
 
     texts = {r.id: text_of(r) for r in rows}
@@ -389,6 +408,7 @@ def _rounds(session: Session, rows: list[ConsentRound]) -> list[dict[str, Any]]:
                 },
                 "concerns": [a.text for a in counted[r.id] if a.answer == Answer.CONCERN],
                 "objections": objections,
+                **({"topic": r.topic} if r.topic else {}),
             }
         )
     return out
@@ -418,10 +438,31 @@ def _consent(
                 "rounds": _rounds(session, mine),
             }
         )
-    whole = [r for r in rounds if r.proposal_id is None]
+    whole = [r for r in rounds if r.proposal_id is None and r.topic != PUBLICATION]
     if whole:
         out.append({"agreement_id": None, "title": "", "rounds": _rounds(session, whole)})
     return out
+
+
+def _publication(session: Session, meeting: MeetingRow) -> dict[str, Any]:
+    """The rounds on publishing the plan, if any were held: the room's say on whether
+    the plan may be published (only then can a facilitator publish it)."""
+    rounds = list(
+        session.scalars(
+            select(ConsentRound)
+            .where(ConsentRound.meeting_id == meeting.id, ConsentRound.topic == PUBLICATION)
+            .order_by(ConsentRound.id)
+        )
+    )
+    if not rounds:
+        return {}
+    return {
+        "publication": {
+            "consented": meeting.publication_consented_at is not None,
+            "text": str((rounds[-1].subject or {}).get("text", "")),
+            "rounds": _rounds(session, rounds),
+        }
+    }
 
 
 def _check(session: Session, meeting: MeetingRow) -> dict[str, Any]:
