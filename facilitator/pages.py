@@ -26,6 +26,7 @@ from shared.accounts.service import (
     redeem_setup_token,
     user_count,
 )
+from shared.aftercare.service import due_evaluations, signal_summary
 from shared.core.errors import status_of
 from shared.core.models import Meeting, User
 from shared.domain import DomainError, MeetingDetails
@@ -211,7 +212,12 @@ def meetings() -> Any:
     user = current_user()
     assert user is not None
     rows = list_meetings(plandag().db, user.id)
-    return render_template("facilitator/meetings.html", meetings=rows, format_code=format_join_code)
+    return render_template(
+        "facilitator/meetings.html",
+        meetings=rows,
+        format_code=format_join_code,
+        evaluations=due_evaluations(plandag().db, user.id),
+    )
 
 
 def _details_from_form() -> MeetingDetails:
@@ -316,6 +322,7 @@ def console(meeting: Meeting, user: User) -> Any:
         facilitators=facilitators_of(plandag().db, meeting_id),
         pdf_available=plandoc.soffice_path() is not None,
         preparation=start_summary(plandag().db, meeting_id),
+        after=signal_summary(plandag().db, meeting_id),
     )
 
 

@@ -6,7 +6,6 @@ write id in each form makes a repeated post count once)."""
 from __future__ import annotations
 
 import io
-import secrets
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -121,7 +120,6 @@ def form_post(rule: str, back: str) -> Callable[[Callable[..., Any]], Callable[.
 
 def _template_globals() -> dict[str, Any]:
     return {
-        "form_id": lambda: secrets.token_urlsafe(12),
         "status_labels": STATUS_LABELS,
         "state_labels": STATE_LABELS,
         "verdict_labels": VERDICT_LABELS,

@@ -281,7 +281,7 @@ def party_claim(key: str, data: dict[str, Any]) -> Any:
     return jsonify({"ok": True, "status": access.status})
 
 
-#: what the phone page needs to load with no network (see static/js/sw.js)
+#: what the phone page and the plan page need to load with no network (static/js/sw.js)
 OFFLINE_ASSETS = (
     "css/plandag.css",
     "fonts/atkinson-hyperlegible-latin-400-normal.woff2",
@@ -293,6 +293,8 @@ OFFLINE_ASSETS = (
     "js/kaders.js",
     "js/signing.js",
     "js/phone.js",
+    "js/forms.js",
+    "js/plan.js",
 )
 
 

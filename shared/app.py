@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import format_date, format_datetime
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
@@ -100,20 +101,28 @@ def create_app(settings: Settings | None = None) -> Flask:
         logins=Limiter(settings.login_limit, window=600),
         offload=offload(settings.async_mode),
     )
+    # Times on pages are Dutch local time, like the plan document's.
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Amsterdam")
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["day"] = _day
+    app.jinja_env.filters["moment"] = _moment
 
     # Importing the event modules registers their Socket.IO handlers (once per process).
     import facilitator.events  # noqa: F401
     import participant.events  # noqa: F401
+    from facilitator.aftercare import bp as aftercare_bp
     from facilitator.pages import bp as facilitator_bp
     from facilitator.preparation import bp as preparation_bp
     from participant.pages import bp as participant_bp
+    from participant.plan import bp as plan_bp
     from participant.preparation import bp as invited_bp
 
     app.register_blueprint(facilitator_bp)
     app.register_blueprint(preparation_bp)
     app.register_blueprint(participant_bp)
     app.register_blueprint(invited_bp)
+    app.register_blueprint(plan_bp)
+    app.register_blueprint(aftercare_bp)
 
     protect_forms(app)  # CSRF, once, for every form post
     app.after_request(remember_locale)
@@ -149,6 +158,16 @@ def _marks(settings: Settings, worker_id: str) -> Coordinator:
     return RedisMarks(redis.Redis(connection_pool=pool), worker_id)
 
 
+def _day(value: Any) -> str:
+    """A date on a page, written out in the page's language ("3 december 2026")."""
+    return format_date(value, "long") if value else ""
+
+
+def _moment(value: Any) -> str:
+    """A time on a page, in Dutch local time ("3 dec 2026 18:05")."""
+    return format_datetime(value, "d MMM yyyy HH:mm") if value else ""
+
+
 def _template_globals() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
@@ -157,6 +176,8 @@ def _template_globals() -> dict[str, Any]:
         "phase_label": phase_label,
         "template_labels": TEMPLATE_LABELS,
         "lang": select_locale(),
+        # a write id for a page form: a double-clicked or repeated post counts once
+        "form_id": lambda: secrets.token_urlsafe(12),
     }
 
 

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from flask import (
     Flask,
     Request,
+    Response,
     abort,
     current_app,
     g,
     jsonify,
     redirect,
+    render_template,
     request,
     session,
     url_for,
@@ -24,13 +26,15 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.accounts.service import get_user
+from shared.aftercare import service as aftercare
+from shared.aftercare.service import Viewer
 from shared.config import ProxyTrust, Settings
 from shared.core.db import Database
 from shared.core.errors import status_of
 from shared.core.limits import Limiter
 from shared.core.models import User
 from shared.domain.errors import DomainError
-from shared.i18n import localize_error
+from shared.i18n import localize_error, use_meeting_language
 from shared.meeting.service import get_meeting_for_facilitator
 
 if TYPE_CHECKING:
@@ -145,6 +149,9 @@ LOGGED_OUT_FORMS = (
     # personal links: a core-group member's page, an invitation
     "invited.member_page",
     "invited.invitation",
+    # after the day: the plan page on the phone one joined with, or by a personal link
+    "plan.by_device",
+    "plan.by_link",
 )
 
 
@@ -290,3 +297,41 @@ class ProxyHeaders:
 def api_error(error: DomainError, status: int | None = None) -> tuple[Any, int]:
     """A refusal as JSON, with the HTTP status its code has (shared.core.errors.STATUS)."""
     return jsonify({"ok": False, "error": localize_error(error)}), status or status_of(error)
+
+
+# --------------------------------------------------------------------------- after the day
+
+
+def refused_page(error: DomainError, status: int) -> Any:
+    """The error page with the refusal's message, in the page's language."""
+    return render_template("error.html", code=status, name=localize_error(error)["message"]), status
+
+
+def plan_response(
+    viewer: Viewer, *, here: str, calendar: str, status: int = 200, error: str | None = None
+) -> Any:
+    """The plan page for ``viewer`` (also the facilitators', with their own forms)."""
+    try:
+        page = aftercare.plan_page(plandag().db, viewer)
+    except DomainError as exc:
+        return refused_page(exc, 404 if exc.code == "aftercare.not_sealed" else 403)
+    use_meeting_language(page["language"])
+    response = Response(
+        render_template(
+            "participant/plan.html", page=page, here=here, calendar=calendar, error=error
+        ),
+        status=status,
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def calendar_response(viewer: Viewer, page_url: str) -> Any:
+    try:
+        data = aftercare.calendar(plandag().db, viewer, page_url)
+    except DomainError as exc:
+        return refused_page(exc, 404)
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Disposition"] = 'attachment; filename="plan.ics"'
+    return response

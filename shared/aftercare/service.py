@@ -13,7 +13,7 @@ import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -276,13 +276,13 @@ def _people_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]
     return dict(
         session.execute(
             select(Participant.id, Participant.name).where(Participant.id.in_(wanted))
-        ).tuples()
+        ).all()
     )
 
 
 def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).tuples())
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
 
 
 def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[str, Any]:
@@ -378,7 +378,7 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
                 select(MeetingRow.id, MeetingRow.title, MeetingRow.follows_kind, MeetingRow.date)
                 .where(MeetingRow.follows_id == meeting.id)
                 .order_by(MeetingRow.created_at)
-            ).tuples()
+            ).all()
         )
         publication = session.get(Publication, meeting.id)
         plan = record["plan"]
@@ -418,7 +418,7 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
                             Participant.removed_at.is_(None),
                         )
                         .order_by(Participant.name)
-                    ).tuples()
+                    ).all()
                 )
                 if facilitator
                 else []
@@ -459,7 +459,7 @@ def signal_summary(db: Database, meeting_id: str) -> dict[str, Any] | None:
             select(AgreementUpdate.agreement_id, AgreementUpdate.status)
             .where(AgreementUpdate.meeting_id == meeting_id)
             .order_by(AgreementUpdate.id)
-        ).tuples()
+        ).all()
         latest: dict[int, str] = {}
         for aid, status in updates:
             latest[aid] = status
@@ -582,6 +582,7 @@ class Wording:
 
     title: str
     issue_statement: str
+    open_question: str
     #: per agreement: "{number}. {title}: what went well, what needs to change?"
     prompt: str
     #: an information item per agreement with signals: its title
@@ -643,7 +644,7 @@ def create_from_plan(
         template=Template.CUSTOM.value,
         custom_phases=phases,
         groups=groups,
-        open_question="",
+        open_question=wording.open_question,
         issue_statement=wording.issue_statement,
         place=source.evaluation_place if chosen is FollowKind.EVALUATION else source.followup_place,
         date_text=_iso_date(
@@ -762,11 +763,20 @@ def published_plan(db: Database, public_id: str) -> dict[str, Any] | None:
         row = session.scalar(select(Publication).where(Publication.public_id == public_id))
         if row is None or row.withdrawn_at is not None:
             return None
-        return _public_view(session, row)
+        return _public_view(session, row.meeting_id, row.public_id, row.published_at)
 
 
-def _public_view(session: Session, row: Publication) -> dict[str, Any]:
-    meeting, seal, record = _sealed(session, row.meeting_id)
+def publication_preview(db: Database, *, user_id: int, meeting_id: str) -> dict[str, Any]:
+    """What publishing would show, for the facilitator to read first."""
+    with db.read() as session:
+        require_facilitator(session, user_id, meeting_id)
+        return _public_view(session, meeting_id, "", None)
+
+
+def _public_view(
+    session: Session, meeting_id: str, public_id: str, published_at: datetime | None
+) -> dict[str, Any]:
+    meeting, seal, record = _sealed(session, meeting_id)
     named = meeting.anonymity == Anonymity.NAMED
     hidden: list[str] = []
     if not named:
@@ -781,12 +791,12 @@ def _public_view(session: Session, row: Publication) -> dict[str, Any]:
             .join(Proposal, Proposal.id == Agreement.proposal_id)
             .join(WorkTable, WorkTable.id == Proposal.table_id)
             .where(Agreement.meeting_id == meeting.id)
-        ).tuples()
+        ).all()
     )
     questions = dict(
         session.execute(
             select(WorkTable.name, WorkTable.question).where(WorkTable.meeting_id == meeting.id)
-        ).tuples()
+        ).all()
     )
     agreements = [
         {
@@ -805,7 +815,7 @@ def _public_view(session: Session, row: Publication) -> dict[str, Any]:
         if a["table"]:
             routes.setdefault(a["table"], []).append(a)
     return {
-        "public_id": row.public_id,
+        "public_id": public_id,
         "title": text(record["meeting"]["title"]),
         "date": record["meeting"]["date"],
         "place": text(record["meeting"]["place"] or ""),
@@ -819,7 +829,7 @@ def _public_view(session: Session, row: Publication) -> dict[str, Any]:
         ],
         "fingerprint": fingerprint_of(seal.digest),
         "sealed_at": iso(seal.sealed_at),
-        "published_at": iso(row.published_at),
+        "published_at": iso(published_at),
         "verify_url": record.get("verify_url", ""),
     }
 
@@ -844,7 +854,7 @@ def published_index(db: Database) -> list[dict[str, Any]]:
                 .order_by(Publication.published_at.desc())
             )
         )
-        return [_public_view(session, row) for row in rows]
+        return [_public_view(session, r.meeting_id, r.public_id, r.published_at) for r in rows]
 
 
 def _int(value: object, code: str = "aftercare.agreement_unknown") -> int:

@@ -54,6 +54,9 @@ MESSAGES.update(
             "publication during the meeting first."
         ),
         "publication.already": N_("This plan is already published."),
+        "publication.confirm": N_(
+            "Tick that you read the preview: the public page shows exactly that."
+        ),
         "publication.not_published": N_("This plan is not published."),
         "publication.round_phase": N_(
             "A consent round on publication is held in the consent or signing phase, "

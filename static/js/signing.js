@@ -79,6 +79,9 @@
     var you = live.you || {};
     var mine = you.signature;
     var signer = you.role !== "observer";
+    // After sealing, everyone who took part follows the plan on its own page.
+    var after = $("plan-after");
+    if (after) after.hidden = !state.closed_at || !you.id || you.removed;
     card.hidden = !signer || (meeting.phase !== "signing" && !mine);
     if (card.hidden) return;
     if (!$("sign-name").value && mine) $("sign-name").value = mine.name;

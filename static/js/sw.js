@@ -1,5 +1,5 @@
 /* Plandag's service worker: the phone page and its assets load from the device when
- * the venue's network is gone, so a reload keeps the writes waiting in the outbox and
+ * the venue's network is gone (and the plan page after the day), so a reload keeps the writes waiting in the outbox and
  * shows the last known state. The server fills in VERSION and ASSETS.
  *
  * Pages and assets: network first (always the newest when there is a network), the
@@ -32,7 +32,11 @@ self.addEventListener("message", function (event) {
   }).catch(function () { /* offline: the copy we have stays */ }));
 });
 
-function isPhonePage(url) { return /^\/j\/[A-Za-z0-9]+\/?$/.test(url.pathname); }
+// The phone page, and the plan page after the day (on the phone or by a personal link).
+function isPhonePage(url) {
+  return /^\/j\/[A-Za-z0-9]+\/?$/.test(url.pathname) || /^\/j\/[A-Za-z0-9]+\/plan$/.test(url.pathname) ||
+    /^\/plan\/[A-Za-z0-9_-]+$/.test(url.pathname);
+}
 
 self.addEventListener("fetch", function (event) {
   var request = event.request;

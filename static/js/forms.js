@@ -1,4 +1,4 @@
-/* The preparation's pages (server-rendered forms, no socket):
+/* Pages of server-rendered forms, no socket (the preparation, the plan after the day):
  * - what a person types stays on the device (Plandag.keepDraft, live.js) until the server
  *   took it: a refused post comes back with the text still in its box;
  * - the letters' print button opens the print dialog (paper, or "Save as PDF");
@@ -14,7 +14,12 @@
     var refused = document.querySelector(".form-error[role=alert]");
     var sent = P.storage.json(SENT, null);
     P.storage.remove(SENT);
-    if (sent && !refused) sent.forEach(function (key) { P.storage.remove("plandag:draft:" + key); });
+    // A page that says when it was loaded (the plan page) and is older than two minutes
+    // came from the device's copy (no network): what was sent did not arrive, so the
+    // texts stay in their boxes.
+    var shell = document.querySelector("[data-loaded-at]");
+    var fresh = !shell || Date.now() - Date.parse(shell.getAttribute("data-loaded-at")) < 120000;
+    if (sent && !refused && fresh) sent.forEach(function (key) { P.storage.remove("plandag:draft:" + key); });
     Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (form) {
       var keys = [];
       Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type=text]:not([readonly])"),
