@@ -19,6 +19,7 @@ from shared.core.limits import Limiter, offload
 from shared.deployment import fingerprint
 from shared.extensions import babel, socketio
 from shared.i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
+from shared.plandoc.blocks import parse_date, parse_instant
 from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmasking
 from shared.realtime.guard import install as install_guard
 from shared.realtime.hub import Hub
@@ -106,6 +107,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["day"] = _day
     app.jinja_env.filters["moment"] = _moment
+    # dates and times as records keep them (ISO text), for the filters above
+    app.jinja_env.filters["isoday"] = parse_date
+    app.jinja_env.filters["isomoment"] = parse_instant
 
     # Importing the event modules registers their Socket.IO handlers (once per process).
     import facilitator.events  # noqa: F401

@@ -206,10 +206,12 @@
     var tally = live.views.consent_tally;
     var subject = round.subject || {};
     var changes = round.changes || {};
-    var kicker = round.whole_plan ? t("ui", "round_on_plan")
-      : t("ui", "round_on_version", { n: subject.version || round.proposal_version || 1 });
+    var kicker = round.topic === "publication" ? t("ui", "round_on_publication")
+      : (round.whole_plan ? t("ui", "round_on_plan")
+        : t("ui", "round_on_version", { n: subject.version || round.proposal_version || 1 }));
     if (changes.from_version) kicker += " · " + t("ui", "changed_since", { n: changes.from_version });
     renderText(meeting, kicker, "round:" + round.id + ":" + JSON.stringify(subject), function () {
+      if (round.topic === "publication") return [el("p", { className: "block first pre-line", text: subject.text || "" })];
       if (round.whole_plan) {
         return planBlocks(subject.agreements || [], subject.followup, subject.evaluation, changes.agreements);
       }

@@ -1,6 +1,8 @@
 /* The facilitator's console: phase control, timer, participants with live presence. */
 (function () {
   "use strict";
+  /* The plan's answers to the Alle Hens questions, and when and where (plan.update). */
+  var PLAN_FIELDS = ["followup", "followup_date", "followup_place", "evaluation", "evaluation_date", "evaluation_place"];
   var P = window.Plandag, el = P.el, t = P.t, tn = P.tn, setText = P.setText, $ = P.$;
   var rows = {};  // participant id -> <li>, reused across renders
   var layout = "";  // groups and their members' ids, as last drawn
@@ -527,9 +529,9 @@
         a.changes ? el("div", { className: "full" }, el("p", { className: "muted", text: t("ui", "changed_after_adoption",
           { n: a.version, by: a.changed_by || "?" }) }), changesList(a.changes)) : null));
     });
-    ["plan-followup-input", "plan-evaluation-input"].forEach(function (id) {
-      var node = $(id);
-      var value = id === "plan-followup-input" ? plan.followup : plan.evaluation;
+    PLAN_FIELDS.forEach(function (name) {
+      var node = $("plan-" + name.replace("_", "-") + "-input");
+      var value = plan[name] || "";
       if (document.activeElement !== node && node.dataset.shown !== value) { node.value = value; node.dataset.shown = value; }
     });
   }
@@ -730,10 +732,12 @@
     });
   });
   $("consent-plan").addEventListener("click", function () { act("consent.open", { whole_plan: true }); });
+  $("consent-publication").addEventListener("click", function () { act("consent.open", { publication: true }); });
   $("consent-close").addEventListener("click", function () {
     var tally = live.views.consent_tally || {};
     var round = live.views.consent || {};
-    var subject = round.whole_plan ? t("ui", "the_plan") : ((live.views["proposal:" + round.proposal_id] || {}).title || "");
+    var subject = round.topic === "publication" ? t("ui", "the_publication")
+      : (round.whole_plan ? t("ui", "the_plan") : ((live.views["proposal:" + round.proposal_id] || {}).title || ""));
     var standing = tally.objection || 0;
     P.confirm({
       title: t("ui", "close_round_title"),
@@ -745,7 +749,8 @@
   });
   $("plan-save").addEventListener("click", function () {
     var round = live.views.consent;
-    var payload = { followup: $("plan-followup-input").value, evaluation: $("plan-evaluation-input").value };
+    var payload = {};
+    PLAN_FIELDS.forEach(function (name) { payload[name] = $("plan-" + name.replace("_", "-") + "-input").value; });
     if (!(round && round.open && round.whole_plan)) { act("plan.update", payload); return; }
     var tally = live.views.consent_tally || {};
     P.confirm({ title: t("ui", "amend_plan_title"),

@@ -354,7 +354,9 @@
       });
       return node;
     }
-    if (subject.kind === "plan") {
+    if (subject.kind === "publication") {
+      box.appendChild(el("p", { className: "pre-line", text: subject.text || "" }));
+    } else if (subject.kind === "plan") {
       var changed = changes.agreements || {};
       (subject.agreements || []).forEach(function (a, i) {
         box.appendChild(item(a.fields || {}, changed[String(a.id)] ? changed[String(a.id)].fields : null, i + 1));
@@ -388,9 +390,10 @@
       }
       consentPrefill = box.value;
       var subject = round.subject || {};
-      setText("consent-kicker", round.whole_plan ? t("ui", "round_on") : t("ui", "round_on_version", { n: subject.version || 1 }));
-      setText("consent-title", round.whole_plan ? t("ui", "round_on_plan") : "");
-      $("consent-title").hidden = !round.whole_plan;
+      var onPublication = round.topic === "publication";
+      setText("consent-kicker", round.whole_plan || onPublication ? t("ui", "round_on") : t("ui", "round_on_version", { n: subject.version || 1 }));
+      setText("consent-title", onPublication ? t("ui", "round_on_publication") : (round.whole_plan ? t("ui", "round_on_plan") : ""));
+      $("consent-title").hidden = !round.whole_plan && !onPublication;
       var subjectBox = $("consent-subject");
       var key = round.id + JSON.stringify(subject);
       if (subjectBox.dataset.key !== key) {

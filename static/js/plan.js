@@ -11,16 +11,10 @@
   var loaded = new Date(shell.getAttribute("data-loaded-at"));
   var copy = Date.now() - loaded.getTime() > 120000;
 
-  function when() {
-    try {
-      return loaded.toLocaleString(document.documentElement.lang || undefined,
-        { dateStyle: "medium", timeStyle: "short" });
-    } catch (e) { return loaded.toISOString(); }
-  }
-
   function show(offline) {
     banner.hidden = !offline;
-    if (offline) banner.textContent = banner.getAttribute("data-template").replace("{time}", when());
+    // the time is the server's, in the plan's own time zone (as on the rest of the page)
+    if (offline) banner.textContent = banner.getAttribute("data-text");
   }
 
   function check() {
