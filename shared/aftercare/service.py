@@ -742,6 +742,8 @@ def publish(db: Database, *, user_id: int, meeting_id: str) -> str:
             row.public_id = secrets.token_urlsafe(12)
         row.published_at, row.published_by = utcnow(), user_id
         row.withdrawn_at = row.withdrawn_by = None
+        # What the public sees is fixed now, as the facilitator previewed it.
+        row.content = _public_view(session, meeting_id, row.public_id, row.published_at)
         return row.public_id
 
 
@@ -763,7 +765,7 @@ def published_plan(db: Database, public_id: str) -> dict[str, Any] | None:
         row = session.scalar(select(Publication).where(Publication.public_id == public_id))
         if row is None or row.withdrawn_at is not None:
             return None
-        return _public_view(session, row.meeting_id, row.public_id, row.published_at)
+        return dict(row.content)
 
 
 def publication_preview(db: Database, *, user_id: int, meeting_id: str) -> dict[str, Any]:
@@ -844,17 +846,18 @@ def _names_in(session: Session, meeting_id: str) -> list[str]:
     return [*full, *parts]
 
 
-def published_index(db: Database) -> list[dict[str, Any]]:
-    """Every plan published on this server, newest first."""
+def published_index(db: Database, limit: int = 500) -> list[dict[str, Any]]:
+    """The plans published on this server, newest first (each as fixed when published)."""
     with db.read() as session:
         rows = list(
             session.scalars(
                 select(Publication)
                 .where(Publication.withdrawn_at.is_(None))
                 .order_by(Publication.published_at.desc())
+                .limit(limit)
             )
         )
-        return [_public_view(session, r.meeting_id, r.public_id, r.published_at) for r in rows]
+        return [dict(r.content) for r in rows]
 
 
 def _int(value: object, code: str = "aftercare.agreement_unknown") -> int:

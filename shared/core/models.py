@@ -1196,3 +1196,6 @@ class Publication(Base):
     published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: exactly what the public pages show, fixed when it was published (the preview the
+    #: facilitator read): a later purge of names cannot change it
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)

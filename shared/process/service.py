@@ -29,6 +29,7 @@ from shared.core.intents import (
     sha256,
 )
 from shared.core.models import (
+    AgreementUpdate,
     Assessment,
     ConsentAnswer,
     ConsentLog,
@@ -49,6 +50,8 @@ from shared.core.models import (
     Participant,
     PartyDevice,
     PhaseTransition,
+    PlanKey,
+    PlanSignal,
     Preparation,
     Process,
     ProcessLog,
@@ -1219,6 +1222,21 @@ def _purge(session: Session, process: Process, meeting: MeetingRow, user_id: int
     )
     session.execute(
         update(Signature).where(Signature.meeting_id == meeting.id).values(name="—", reason="")
+    )
+    # After the day: the reasons people gave, the notes of status updates, personal links
+    # (the statuses and the published plan, fixed when published, stay).
+    session.execute(
+        update(PlanSignal).where(PlanSignal.meeting_id == meeting.id).values(reason="—")
+    )
+    session.execute(
+        update(AgreementUpdate).where(AgreementUpdate.meeting_id == meeting.id).values(note="")
+    )
+    session.execute(
+        delete(PlanKey).where(
+            PlanKey.participant_id.in_(
+                select(Participant.id).where(Participant.meeting_id == meeting.id)
+            )
+        )
     )
     # Stored results of writes can echo what was typed.
     session.execute(delete(Intent).where(Intent.meeting_id == meeting.id))

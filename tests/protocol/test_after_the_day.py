@@ -361,6 +361,24 @@ def test_the_sealed_document_states_the_dates(server: Server, held: Held):
     text = "\n".join(p.text for p in Document(io.BytesIO(doc.content)).paragraphs)
     assert "1 maart 2027" in text and "15 juni 2027" in text and "Buurthuis De Linde" in text
     assert "De zaal stemde in met publicatie van dit plan." in text
+    # The seal covers them: a changed date is caught.
+    document = Document(io.BytesIO(doc.content))
+    changed = False
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            if "15 juni 2027" in run.text:
+                run.text = run.text.replace("15 juni 2027", "15 juli 2027")
+                changed = True
+    assert changed
+    tampered = io.BytesIO()
+    document.save(tampered)
+    verdict = requests.post(
+        f"{server.url}/verify",
+        files={"document": ("plan.docx", tampered.getvalue())},
+        headers={"Accept-Language": "en"},
+    )
+    assert 'class="verdict-box invalid"' in verdict.text
+    assert "The agreements section differs from the signed text." in verdict.text
 
 
 # --------------------------------------------------------------------------- evaluation

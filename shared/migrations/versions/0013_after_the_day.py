@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("published_by", sa.Integer(), nullable=True),
         sa.Column("withdrawn_at", sa.DateTime(), nullable=True),
         sa.Column("withdrawn_by", sa.Integer(), nullable=True),
+        sa.Column("content", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["published_by"], ["users.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["withdrawn_by"], ["users.id"], ondelete="SET NULL"),
