@@ -64,6 +64,7 @@ def hold_meeting(
     meeting_id: str | None = None,
     code: str | None = None,
     evaluation_date: str = "2027-06-15",
+    tables: bool = False,
 ) -> Held:
     """A small meeting to its sealed plan: five phones, proposals, consent on each and on
     the plan (with dated reconvene and evaluation), optionally a round on publication
@@ -85,15 +86,48 @@ def hold_meeting(
         clients.append(phone.connect())
     advance(console, "proposals")
     existing = proposals_of(console)
+    writers = [clients[1]] * len(proposals)
+    if tables:
+        # Thematafels: one table per proposal, its host writes the table's route.
+        split = ok(
+            console.call(
+                "tables.split",
+                {
+                    "client_id": cid("t"),
+                    "strategy": "mixed",
+                    "count": len(proposals),
+                    "four_years": True,
+                },
+            )
+        )
+        assert len(split["tables"]) == len(proposals)
+        console.wait_for(lambda: console.views["tables"]["active"])
+        writers = []
+        for n, table in enumerate(console.views["tables"]["tables"]):
+            host_id = table["members"][0]["id"]
+            ok(
+                console.call(
+                    "table.update",
+                    {
+                        "client_id": cid("tu"),
+                        "id": table["id"],
+                        "host_id": host_id,
+                        "name": f"Thema {n + 1}",
+                    },
+                )
+            )
+            writers.append(next(c for c in clients if c.you and c.you["id"] == host_id))
     made = [
         ok(
-            clients[1].call(
+            writer.call(
                 "proposal.create",
                 {"client_id": cid("p"), "title": t, "what": what, "who": who},
             )
         )["id"]
-        for t, what, who in proposals
+        for writer, (t, what, who) in zip(writers, proposals, strict=True)
     ]
+    if tables:
+        ok(console.call("tables.plenary", {"client_id": cid("tp")}))
     ok(
         console.call(
             "plan.update",
@@ -475,3 +509,23 @@ def test_without_the_rooms_consent_nothing_is_published_and_anonymous_shows_no_n
                 assert part not in public, part
     feed = json.dumps(requests.get(f"{server.url}/plans.json").json(), ensure_ascii=False)
     assert "Fatima" not in feed and "Yilmaz" not in feed
+
+
+def test_thematafels_publish_every_tables_route(server: Server):
+    anna = login(server, "anna@example.org")
+    held = hold_meeting(server, anna, title="Thematafels Zuid", tables=True, anonymous=True)
+    assert facilitator_post(server, held, "publish", checked="yes").ok
+    page = anna.get(f"{server.url}/m/{held.meeting_id}/after").text
+    link = re.search(r'id="public-link" href="([^"]+)"', page)
+    assert link
+    public = requests.get(f"{server.url}{link.group(1)}").text
+    assert "De routes van de tafels" in public
+    feed = requests.get(f"{server.url}/plans.json").json()
+    mine = next(p for p in feed["plans"] if p["title"] == "Thematafels Zuid")
+    assert sorted(r["table"] for r in mine["routes"]) == ["Thema 1", "Thema 2", "Thema 3"]
+    for n, (title, _what, _who) in enumerate(AGREEMENTS, start=1):
+        route = public.split(f"<h3>Thema {n}</h3>")[1].split("</section>")[0]
+        assert title in route
+        question = next(r["question"] for r in mine["routes"] if r["table"] == f"Thema {n}")
+        assert "four years" in question and question in route  # the thematafel question
+    assert all("who" not in a for a in mine["agreements"])
