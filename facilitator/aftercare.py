@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, gettext
@@ -42,7 +43,7 @@ def plan(meeting: Meeting, user: User) -> Any:
 def calendar(meeting: Meeting, user: User) -> Any:
     return calendar_response(
         Viewer(meeting.id, user_id=user.id),
-        url_for("aftercare.plan", meeting_id=meeting.id, _external=True),
+        f"{plandag().settings.base_url()}{url_for('aftercare.plan', meeting_id=meeting.id)}",
     )
 
 
@@ -54,13 +55,17 @@ def form_post(rule: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def run(meeting: Meeting, user: User) -> Any:
+            refused = False
             try:
                 result = view(meeting=meeting, user=user)
             except DomainError as exc:
                 flash(localize_error(exc)["message"], "error")
-                result = "#top"
+                result, refused = "#top", True
             if isinstance(result, str):
-                return redirect(_here(meeting) + result, code=303)
+                # ?saved=: the page that comes back confirms this write (forms.js)
+                sent = request.form.get("client_id", "")
+                saved = f"?saved={quote(sent, safe='')}" if sent and not refused else ""
+                return redirect(_here(meeting) + saved + result, code=303)
             return result
 
         bp.post(rule, endpoint=view.__name__)(facilitator_page(run))
@@ -120,11 +125,10 @@ def follow_up(meeting: Meeting, user: User) -> Any:
     with force_locale(meeting.language):
         if kind is FollowKind.EVALUATION:
             wording = Wording(
-                title=gettext("Evaluation: %(title)s", title=meeting.title),
+                title=gettext("Evaluation: {title}"),
                 issue_statement=gettext(
-                    "We evaluate the plan \u201c%(title)s\u201d: per agreement, what went "
-                    "well and what needs to change. Changes are decided by consent.",
-                    title=meeting.title,
+                    "We evaluate the plan \u201c{title}\u201d: per agreement, what went "
+                    "well and what needs to change. Changes are decided by consent."
                 ),
                 open_question=gettext(
                     "What went well, what needs to change, and what do we agree now?"
@@ -136,12 +140,11 @@ def follow_up(meeting: Meeting, user: User) -> Any:
             )
         else:
             wording = Wording(
-                title=gettext("Reconvene: %(title)s", title=meeting.title),
+                title=gettext("Reconvene: {title}"),
                 issue_statement=gettext(
-                    "Some agreements of the plan \u201c%(title)s\u201d are not working, as "
+                    "Some agreements of the plan \u201c{title}\u201d are not working, as "
                     "people signalled. We meet again to find what does work and decide it by "
-                    "consent.",
-                    title=meeting.title,
+                    "consent."
                 ),
                 open_question=gettext("What does work, and what do we agree now?"),
                 prompt="",
@@ -154,6 +157,7 @@ def follow_up(meeting: Meeting, user: User) -> Any:
         kind=kind,
         agreement_ids=chosen,
         wording=wording,
+        client_id=form.get("client_id") or None,
     )
     return redirect(url_for("facilitator.console", meeting_id=new_id), code=303)
 
@@ -177,5 +181,7 @@ def publish(meeting: Meeting, user: User) -> str:
 
 @form_post("/m/<meeting_id>/after/withdraw")
 def withdraw(meeting: Meeting, user: User) -> str:
+    if request.form.get("checked") != "yes":
+        raise DomainError("publication.confirm_withdraw")
     service.withdraw(plandag().db, user_id=user.id, meeting_id=meeting.id)
     return "#publication"

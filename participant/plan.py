@@ -9,6 +9,7 @@ state with its time (static/js/plan.js)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -70,7 +71,9 @@ def _post(viewer: Viewer, here: str, calendar: str) -> Any:
         return plan_response(
             viewer, here=here, calendar=calendar, status=422, error=localize_error(exc)["message"]
         )
-    return redirect(f"{here}#agreement-{form.get('agreement_id', '')}", code=303)
+    # ?saved=: the page that comes back confirms this write (static/js/forms.js)
+    saved = f"?saved={quote(form.get('client_id', ''), safe='')}" if form.get("client_id") else ""
+    return redirect(f"{here}{saved}#agreement-{form.get('agreement_id', '')}", code=303)
 
 
 @bp.route("/j/<code>/plan", methods=["GET", "POST"])
@@ -106,15 +109,19 @@ def device_calendar(code: str) -> Any:
     viewer = _device_viewer(code)
     if viewer is None:
         return _refused("aftercare.no_access", 403)
-    return calendar_response(viewer, url_for("plan.by_device", code=code, _external=True))
+    base = plandag().settings.base_url()
+    return calendar_response(viewer, f"{base}{url_for('plan.by_device', code=code)}")
 
 
 @bp.get("/plan/<key>/plan.ics")
 def link_calendar(key: str) -> Any:
     viewer = service.viewer_by_key(plandag().db, key)
     if viewer is None:
+        if not plandag().guesses.allow(f"link:{client_address()}"):
+            abort(429)
         return _refused("party.link_invalid", 404)
-    return calendar_response(viewer, url_for("plan.by_link", key=key, _external=True))
+    # The personal link is a secret: a calendar (often synced, shared) does not carry it.
+    return calendar_response(viewer, "")
 
 
 # --------------------------------------------------------------------------- public

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from shared.core.db import Database
@@ -24,14 +24,18 @@ from shared.core.intents import can_facilitate, form_once, require_facilitator, 
 from shared.core.models import (
     Agreement,
     AgreementUpdate,
+    CoreMember,
     FrameworkParty,
     InfoItem,
+    Intent,
+    InvolvedPerson,
     MeetingFacilitator,
     Participant,
     PlanKey,
     PlanPerson,
     PlanSeal,
     PlanSignal,
+    Process,
     Prompt,
     Proposal,
     Publication,
@@ -48,6 +52,7 @@ from shared.domain.aftercare import (
     Duty,
     FollowKind,
     check_may_update,
+    check_signal_count,
     evaluation_due,
     redact_names,
     status_now,
@@ -58,8 +63,8 @@ from shared.domain.aftercare import (
 )
 from shared.domain.phases import Template
 from shared.domain.proposals import PROPOSAL_FIELDS, ProposalFields
-from shared.domain.sharing import Anonymity
 from shared.meeting.service import create_meeting
+from shared.plandoc.blocks import parse_date
 from shared.plandoc.seal import fingerprint_of
 from shared.proposals.service import record_version, write_fields
 
@@ -138,11 +143,22 @@ def _check_viewer(session: Session, viewer: Viewer) -> bool:
     return False
 
 
-def _agreement(session: Session, meeting_id: str, agreement_id: object) -> Agreement:
-    row = session.get(Agreement, _int(agreement_id))
-    if row is None or row.meeting_id != meeting_id:
+def _agreement(
+    session: Session, meeting_id: str, agreement_id: object, record: dict[str, Any]
+) -> Agreement:
+    """An agreement of the sealed plan (an agreement made after sealing is not in it)."""
+    wanted = _int(agreement_id)
+    row = session.get(Agreement, wanted)
+    sealed = {a["id"] for a in record["plan"]["agreements"]}
+    if row is None or row.meeting_id != meeting_id or wanted not in sealed:
         raise DomainError("aftercare.agreement_unknown")
     return row
+
+
+def _anonymous(record: dict[str, Any]) -> bool:
+    """Whether the meeting was anonymous when its plan was sealed (a later change of the
+    setting does not reveal anyone)."""
+    return bool(record.get("participants", {}).get("anonymous", True))
 
 
 def _named(session: Session, meeting_id: str, duty: Duty) -> list[PlanPerson]:
@@ -171,9 +187,9 @@ def update_status(
     it or a facilitator. The sealed text never changes."""
     chosen, text = validate_update(status, note)
     with db.transaction() as session:
-        _meeting, _seal, _record = _sealed(session, viewer.meeting_id)
+        _meeting, _seal, record = _sealed(session, viewer.meeting_id)
         facilitator = _check_viewer(session, viewer)
-        agreement = _agreement(session, viewer.meeting_id, agreement_id)
+        agreement = _agreement(session, viewer.meeting_id, agreement_id, record)
         named = viewer.participant_id is not None and session.scalar(
             select(PlanPerson.id).where(
                 PlanPerson.agreement_id == agreement.id,
@@ -208,12 +224,19 @@ def signal(
     """ "This is not working", with a reason, by anyone who took part."""
     text = validate_reason(reason)
     with db.transaction() as session:
-        _sealed(session, viewer.meeting_id)
+        _meeting, _seal, record = _sealed(session, viewer.meeting_id)
         if _check_viewer(session, viewer):
             raise DomainError("aftercare.no_access")  # the room signals; facilitators act
-        agreement = _agreement(session, viewer.meeting_id, agreement_id)
+        agreement = _agreement(session, viewer.meeting_id, agreement_id, record)
         if form_once(session, viewer.meeting_id, viewer.actor, client_id, "plan.signal"):
             return None
+        sent = session.scalar(
+            select(func.count(PlanSignal.id)).where(
+                PlanSignal.agreement_id == agreement.id,
+                PlanSignal.participant_id == viewer.participant_id,
+            )
+        )
+        check_signal_count(int(sent or 0))
         row = PlanSignal(
             meeting_id=viewer.meeting_id,
             agreement_id=agreement.id,
@@ -239,10 +262,12 @@ def name_person(
     chosen = validate_duty(duty)
     with db.transaction() as session:
         require_facilitator(session, user_id, meeting_id)
-        _sealed(session, meeting_id)
+        _meeting, _seal, record = _sealed(session, meeting_id)
         person = _participant(session, meeting_id, participant_id)
         about = (
-            _agreement(session, meeting_id, agreement_id).id if chosen is Duty.AGREEMENT else None
+            _agreement(session, meeting_id, agreement_id, record).id
+            if chosen is Duty.AGREEMENT
+            else None
         )
         existing = session.scalar(
             select(PlanPerson).where(
@@ -293,7 +318,7 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
     with db.read() as session:
         meeting, seal, record = _sealed(session, viewer.meeting_id)
         facilitator = _check_viewer(session, viewer)
-        anonymous = meeting.anonymity == Anonymity.ANONYMOUS
+        anonymous = _anonymous(record)
         reconvene = _named(session, meeting.id, Duty.RECONVENE)
         owners = _named(session, meeting.id, Duty.AGREEMENT)
         in_reconvene = any(p.participant_id == viewer.participant_id for p in reconvene)
@@ -352,7 +377,11 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
                         }
                         for u in reversed(history)
                     ],
-                    "owners": [names.get(pid, "") for pid in mine],
+                    # in an anonymous meeting only the facilitators see who is named
+                    "owners": [names.get(pid, "") for pid in mine]
+                    if facilitator or not anonymous
+                    else [],
+                    "you_are_named": viewer.participant_id in mine,
                     "owner_ids": mine,
                     "may_update": facilitator or viewer.participant_id in mine,
                     "signal_count": len(its_signals),
@@ -402,13 +431,15 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
             "evaluation_due": evaluation_due(
                 _date(plan.get("evaluation_at")), today or date.today()
             ),
-            "reconvene_people": [names.get(p.participant_id, "") for p in reconvene],
+            "reconvene_people": [names.get(p.participant_id, "") for p in reconvene]
+            if facilitator or not anonymous
+            else [],
             "reconvene_ids": [p.participant_id for p in reconvene],
             "follow_ups": [
                 {"id": mid, "title": title, "kind": kind, "date": when}
                 for mid, title, kind, when in follow_ups
             ],
-            "publication": _publication_state(meeting, publication),
+            "publication": _publication_state(record, publication),
             "participants": (
                 list(
                     session.execute(
@@ -428,8 +459,7 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
 
 
 def _date(sealed: Any) -> date | None:
-    raw = sealed.get("date") if isinstance(sealed, dict) else None
-    return date.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    return parse_date(sealed.get("date")) if isinstance(sealed, dict) else None
 
 
 def _appointment(sealed: Any) -> dict[str, Any] | None:
@@ -441,9 +471,9 @@ def _appointment(sealed: Any) -> dict[str, Any] | None:
     return None if when is None and not place else {"date": when, "place": place}
 
 
-def _publication_state(meeting: MeetingRow, row: Publication | None) -> dict[str, Any]:
+def _publication_state(record: dict[str, Any], row: Publication | None) -> dict[str, Any]:
     return {
-        "consented": meeting.publication_consented_at is not None,
+        "consented": bool((record.get("publication") or {}).get("consented")),
         "published": row is not None and row.withdrawn_at is None,
         "public_id": None if row is None or row.withdrawn_at is not None else row.public_id,
         "withdrawn_at": None if row is None else row.withdrawn_at,
@@ -509,10 +539,12 @@ def due_evaluations(db: Database, user_id: int, today: date | None = None) -> li
             )
             .order_by(MeetingRow.evaluation_date)
         )
+        rows = list(rows)
         evaluated = set(
             session.scalars(
                 select(MeetingRow.follows_id).where(
-                    MeetingRow.follows_kind == FollowKind.EVALUATION
+                    MeetingRow.follows_id.in_([m.id for m in rows]),
+                    MeetingRow.follows_kind == FollowKind.EVALUATION,
                 )
             )
         )
@@ -556,7 +588,8 @@ def calendar(db: Database, viewer: Viewer, url: str) -> bytes:
         if appointment["place"]:
             event.add("location", appointment["place"])
         event.add("description", f"{who}\n\n{url}".strip())
-        event.add("url", url)
+        if url:
+            event.add("url", url)
         event.add("categories", [kind])
         cal.add_component(event)
     return bytes(cal.to_ical())
@@ -597,6 +630,7 @@ def create_from_plan(
     kind: object,
     agreement_ids: Iterable[object],
     wording: Wording,
+    client_id: str | None = None,
 ) -> str:
     """A follow-up meeting (to reconvene) or an evaluation meeting, made from a sealed
     plan in one step: the same groups, language and framework parties; each agreement
@@ -605,14 +639,22 @@ def create_from_plan(
     sharing question "what went well, what needs to change" (to evaluate). Its own plan
     names the first one's fingerprint when sealed."""
     chosen = validate_kind(kind)
+    asked = list(agreement_ids)
+    actor = f"u:{user_id}"
     with db.read() as session:
         require_facilitator(session, user_id, meeting_id)
+        if client_id:
+            done = session.scalar(
+                select(Intent.result).where(Intent.actor == actor, Intent.client_id == client_id)
+            )
+            if done and done.get("meeting_id"):
+                return str(done["meeting_id"])  # a repeated post: the meeting it made
         source, _seal, record = _sealed(session, meeting_id)
         sealed = {a["id"]: a for a in record["plan"]["agreements"]}
         wanted = (
             list(sealed)
-            if chosen is FollowKind.EVALUATION and not list(agreement_ids)
-            else sorted({_int(a) for a in agreement_ids})
+            if chosen is FollowKind.EVALUATION and not asked
+            else sorted({_int(a) for a in asked})
         )
         if not wanted:
             raise DomainError("aftercare.nothing_chosen")
@@ -625,31 +667,28 @@ def create_from_plan(
                 .order_by(FrameworkParty.id)
             )
         )
-        signals = list(
-            session.scalars(
-                select(PlanSignal)
-                .where(PlanSignal.meeting_id == meeting_id, PlanSignal.agreement_id.in_(wanted))
-                .order_by(PlanSignal.id)
-            )
-        )
         groups = list(source.groups)
         language = source.language
+        anonymity = source.anonymity
+    plan = record["plan"]
+    when = _appointment(
+        plan.get("evaluation_at" if chosen is FollowKind.EVALUATION else "reconvene_at")
+    )
+    title = record["meeting"]["title"]
     phases = ["sharing"] if chosen is FollowKind.EVALUATION else ["framing"]
     phases += ["proposals", "consent"]
     if parties:
         phases.append("framework_check")
     phases.append("signing")
     details = MeetingDetails.from_input(
-        title=wording.title[:120],
+        title=wording.title.format(title=title)[:120],
         template=Template.CUSTOM.value,
         custom_phases=phases,
         groups=groups,
         open_question=wording.open_question,
-        issue_statement=wording.issue_statement,
-        place=source.evaluation_place if chosen is FollowKind.EVALUATION else source.followup_place,
-        date_text=_iso_date(
-            source.evaluation_date if chosen is FollowKind.EVALUATION else source.followup_date
-        ),
+        issue_statement=wording.issue_statement.format(title=title),
+        place=when["place"] if when else "",
+        date_text=_iso_date(when["date"] if when else None),
         language=language,
     )
 
@@ -657,7 +696,34 @@ def create_from_plan(
         row.follows_id = meeting_id
         row.follows_kind = chosen
         row.follows_agreements = wanted
-        row.anonymity = source.anonymity
+        row.anonymity = anonymity
+        if client_id:
+            session.add(
+                Intent(
+                    meeting_id=meeting_id,
+                    actor=actor,
+                    client_id=client_id[:64],
+                    action="plan.follow_up",
+                    result={"meeting_id": row.id},
+                )
+            )
+        # Read here, in the transaction that marks them: a signal sent meanwhile is
+        # neither lost nor marked without being copied.
+        signals = (
+            list(
+                session.scalars(
+                    select(PlanSignal)
+                    .where(
+                        PlanSignal.meeting_id == meeting_id,
+                        PlanSignal.agreement_id.in_(wanted),
+                        PlanSignal.taken_up_by.is_(None),
+                    )
+                    .order_by(PlanSignal.id)
+                )
+            )
+            if chosen is FollowKind.RECONVENE
+            else []
+        )
         for name in parties:
             session.add(
                 FrameworkParty(meeting_id=row.id, name=name, invite_key=secrets.token_urlsafe(24))
@@ -688,10 +754,8 @@ def create_from_plan(
                         text="\n\n".join(f"• {r}" for r in reasons),
                     )
                 )
-        if chosen is FollowKind.RECONVENE:
-            for s in signals:
-                s.taken_up_by = row.id
-            session.add_all(signals)
+        for signal_row in signals:
+            signal_row.taken_up_by = row.id
 
     row = create_meeting(db, user_id, details, fill)
     return row.id
@@ -728,8 +792,9 @@ def publish(db: Database, *, user_id: int, meeting_id: str) -> str:
     """Publish a sealed plan the room consented to publish; its public id."""
     with db.transaction() as session:
         require_facilitator(session, user_id, meeting_id)
-        meeting, _seal, _record = _sealed(session, meeting_id)
-        if meeting.publication_consented_at is None:
+        _meeting, _seal, record = _sealed(session, meeting_id)
+        # the room's say as sealed: a round closed after sealing counts for nothing
+        if not (record.get("publication") or {}).get("consented"):
             raise DomainError("publication.not_consented")
         row = session.get(Publication, meeting_id)
         if row is not None and row.withdrawn_at is None:
@@ -779,31 +844,28 @@ def _public_view(
     session: Session, meeting_id: str, public_id: str, published_at: datetime | None
 ) -> dict[str, Any]:
     meeting, seal, record = _sealed(session, meeting_id)
-    named = meeting.anonymity == Anonymity.NAMED
+    named = not _anonymous(record) and _consented_with_names(record)
     hidden: list[str] = []
     if not named:
-        hidden = _names_in(session, meeting.id)
+        hidden = _names_in(session, meeting.id, record)
 
     def text(value: str) -> str:
         return value if named else redact_names(value, hidden)
 
-    tables = dict(
-        session.execute(
-            select(Agreement.id, WorkTable.name)
+    # the table each agreement came from (thematafels: its route)
+    tables = {
+        aid: (tid, text(name), text(question))
+        for aid, tid, name, question in session.execute(
+            select(Agreement.id, WorkTable.id, WorkTable.name, WorkTable.question)
             .join(Proposal, Proposal.id == Agreement.proposal_id)
             .join(WorkTable, WorkTable.id == Proposal.table_id)
             .where(Agreement.meeting_id == meeting.id)
         ).all()
-    )
-    questions = dict(
-        session.execute(
-            select(WorkTable.name, WorkTable.question).where(WorkTable.meeting_id == meeting.id)
-        ).all()
-    )
+    }
     agreements = [
         {
             "number": a["number"],
-            "table": tables.get(a["id"]),
+            "table": tables[a["id"]][1] if a["id"] in tables else None,
             **{
                 name: text(str(a.get(name, "")))
                 for name in PROPOSAL_FIELDS
@@ -812,10 +874,13 @@ def _public_view(
         }
         for a in record["plan"]["agreements"]
     ]
-    routes: dict[str, list[dict[str, Any]]] = {}
-    for a in agreements:
-        if a["table"]:
-            routes.setdefault(a["table"], []).append(a)
+    routes: dict[int, list[dict[str, Any]]] = {}
+    table_of: dict[int, tuple[int, str, str]] = {}
+    for item, a in zip(record["plan"]["agreements"], agreements, strict=True):
+        if item["id"] in tables:
+            table = tables[item["id"]]
+            table_of[table[0]] = table
+            routes.setdefault(table[0], []).append(a)
     return {
         "public_id": public_id,
         "title": text(record["meeting"]["title"]),
@@ -826,8 +891,8 @@ def _public_view(
         "named": named,
         "agreements": agreements,
         "routes": [
-            {"table": name, "question": text(questions.get(name, "")), "agreements": items}
-            for name, items in routes.items()
+            {"table": table_of[tid][1], "question": table_of[tid][2], "agreements": items}
+            for tid, items in routes.items()
         ],
         "fingerprint": fingerprint_of(seal.digest),
         "sealed_at": iso(seal.sealed_at),
@@ -836,12 +901,34 @@ def _public_view(
     }
 
 
-def _names_in(session: Session, meeting_id: str) -> list[str]:
-    """Every name a person gave in the meeting (display and signature names) and their
-    capitalised parts, as an anonymous publication hides them."""
-    full = list(
-        session.scalars(select(Participant.name).where(Participant.meeting_id == meeting_id))
-    ) + list(session.scalars(select(Signature.name).where(Signature.meeting_id == meeting_id)))
+def _consented_with_names(record: dict[str, Any]) -> bool:
+    """Whether the round the room adopted asked to publish with names."""
+    publication = record.get("publication") or {}
+    return bool(publication.get("consented")) and bool(publication.get("named"))
+
+
+def _names_in(session: Session, meeting_id: str, record: dict[str, Any]) -> list[str]:
+    """Every name known of the meeting's people (display and signature names, also as
+    sealed, so a purge does not empty the list; the preparation's people and core group)
+    and their capitalised parts, as an anonymous publication hides them."""
+    full = [
+        *session.scalars(select(Participant.name).where(Participant.meeting_id == meeting_id)),
+        *session.scalars(select(Signature.name).where(Signature.meeting_id == meeting_id)),
+        *(str(s.get("name", "")) for s in record.get("signatures", [])),
+        *(str(s.get("name", "")) for s in record.get("not_signed", []) if isinstance(s, dict)),
+        *(n for g in record.get("participants", {}).get("groups", []) for n in g.get("names", [])),
+        *session.scalars(
+            select(InvolvedPerson.name)
+            .join(Process, Process.id == InvolvedPerson.process_id)
+            .where(Process.meeting_id == meeting_id)
+        ),
+        *session.scalars(
+            select(CoreMember.name)
+            .join(Process, Process.id == CoreMember.process_id)
+            .where(Process.meeting_id == meeting_id)
+        ),
+    ]
+    full = [n for n in full if n and n != "—"]
     parts = [w for n in full for w in n.split() if len(w) >= 3 and w[:1].isupper()]
     return [*full, *parts]
 

@@ -266,8 +266,9 @@ def open_round(
     def work(session: Session, meeting: MeetingRow) -> Result:
         if meeting.phase not in (Phase.CONSENT, Phase.SIGNING):
             raise DomainError("publication.round_phase" if publication else "consent.phase_closed")
-        if publication and meeting.signing_closed_at is not None:
-            raise DomainError("publication.round_phase")
+        if meeting.signing_closed_at is not None:
+            # the plan is sealed: nothing the room answers now could reach it
+            raise DomainError("publication.round_phase" if publication else "signing.closed")
         current = session.get(RoundRow, meeting.consent_round_id or 0)
         if current is not None and current.closed_at is None:
             raise DomainError("consent.round_open")
@@ -276,12 +277,14 @@ def open_round(
             proposal = get_proposal(session, meeting_id, proposal_id)
             if proposal.status != ProposalStatus.OPEN or proposal.consent_status:
                 raise DomainError("proposal.closed")
+        named = meeting.anonymity == Anonymity.NAMED
         asked = (
             {
                 "kind": PUBLICATION,
+                "named": named,
                 "text": publication_question(
                     meeting.language,
-                    named=meeting.anonymity == Anonymity.NAMED,
+                    named=named,
                     routes=meeting.tables_active or _has_tables(session, meeting),
                 ),
             }
@@ -522,8 +525,9 @@ def close_round(db: Database, *, user_id: int, meeting_id: str, client_id: str) 
         row.closed_at, row.outcome = utcnow(), outcome
         meeting.consent_round_open = False
         keys = {"consent", "consent_tally", "meeting"}
-        if outcome is Outcome.ADOPTED and row.topic == PUBLICATION:
-            meeting.publication_consented_at = utcnow()
+        if row.topic == PUBLICATION:
+            # the room's latest say on publication is the one that counts
+            meeting.publication_consented_at = utcnow() if outcome is Outcome.ADOPTED else None
         elif outcome is Outcome.ADOPTED:
             if row.proposal_id is None:
                 meeting.plan_adopted = True

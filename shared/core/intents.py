@@ -294,9 +294,21 @@ def form_once(
         select(Intent.id).where(Intent.actor == actor, Intent.client_id == client_id)
     ):
         return True
-    session.add(
-        Intent(meeting_id=meeting_id, actor=actor, client_id=client_id, action=action, result={})
-    )
+    try:
+        # its own savepoint: a second post of the same form racing this one finds the
+        # row, and counts once instead of failing
+        with session.begin_nested():
+            session.add(
+                Intent(
+                    meeting_id=meeting_id,
+                    actor=actor,
+                    client_id=client_id,
+                    action=action,
+                    result={},
+                )
+            )
+    except IntegrityError:
+        return True
     return False
 
 

@@ -204,7 +204,8 @@ class Meeting(Base):
     follows_id: Mapped[str | None] = mapped_column(
         ForeignKey(
             "meetings.id", ondelete="SET NULL", use_alter=True, name="fk_meetings_follows_id"
-        )
+        ),
+        index=True,
     )
     follows_kind: Mapped[FollowKind | None] = mapped_column(EnumText(FollowKind, 12))
     follows_agreements: Mapped[list[int]] = mapped_column(default=list, server_default="[]")

@@ -16,6 +16,8 @@ from .errors import MESSAGES, N_, DomainError
 from .meeting import clean_block, clean_line
 
 UPDATE_NOTE_MAX = 1000
+#: signals one person may give on one agreement (more is a flood, not news)
+SIGNALS_PER_PERSON = 10
 SIGNAL_REASON_MAX = 1000
 PLACE_MAX = 200
 #: an evaluation this close (or past) is listed on the facilitator's meetings page
@@ -43,6 +45,10 @@ MESSAGES.update(
             "Say why it is not working (1 to {max} characters): the people who reconvene "
             "need the reason."
         ),
+        "aftercare.too_many_signals": N_(
+            "You have sent {max} signals on this agreement. The people who reconvene have "
+            "them; talk to them or to the facilitator."
+        ),
         "aftercare.person_unknown": N_("That person did not take part in this meeting."),
         "aftercare.duty_unknown": N_("Choose what the person is named for."),
         "aftercare.nothing_chosen": N_("Choose at least one agreement for the follow-up meeting."),
@@ -56,6 +62,9 @@ MESSAGES.update(
         "publication.already": N_("This plan is already published."),
         "publication.confirm": N_(
             "Tick that you read the preview: the public page shows exactly that."
+        ),
+        "publication.confirm_withdraw": N_(
+            "Tick that you want to take the publication down: its address stops working."
         ),
         "publication.not_published": N_("This plan is not published."),
         "publication.round_phase": N_(
@@ -113,6 +122,11 @@ def validate_reason(reason: object) -> str:
     if not 1 <= len(text) <= SIGNAL_REASON_MAX:
         raise DomainError("aftercare.reason_required", max=SIGNAL_REASON_MAX)
     return text
+
+
+def check_signal_count(sent: int) -> None:
+    if sent >= SIGNALS_PER_PERSON:
+        raise DomainError("aftercare.too_many_signals", max=SIGNALS_PER_PERSON)
 
 
 def validate_duty(duty: object) -> Duty:

@@ -456,10 +456,13 @@ def _publication(session: Session, meeting: MeetingRow) -> dict[str, Any]:
     )
     if not rounds:
         return {}
+    last = rounds[-1].subject or {}
     return {
         "publication": {
             "consented": meeting.publication_consented_at is not None,
-            "text": str((rounds[-1].subject or {}).get("text", "")),
+            "text": str(last.get("text", "")),
+            # the question said "with the names" (a named meeting) or "without names"
+            "named": bool(last.get("named")),
             "rounds": _rounds(session, rounds),
         }
     }

@@ -94,6 +94,9 @@ def close_signing(
             raise DomainError("signing.already_closed")
         if meeting.phase != Phase.SIGNING:
             raise DomainError("signing.phase_closed")
+        if meeting.consent_round_open:
+            # a round still open (on publication, say) would be answered after the seal
+            raise DomainError("phase.round_open")
         now = utcnow()
         meeting.signing_closed_at = now
         record, _images = build_record(

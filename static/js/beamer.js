@@ -213,7 +213,9 @@
     renderText(meeting, kicker, "round:" + round.id + ":" + JSON.stringify(subject), function () {
       if (round.topic === "publication") return [el("p", { className: "block first pre-line", text: subject.text || "" })];
       if (round.whole_plan) {
-        return planBlocks(subject.agreements || [], subject.followup, subject.evaluation, changes.agreements);
+        var re = subject.reconvene_at || {}, ev = subject.evaluation_at || {};
+        return planBlocks(subject.agreements || [], P.withWhenWhere(subject.followup, re.date, re.place),
+          P.withWhenWhere(subject.evaluation, ev.date, ev.place), changes.agreements);
       }
       return itemBlocks(0, subject.fields || {}, changes.fields);
     });
@@ -249,7 +251,8 @@
     var plan = live.views.agreements || { items: [] };
     var state = live.views.signing || {};
     renderText(meeting, t("ui", "the_plan_signed"), "plan:" + JSON.stringify(plan), function () {
-      return planBlocks(plan.items, plan.followup, plan.evaluation, null);
+      return planBlocks(plan.items, P.withWhenWhere(plan.followup, plan.followup_date, plan.followup_place),
+        P.withWhenWhere(plan.evaluation, plan.evaluation_date, plan.evaluation_place), null);
     });
     show("tally-side", false);
     show("signing-side", true);
@@ -264,7 +267,8 @@
   function renderPlan(meeting) {
     var plan = live.views.agreements || { items: [] };
     renderText(meeting, t("ui", "the_plan"), "plan:" + JSON.stringify(plan), function () {
-      return planBlocks(plan.items, plan.followup, plan.evaluation, null);
+      return planBlocks(plan.items, P.withWhenWhere(plan.followup, plan.followup_date, plan.followup_place),
+        P.withWhenWhere(plan.evaluation, plan.evaluation_date, plan.evaluation_place), null);
     });
     show("tally-side", false);
     show("signing-side", false);

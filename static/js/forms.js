@@ -14,22 +14,26 @@
     var refused = document.querySelector(".form-error[role=alert]");
     var sent = P.storage.json(SENT, null);
     P.storage.remove(SENT);
-    // A page that says when it was loaded (the plan page) and is older than two minutes
-    // came from the device's copy (no network): what was sent did not arrive, so the
-    // texts stay in their boxes.
-    var shell = document.querySelector("[data-loaded-at]");
-    var fresh = !shell || Date.now() - Date.parse(shell.getAttribute("data-loaded-at")) < 120000;
-    if (sent && !refused && fresh) sent.forEach(function (key) { P.storage.remove("plandag:draft:" + key); });
+    if (sent && !sent.keys) sent = { keys: sent, id: null };  // written by an older page
+    // A page that confirms writes (the plan page: it may come from the device's copy when
+    // there is no network) clears a text only when the server says that very write
+    // arrived (?saved=<its write id>); the others when they come back without a refusal.
+    var confirms = document.querySelector("[data-confirms-writes]");
+    var saved = new URLSearchParams(window.location.search).get("saved");
+    var arrived = confirms ? Boolean(sent && sent.id && saved === sent.id) : !refused;
+    if (sent && arrived) sent.keys.forEach(function (key) { P.storage.remove("plandag:draft:" + key); });
     Array.prototype.forEach.call(document.querySelectorAll("form[method=post]"), function (form) {
       var keys = [];
       Array.prototype.forEach.call(form.querySelectorAll("textarea, input[type=text]:not([readonly])"),
         function (field) {
-          var key = location.pathname + "|" + (form.getAttribute("action") || "") + "|" + field.name;
+          // one key per box: several forms on a page post the same field names
+          var key = location.pathname + "|" + (form.getAttribute("action") || "") + "|" + (field.id || field.name);
           keys.push(key);
           P.keepDraft(field, key);
         });
       if (keys.length) form.addEventListener("submit", function () {
-        P.storage.set(SENT, JSON.stringify(keys));
+        var id = form.querySelector("input[name=client_id]");
+        P.storage.set(SENT, JSON.stringify({ keys: keys, id: id ? id.value : null }));
       });
     });
   }

@@ -493,6 +493,21 @@
     };
   }
 
+  /* When and where people meet again ("1 maart 2027 · Buurthuis"), from a plan's
+   * appointment: an ISO date (or "") and a place. Appended to a plan text. */
+  function withWhenWhere(text, date, place) {
+    var when = "";
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date || "");
+    if (m) {
+      var day = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+      try {
+        when = day.toLocaleDateString(document.documentElement.lang || undefined, { day: "numeric", month: "long", year: "numeric" });
+      } catch (e) { when = date; }
+    }
+    var extra = [when, place || ""].filter(function (x) { return x; }).join(" · ");
+    return [text || "", extra].filter(function (x) { return x; }).join("\n");
+  }
+
   var storage = {
     get: function (k) { try { return window.localStorage.getItem(k); } catch (e) { return null; } },
     set: function (k, v) { try { window.localStorage.setItem(k, v); } catch (e) { /* full or off */ } },
@@ -689,5 +704,6 @@
     errorMessage: errorMessage, timerText: timerText, stepText: stepText, clientId: clientId,
     items: items, $: byId, dialog: dialog, confirm: confirmDialog, diffNode: diffNode,
     fieldNode: fieldNode, keepDraft: keepDraft, storage: storage, connectionPill: connectionPill,
+    withWhenWhere: withWhenWhere,
   };
 })();

@@ -361,8 +361,12 @@
       (subject.agreements || []).forEach(function (a, i) {
         box.appendChild(item(a.fields || {}, changed[String(a.id)] ? changed[String(a.id)].fields : null, i + 1));
       });
-      if (subject.followup) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "followup_label") + " " }), subject.followup));
-      if (subject.evaluation) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "evaluation_label") + " " }), subject.evaluation));
+      // what the room consents to includes when and where it meets again
+      var re = subject.reconvene_at || {}, ev = subject.evaluation_at || {};
+      var followup = P.withWhenWhere(subject.followup, re.date, re.place);
+      var evaluation = P.withWhenWhere(subject.evaluation, ev.date, ev.place);
+      if (followup) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "followup_label") + " " }), followup));
+      if (evaluation) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "evaluation_label") + " " }), evaluation));
     } else {
       box.appendChild(item(subject.fields || {}, changes.fields, 0));
     }
@@ -448,8 +452,10 @@
         meta ? el("p", { className: "hint", text: meta }) : null,
         a.changes ? el("p", { className: "hint", text: t("ui", "changed_after_adoption", { n: a.version, by: a.changed_by || "" }) }) : null));
     });
-    setText("plan-followup", plan.followup ? t("ui", "followup_label") + " " + plan.followup : "");
-    setText("plan-evaluation", plan.evaluation ? t("ui", "evaluation_label") + " " + plan.evaluation : "");
+    var followup = P.withWhenWhere(plan.followup, plan.followup_date, plan.followup_place);
+    var evaluation = P.withWhenWhere(plan.evaluation, plan.evaluation_date, plan.evaluation_place);
+    setText("plan-followup", followup ? t("ui", "followup_label") + " " + followup : "");
+    setText("plan-evaluation", evaluation ? t("ui", "evaluation_label") + " " + evaluation : "");
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-consent]"), function (button) {

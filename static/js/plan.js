@@ -1,33 +1,40 @@
 /* The plan page after the day (templates/participant/plan.html), offline-tolerant:
  * - the service worker keeps the page's last copy, so without network a reload still
- *   shows the plan; the banner then says from when that copy is;
+ *   shows the plan; the banner then says from when that copy is (the server's own time,
+ *   so a phone's clock does not matter);
  * - a form is not sent while the device is offline (its text stays, forms.js);
- * - when the network is back, a copy from earlier is replaced by the current page. */
+ * - when the network is back, a copy shown offline is replaced by the current page. */
 (function () {
   "use strict";
   var shell = document.querySelector(".plan-page");
   var banner = document.getElementById("plan-offline");
   if (!shell || !banner) return;
-  var loaded = new Date(shell.getAttribute("data-loaded-at"));
-  var copy = Date.now() - loaded.getTime() > 120000;
+  var shownOffline = false;
 
   function show(offline) {
     banner.hidden = !offline;
-    // the time is the server's, in the plan's own time zone (as on the rest of the page)
-    if (offline) banner.textContent = banner.getAttribute("data-text");
+    if (offline) {
+      banner.textContent = banner.getAttribute("data-text");
+      shownOffline = true;
+    }
   }
 
+  // Is the server there? (A page from the device's copy looks the same as a fresh one.)
   function check() {
     fetch(window.location.pathname, { method: "HEAD", cache: "no-store", credentials: "same-origin" })
-      .then(function (r) { if (copy && r.ok) window.location.reload(); else show(!r.ok && r.status >= 500); })
+      .then(function (r) {
+        if (!r.ok && r.status !== 404 && r.status !== 403) return show(true);
+        if (shownOffline && !document.querySelector("textarea:focus")) window.location.reload();
+        else show(false);
+      })
       .catch(function () { show(true); });
   }
 
-  show(!navigator.onLine || copy);
+  show(navigator.onLine === false);
+  check();
   window.addEventListener("offline", function () { show(true); });
   window.addEventListener("online", check);
   window.setInterval(check, 60000);
-  if (copy) check();
   document.addEventListener("submit", function (event) {
     if (navigator.onLine === false) { event.preventDefault(); show(true); }
   }, true);
@@ -37,13 +44,11 @@
       return navigator.serviceWorker.ready;
     }).then(function () {
       // the first visit came before the worker: ask it to keep this page
-      if (navigator.serviceWorker.controller) {
+      var keep = function () {
         navigator.serviceWorker.controller.postMessage({ keep: window.location.pathname });
-      } else {
-        navigator.serviceWorker.addEventListener("controllerchange", function () {
-          navigator.serviceWorker.controller.postMessage({ keep: window.location.pathname });
-        });
-      }
+      };
+      if (navigator.serviceWorker.controller) keep();
+      else navigator.serviceWorker.addEventListener("controllerchange", keep);
     }).catch(function () { /* no worker: the page works without one */ });
   }
 })();

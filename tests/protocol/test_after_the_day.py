@@ -472,7 +472,11 @@ def test_publication_needs_the_rooms_consent_and_can_be_withdrawn(server: Server
     assert link.group(1) in index.text
     feed = requests.get(f"{server.url}/plans.json").json()
     assert any(p["fingerprint"] == held.fingerprint for p in feed["plans"])
-    assert facilitator_post(server, held, "withdraw").ok
+    # Withdrawing is not one click: unticked, it stays up.
+    unticked = facilitator_post(server, held, "withdraw")
+    assert "Vink aan dat je de publicatie wilt intrekken" in unticked.text
+    assert requests.get(f"{server.url}{link.group(1)}").status_code == 200
+    assert facilitator_post(server, held, "withdraw", checked="yes").ok
     assert requests.get(f"{server.url}{link.group(1)}").status_code == 404
     assert all(
         p["fingerprint"] != held.fingerprint
@@ -529,3 +533,124 @@ def test_thematafels_publish_every_tables_route(server: Server):
         question = next(r["question"] for r in mine["routes"] if r["table"] == f"Thema {n}")
         assert "four years" in question and question in route  # the thematafel question
     assert all("who" not in a for a in mine["agreements"])
+
+
+def test_an_anonymous_plan_names_nobody_after_the_day_even_if_the_setting_changes(
+    server: Server,
+):
+    anna = login(server, "anna@example.org")
+    proposals = [
+        ("Bankje voor Kees Jansen", "Kees Jansen en Ayse zetten het neer", "De school"),
+        *AGREEMENTS[1:],
+    ]
+    held = hold_meeting(
+        server, anna, title="Plandag Molenwijk", anonymous=True, proposals=proposals
+    )
+    first, cafe = held.agreements[0], held.agreements[1]
+    fatima, _kees, ayse, joost, marleen = held.phones
+    url = plan_url(server, held)
+    facilitator_post(
+        server,
+        held,
+        "name",
+        participant_id=participant_id(server, held, "Fatima Yilmaz"),
+        duty="agreement",
+        agreement_id=first,
+    )
+    facilitator_post(
+        server,
+        held,
+        "name",
+        participant_id=participant_id(server, held, "Ayse Demir"),
+        duty="reconvene",
+    )
+    reason = "Niemand heeft de sleutel van het café."
+    assert post_form(joost.http, url, url, action="signal", agreement_id=cafe, reason=reason).ok
+    # The facilitator changes the setting after the day: what was promised still holds.
+    console = console_client(server, anna, held.meeting_id)
+    console.wait_for(lambda: "meeting" in console.views)
+    ok(console.call("sharing.settings", {"client_id": cid("s"), "anonymity": "named"}))
+    seen = ayse.http.get(url).text
+    assert reason in agreement_card(seen, cafe) and "Joost de Vries" not in seen
+    others = marleen.http.get(url).text
+    assert "Fatima Yilmaz" not in others  # who is named stays with the facilitators
+    assert "Je bent bij deze afspraak genoemd" in agreement_card(fatima.http.get(url).text, first)
+    assert "Fatima Yilmaz" in held.anna.get(f"{server.url}/m/{held.meeting_id}/after").text
+    # Published: no name anywhere, also not in the titles and texts people wrote.
+    assert facilitator_post(server, held, "publish", checked="yes").ok
+    page = anna.get(f"{server.url}/m/{held.meeting_id}/after").text
+    link = re.search(r'id="public-link" href="([^"]+)"', page)
+    assert link
+    public = requests.get(f"{server.url}{link.group(1)}").text
+    assert "Bankje voor …" in public and "… en … zetten het neer" in public
+    for name in NAMES:
+        for part in name.split():
+            if len(part) >= 3 and part[0].isupper():
+                assert part not in public, part
+    # A removed participant's phone no longer opens the plan.
+    marleen_id = int(participant_id(server, held, "Marleen Bakker"))
+    ok(console.call("participant.remove", {"client_id": cid("rm"), "participant_id": marleen_id}))
+    console.close()
+    assert marleen.http.get(url).status_code == 403
+
+
+def test_a_personal_link_opens_the_plan_and_a_new_one_ends_the_old(server: Server, held: Held):
+    kees = participant_id(server, held, "Kees Jansen")
+    links = []
+    for _ in range(2):
+        r = facilitator_post(server, held, "link", participant_id=kees)
+        found = re.search(r'id="plan-link">[^<]*<span class="mono">([^<]+)</span>', r.text)
+        assert found, r.text[:400]
+        links.append(found.group(1))
+    stranger = requests.Session()  # a new phone: no device cookie, only the link
+    old, new = links
+    assert stranger.get(old).status_code == 404
+    page = stranger.get(new)
+    assert page.status_code == 200 and "Speelplek bij de Lindelaan" in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    r = post_form(
+        stranger,
+        new,
+        new,
+        action="signal",
+        agreement_id=held.agreements[2],
+        reason="De lampen zijn nog niet besteld.",
+        client_id=cid("lk"),
+    )
+    assert r.ok and "De lampen zijn nog niet besteld." in r.text
+    calendar = stranger.get(f"{new}/plan.ics")
+    assert calendar.ok and new.rsplit("/", 1)[1].encode() not in calendar.content
+    # Another facilitator does not see the plan page at all.
+    bram = login(server, "bram@example.org")
+    assert bram.get(f"{server.url}/m/{held.meeting_id}/after").status_code == 404
+    assert bram.get(f"{server.url}/m/{held.meeting_id}/after/plan.ics").status_code == 404
+
+
+def test_a_round_left_open_keeps_signing_from_closing_and_none_opens_after_the_seal(
+    server: Server,
+):
+    anna = login(server, "anna@example.org")
+    meeting = create_meeting(anna, server, title="Plandag Open Ronde", template="alle_hens")
+    console = console_client(server, anna, meeting.id)
+    console.wait_for(lambda: "meeting" in console.views)
+    phone = Phone(server, meeting.code)
+    assert phone.join("Kees Jansen").ok
+    client = phone.connect()
+    advance(console, "proposals")
+    ok(client.call("proposal.create", {"client_id": cid("p"), "title": "Een bankje"}))
+    advance(console, "consent")
+    for payload in ({"proposal_id": proposals_of(console)[0]}, {"whole_plan": True}):
+        ok(console.call("consent.open", {"client_id": cid("o"), **payload}))
+        ok(console.call("consent.close", {"client_id": cid("c")}))
+    advance(console, "signing")
+    ok(console.call("consent.open", {"client_id": cid("o"), "publication": True}))
+    refused = console.call("signing.close", {"client_id": cid("cl")})
+    assert refused["error"]["code"] == "phase.round_open"
+    ok(console.call("consent.close", {"client_id": cid("c")}))  # nobody objected: adopted
+    ok(console.call("signing.close", {"client_id": cid("cl")}))
+    late = console.call("consent.open", {"client_id": cid("o"), "publication": True})
+    assert late["error"]["code"] == "publication.round_phase"
+    again = console.call("consent.open", {"client_id": cid("o"), "whole_plan": True})
+    assert again["error"]["code"] == "signing.closed"
+    client.close()
+    console.close()

@@ -126,6 +126,7 @@ def upgrade() -> None:
             sa.Column("follows_agreements", sa.JSON(), server_default="[]", nullable=False)
         )
         batch_op.add_column(sa.Column("publication_consented_at", sa.DateTime(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_meetings_follows_id"), ["follows_id"], unique=False)
         batch_op.create_foreign_key(
             "fk_meetings_follows_id",
             "meetings",
@@ -139,6 +140,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.drop_constraint("fk_meetings_follows_id", type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_meetings_follows_id"))
         batch_op.drop_column("publication_consented_at")
         batch_op.drop_column("follows_agreements")
         batch_op.drop_column("follows_kind")
