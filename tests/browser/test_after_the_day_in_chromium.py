@@ -149,7 +149,9 @@ def test_the_plan_lives_on_after_the_day(server: Server, browser, screenshots: P
     kees.goto(f"{server.url}/j/{meeting.code}/plan")
     expect(kees.locator(f"#agreement-{agreements[0]} form input[name=status]")).to_have_count(0)
     # An anonymous meeting: who is named for an agreement stays with the facilitators.
-    expect(kees.locator(f"#agreement-{agreements[0]}")).not_to_contain_text("Genoemd bij deze afspraak")
+    expect(kees.locator(f"#agreement-{agreements[0]}")).not_to_contain_text(
+        "Genoemd bij deze afspraak"
+    )
     cafe = kees.locator(f"#agreement-{agreements[1]}")
     cafe.get_by_text("Laat weten: dit werkt niet").click()
     reason = "Het café is op vrijdag dicht: er zijn geen vrijwilligers."
