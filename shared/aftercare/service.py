@@ -48,6 +48,7 @@ from shared.core.models import Meeting as MeetingRow
 from shared.core.screens import iso
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.aftercare import (
+    EVALUATION_NEAR,
     AgreementStatus,
     Duty,
     FollowKind,
@@ -528,18 +529,19 @@ def due_evaluations(db: Database, user_id: int, today: date | None = None) -> li
     no evaluation meeting yet: the meetings page lists them."""
     today = today or date.today()
     with db.read() as session:
-        rows = session.scalars(
-            select(MeetingRow)
-            .join(MeetingFacilitator, MeetingFacilitator.meeting_id == MeetingRow.id)
-            .join(PlanSeal, PlanSeal.meeting_id == MeetingRow.id)
-            .where(
-                MeetingFacilitator.user_id == user_id,
-                MeetingRow.evaluation_date.is_not(None),
-                MeetingRow.evaluation_date <= today + timedelta(days=14),
+        rows = list(
+            session.scalars(
+                select(MeetingRow)
+                .join(MeetingFacilitator, MeetingFacilitator.meeting_id == MeetingRow.id)
+                .join(PlanSeal, PlanSeal.meeting_id == MeetingRow.id)
+                .where(
+                    MeetingFacilitator.user_id == user_id,
+                    MeetingRow.evaluation_date.is_not(None),
+                    MeetingRow.evaluation_date <= today + EVALUATION_NEAR,
+                )
+                .order_by(MeetingRow.evaluation_date)
             )
-            .order_by(MeetingRow.evaluation_date)
         )
-        rows = list(rows)
         evaluated = set(
             session.scalars(
                 select(MeetingRow.follows_id).where(
