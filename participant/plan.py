@@ -157,5 +157,6 @@ def published_feed() -> Any:
             }
         )
     response = jsonify({"version": 1, "plans": items})
-    response.headers["Cache-Control"] = "public, max-age=60"
+    # a withdrawn plan leaves the feed at once
+    response.headers["Cache-Control"] = "no-cache"
     return response

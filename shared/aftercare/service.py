@@ -45,7 +45,7 @@ from shared.core.models import (
     utcnow,
 )
 from shared.core.models import Meeting as MeetingRow
-from shared.core.screens import iso
+from shared.core.screens import iso, shown_names
 from shared.domain import DomainError, MeetingDetails
 from shared.domain.aftercare import (
     EVALUATION_NEAR,
@@ -297,15 +297,6 @@ def name_person(
 # --------------------------------------------------------------------------- the plan page
 
 
-def _people_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    return dict(
-        session.execute(
-            select(Participant.id, Participant.name).where(Participant.id.in_(wanted))
-        ).all()
-    )
-
-
 def _user_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(wanted))).all())
@@ -338,12 +329,8 @@ def plan_page(db: Database, viewer: Viewer, today: date | None = None) -> dict[s
                 .order_by(PlanSignal.id)
             )
         )
-        names = _people_names(
-            session,
-            [u.participant_id for u in updates]
-            + [s.participant_id for s in signals]
-            + [p.participant_id for p in (*reconvene, *owners)],
-        )
+        # as the meeting showed them: two people called Fatima are told apart
+        names = shown_names(session, meeting.id)
         users = _user_names(session, [u.user_id for u in updates])
 
         def by(update: AgreementUpdate) -> str:
