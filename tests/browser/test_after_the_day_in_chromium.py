@@ -90,6 +90,13 @@ def test_the_plan_lives_on_after_the_day(server: Server, browser, screenshots: P
     round_id = ok(console.call("consent.open", {"client_id": cid(), "publication": True}))[
         "round_id"
     ]
+    beamer = browser.new_context(**BEAMER).new_page()
+    beamer.on("pageerror", lambda e: errors.append(str(e)))
+    beamer.goto(f"{server.url}/beamer/{meeting.id}?key={meeting.beamer_key}")
+    expect(beamer.locator("#text-kicker")).to_have_text("Mag het plan openbaar worden?")
+    expect(beamer.locator("body")).to_contain_text("zonder namen")
+    beamer.screenshot(path=str(screenshots / "beamer-publication-round.png"))
+    beamer.context.close()
     expect(fatima.locator("#consent-title")).to_have_text("Mag het plan openbaar worden?")
     expect(fatima.locator("#consent-subject")).to_contain_text("zonder namen")
     fatima.locator("#consent-card [data-consent=consent]").click()
