@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask_babel import force_locale, gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from shared.accounts.service import get_user
@@ -327,9 +328,17 @@ def plan_response(
     return response
 
 
+def _calendar_titles(language: str) -> dict[str, str]:
+    with force_locale(language):
+        return {
+            "reconvene": gettext("Reconvene: {title}"),
+            "evaluation": gettext("Evaluation: {title}"),
+        }
+
+
 def calendar_response(viewer: Viewer, page_url: str) -> Any:
     try:
-        data = aftercare.calendar(plandag().db, viewer, page_url)
+        data = aftercare.calendar(plandag().db, viewer, page_url, _calendar_titles)
     except DomainError as exc:
         return refused_page(exc, 404)
     response = Response(data, mimetype="text/calendar")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -553,8 +553,12 @@ def due_evaluations(db: Database, user_id: int, today: date | None = None) -> li
 # --------------------------------------------------------------------------- .ics
 
 
-def calendar(db: Database, viewer: Viewer, url: str) -> bytes:
-    """The reconvene and evaluation dates as an iCalendar file (all-day events)."""
+def calendar(
+    db: Database, viewer: Viewer, url: str, summaries: Callable[[str], Mapping[str, str]]
+) -> bytes:
+    """The reconvene and evaluation dates as an iCalendar file (all-day events).
+    ``summaries(language)``: the events' titles ("reconvene", "evaluation", each with a
+    ``{title}``) in the plan's language, from the page layer's translations."""
     from icalendar import Calendar, Event
 
     page = plan_page(db, viewer)
@@ -562,6 +566,7 @@ def calendar(db: Database, viewer: Viewer, url: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Plandag//plan//EN")
     cal.add("version", "2.0")
+    titles = summaries(page["language"])
     for kind, appointment, who in (
         ("reconvene", page["reconvene"], page["followup"]),
         ("evaluation", page["evaluate"], page["evaluation"]),
@@ -573,7 +578,7 @@ def calendar(db: Database, viewer: Viewer, url: str) -> bytes:
         event.add("dtstamp", utcnow())
         event.add("dtstart", appointment["date"])
         event.add("dtend", appointment["date"] + timedelta(days=1))
-        event.add("summary", calendar_title(kind, page["title"], page["language"]))
+        event.add("summary", titles[kind].format(title=page["title"]))
         if appointment["place"]:
             event.add("location", appointment["place"])
         event.add("description", f"{who}\n\n{url}".strip())
@@ -582,16 +587,6 @@ def calendar(db: Database, viewer: Viewer, url: str) -> bytes:
         event.add("categories", [kind])
         cal.add_component(event)
     return bytes(cal.to_ical())
-
-
-_CALENDAR_TITLES = {
-    "nl": {"reconvene": "Opnieuw bijeen: {title}", "evaluation": "Evaluatie: {title}"},
-    "en": {"reconvene": "Reconvene: {title}", "evaluation": "Evaluation: {title}"},
-}
-
-
-def calendar_title(kind: str, title: str, language: str) -> str:
-    return _CALENDAR_TITLES.get(language, _CALENDAR_TITLES["en"])[kind].format(title=title)
 
 
 # --------------------------------------------------------------------------- from the plan

@@ -385,6 +385,7 @@ def test_the_ics_holds_the_reconvene_and_evaluation_dates(server: Server, held: 
     assert events["reconvene"].decoded("dtstart") == date(2027, 3, 1)
     assert events["evaluation"].decoded("dtstart") == date(2027, 6, 15)
     assert str(events["evaluation"].get("location")) == "Buurthuis De Linde"
+    assert str(events["evaluation"].get("summary")) == "Evaluatie: Plandag Lindeplein"
     # The facilitator's copy is the same calendar.
     mine = held.anna.get(f"{server.url}/m/{held.meeting_id}/after/plan.ics")
     assert len(Calendar.from_ical(mine.content).walk("VEVENT")) == 2
