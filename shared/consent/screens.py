@@ -61,10 +61,18 @@ def round_subject(session: Session, meeting: MeetingRow, rnd: ConsentRoundRow) -
     return plan_subject(session, meeting)
 
 
-def subject_changes(session: Session, subject: dict[str, Any]) -> dict[str, Any]:
+#: the parts of a plan round's text beside its agreements
+PLAN_PARTS = ("followup", "reconvene_at", "evaluation", "evaluation_at")
+
+
+def subject_changes(
+    session: Session, subject: dict[str, Any], previous: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The latest change in the text a round asks about, as word diffs: for a proposal,
     its version against the one before; for the plan, each agreement edited since it
-    was adopted against its previous version."""
+    was adopted against its previous version, and (``previous``: the text the round
+    before on the plan asked about) which of who reconvenes, who evaluates and their dates
+    and places changed."""
     if subject.get("kind") == "proposal":
         version = int(subject.get("version") or 1)
         before = _proposal_fields(session, int(subject["proposal_id"]), version - 1)
@@ -83,7 +91,12 @@ def subject_changes(session: Session, subject: dict[str, Any]) -> dict[str, Any]
                 "from_version": version - 1,
                 "fields": diff_segments(field_changes(before, item["fields"], TEXT_FIELDS)),
             }
-    return {"agreements": changed} if changed else {}
+    out: dict[str, Any] = {"agreements": changed} if changed else {}
+    if previous and previous.get("kind") == "plan" and subject.get("kind") == "plan":
+        parts = [p for p in PLAN_PARTS if previous.get(p) != subject.get(p)]
+        if parts:
+            out["plan"] = parts
+    return out
 
 
 def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None:
@@ -114,7 +127,7 @@ def consent_view(session: Session, meeting: MeetingRow) -> dict[str, Any] | None
         "open": rnd.closed_at is None,
         "outcome": rnd.outcome,
         "subject": subject,
-        "changes": subject_changes(session, subject),
+        "changes": subject_changes(session, subject, earlier.subject if earlier else None),
         # the round before on the same text: "amended, so we ask again"
         "previous": None
         if earlier is None

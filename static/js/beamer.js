@@ -179,7 +179,7 @@
     return blocks;
   }
 
-  function planBlocks(agreements, followup, evaluation, changed) {
+  function planBlocks(agreements, followup, evaluation, changed, parts) {
     var blocks = [];
     agreements.forEach(function (a, i) {
       // In a round, the latest change is marked; the plan as signed reads plainly.
@@ -187,11 +187,15 @@
       itemBlocks(i + 1, a.fields || a, diff ? diff.fields : null).forEach(function (b) { blocks.push(b); });
     });
     // The Alle Hens questions: who meets again if it does not work, who evaluates.
-    [["followup_label", followup], ["evaluation_label", evaluation]].forEach(function (pair) {
+    // ... marked when changed since the round before on the plan
+    var marked = parts || [];
+    [["followup_label", followup, ["followup", "reconvene_at"]],
+      ["evaluation_label", evaluation, ["evaluation", "evaluation_at"]]].forEach(function (pair) {
       if (!pair[1]) return;
-      var parts = P.textBlocks("meta question-line", pair[1], t("ui", pair[0]));
-      parts[0].insertBefore(el("b", { text: t("ui", pair[0]) + " " }), parts[0].firstChild);
-      parts.forEach(function (b) { blocks.push(b); });
+      var changedHere = pair[2].some(function (p) { return marked.indexOf(p) >= 0; });
+      var blocks2 = P.textBlocks("meta question-line" + (changedHere ? " changed" : ""), pair[1], t("ui", pair[0]));
+      blocks2[0].insertBefore(el("b", { text: t("ui", pair[0]) + " " }), blocks2[0].firstChild);
+      blocks2.forEach(function (b) { blocks.push(b); });
     });
     return blocks;
   }
@@ -215,7 +219,7 @@
       if (round.whole_plan) {
         var re = subject.reconvene_at || {}, ev = subject.evaluation_at || {};
         return planBlocks(subject.agreements || [], P.withWhenWhere(subject.followup, re.date, re.place),
-          P.withWhenWhere(subject.evaluation, ev.date, ev.place), changes.agreements);
+          P.withWhenWhere(subject.evaluation, ev.date, ev.place), changes.agreements, changes.plan);
       }
       return itemBlocks(0, subject.fields || {}, changes.fields);
     });

@@ -365,8 +365,11 @@
       var re = subject.reconvene_at || {}, ev = subject.evaluation_at || {};
       var followup = P.withWhenWhere(subject.followup, re.date, re.place);
       var evaluation = P.withWhenWhere(subject.evaluation, ev.date, ev.place);
-      if (followup) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "followup_label") + " " }), followup));
-      if (evaluation) box.appendChild(el("p", { className: "pre-line" }, el("b", { text: t("ui", "evaluation_label") + " " }), evaluation));
+      // changed since the round before on the plan: marked, as an agreement's words are
+      var parts = changes.plan || [];
+      var mark = function (a, b) { return parts.indexOf(a) >= 0 || parts.indexOf(b) >= 0 ? " changed" : ""; };
+      if (followup) box.appendChild(el("p", { className: "pre-line" + mark("followup", "reconvene_at") }, el("b", { text: t("ui", "followup_label") + " " }), followup));
+      if (evaluation) box.appendChild(el("p", { className: "pre-line" + mark("evaluation", "evaluation_at") }, el("b", { text: t("ui", "evaluation_label") + " " }), evaluation));
     } else {
       box.appendChild(item(subject.fields || {}, changes.fields, 0));
     }

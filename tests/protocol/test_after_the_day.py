@@ -655,3 +655,47 @@ def test_a_round_left_open_keeps_signing_from_closing_and_none_opens_after_the_s
     assert again["error"]["code"] == "signing.closed"
     client.close()
     console.close()
+
+
+def test_a_changed_evaluation_date_under_a_plan_round_asks_again_and_is_marked(server: Server):
+    anna = login(server, "anna@example.org")
+    meeting = create_meeting(anna, server, title="Plandag Nieuwe Datum", template="alle_hens")
+    console = console_client(server, anna, meeting.id)
+    console.wait_for(lambda: "meeting" in console.views)
+    phone = Phone(server, meeting.code)
+    assert phone.join("Kees Jansen").ok
+    client = phone.connect()
+    advance(console, "proposals")
+    ok(client.call("proposal.create", {"client_id": cid("p"), "title": "Een bankje"}))
+    ok(console.call("plan.update", {"client_id": cid("u"), "evaluation_date": "2027-06-15"}))
+    advance(console, "consent")
+    ok(
+        console.call(
+            "consent.open", {"client_id": cid("o"), "proposal_id": proposals_of(console)[0]}
+        )
+    )
+    ok(console.call("consent.close", {"client_id": cid("c")}))
+    first = ok(console.call("consent.open", {"client_id": cid("o"), "whole_plan": True}))[
+        "round_id"
+    ]
+    console.wait_for(lambda: (console.views.get("consent") or {}).get("id") == first)
+    assert console.views["consent"]["subject"]["evaluation_at"]["date"] == "2027-06-15"
+    refused = console.call("plan.update", {"client_id": cid("u"), "evaluation_date": "2027-07-01"})
+    assert refused["error"]["code"] == "consent.amend_plan_round_open"
+    moved = ok(
+        console.call(
+            "plan.update",
+            {"client_id": cid("u"), "evaluation_date": "2027-07-01", "supersede": True},
+        )
+    )
+    assert moved["superseded"] == first
+    console.wait_for(lambda: (console.views.get("consent") or {}).get("id") == moved["round_id"])
+    view = console.views["consent"]
+    assert view["subject"]["evaluation_at"]["date"] == "2027-07-01"
+    assert view["changes"]["plan"] == ["evaluation_at"]
+    client.wait_for(lambda: (client.views.get("consent") or {}).get("id") == moved["round_id"])
+    assert client.views["consent"]["changes"]["plan"] == ["evaluation_at"]
+    bad = console.call("plan.update", {"client_id": cid("u"), "evaluation_date": "2027-02-30"})
+    assert bad["error"]["code"] == "aftercare.date_invalid"
+    client.close()
+    console.close()
