@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from flask import (
     Blueprint,
-    abort,
     jsonify,
     redirect,
     render_template,
@@ -27,9 +26,10 @@ from shared.domain import DomainError
 from shared.domain.meeting import normalize_join_code
 from shared.i18n import localize_error, use_meeting_language
 from shared.meeting.service import meeting_by_code, participant_by_device
-from shared.web import calendar_response, client_address, plan_response, plandag, refused_page
+from shared.web import calendar_response, plan_response, plandag, refused_page
 
 from .pages import device_token
+from .preparation import invalid_link
 
 bp = Blueprint("plan", __name__)
 
@@ -94,9 +94,7 @@ def by_link(key: str) -> Any:
     """The plan page by a personal link (a lost phone, a new one)."""
     viewer = service.viewer_by_key(plandag().db, key)
     if viewer is None:
-        if not plandag().guesses.allow(f"link:{client_address()}"):
-            abort(429)
-        return _refused("party.link_invalid", 404)
+        return invalid_link("party.link_invalid")
     here = url_for("plan.by_link", key=key)
     calendar = url_for("plan.link_calendar", key=key)
     if request.method == "POST":
@@ -117,9 +115,7 @@ def device_calendar(code: str) -> Any:
 def link_calendar(key: str) -> Any:
     viewer = service.viewer_by_key(plandag().db, key)
     if viewer is None:
-        if not plandag().guesses.allow(f"link:{client_address()}"):
-            abort(429)
-        return _refused("party.link_invalid", 404)
+        return invalid_link("party.link_invalid")
     # The personal link is a secret: a calendar (often synced, shared) does not carry it.
     return calendar_response(viewer, "")
 

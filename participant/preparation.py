@@ -14,7 +14,7 @@ from flask_babel import format_date
 from shared.domain import DomainError
 from shared.i18n import localize_error, use_meeting_language
 from shared.process import service
-from shared.web import client_address, plandag
+from shared.web import client_address, plandag, refused_page
 
 from .pages import _new_device_cookie, device_token
 
@@ -30,12 +30,12 @@ def _no_referrer(page: str) -> Response:
     return response
 
 
-def _invalid(code: str) -> Any:
+def invalid_link(code: str) -> Any:
+    """An unknown personal link: 404, spending the address's guess budget (429 once
+    spent), whichever kind of link it was."""
     if not plandag().guesses.allow(f"link:{client_address()}"):
         abort(429)
-    return render_template(
-        "error.html", code=404, name=localize_error(DomainError(code))["message"]
-    ), 404
+    return refused_page(DomainError(code), 404)
 
 
 # --------------------------------------------------------------------------- core group
@@ -54,7 +54,7 @@ def member_page(key: str) -> Any:
     db = plandag().db
     access = service.member_by_link(db, key)
     if access is None:
-        return _invalid("party.link_invalid")
+        return invalid_link("party.link_invalid")
     use_meeting_language(access.language)
     error = None
     if request.method == "POST":
@@ -93,7 +93,7 @@ def invitation(key: str) -> Any:
     db = plandag().db
     found = service.invitation(db, key)
     if found is None:
-        return _invalid("process.invitation_invalid")
+        return invalid_link("process.invitation_invalid")
     meeting, person = found.meeting, found.person
     use_meeting_language(person.language)
     token = device_token()

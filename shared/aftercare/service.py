@@ -471,8 +471,11 @@ def _publication_state(record: dict[str, Any], row: Publication | None) -> dict[
 def signal_summary(db: Database, meeting_id: str) -> dict[str, Any] | None:
     """For the console of a sealed meeting: statuses and open signals, counted."""
     with db.read() as session:
-        if session.get(PlanSeal, meeting_id) is None:
+        seal = session.get(PlanSeal, meeting_id)
+        if seal is None:
             return None
+        # numbered as sealed: an agreement made after the seal is not in the plan
+        numbers = {a["id"]: a["number"] for a in json.loads(seal.canonical)["plan"]["agreements"]}
         updates = session.execute(
             select(AgreementUpdate.agreement_id, AgreementUpdate.status)
             .where(AgreementUpdate.meeting_id == meeting_id)
@@ -488,17 +491,6 @@ def signal_summary(db: Database, meeting_id: str) -> dict[str, Any] | None:
                 )
             )
         )
-        numbers = {
-            a: n
-            for n, a in enumerate(
-                session.scalars(
-                    select(Agreement.id)
-                    .where(Agreement.meeting_id == meeting_id)
-                    .order_by(Agreement.id)
-                ),
-                start=1,
-            )
-        }
         counts = {s.value: 0 for s in AgreementStatus}
         for aid in numbers:
             counts[latest.get(aid, AgreementStatus.PLANNED.value)] += 1
@@ -507,6 +499,7 @@ def signal_summary(db: Database, meeting_id: str) -> dict[str, Any] | None:
             "signals": [
                 {"number": numbers.get(s.agreement_id), "reason": s.reason, "at": s.at}
                 for s in open_signals
+                if s.agreement_id in numbers
             ],
         }
 
@@ -556,20 +549,22 @@ def due_evaluations(db: Database, user_id: int, today: date | None = None) -> li
 def calendar(
     db: Database, viewer: Viewer, url: str, summaries: Callable[[str], Mapping[str, str]]
 ) -> bytes:
-    """The reconvene and evaluation dates as an iCalendar file (all-day events).
-    ``summaries(language)``: the events' titles ("reconvene", "evaluation", each with a
-    ``{title}``) in the plan's language, from the page layer's translations."""
+    """The reconvene and evaluation dates as sealed, as an iCalendar file (all-day
+    events). ``summaries(language)``: the events' titles ("reconvene", "evaluation", each
+    with a ``{title}``) in the plan's language, from the page layer's translations."""
     from icalendar import Calendar, Event
 
-    page = plan_page(db, viewer)
-    meeting: MeetingRow = page["meeting"]
+    with db.read() as session:
+        meeting, _seal, record = _sealed(session, viewer.meeting_id)
+        _check_viewer(session, viewer)
+    plan, title = record["plan"], record["meeting"]["title"]
+    titles = summaries(record["meeting"]["language"])
     cal = Calendar()
     cal.add("prodid", "-//Plandag//plan//EN")
     cal.add("version", "2.0")
-    titles = summaries(page["language"])
     for kind, appointment, who in (
-        ("reconvene", page["reconvene"], page["followup"]),
-        ("evaluation", page["evaluate"], page["evaluation"]),
+        ("reconvene", _appointment(plan.get("reconvene_at")), plan.get("followup", "")),
+        ("evaluation", _appointment(plan.get("evaluation_at")), plan.get("evaluation", "")),
     ):
         if not appointment or appointment["date"] is None:
             continue
@@ -578,7 +573,7 @@ def calendar(
         event.add("dtstamp", utcnow())
         event.add("dtstart", appointment["date"])
         event.add("dtend", appointment["date"] + timedelta(days=1))
-        event.add("summary", titles[kind].format(title=page["title"]))
+        event.add("summary", titles[kind].format(title=title))
         if appointment["place"]:
             event.add("location", appointment["place"])
         event.add("description", f"{who}\n\n{url}".strip())
