@@ -36,6 +36,7 @@ from shared.meeting.service import (
     meeting_by_code,
     meeting_by_id,
     participant_by_device,
+    set_language,
 )
 from shared.web import (
     api_error,
@@ -104,6 +105,14 @@ def phone(code: str) -> Any:
     if token is not None:
         p = participant_by_device(plandag().db, row.id, token)
         you = person_view(p) if p is not None else None
+        if p is not None and p.removed_at is None and p.language != select_locale():
+            # the person chose another language for their screen: the console shows it
+            app = plandag()
+            app.hub.changed(
+                set_language(
+                    app.db, meeting_id=row.id, participant_id=p.id, language=select_locale()
+                )
+            )
     response = Response(_phone_page(found, you))
     if token is None:
         # Issued before joining, so a join retried after a lost response is the same
@@ -187,6 +196,7 @@ def join_meeting(code: str, data: dict[str, Any]) -> Any:
         device_token=token,
         name=data.get("name"),
         group=data.get("group"),
+        language=data.get("language") or select_locale(),
     )
     if counted and not new:
         app.joins.give_back(budget)

@@ -18,7 +18,17 @@ from shared.core.db import Database
 from shared.core.limits import Limiter, offload
 from shared.deployment import fingerprint
 from shared.extensions import babel, socketio
-from shared.i18n import TEMPLATE_LABELS, client_strings, phase_label, remember_locale, select_locale
+from shared.i18n import (
+    RTL,
+    TEMPLATE_LABELS,
+    client_strings,
+    language_name,
+    language_names,
+    phase_label,
+    remember_locale,
+    select_locale,
+    text_direction,
+)
 from shared.plandoc.blocks import parse_date, parse_instant
 from shared.realtime.guard import GuardedPacket, QuietSocketErrors, fast_unmasking
 from shared.realtime.guard import install as install_guard
@@ -180,6 +190,10 @@ def _template_globals() -> dict[str, Any]:
         "phase_label": phase_label,
         "template_labels": TEMPLATE_LABELS,
         "lang": select_locale(),
+        "language_names": language_names,
+        "language_name": language_name,
+        "text_direction": text_direction,
+        "rtl_languages": RTL,
         # a write id for a page form: a double-clicked or repeated post counts once
         "form_id": lambda: secrets.token_urlsafe(12),
     }

@@ -1,16 +1,20 @@
-"""Language: Dutch by default, English on request (``?lang=en``, remembered in a
-cookie) or by the browser's preference. Source strings are English."""
+"""Language: Dutch by default; English, Arabic, Turkish or Polish on request
+(``?lang=ar``, remembered in a cookie) or by the browser's preference. Source strings
+are English. A meeting's shared texts stay in the meeting's language (Dutch or English);
+a person's screens speak the person's language."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from flask import g, request
 from flask_babel import force_locale, get_locale, gettext, ngettext, refresh
 
 from shared.core.errors import ALL_MESSAGES
 from shared.domain.errors import N_, DomainError
+from shared.domain.meeting import SCREEN_LANGUAGES
 
 
 def Nn_(singular: str, plural: str) -> tuple[str, str]:
@@ -18,9 +22,34 @@ def Nn_(singular: str, plural: str) -> tuple[str, str]:
     return singular, plural
 
 
-LANGUAGES = ("nl", "en")
+#: the languages a screen can speak, in the order a person is offered them
+LANGUAGES = SCREEN_LANGUAGES
 DEFAULT = "nl"
 LANG_COOKIE = "plandag_lang"
+#: written right to left
+RTL = frozenset({"ar"})
+#: catalogs no native speaker has reviewed yet (the language menu and README say so)
+AWAITING_REVIEW = frozenset({"ar", "tr", "pl"})
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """A language's name: in its own language (the menu), or in another one."""
+    try:
+        name = Locale.parse(code).get_display_name(in_language or code) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+    return name[:1].upper() + name[1:]
+
+
+@lru_cache(maxsize=1)
+def language_names() -> tuple[tuple[str, str], ...]:
+    """(code, name in its own language) for the language menu."""
+    return tuple((code, language_name(code)) for code in LANGUAGES)
+
+
+def text_direction(code: str | None) -> str:
+    return "rtl" if code in RTL else "ltr"
+
 
 PHASE_LABELS = {
     "welcome": N_("Welcome"),
@@ -194,6 +223,14 @@ UI = {
     "connecting": N_("Connecting…"),
     "offline": N_("Connection lost. Reconnecting…"),
     "online": N_("Connected"),
+    "person_online": N_("online"),
+    "person_offline": N_("not connected"),
+    "phase_now": N_("The meeting is now in the phase: {phase}"),
+    "room_languages": N_("Languages in the room: {list}"),
+    "interpretation_hint": N_(
+        "Some people read their phone in another language than the meeting's. Arrange "
+        "interpretation for what is said aloud."
+    ),
     "phase_n_of": N_("Phase {n} of {total}"),
     "advance_to": N_("Next: {phase}"),
     "back_to": N_("Back to {phase}"),
@@ -529,10 +566,24 @@ def client_strings() -> dict[str, Any]:
     return _client_strings(str(get_locale() or DEFAULT))
 
 
+def plural_samples(locale: str) -> dict[str, int]:
+    """A count for each plural category (CLDR names: zero, one, two, few, many, other)
+    of the language: the script asks ``Intl.PluralRules`` for a count's category and
+    shows the form made for that category's sample (Arabic has six, Polish three)."""
+    rule = Locale.parse(locale).plural_form
+    samples: dict[str, int] = {}
+    for n in range(0, 1001):
+        samples.setdefault(rule(n), n)
+    samples.setdefault("other", samples.get("many", 2))  # Polish "other" is for fractions
+    return samples
+
+
 def _plurals(table: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
-    """Both forms of each text with a count; the script picks one by the count."""
+    """Every form of each text with a count, by plural category; the script picks one by
+    the count."""
+    samples = plural_samples(str(get_locale() or DEFAULT))
     return {
-        key: {"one": ngettext(one, other, 1), "other": ngettext(one, other, 2)}
+        key: {category: ngettext(one, other, n) for category, n in samples.items()}
         for key, (one, other) in table.items()
     }
 
@@ -550,4 +601,5 @@ def _client_strings(locale: str) -> dict[str, Any]:
         "kaders": {k: gettext(v) for k, v in KADER_UI.items()},
         "party_tasks": {k: gettext(v) for k, v in PARTY_TASKS.items()},
         "signing": {**{k: gettext(v) for k, v in SIGNING_UI.items()}, **_plurals(SIGNING_PLURALS)},
+        "languages": {code: language_name(code, locale) for code in LANGUAGES},
     }

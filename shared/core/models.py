@@ -266,6 +266,9 @@ class Participant(Base):
     table_id: Mapped[int | None] = mapped_column(
         ForeignKey("work_tables.id", ondelete="SET NULL", use_alter=True)
     )
+    #: the language their screen speaks (shared.i18n.LANGUAGES; "" before it was known):
+    #: the facilitator sees the room's languages to arrange interpretation
+    language: Mapped[str] = mapped_column(String(8), default="", server_default="")
 
 
 class MeetingClock(Base):

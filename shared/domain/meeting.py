@@ -26,6 +26,15 @@ PAGE_SECONDS_MIN, PAGE_SECONDS_MAX = 4, 120
 #: the languages a meeting can be held in: the beamer, the phones' default and the plan
 #: document speak it
 MEETING_LANGUAGES = ("nl", "en")
+#: the languages a person's own screen can speak (their phone, a party's screen): the
+#: languages of the neighbourhood next to the meeting's
+SCREEN_LANGUAGES = ("nl", "en", "ar", "tr", "pl")
+
+
+def screen_language(value: object) -> str:
+    """A person's screen language, or "" when it is not one Plandag speaks."""
+    return value if isinstance(value, str) and value in SCREEN_LANGUAGES else ""
+
 
 #: Letters and digits nobody confuses when reading from a beamer or typing on a phone:
 #: no 0/O/D/Q, 1/I/L, 2/Z, 5/S, 8/B, U/V.

@@ -50,6 +50,8 @@ def meeting_view(session: Session, row: MeetingRow, audience: str, base_url: str
         "groups": list(row.groups),
         "place": row.place,
         "date": row.date.isoformat() if row.date else None,
+        #: the language of the room's shared texts (a person's screen may speak another)
+        "language": row.language,
         "moderation": row.moderation,
         "anonymity": row.anonymity,
         "wall_mode": row.wall_mode,
@@ -108,6 +110,8 @@ def participant_view(p: Participant, online: bool, label: str | None = None) -> 
         "online": online,
         "joined_at": iso(p.joined_at),
         "removed": p.removed_at is not None,
+        #: the language their screen speaks ("" when not known)
+        "language": p.language,
     }
 
 
@@ -173,8 +177,22 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
             )
         ):
             spoke_by_group[group] = spoke_by_group.get(group, 0) + 1
+    languages = dict(
+        session.execute(
+            select(Participant.language, func.count(Participant.id))
+            .where(Participant.meeting_id == row.id, Participant.removed_at.is_(None))
+            .group_by(Participant.language)
+        ).all()
+    )
     groups = list(row.groups) + sorted(set(joined) - set(row.groups))
     return {
+        #: how many people read their screen in each language (most first): whether the
+        #: room needs interpretation
+        "languages": [
+            {"language": code, "joined": n}
+            for code, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0]))
+            if code
+        ],
         "joined": sum(joined.values()),
         "online": sum(online.values()),
         "groups": [

@@ -51,6 +51,7 @@ from shared.domain import DomainError, Meeting, MeetingDetails, Phase, Role
 from shared.domain.frameworks import DeviceStatus
 from shared.domain.meeting import (
     new_join_code,
+    screen_language,
     validate_display_name,
     validate_page_seconds,
     validate_role,
@@ -468,12 +469,20 @@ class Joined(NamedTuple):
 
 
 def join(
-    db: Database, *, meeting_id: str, device_token: str, name: object, group: object
+    db: Database,
+    *,
+    meeting_id: str,
+    device_token: str,
+    name: object,
+    group: object,
+    language: object = "",
 ) -> Joined:
     """Admit a phone. The device cookie makes it idempotent: the same phone joining
-    again (a retry, a reload) is the same participant, with its name and group updated.
-    Committed with the meeting's other writes of the moment (a room joins at once)."""
+    again (a retry, a reload) is the same participant, with its name, group and screen
+    language updated. Committed with the meeting's other writes of the moment (a room
+    joins at once)."""
     clean_name = validate_display_name(name)
+    clean_language = screen_language(language)
 
     def work(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
@@ -488,8 +497,18 @@ def join(
         if existing is not None:
             if existing.removed_at is not None:
                 raise DomainError("participant.removed")
-            if (existing.name, existing.group) == (clean_name, chosen_group):
+            new_language = clean_language or existing.language
+            if (existing.name, existing.group, existing.language) == (
+                clean_name,
+                chosen_group,
+                new_language,
+            ):
                 return {"participant": existing, "new": False}, None
+            if (existing.name, existing.group) == (clean_name, chosen_group):
+                existing.language = new_language
+                keys = {f"participant:{existing.id}", "counts"}
+                return {"participant": existing, "new": False}, commit_change(session, row, keys)
+            existing.language = new_language
             old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
             existing.name_key = name_key(clean_name)
@@ -527,6 +546,7 @@ def join(
                 "name_key": name_key(clean_name),
                 "group": chosen_group,
                 "table_id": table_id,
+                "language": clean_language,
             },
         ).scalar_one()
         keys.add(f"participant:{new_id}")
@@ -548,6 +568,39 @@ def join(
         alone=False,  # a thousand phones join beside each other
     )
     return Joined(result["participant"], change, result["new"])
+
+
+def set_language(
+    db: Database, *, meeting_id: str, participant_id: int, language: object
+) -> Change | None:
+    """A person switched their screen's language: the console's list and the voice
+    balance show the room's languages. Nothing changes for a language Plandag does not
+    speak, or the one already set."""
+    clean = screen_language(language)
+
+    def work(session: Session) -> Result:
+        row = load_for_update(session, meeting_id)
+        person = session.get(Participant, participant_id)
+        if (
+            not clean
+            or person is None
+            or person.meeting_id != meeting_id
+            or person.language == clean
+        ):
+            return {}, None
+        person.language = clean
+        return {}, commit_change(session, row, {f"participant:{participant_id}", "counts"})
+
+    _, change = run_intent(
+        db,
+        meeting_id=meeting_id,
+        actor="join",
+        client_id=None,
+        action="language",
+        work=work,
+        alone=False,
+    )
+    return change
 
 
 def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) -> set[str]:

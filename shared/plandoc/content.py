@@ -277,6 +277,20 @@ class _Builder:
             self.para("participants", w["participants_total_one"])
         else:
             self.para("participants", w.fmt("participants_total", total=total))
+        languages = [_dict(x) for x in _list(info.get("languages"))]
+        if languages:
+            # which languages the room read in: interpretation, and who may need the plan
+            # in their own language
+            items = [
+                w.fmt(
+                    "language_count",
+                    name=w.labels.get(f"lang_{clean(x.get('language'))}")
+                    or clean(x.get("language")),
+                    n=_int(x.get("people")),
+                )
+                for x in languages
+            ]
+            self.para("participants", w.fmt("languages", list=w.join(items)))
         if groups:
             rows: list[tuple[Cell, ...]] = []
             sums = dict.fromkeys(ROLES, 0)

@@ -263,7 +263,15 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
                 "names": [] if anonymous else sorted(shown.get(p.id, p.name) for p in members),
             }
         )
-    return {"anonymous": anonymous, "total": len(people), "groups": groups}
+    spoken = Counter(p.language for p in people if p.language)
+    out: dict[str, Any] = {"anonymous": anonymous, "total": len(people), "groups": groups}
+    if spoken:
+        # the languages the room read its screens in, most first (counts, never names)
+        out["languages"] = [
+            {"language": code, "people": n}
+            for code, n in sorted(spoken.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+    return out
 
 
 def _themes(session: Session, meeting: MeetingRow) -> list[dict[str, Any]]:

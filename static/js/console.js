@@ -38,13 +38,25 @@
     setText(advance, t("ui", "advance_to", { phase: t("phases", meeting.next_phase) }));
     setText(back, t("ui", "back_to", { phase: t("phases", meeting.previous_phase) }));
     var moving = live.version < awaitVersion;
-    advance.disabled = moving || !!meeting.advance_blocked;
-    back.disabled = moving || !!meeting.back_blocked;
+    // aria-disabled, not disabled: a disabled button drops the keyboard focus to <body>,
+    // so after "next phase" a screen reader would hear nothing and Enter would do nothing.
+    setDisabled(advance, moving || !!meeting.advance_blocked);
+    setDisabled(back, moving || !!meeting.back_blocked);
+    if (lastAnnounced !== null && lastAnnounced !== meeting.phase) {
+      setText("phase-announce", t("ui", "phase_now", { phase: t("phases", meeting.phase) }));
+    }
+    lastAnnounced = meeting.phase;
     var blocked = meeting.advance_blocked;
     setText("blocked", blocked && blocked.code !== "phase.at_end"
       ? t("errors", blocked.code, blocked.params) : "");
     setText("open-question", meeting.open_question);
   }
+
+  var lastAnnounced = null;
+  function setDisabled(button, off) {
+    if (off) button.setAttribute("aria-disabled", "true"); else button.removeAttribute("aria-disabled");
+  }
+  function isDisabled(button) { return button.getAttribute("aria-disabled") === "true"; }
 
   function personRow(p) {
     var li = rows[p.id];
@@ -71,12 +83,19 @@
             if (yes) live.send("participant.remove", { participant_id: p.id }).then(showError);
           });
         } });
-      li = el("li", { "data-id": p.id }, el("span", { className: "dot" }), el("span", { className: "name" }), role, remove);
+      li = el("li", { "data-id": p.id }, el("span", { className: "dot", "aria-hidden": "true" }),
+        el("span", { className: "visually-hidden presence" }), el("span", { className: "name" }),
+        el("span", { className: "lang-tag" }), role, remove);
       rows[p.id] = li;
     }
     li.className = p.removed ? "removed" : "";
     li.querySelector(".dot").className = "dot" + (p.online && !p.removed ? " on" : "");
-    li.querySelector(".dot").title = p.online ? t("ui", "online") : "";
+    li.querySelector(".dot").title = p.online ? t("ui", "person_online") : t("ui", "person_offline");
+    setText(li.querySelector(".presence"), (p.online && !p.removed ? t("ui", "person_online") : t("ui", "person_offline")) + ": ");
+    var tag = li.querySelector(".lang-tag");
+    setText(tag, p.language ? p.language.toUpperCase() : "");
+    tag.title = p.language ? (P.strings.languages[p.language] || p.language) : "";
+    tag.hidden = !p.language;
     setText(li.querySelector(".name"), shown(p) + (p.removed ? " (" + t("ui", "removed") + ")" : ""));
     var select = li.querySelector("select");
     if (select.value !== p.role) select.value = p.role;
@@ -564,6 +583,16 @@
     if (!counts) return;
     setText("online-count", counts.online);
     setText("joined-count", counts.joined);
+    var languages = $("room-languages");
+    if (languages) {
+      var meetingLang = live.views.meeting && live.views.meeting.language;
+      var parts = (counts.languages || []).map(function (l) {
+        return (P.strings.languages[l.language] || l.language) + " " + l.joined;
+      });
+      setText(languages, parts.length ? t("ui", "room_languages", { list: parts.join(" · ") }) : "");
+      var others = (counts.languages || []).filter(function (l) { return l.language !== meetingLang; });
+      setText("interpretation", others.length ? t("ui", "interpretation_hint") : "");
+    }
     var body = $("balance");
     body.textContent = "";
     counts.groups.forEach(function (g) {
@@ -611,7 +640,8 @@
 
   function move(event, confirmed) {
     var meeting = live.views.meeting;
-    $("advance").disabled = $("back").disabled = true;
+    setDisabled($("advance"), true);
+    setDisabled($("back"), true);
     var payload = { from: meeting.phase };
     if (confirmed) payload.confirm_no_go = true;
     live.send(event, payload).then(function (ack) {
@@ -643,8 +673,8 @@
     onRefused: function (error) { setText("action-error", P.errorMessage(error)); },
   }).connect();
 
-  $("advance").addEventListener("click", function () { move("phase.advance"); });
-  $("back").addEventListener("click", function () { move("phase.back"); });
+  $("advance").addEventListener("click", function () { if (!isDisabled($("advance"))) move("phase.advance"); });
+  $("back").addEventListener("click", function () { if (!isDisabled($("back"))) move("phase.back"); });
   $("timer-form").addEventListener("submit", function (e) {
     e.preventDefault();
     var minutes = parseInt($("timebox").value, 10);

@@ -28,20 +28,23 @@
   function t(group, key, params) {
     var table = STRINGS[group] || {};
     var value = table[key] !== undefined ? table[key] : key;
-    if (value && typeof value === "object") value = value[pluralForm(params && params.n)];
+    if (value && typeof value === "object") {
+      var form = value[pluralForm(params && params.n)];
+      value = form !== undefined ? form : value.other;
+    }
     return fmt(value, params);
   }
 
-  /* The plural category of n in the page's language (CLDR names: one, other). */
+  /* The plural category of n in the page's language (CLDR names: zero, one, two, few,
+     many, other); the server sends a form for each category the language has. */
+  var PLURALS = null;
   function pluralForm(n) {
     var lang = BOOT.lang || document.documentElement.lang || "nl";
-    var rule = PLURAL_RULES[lang] || PLURAL_RULES.nl;
-    return rule(Number(n));
+    if (!PLURALS) {
+      try { PLURALS = new Intl.PluralRules(lang); } catch (e) { PLURALS = { select: function (k) { return k === 1 ? "one" : "other"; } }; }
+    }
+    return PLURALS.select(Number(n));
   }
-  var PLURAL_RULES = {
-    nl: function (n) { return n === 1 ? "one" : "other"; },
-    en: function (n) { return n === 1 ? "one" : "other"; },
-  };
 
   /* A text with a count: t() with {n} choosing the plural form. */
   function tn(group, key, n, params) {

@@ -697,7 +697,7 @@
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ name: $("name").value, group: group ? group.value : null }),
+      body: JSON.stringify({ name: $("name").value, group: group ? group.value : null, language: P.boot.lang }),
     }).then(function (response) {
       return response.json().catch(function () { return { ok: false, error: { code: "server.error" } }; });
     }).then(function (body) {
