@@ -385,6 +385,12 @@
     onRevoked: function () { banner(t("ui", "beamer_revoked")); },
   }).connect();
   document.addEventListener("keydown", function (e) {
+    if (e.key === "p" || e.key === "P") {
+      // pause (or resume) the pages turning by themselves (WCAG 2.2.2)
+      P.Pager.paused = !P.Pager.paused;
+      textPager.turn(0); statementPager.turn(0);
+      return;
+    }
     var step = { ArrowRight: 1, PageDown: 1, " ": 1, ArrowLeft: -1, PageUp: -1 }[e.key];
     if (!step) return;
     if (textPager.turn(step) || statementPager.turn(step)) e.preventDefault();

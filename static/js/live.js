@@ -643,12 +643,19 @@
       setText(this.cue, t("ui", "page_n_of", { n: this.index + 1, total: this.pages.length }));
     }
     clearTimeout(this.timer);
-    if (this.pages.length > 1) {
+    // Pages turn by themselves unless the screen asks for reduced motion or someone
+    // paused them (P or the space bar); the arrow keys and a presenter's remote always
+    // turn them (beamer.js).
+    if (this.pages.length > 1 && !Pager.still()) {
       this.timer = setTimeout(function () {
         self.index = (self.index + 1) % self.pages.length;
         self.draw();
       }, this.seconds * 1000);
     }
+  };
+  Pager.paused = false;
+  Pager.still = function () {
+    return Pager.paused || !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   };
   /* Lay out again if the box changed size since (a banner, a longer footer). */
   Pager.prototype.refit = function () {
@@ -658,6 +665,7 @@
   /* A presenter's remote (or the arrow keys) turns the pages too. */
   Pager.prototype.turn = function (step) {
     if (this.pages.length < 2) return false;
+    if (!step) { this.draw(); return true; }  // the same page; its timer again (or none)
     this.index = (this.index + step + this.pages.length) % this.pages.length;
     this.draw();
     return true;
