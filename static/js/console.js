@@ -495,8 +495,8 @@
     $("consent-framework").checked = roles.indexOf("framework_party") >= 0;
     $("consent-observers").checked = roles.indexOf("observer") >= 0;
     var open = round && round.open;
-    $("consent-close").disabled = !open;
-    $("consent-plan").disabled = !!open;
+    setDisabled($("consent-close"), !open);
+    setDisabled($("consent-plan"), !!open);
     var box = $("consent-round");
     box.textContent = "";
     if (tally) {
@@ -570,7 +570,7 @@
     var round = live.views.round;
     var order = $("round");
     order.textContent = "";
-    ["round-next", "round-skip", "round-end"].forEach(function (id) { $(id).disabled = !round; });
+    ["round-next", "round-skip", "round-end"].forEach(function (id) { setDisabled($(id), !round); });
     if (round) {
       round.order.forEach(function (p, i) {
         order.appendChild(el("li", { className: i === round.position ? "current" : (i < round.position ? "muted" : "") },
@@ -668,7 +668,7 @@
 
   live = new P.Live({
     auth: { audience: "console", meeting: P.boot.meeting },
-    render: render,
+    render: P.keepingFocus(render),
     onStatus: status,
     onRefused: function (error) { setText("action-error", P.errorMessage(error)); },
   }).connect();
@@ -761,9 +761,10 @@
         allow_observers: $("consent-observers").checked });
     });
   });
-  $("consent-plan").addEventListener("click", function () { act("consent.open", { whole_plan: true }); });
+  $("consent-plan").addEventListener("click", function () { if (!isDisabled($("consent-plan"))) act("consent.open", { whole_plan: true }); });
   $("consent-publication").addEventListener("click", function () { act("consent.open", { publication: true }); });
   $("consent-close").addEventListener("click", function () {
+    if (isDisabled($("consent-close"))) return;
     var tally = live.views.consent_tally || {};
     var round = live.views.consent || {};
     var subject = round.topic === "publication" ? t("ui", "the_publication")
@@ -790,9 +791,9 @@
     });
   });
   $("round-start").addEventListener("click", function () { act("round.start", {}); });
-  $("round-next").addEventListener("click", function () { act("round.next", {}); });
-  $("round-skip").addEventListener("click", function () { act("round.skip", {}); });
-  $("round-end").addEventListener("click", function () { act("round.end", {}); });
+  $("round-next").addEventListener("click", function () { if (!isDisabled($("round-next"))) act("round.next", {}); });
+  $("round-skip").addEventListener("click", function () { if (!isDisabled($("round-skip"))) act("round.skip", {}); });
+  $("round-end").addEventListener("click", function () { if (!isDisabled($("round-end"))) act("round.end", {}); });
   setInterval(tick, 1000);
   window.plandagLive = live;
 })();

@@ -582,6 +582,51 @@
     return blocks;
   }
 
+  /* A render that rebuilds a list or hides a button must not drop the keyboard focus
+   * to <body> (a screen reader would hear nothing, Enter would do nothing): the focused
+   * control is found again after the render (by id, by its data-key or its words in the
+   * same box), else the nearest control of that box, else the box's heading. */
+  function focusKey(node) {
+    if (!node || node === document.body || node === document.documentElement) return null;
+    var box = node.parentElement && node.parentElement.closest("[id]");
+    return { node: node, id: node.id || null, key: node.getAttribute("data-key"), tag: node.tagName,
+      text: (node.textContent || "").trim(), box: box ? box.id : null };
+  }
+  function focusable(node) {
+    return node && !node.hidden && !node.disabled && node.getClientRects().length > 0 &&
+      node.closest("[hidden]") === null;
+  }
+  var CONTROLS = "a[href], button, input, select, textarea, summary, [tabindex]";
+  function restoreFocus(k) {
+    var now = document.activeElement;
+    if (!k || (now && now !== document.body && now !== document.documentElement)) return;
+    if (focusable(k.node) && document.contains(k.node)) { k.node.focus({ preventScroll: true }); return; }
+    var target = k.id ? document.getElementById(k.id) : null;
+    var box = k.box ? document.getElementById(k.box) : null;
+    if (!focusable(target) && box) {
+      var same = Array.prototype.filter.call(box.querySelectorAll(k.tag), function (n) {
+        return focusable(n) && (k.key ? n.getAttribute("data-key") === k.key : (n.textContent || "").trim() === k.text);
+      });
+      target = same[0] || Array.prototype.filter.call(box.querySelectorAll(CONTROLS), focusable)[0] || null;
+      if (!target) {
+        var card = box.closest(".card, .phone-card, section") || box;
+        target = Array.prototype.filter.call(card.querySelectorAll(CONTROLS), focusable)[0] || null;
+        if (!target) {
+          var heading = card.querySelector("h1, h2, h3");
+          if (heading) { heading.setAttribute("tabindex", "-1"); target = heading; }
+        }
+      }
+    }
+    if (target && (focusable(target) || target.getAttribute("tabindex") === "-1")) target.focus({ preventScroll: true });
+  }
+  function keepingFocus(render) {
+    return function () {
+      var k = focusKey(document.activeElement);
+      render.apply(this, arguments);
+      restoreFocus(k);
+    };
+  }
+
   /* Lay blocks out into pages that fit `box`; pages turn by themselves every
    * `seconds` with an "n of m" cue. Content that does not change keeps its page. */
   function Pager(box, cue) {
@@ -710,6 +755,7 @@
   }
 
   window.Plandag = {
+    keepingFocus: keepingFocus,
     textBlocks: textBlocks, Pager: Pager, fitList: fitList, outcomeText: outcomeText, who: who,
     Live: Live, el: el, t: t, tn: tn, fmt: fmt, setText: setText, boot: BOOT, strings: STRINGS,
     errorMessage: errorMessage, timerText: timerText, stepText: stepText, clientId: clientId,

@@ -274,7 +274,7 @@
 
   live = new P.Live({
     auth: { audience: "phone", code: P.boot.code },
-    render: render,
+    render: P.keepingFocus(render),
     onStatus: status,
     onRefused: function (error) {
       live.stopped = true;

@@ -668,7 +668,7 @@
       auth: { audience: "phone", code: code },
       outbox: "phone:" + code,
       remember: "phone:" + code,
-      render: render,
+      render: P.keepingFocus(render),
       onStatus: status,
       onAcked: acked,
       onClosed: function () { if (live.you && live.you.removed) show("removed-view"); },
