@@ -217,3 +217,21 @@ def hold_the_meeting(server: Server, browser: Any, audit: Audit) -> None:
     audit.check(visitor, "verify", "-", f"{server.url}/verify")
     for c in [*others, console]:
         c.close()
+
+
+def test_the_audit_finds_violations_where_there_are_some(browser):
+    """The checker itself: a page made wrong on purpose is caught, rule by rule."""
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.set_content(
+        '<html><body><img src="x.png"><button></button>'
+        '<p style="color:#bbb;background:#fff">grey on white</p>'
+        '<input type="text"></body></html>'
+    )
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async (tags) => (await axe.run(document, { runOnly: { type: "tag", values: tags } }))
+             .violations.map(v => v.id)""",
+        TAGS,
+    )
+    for rule in ("image-alt", "button-name", "color-contrast", "html-has-lang", "label"):
+        assert rule in found, (rule, found)
