@@ -223,6 +223,8 @@ UI = {
     "connecting": N_("Connecting…"),
     "offline": N_("Connection lost. Reconnecting…"),
     "online": N_("Connected"),
+    "question_waiting": N_("A question is waiting for you: {title}"),
+    "queue_status": N_("Speaking queue: {n} waiting; speaking now: {who}"),
     "person_online": N_("online"),
     "person_offline": N_("not connected"),
     "phase_now": N_("The meeting is now in the phase: {phase}"),

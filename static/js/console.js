@@ -53,6 +53,8 @@
   }
 
   var lastAnnounced = null;
+  /* A live region says a text once: only when it changed (the lists are redrawn often). */
+  function announce(id, text) { var node = $(id); if (node && node.textContent !== text) node.textContent = text; }
   function setDisabled(button, off) {
     if (off) button.setAttribute("aria-disabled", "true"); else button.removeAttribute("aria-disabled");
   }
@@ -499,6 +501,8 @@
     setDisabled($("consent-plan"), !!open);
     var box = $("consent-round");
     box.textContent = "";
+    announce("consent-announce", tally ? t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) +
+      (round && !round.open ? " — " + P.outcomeText(round.outcome) : "") : "");
     if (tally) {
       box.appendChild(el("p", null, el("b", { text: t("ui", "answered_of", { answered: tally.answered, eligible: tally.eligible }) }),
         " · " + t("ui", "consent_consent") + " " + tally.consent + " · " + t("ui", "consent_concern") + " " + tally.concern +
@@ -559,6 +563,10 @@
     var queue = (live.views.queue || {}).requests || [];
     var list = $("queue");
     list.textContent = "";
+    var speaking = queue.filter(function (r) { return r.status === "speaking"; })[0];
+    announce("queue-announce", queue.length ? t("ui", "queue_status", {
+      n: queue.filter(function (r) { return r.status !== "speaking"; }).length,
+      who: speaking ? speaking.name : "—" }) : t("ui", "queue_empty"));
     if (!queue.length) list.appendChild(el("li", { className: "muted", text: t("ui", "queue_empty") }));
     queue.forEach(function (r) {
       list.appendChild(el("li", { className: r.status === "speaking" ? "current" : "" },

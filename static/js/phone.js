@@ -88,6 +88,11 @@
         !live.waiting("recognition.answer").length && !$("recognition-card").hidden) card = $("recognition-card");
     if (!card && meeting.phase === "signing" && (live.views.signing || {}).open && !you.signature &&
         !live.waiting("signature.sign").length && !$("sign-card").hidden) card = $("sign-card");
+    if (card && card !== waitingCard) {
+      // said once to a screen reader: a question now waits (the cue shows it to the eye)
+      var heading = card.querySelector("h2");
+      setText("phone-announce", t("ui", "question_waiting", { title: heading ? heading.textContent.trim() : "" }));
+    }
     waitingCard = card;
     updateCue();
   }
