@@ -452,7 +452,7 @@
         var steps = el("ol", { className: "versions" });
         versions.forEach(function (v) {
           steps.appendChild(el("li", null,
-            el("span", { text: t("ui", "version_by", { n: v.number, by: v.by || "?", at: new Date(v.at).toLocaleTimeString() }) }),
+            el("span", { text: t("ui", "version_by", { n: v.number, by: v.by || "?", at: new Date(v.at).toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", numberingSystem: "latn" }) }) }),
             changesList(v.changes)));
         });
         history = el("details", null, el("summary", { text: tn("ui", "versions_n", versions.length) }), steps);

@@ -19,9 +19,20 @@
   var STRINGS = readJSON("strings");
   var BOOT = readJSON("boot");
 
+  /* Numbers as the page's language writes them (1.000 in Dutch, 1,000 in English), in
+     the Latin digits the server's pages use too. */
+  var NUMBERS = null;
+  function number(n) {
+    if (!NUMBERS) {
+      try { NUMBERS = new Intl.NumberFormat(BOOT.lang || document.documentElement.lang || "nl", { numberingSystem: "latn" }); }
+      catch (e) { NUMBERS = { format: String }; }
+    }
+    return NUMBERS.format(n);
+  }
   function fmt(template, params) {
     return String(template).replace(/\{(\w+)\}/g, function (m, k) {
-      return params && params[k] !== undefined ? params[k] : m;
+      if (!params || params[k] === undefined) return m;
+      return typeof params[k] === "number" ? number(params[k]) : params[k];
     });
   }
 
@@ -504,7 +515,7 @@
     if (m) {
       var day = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
       try {
-        when = day.toLocaleDateString(document.documentElement.lang || undefined, { day: "numeric", month: "long", year: "numeric" });
+        when = day.toLocaleDateString(document.documentElement.lang || undefined, { day: "numeric", month: "long", year: "numeric", numberingSystem: "latn" });
       } catch (e) { when = date; }
     }
     var extra = [when, place || ""].filter(function (x) { return x; }).join(" · ");

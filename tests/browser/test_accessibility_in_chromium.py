@@ -65,6 +65,22 @@ class Audit:
                     }""",
                     TAGS,
                 )
+                if size == "phone" and screen != "beamer":
+                    # WCAG 1.4.10 (reflow): at 320 px (a laptop at 400 % zoom) nothing
+                    # needs a sideways scroll; the beamer is a projection, not read zoomed
+                    wide = page.evaluate(
+                        "document.documentElement.scrollWidth - "
+                        "document.documentElement.clientWidth"
+                    )
+                    if wide > 1:
+                        violations.append(
+                            {
+                                "id": "reflow",
+                                "impact": "serious",
+                                "help": f"the page scrolls sideways by {wide} px at 320 px",
+                                "nodes": [],
+                            }
+                        )
                 self.runs.append(
                     {
                         "screen": screen,
