@@ -29,7 +29,7 @@ ARTIFACTS = Path(
 SIZES = {"phone": {"width": 320, "height": 568}, "laptop": {"width": 1280, "height": 720}}
 LANGUAGES = ("nl", "ar")
 #: every WCAG 2.0, 2.1 and 2.2 rule of level A and AA that axe has
-TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa", "best-practice"]
 _n = itertools.count()
 
 
