@@ -107,6 +107,7 @@ PARTY_TASKS = {
 
 #: Words the scripts need for the kaders, on every screen.
 KADER_UI = {
+    "agreement_col": N_("Agreement"),
     "draft": N_("draft, not locked yet"),
     "locked": N_("locked"),
     "version_n": N_("version {n}"),

@@ -848,6 +848,7 @@ def accept_invitation(
             device_token=device_token,
             name=person.name[:DISPLAY_NAME_MAX],
             group=person.group,
+            language=person.language,  # the language of their letter is their screen's
         )
     except DomainError:
         _release(db, person.id, device)  # e.g. the meeting has ended: the claim goes too

@@ -171,7 +171,7 @@
   function checkTable(live, opts) {
     var c = check(live), fw = frameworks(live), items = agreements(live);
     var entries = entryMap(c);
-    var head = el.apply(null, ["tr", null, el("th", { text: "" })].concat(fw.map(function (f) {
+    var head = el.apply(null, ["tr", null, el("th", { scope: "col" }, el("span", { className: "visually-hidden", text: k("agreement_col") }))].concat(fw.map(function (f) {
       return el("th", { scope: "col", text: f.number + ". " + f.title });
     })));
     var rows = items.map(function (a, i) {

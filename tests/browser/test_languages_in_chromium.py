@@ -150,6 +150,19 @@ def test_a_phone_takes_part_in_its_own_language(server: Server, browser, screens
         lang: 1 for lang in LANGS
     }
     each("joined")
+    # The facilitator sees who reads in which language, and is told to arrange a tolk.
+    desk = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
+    desk.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in anna.cookies.items()])
+    console_page = desk.new_page()
+    console_page.on("pageerror", lambda e: errors.append(str(e)))
+    console_page.goto(f"{server.url}/m/{meeting.id}")
+    expect(console_page.locator("#room-languages")).to_contain_text("Talen in de zaal:")
+    for name in ("Engels 1", "Arabisch 1", "Turks 1", "Pools 1"):
+        expect(console_page.locator("#room-languages")).to_contain_text(name)
+    expect(console_page.locator("#interpretation")).to_contain_text("tolk")
+    expect(console_page.locator('#people li .lang-tag[title="Arabisch"]')).to_have_text("AR")
+    console_page.locator("#room-languages").scroll_into_view_if_needed()
+    console_page.screenshot(path=str(screenshots / "console-languages.png"))
 
     advance_to("framing")
     assert console.call("recognition.open", {"client_id": cid(meeting.id)})["ok"]
