@@ -26,8 +26,8 @@ from flask import (
 
 from shared.domain import DomainError
 from shared.domain.frameworks import DeviceStatus
-from shared.domain.meeting import format_join_code, normalize_join_code
-from shared.i18n import localize_error, select_locale, use_meeting_language
+from shared.domain.meeting import format_join_code, normalize_join_code, screen_language
+from shared.i18n import localize_error, select_locale, use_meeting_language, use_person_language
 from shared.kaders import service as kaders
 from shared.meeting.screens import join_url, person_view
 from shared.meeting.service import (
@@ -36,7 +36,6 @@ from shared.meeting.service import (
     meeting_by_code,
     meeting_by_id,
     participant_by_device,
-    set_language,
 )
 from shared.web import (
     api_error,
@@ -105,14 +104,11 @@ def phone(code: str) -> Any:
     if token is not None:
         p = participant_by_device(plandag().db, row.id, token)
         you = person_view(p) if p is not None else None
-        if p is not None and p.removed_at is None and p.language != select_locale():
-            # the person chose another language for their screen: the console shows it
-            app = plandag()
-            app.hub.changed(
-                set_language(
-                    app.db, meeting_id=row.id, participant_id=p.id, language=select_locale()
-                )
-            )
+        if p is not None and p.language:
+            # without ?lang= or a remembered choice, the phone speaks the language its
+            # person joined in (an invitation's), not the meeting's; the socket records
+            # the page's language (shared.realtime.presence.connect)
+            use_person_language(p.language)
     response = Response(_phone_page(found, you))
     if token is None:
         # Issued before joining, so a join retried after a lost response is the same
@@ -196,7 +192,7 @@ def join_meeting(code: str, data: dict[str, Any]) -> Any:
         device_token=token,
         name=data.get("name"),
         group=data.get("group"),
-        language=data.get("language") or select_locale(),
+        language=screen_language(data.get("language")) or select_locale(),
     )
     if counted and not new:
         app.joins.give_back(budget)
@@ -286,7 +282,13 @@ def party_claim(key: str, data: dict[str, Any]) -> Any:
     meeting = meeting_by_id(app.db, current.party.meeting_id) if current is not None else None
     if meeting is not None:
         use_meeting_language(meeting.language)  # refusals in the language of the page
-    access, change = kaders.claim_party(app.db, key=key, device_token=token, name=data.get("name"))
+    access, change = kaders.claim_party(
+        app.db,
+        key=key,
+        device_token=token,
+        name=data.get("name"),
+        language=screen_language(data.get("language")) or select_locale(),
+    )
     app.hub.changed(change)
     return jsonify({"ok": True, "status": access.status})
 

@@ -110,7 +110,10 @@ def invitation(key: str) -> Any:
         else:
             for change in changes:
                 plandag().hub.changed(change)
-            return redirect(url_for("participant.phone", code=meeting.join_code))
+            # the phone speaks the language of their letter (and remembers it)
+            return redirect(
+                url_for("participant.phone", code=meeting.join_code, lang=person.language)
+            )
     on_the_day = meeting.date is None or meeting.date <= date.today()
     response = _no_referrer(
         render_template(

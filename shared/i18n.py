@@ -225,6 +225,7 @@ UI = {
     "offline": N_("Connection lost. Reconnecting…"),
     "online": N_("Connected"),
     "question_waiting": N_("A question is waiting for you: {title}"),
+    "pages_paused": N_("paused (P turns the pages again)"),
     "queue_status": N_("Speaking queue: {n} waiting; speaking now: {who}"),
     "person_online": N_("online"),
     "person_offline": N_("not connected"),
@@ -521,6 +522,9 @@ def select_locale() -> str:
     remembered = request.cookies.get(LANG_COOKIE)
     if remembered in LANGUAGES:
         return remembered
+    person = g.get("person_language")
+    if person in LANGUAGES:
+        return str(person)
     if meeting in LANGUAGES:
         return str(meeting)
     return request.accept_languages.best_match(LANGUAGES, default=DEFAULT) or DEFAULT
@@ -533,6 +537,13 @@ def use_meeting_language(language: str, *, room_screen: bool = False) -> None:
     or the remembered switch) still wins; the browser's language does not."""
     g.meeting_language = language
     g.room_screen = room_screen
+    refresh()
+
+
+def use_person_language(language: str) -> None:
+    """This page is a known person's (their phone): without ``?lang=`` or a remembered
+    switch it speaks the language they joined in, before the meeting's."""
+    g.person_language = language
     refresh()
 
 

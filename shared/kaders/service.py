@@ -56,7 +56,7 @@ from shared.domain.frameworks import (
     validate_framework,
     validate_party_name,
 )
-from shared.domain.meeting import validate_display_name
+from shared.domain.meeting import screen_language, validate_display_name
 from shared.domain.wording import name_key
 
 # The kaders' view keys ("frameworks", "framework_flags", "framework_check" for everyone,
@@ -281,7 +281,7 @@ def party_access(db: Database, key: str, device_token: str) -> Access | None:
 
 
 def claim_party(
-    db: Database, *, key: str, device_token: str, name: object
+    db: Database, *, key: str, device_token: str, name: object, language: object = ""
 ) -> tuple[Access, Change | None]:
     """A device opens a personal link. The first device becomes the party's
     representative (a participant with the framework_party role); any later device
@@ -338,6 +338,7 @@ def claim_party(
                 name_key=name_key(clean_name),
                 group=group,
                 role=Role.FRAMEWORK_PARTY,
+                language=screen_language(language),
             )
             session.add(person)
         else:

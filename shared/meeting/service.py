@@ -570,39 +570,6 @@ def join(
     return Joined(result["participant"], change, result["new"])
 
 
-def set_language(
-    db: Database, *, meeting_id: str, participant_id: int, language: object
-) -> Change | None:
-    """A person switched their screen's language: the console's list and the voice
-    balance show the room's languages. Nothing changes for a language Plandag does not
-    speak, or the one already set."""
-    clean = screen_language(language)
-
-    def work(session: Session) -> Result:
-        row = load_for_update(session, meeting_id)
-        person = session.get(Participant, participant_id)
-        if (
-            not clean
-            or person is None
-            or person.meeting_id != meeting_id
-            or person.language == clean
-        ):
-            return {}, None
-        person.language = clean
-        return {}, commit_change(session, row, {f"participant:{participant_id}", "counts"})
-
-    _, change = run_intent(
-        db,
-        meeting_id=meeting_id,
-        actor="join",
-        client_id=None,
-        action="language",
-        work=work,
-        alone=False,
-    )
-    return change
-
-
 def _namesake_keys(session: Session, meeting_id: str, me: int, names: set[str]) -> set[str]:
     """Someone joined as (or renamed to or from) a name others in the meeting have:
     everyone shown under that name is told apart ("Fatima (Bewoners)") or no longer needs

@@ -281,15 +281,15 @@ class _Builder:
         if languages:
             # which languages the room read in: interpretation, and who may need the plan
             # in their own language
-            items = [
-                w.fmt(
-                    "language_count",
-                    name=w.labels.get(f"lang_{clean(x.get('language'))}")
-                    or clean(x.get("language")),
-                    n=_int(x.get("people")),
+            items = []
+            for x in languages:
+                code = clean(x.get("language"))
+                name = w.labels.get(f"lang_{code}") or code
+                # an anonymous meeting's record has no counts
+                counted = "people" in x
+                items.append(
+                    w.fmt("language_count", name=name, n=_int(x.get("people"))) if counted else name
                 )
-                for x in languages
-            ]
             self.para("participants", w.fmt("languages", list=w.join(items)))
         if groups:
             rows: list[tuple[Cell, ...]] = []

@@ -23,6 +23,7 @@ from shared.core.intents import (
 )
 from shared.core.models import (
     Connection,
+    Participant,
     Worker,
     utcnow,
 )
@@ -129,6 +130,15 @@ def _drop_connections(session: Session, which: Any) -> list[Change]:
 
 
 _ADD_CONNECTION = insert(cast(Table, Connection.__table__))
+_PARTICIPANTS = cast(Table, Participant.__table__)
+_SET_LANGUAGE = (
+    update(_PARTICIPANTS)
+    .where(
+        _PARTICIPANTS.c.id == bindparam("participant_id"),
+        _PARTICIPANTS.c.language != bindparam("screen_language"),
+    )
+    .values(language=bindparam("screen_language"))
+)
 _DROP_CONNECTION = delete(cast(Table, Connection.__table__)).where(
     Connection.__table__.c.sid == bindparam("sid")
 )
@@ -143,11 +153,13 @@ def connect(
     worker_id: str,
     participant_id: int | None = None,
     user_id: int | None = None,
+    language: str = "",
 ) -> Change:
-    """Record a live socket. Presence is versioned like any change, so an update read
-    later always carries a version at least as new as the presence it shows. Committed
-    with the meeting's other writes of the moment (a thousand phones connect at once
-    after a restart)."""
+    """Record a live socket (and, for a phone, the language its page speaks: the console
+    shows the room's languages; a person who picks another language reconnects in it).
+    Presence is versioned like any change, so an update read later always carries a
+    version at least as new as the presence it shows. Committed with the meeting's other
+    writes of the moment (a thousand phones connect at once after a restart)."""
 
     def work(session: Session) -> Result:
         row = load_for_update(session, meeting_id)
@@ -164,6 +176,13 @@ def connect(
                 "connected_at": utcnow(),
             },
         )
+        if language and participant_id is not None and audience == "phone":
+            # a row only when it differs; the presence keys already re-send the person
+            write_later(
+                session,
+                _SET_LANGUAGE,
+                {"participant_id": participant_id, "screen_language": language},
+            )
         return {}, commit_change(session, row, _presence_keys(audience, participant_id))
 
     _result, change = _presence_intent(db, meeting_id, sid, work)

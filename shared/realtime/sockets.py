@@ -209,6 +209,8 @@ def on_connect(auth: object = None) -> None:
     auth = auth if isinstance(auth, dict) else {}
     audience = auth.get("audience")
     lang = str(auth["lang"]) if auth.get("lang") in LANGUAGES else "nl"
+    #: the page said which language it speaks (a phone's is recorded for the console)
+    lang_given = auth.get("lang") in LANGUAGES
     sid: str = request.sid  # type: ignore[attr-defined]
     app = plandag()
     recorded = False
@@ -224,7 +226,7 @@ def on_connect(auth: object = None) -> None:
             if guessable and refused.code in WRONG_GUESSES:
                 spend_guess()
             raise
-        principal.lang = lang
+        principal.lang = lang if lang_given else ""
         principal.bucket = TokenBucket(app.settings.intent_rate, 3 * app.settings.intent_rate)
         PRINCIPALS[sid] = principal
         join_room(room(principal.meeting_id, principal.audience))
@@ -302,4 +304,5 @@ def _record(app: Any, sid: str, principal: Principal) -> Change:
         worker_id=app.worker_id,
         participant_id=principal.participant_id,
         user_id=principal.user_id,
+        language=principal.lang if principal.audience == "phone" else "",  # "" if not given
     )

@@ -266,9 +266,10 @@ def _participants(session: Session, meeting: MeetingRow) -> dict[str, Any]:
     spoken = Counter(p.language for p in people if p.language)
     out: dict[str, Any] = {"anonymous": anonymous, "total": len(people), "groups": groups}
     if spoken:
-        # the languages the room read its screens in, most first (counts, never names)
+        # the languages the room read its screens in, most first; never names, and in an
+        # anonymous meeting no counts either ("Arabic (1)" could point to one person)
         out["languages"] = [
-            {"language": code, "people": n}
+            {"language": code} if anonymous else {"language": code, "people": n}
             for code, n in sorted(spoken.items(), key=lambda kv: (-kv[1], kv[0]))
         ]
     return out

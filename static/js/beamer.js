@@ -385,7 +385,7 @@
     onRevoked: function () { banner(t("ui", "beamer_revoked")); },
   }).connect();
   document.addEventListener("keydown", function (e) {
-    if (e.key === "p" || e.key === "P") {
+    if ((e.key === "p" || e.key === "P") && !e.ctrlKey && !e.metaKey && !e.altKey) {
       // pause (or resume) the pages turning by themselves (WCAG 2.2.2)
       P.Pager.paused = !P.Pager.paused;
       textPager.turn(0); statementPager.turn(0);

@@ -443,7 +443,7 @@
           });
         }, { className: "btn btn-small btn-danger" }));
         if (shortlist.indexOf(p.id) < 0) {
-          controls.push(button(t("ui", "add_shortlist"), function () { act("shortlist.set", { ids: shortlist.concat([p.id]) }); }));
+          controls.push(button(t("ui", "add_shortlist"), function () { act("shortlist.set", { ids: shortlist.concat([p.id]) }); }, { "data-key": "shortlist:" + p.id }));
         }
       }
       var versions = p.versions || [];
@@ -486,7 +486,7 @@
       var state = p.consent_status ? " — " + t("ui", p.consent_status) : "";
       // A possible conflict with a kader shows here, before the round is opened.
       list.appendChild(el("li", null, el("span", { className: "grow" }, p.title + state, P.kaders.flagNotes(live, p.id)),
-        p.consent_status === "adopted" ? null : button(t("ui", "open_round"), function () { act("consent.open", { proposal_id: p.id }); }, { className: "btn btn-small btn-primary" }),
+        p.consent_status === "adopted" ? null : button(t("ui", "open_round"), function () { act("consent.open", { proposal_id: p.id }); }, { className: "btn btn-small btn-primary", "data-key": "open-round:" + p.id }),
         p.consent_status === "adopted" ? null : button(t("ui", "amend"), function () { amendDialog("proposal", p); }),
         p.consent_status ? null : button(t("ui", "park"), function () {
           P.confirm({ title: t("ui", "park_title", { title: p.title }), body: [t("ui", "confirm_park")],
@@ -572,8 +572,8 @@
       list.appendChild(el("li", { className: r.status === "speaking" ? "current" : "" },
         el("span", { className: "grow", text: r.name }), el("span", { className: "muted", text: r.group }),
         r.status === "speaking"
-          ? button(t("ui", "finish_floor"), function () { act("queue.finish", { id: r.id }); })
-          : button(t("ui", "give_floor"), function () { act("queue.start", { id: r.id }); }, { className: "btn btn-small btn-primary" })));
+          ? button(t("ui", "finish_floor"), function () { act("queue.finish", { id: r.id }); }, { "data-key": "floor:" + r.id })
+          : button(t("ui", "give_floor"), function () { act("queue.start", { id: r.id }); }, { className: "btn btn-small btn-primary", "data-key": "floor:" + r.id })));
     });
     var round = live.views.round;
     var order = $("round");

@@ -594,41 +594,58 @@
   }
 
   /* A render that rebuilds a list or hides a button must not drop the keyboard focus
-   * to <body> (a screen reader would hear nothing, Enter would do nothing): the focused
-   * control is found again after the render (by id, by its data-key or its words in the
-   * same box), else the nearest control of that box, else the box's heading. */
+   * to <body> (a screen reader would hear nothing, Enter would do nothing). The focused
+   * control is found again after the render: the same node, or its id, or the one
+   * control of its box with the same data-key, label and words. When it is gone (or
+   * ambiguous: never the first of many "Support" buttons, a second Enter must not act
+   * on something else), the focus goes to the nearest visible heading or region, which
+   * acts on nothing. */
   function focusKey(node) {
     if (!node || node === document.body || node === document.documentElement) return null;
     var box = node.parentElement && node.parentElement.closest("[id]");
     return { node: node, id: node.id || null, key: node.getAttribute("data-key"), tag: node.tagName,
-      text: (node.textContent || "").trim(), box: box ? box.id : null };
+      label: node.getAttribute("aria-label"), text: (node.textContent || "").trim(), box: box ? box.id : null };
   }
-  function focusable(node) {
-    return node && !node.hidden && !node.disabled && node.getClientRects().length > 0 &&
-      node.closest("[hidden]") === null;
+  function shown(node) {
+    return !!node && document.contains(node) && node.getClientRects().length > 0 && node.closest("[hidden]") === null;
   }
-  var CONTROLS = "a[href], button, input, select, textarea, summary, [tabindex]";
-  function restoreFocus(k) {
-    var now = document.activeElement;
-    if (!k || (now && now !== document.body && now !== document.documentElement)) return;
-    if (focusable(k.node) && document.contains(k.node)) { k.node.focus({ preventScroll: true }); return; }
-    var target = k.id ? document.getElementById(k.id) : null;
-    var box = k.box ? document.getElementById(k.box) : null;
-    if (!focusable(target) && box) {
-      var same = Array.prototype.filter.call(box.querySelectorAll(k.tag), function (n) {
-        return focusable(n) && (k.key ? n.getAttribute("data-key") === k.key : (n.textContent || "").trim() === k.text);
-      });
-      target = same[0] || Array.prototype.filter.call(box.querySelectorAll(CONTROLS), focusable)[0] || null;
-      if (!target) {
-        var card = box.closest(".card, .phone-card, section") || box;
-        target = Array.prototype.filter.call(card.querySelectorAll(CONTROLS), focusable)[0] || null;
-        if (!target) {
-          var heading = card.querySelector("h1, h2, h3");
-          if (heading) { heading.setAttribute("tabindex", "-1"); target = heading; }
-        }
+  function focusable(node) { return shown(node) && !node.disabled; }
+  function landing(from) {
+    // the nearest visible heading above (or the region itself), made focusable by script
+    for (var box = from; box && box !== document.body; box = box.parentElement) {
+      if (!shown(box)) continue;
+      var heading = box.matches("h1, h2, h3") ? box : box.querySelector("h1, h2, h3");
+      var target = shown(heading) ? heading : (box.matches("section, .card, .phone-card, main") ? box : null);
+      if (target) {
+        if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+        return target;
       }
     }
-    if (target && (focusable(target) || target.getAttribute("tabindex") === "-1")) target.focus({ preventScroll: true });
+    var top = document.querySelector("main h1, main h2, h1");
+    if (top && !top.hasAttribute("tabindex")) top.setAttribute("tabindex", "-1");
+    return top;
+  }
+  function restoreFocus(k) {
+    if (!k) return;
+    var now = document.activeElement;
+    var lost = !now || now === document.body || now === document.documentElement || (now === k.node && !focusable(now));
+    if (!lost) return;
+    if (focusable(k.node)) { k.node.focus({ preventScroll: true }); return; }
+    var target = k.id ? document.getElementById(k.id) : null;
+    if (!focusable(target)) target = null;
+    var box = k.box ? document.getElementById(k.box) : null;
+    if (!target && box && shown(box)) {
+      // an item's control by its key ("floor:3" stays itself when "give" becomes "end"),
+      // else by its label and words
+      var same = Array.prototype.filter.call(box.querySelectorAll(k.key ? "[data-key]" : k.tag), function (n) {
+        if (!focusable(n)) return false;
+        if (k.key) return n.getAttribute("data-key") === k.key;
+        return n.getAttribute("aria-label") === k.label && (n.textContent || "").trim() === k.text;
+      });
+      if (same.length === 1) target = same[0];
+    }
+    if (!target) target = landing(box && document.contains(box) ? box : (k.node.isConnected ? k.node.parentElement : null));
+    if (target) target.focus({ preventScroll: true });
   }
   function keepingFocus(render) {
     return function () {
@@ -696,12 +713,12 @@
     if (this.cue) {
       // The cue keeps its place (only its text comes and goes), so the pages keep their measure.
       this.cue.style.visibility = this.pages.length < 2 ? "hidden" : "visible";
-      setText(this.cue, t("ui", "page_n_of", { n: this.index + 1, total: this.pages.length }));
+      setText(this.cue, t("ui", "page_n_of", { n: this.index + 1, total: this.pages.length }) +
+        (Pager.paused ? " · " + t("ui", "pages_paused") : ""));
     }
     clearTimeout(this.timer);
-    // Pages turn by themselves unless the screen asks for reduced motion or someone
-    // paused them (P or the space bar); the arrow keys and a presenter's remote always
-    // turn them (beamer.js).
+    // Pages turn by themselves unless someone paused them (P); the arrow keys and a
+    // presenter's remote always turn them (beamer.js).
     if (this.pages.length > 1 && !Pager.still()) {
       this.timer = setTimeout(function () {
         self.index = (self.index + 1) % self.pages.length;
@@ -710,9 +727,9 @@
     }
   };
   Pager.paused = false;
-  Pager.still = function () {
-    return Pager.paused || !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
-  };
+  /* Paused by P (WCAG 2.2.2); the pages move without any animation, so reduced motion
+     leaves their turning as it is (a room would otherwise never see page 2). */
+  Pager.still = function () { return Pager.paused; };
   /* Lay out again if the box changed size since (a banner, a longer footer). */
   Pager.prototype.refit = function () {
     if (this.blocks && this.box.clientHeight !== this.limit) this.show(this.key, this.build, this.seconds);

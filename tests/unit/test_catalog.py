@@ -13,13 +13,17 @@ from shared.core.errors import ALL_MESSAGES
 from shared.i18n import (
     AWAITING_REVIEW,
     BEAMER_LEADS,
+    KADER_UI,
     LANGUAGES,
+    PARTY_TASKS,
     PHASE_LABELS,
     PHONE_TASKS,
     ROLE_LABELS,
     SIGNING_PLURALS,
+    SIGNING_UI,
     UI,
     UI_PLURALS,
+    plural_samples,
 )
 
 ROOT = Path(__file__).resolve().parents[2] / "shared/translations"
@@ -75,9 +79,28 @@ def test_an_unreviewed_catalog_says_so(lang):
 
 def test_every_string_the_code_marks_is_in_the_catalog():
     ids = {m.id for m in catalog()}
-    for table in (ALL_MESSAGES, PHASE_LABELS, BEAMER_LEADS, PHONE_TASKS, ROLE_LABELS, UI):
+    tables = (ALL_MESSAGES, PHASE_LABELS, BEAMER_LEADS, PHONE_TASKS, ROLE_LABELS, UI, KADER_UI)
+    for table in (*tables, PARTY_TASKS, SIGNING_UI):
         missing = set(table.values()) - ids
         assert not missing, f"run `make extract-messages` and translate: {missing}"
     for table in (UI_PLURALS, SIGNING_PLURALS):
         missing = set(table.values()) - ids
         assert not missing, f"run `make extract-messages` and translate: {missing}"
+
+
+@pytest.mark.parametrize("lang", CATALOGS)
+def test_the_scripts_pick_the_form_the_server_would(lang):
+    """The phone picks a plural form by CLDR category (Intl.PluralRules) among forms the
+    server made for one sample count per category: for every count, that is the form
+    the catalog's own Plural-Forms picks."""
+    from babel import Locale
+    from babel.support import Translations
+
+    translations = Translations.load(str(ROOT), [lang], "messages")
+    rule = Locale.parse(lang).plural_form
+    samples = plural_samples(lang)
+    one, other = next(iter(UI_PLURALS.values()))
+    for n in range(0, 2000):
+        assert translations.ungettext(one, other, n) == translations.ungettext(
+            one, other, samples[rule(n)]
+        ), (lang, n)
