@@ -10,6 +10,9 @@
   var banner = document.getElementById("plan-offline");
   if (!shell || !banner) return;
   var shownOffline = false;
+  // whether the server answered the last check (navigator.onLine only knows the device's
+  // own link: a venue's wifi without its server, or a browser that does not tell, says true)
+  var reachable = navigator.onLine !== false;
 
   function show(offline) {
     banner.hidden = !offline;
@@ -23,20 +26,21 @@
   function check() {
     fetch(window.location.pathname, { method: "HEAD", cache: "no-store", credentials: "same-origin" })
       .then(function (r) {
-        if (!r.ok && r.status !== 404 && r.status !== 403) return show(true);
+        reachable = r.ok || r.status === 404 || r.status === 403;
+        if (!reachable) return show(true);
         if (shownOffline && !document.querySelector("textarea:focus")) window.location.reload();
         else show(false);
       })
-      .catch(function () { show(true); });
+      .catch(function () { reachable = false; show(true); });
   }
 
   show(navigator.onLine === false);
   check();
-  window.addEventListener("offline", function () { show(true); });
+  window.addEventListener("offline", function () { reachable = false; show(true); });
   window.addEventListener("online", check);
   window.setInterval(check, 60000);
   document.addEventListener("submit", function (event) {
-    if (navigator.onLine === false) { event.preventDefault(); show(true); }
+    if (navigator.onLine === false || !reachable) { event.preventDefault(); show(true); check(); }
   }, true);
 
   if ("serviceWorker" in navigator && window.isSecureContext) {
