@@ -44,12 +44,15 @@ class Audit:
     def check(self, page: Page, screen: str, phase: str, url: str) -> None:
         """The screen at `url` in each language and size: axe's violations recorded."""
         for lang in LANGUAGES:
+            sep = "&" if "?" in url else "?"
+            page.set_viewport_size(SIZES["phone"])
+            page.goto(f"{url}{sep}lang={lang}")
+            page.wait_for_load_state("load")
             for size, viewport in SIZES.items():
+                # one load per language; the other size is the same page resized (the
+                # beamer lays its pages out again, the console its columns)
                 page.set_viewport_size(viewport)
-                sep = "&" if "?" in url else "?"
-                page.goto(f"{url}{sep}lang={lang}")
-                page.wait_for_load_state("networkidle")
-                page.wait_for_timeout(300)  # the live views render after the snapshot
+                page.wait_for_timeout(400)  # the live views render after the snapshot
                 assert page.evaluate("document.documentElement.lang") == lang, url
                 if lang == "ar":
                     assert page.evaluate("document.documentElement.dir") == "rtl", url
