@@ -26,12 +26,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import resource
 import sys
 import time
 from typing import Any
 
 import socketio
+
+#: the language a phone page says it speaks, "nl" by default (PLANDAG_BENCH_LANG="" leaves
+#: it out, to measure what recording it costs)
+_LANG_CODE = os.environ.get("PLANDAG_BENCH_LANG", "nl")
+_LANG = {"lang": _LANG_CODE} if _LANG_CODE else {}
 
 now = time.monotonic
 
@@ -128,7 +134,9 @@ class Phone:
         self.sio = sio
         await sio.connect(
             url,
-            auth={"audience": "phone", "code": code},
+            # as the phone page does: its language (the server records it for the console);
+            # PLANDAG_BENCH_LANG="" leaves it out
+            auth={"audience": "phone", "code": code, **_LANG},
             headers={"Cookie": f"plandag_device={self.token}"},
             transports=transports,
             wait_timeout=120,

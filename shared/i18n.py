@@ -32,19 +32,26 @@ RTL = frozenset({"ar"})
 AWAITING_REVIEW = frozenset({"ar", "tr", "pl"})
 
 
+#: each language's name in itself, for the language menu (written out: asking Babel would
+#: load every language's locale data into every worker, about 5 MB, for five words)
+ENDONYMS = {"nl": "Nederlands", "en": "English", "ar": "العربية", "tr": "Türkçe", "pl": "Polski"}
+
+
 def language_name(code: str, in_language: str | None = None) -> str:
-    """A language's name: in its own language (the menu), or in another one."""
+    """A language's name: in its own language (the menu), or in another one (from that
+    language's locale data only, which its pages load anyway)."""
+    if in_language in (None, code) and code in ENDONYMS:
+        return ENDONYMS[code]
     try:
-        name = Locale.parse(code).get_display_name(in_language or code) or code
+        name = Locale.parse(in_language or code).languages.get(code) or code
     except (ValueError, UnknownLocaleError):
         return code
     return name[:1].upper() + name[1:]
 
 
-@lru_cache(maxsize=1)
 def language_names() -> tuple[tuple[str, str], ...]:
     """(code, name in its own language) for the language menu."""
-    return tuple((code, language_name(code)) for code in LANGUAGES)
+    return tuple((code, ENDONYMS[code]) for code in LANGUAGES)
 
 
 def text_direction(code: str | None) -> str:

@@ -104,3 +104,14 @@ def test_the_scripts_pick_the_form_the_server_would(lang):
         assert translations.ungettext(one, other, n) == translations.ungettext(
             one, other, samples[rule(n)]
         ), (lang, n)
+
+
+def test_the_menu_names_each_language_as_babel_does_in_itself():
+    from babel import Locale
+
+    from shared.i18n import ENDONYMS
+
+    assert set(ENDONYMS) == set(LANGUAGES)
+    for code, name in ENDONYMS.items():
+        own = Locale.parse(code).get_display_name(code) or ""
+        assert name == own[:1].upper() + own[1:], (code, name, own)
