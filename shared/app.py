@@ -20,7 +20,6 @@ from shared.deployment import fingerprint
 from shared.extensions import babel, socketio
 from shared.i18n import (
     AWAITING_REVIEW,
-    RTL,
     TEMPLATE_LABELS,
     client_strings,
     language_name,
@@ -194,7 +193,6 @@ def _template_globals() -> dict[str, Any]:
         "language_names": language_names,
         "language_name": language_name,
         "text_direction": text_direction,
-        "rtl_languages": RTL,
         "awaiting_review": AWAITING_REVIEW,
         # a write id for a page form: a double-clicked or repeated post counts once
         "form_id": lambda: secrets.token_urlsafe(12),

@@ -587,6 +587,7 @@ def client_strings() -> dict[str, Any]:
     return _client_strings(str(get_locale() or DEFAULT))
 
 
+@lru_cache(maxsize=8)
 def plural_samples(locale: str) -> dict[str, int]:
     """A count for each plural category (CLDR names: zero, one, two, few, many, other)
     of the language: the script asks ``Intl.PluralRules`` for a count's category and

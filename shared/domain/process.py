@@ -11,7 +11,7 @@ from enum import StrEnum
 from .errors import MESSAGES, N_, DomainError
 from .frameworks import DESCRIPTION_MAX as KADER_MAX
 from .frameworks import PARTY_NAME_MAX
-from .meeting import ISSUE_STATEMENT_MAX, SCREEN_LANGUAGES, clean_block, clean_line
+from .meeting import ISSUE_STATEMENT_MAX, clean_block, clean_line, screen_language
 
 MESSAGES.update(
     {
@@ -275,7 +275,7 @@ def validate_person(
         optional_line(organisation, "organisation", ORGANISATION_MAX),
         optional_block(contact, "contact", CONTACT_MAX),
         optional_line(contact_by, "contact_by", NAME_MAX),
-        language if language in SCREEN_LANGUAGES else "nl",
+        screen_language(language) or "nl",
     )
 
 

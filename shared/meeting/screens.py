@@ -126,13 +126,16 @@ def person_view(p: Participant | PersonRow) -> dict[str, Any]:
 
 
 def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
-    joined = dict(
-        session.execute(
-            select(Participant.group, func.count(Participant.id))
-            .where(Participant.meeting_id == row.id, Participant.removed_at.is_(None))
-            .group_by(Participant.group)
-        ).all()
-    )
+    # one read: who joined, by group and by the language their screen speaks
+    joined: dict[str, int] = {}
+    languages: dict[str, int] = {}
+    for group, language, n in session.execute(
+        select(Participant.group, Participant.language, func.count(Participant.id))
+        .where(Participant.meeting_id == row.id, Participant.removed_at.is_(None))
+        .group_by(Participant.group, Participant.language)
+    ):
+        joined[group] = joined.get(group, 0) + n
+        languages[language] = languages.get(language, 0) + n
     online = dict(
         session.execute(
             select(Participant.group, func.count(func.distinct(Connection.participant_id)))
@@ -177,13 +180,6 @@ def counts_view(session: Session, row: MeetingRow) -> dict[str, Any]:
             )
         ):
             spoke_by_group[group] = spoke_by_group.get(group, 0) + 1
-    languages = dict(
-        session.execute(
-            select(Participant.language, func.count(Participant.id))
-            .where(Participant.meeting_id == row.id, Participant.removed_at.is_(None))
-            .group_by(Participant.language)
-        ).all()
-    )
     groups = list(row.groups) + sorted(set(joined) - set(row.groups))
     return {
         #: how many people read their screen in each language (most first): whether the

@@ -497,18 +497,13 @@ def join(
         if existing is not None:
             if existing.removed_at is not None:
                 raise DomainError("participant.removed")
-            new_language = clean_language or existing.language
-            if (existing.name, existing.group, existing.language) == (
-                clean_name,
-                chosen_group,
-                new_language,
-            ):
-                return {"participant": existing, "new": False}, None
+            language_changed = bool(clean_language) and clean_language != existing.language
+            if language_changed:
+                existing.language = clean_language
             if (existing.name, existing.group) == (clean_name, chosen_group):
-                existing.language = new_language
-                keys = {f"participant:{existing.id}", "counts"}
-                return {"participant": existing, "new": False}, commit_change(session, row, keys)
-            existing.language = new_language
+                keys = {f"participant:{existing.id}", "counts"} if language_changed else None
+                change = commit_change(session, row, keys) if keys else None
+                return {"participant": existing, "new": False}, change
             old_name = existing.name
             existing.name, existing.group = clean_name, chosen_group
             existing.name_key = name_key(clean_name)
@@ -516,6 +511,8 @@ def join(
             # and with namesakes, every view that shows them.
             keys = _appearance_keys(session, [existing.id])
             keys |= _namesake_keys(session, meeting_id, existing.id, {clean_name, old_name})
+            if language_changed:
+                keys |= {f"participant:{existing.id}", "counts"}
             change = commit_change(session, row, keys, {existing.id})
             return {"participant": existing, "new": False}, change
         meeting.check_can_join()

@@ -208,9 +208,9 @@ def _dispatcher(event: str, table: dict[str, tuple[IntentFn, int | None]]) -> Ca
 def on_connect(auth: object = None) -> None:
     auth = auth if isinstance(auth, dict) else {}
     audience = auth.get("audience")
-    lang = str(auth["lang"]) if auth.get("lang") in LANGUAGES else "nl"
-    #: the page said which language it speaks (a phone's is recorded for the console)
-    lang_given = auth.get("lang") in LANGUAGES
+    #: the language the page speaks ("" when it did not say): refusals speak it, and a
+    #: phone's is recorded for the console
+    lang = str(auth["lang"]) if auth.get("lang") in LANGUAGES else ""
     sid: str = request.sid  # type: ignore[attr-defined]
     app = plandag()
     recorded = False
@@ -226,7 +226,7 @@ def on_connect(auth: object = None) -> None:
             if guessable and refused.code in WRONG_GUESSES:
                 spend_guess()
             raise
-        principal.lang = lang if lang_given else ""
+        principal.lang = lang
         principal.bucket = TokenBucket(app.settings.intent_rate, 3 * app.settings.intent_rate)
         PRINCIPALS[sid] = principal
         join_room(room(principal.meeting_id, principal.audience))
@@ -304,5 +304,5 @@ def _record(app: Any, sid: str, principal: Principal) -> Change:
         worker_id=app.worker_id,
         participant_id=principal.participant_id,
         user_id=principal.user_id,
-        language=principal.lang if principal.audience == "phone" else "",  # "" if not given
+        language=principal.lang if principal.audience == "phone" else "",
     )

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.test_kaders_in_chromium import claim_and_write_a_kader
 from tests.support import Server, console_client, create_meeting, joined_phone, login
 
 pytestmark = pytest.mark.browser
@@ -148,14 +149,7 @@ def hold_the_meeting(server: Server, browser: Any, audit: Audit) -> None:
     console.wait_for(lambda: bool(console.views.get("parties")))
     link = console.views["parties"][0]["link"]
     party = context().new_page()
-    party.goto(link)
-    party.get_by_label("Je naam").fill("Wethouder Smit")
-    party.get_by_role("button", name="Verder").click()
-    expect(party.locator("#phase")).to_have_text("Inloop")
-    party.get_by_label("Titel").fill("Budget")
-    party.get_by_label("Omschrijving").fill("De gemeente draagt hooguit 50.000 euro bij.")
-    party.get_by_role("button", name="Kader opslaan").click()
-    expect(party.locator("#frameworks")).to_contain_text("1. Budget")
+    claim_and_write_a_kader(party, link)
     assert console.call("framework.lock", {"client_id": cid(meeting.id)})["ok"]
 
     # The join page, before joining; then a joined phone.

@@ -21,6 +21,18 @@ def cid(meeting_id: str) -> str:
     return f"bk-{next(_n)}-{meeting_id}"[:64]
 
 
+def claim_and_write_a_kader(party, link: str) -> None:
+    """The representative opens the personal link, gives a name and writes one kader."""
+    party.goto(link)
+    party.get_by_label("Je naam").fill("Wethouder Smit")
+    party.get_by_role("button", name="Verder").click()
+    expect(party.locator("#phase")).to_have_text("Inloop")
+    party.get_by_label("Titel").fill("Budget")
+    party.get_by_label("Omschrijving").fill("De gemeente draagt hooguit 50.000 euro bij.")
+    party.get_by_role("button", name="Kader opslaan").click()
+    expect(party.locator("#frameworks")).to_contain_text("1. Budget")
+
+
 def test_a_party_checks_the_plan_and_the_room_sees_it(server: Server, browser, screenshots):
     anna = login(server, "anna@example.org")
     meeting = create_meeting(anna, server, title="Plandag Lindeplein")
@@ -35,14 +47,7 @@ def test_a_party_checks_the_plan_and_the_room_sees_it(server: Server, browser, s
     # The representative opens the personal link on a laptop and writes the kader.
     party = browser.new_context(**DESKTOP).new_page()
     party.on("pageerror", lambda e: errors.append(str(e)))
-    party.goto(link)
-    party.get_by_label("Je naam").fill("Wethouder Smit")
-    party.get_by_role("button", name="Verder").click()
-    expect(party.locator("#phase")).to_have_text("Inloop")
-    party.get_by_label("Titel").fill("Budget")
-    party.get_by_label("Omschrijving").fill("De gemeente draagt hooguit 50.000 euro bij.")
-    party.get_by_role("button", name="Kader opslaan").click()
-    expect(party.locator("#frameworks")).to_contain_text("1. Budget")
+    claim_and_write_a_kader(party, link)
     assert console.call("framework.lock", {"client_id": cid(meeting.id)})["ok"]
     expect(party.locator("#frameworks-state")).to_contain_text("vastgezet")
     expect(party.locator("#framework-form")).to_be_hidden()
